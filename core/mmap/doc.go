@@ -1,0 +1,15 @@
+// Package mmap provides read-only memory mappings of whole files.
+//
+// On Unix systems (the "unix" build constraint: Linux, Darwin, the BSDs,
+// Solaris, AIX...) [Open] maps the file with mmap(2), so the returned bytes
+// are backed by the operating system's page cache and no copy of the file is
+// made on the Go heap. On other systems (Windows, WebAssembly...) [Open]
+// falls back to reading the whole file into memory; the API and its
+// semantics are otherwise the same, and [Map.Advise] is a no-op there.
+//
+// The bytes returned by [Map.Data] are read-only: writing to them faults the
+// process on Unix. They remain valid until [Map.Close]; using them afterwards
+// faults the process. If the underlying file is truncated while it is mapped,
+// reading the vanished pages raises SIGBUS, so files must not be modified in
+// place while they are mapped (replace them by renaming a new file instead).
+package mmap
