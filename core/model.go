@@ -1,0 +1,96 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/deepgo/deepgo/quant"
+)
+
+// Model is an opened DeepSeek-V2/V3 model: its config and weights. Weight matrices are views
+// into the memory-mapped files; only norms, biases and block scales are copied to the heap.
+// A Model is read-only after Open and may serve many Sequences, one Forward at a time.
+type Model struct {
+	Config *Config
+
+	embed  quant.Matrix // [vocab, hidden]
+	layers []layer
+	norm   []float32    // final RMSNorm
+	head   quant.Matrix // lm_head [vocab, hidden]
+
+	rope  *rope
+	scale float32 // attention softmax scale
+	pool  *Pool
+	files io.Closer
+	opts  Options
+}
+
+// layer is one transformer block: attention and either a dense MLP or DeepSeekMoE.
+type layer struct {
+	attnNorm []float32
+	attn     mla
+	ffnNorm  []float32
+	mlp      *mlp // dense layers (the first first_k_dense_replace)
+	moe      *moe // the rest
+}
+
+// Attention selects how attention is computed over the latent KV cache.
+type Attention int
+
+const (
+	// AttentionAuto uses the naive path for multi-token prefill and the absorbed path for decode.
+	AttentionAuto Attention = iota
+	// AttentionNaive expands keys and values from the latent cache with kv_b_proj.
+	AttentionNaive
+	// AttentionAbsorbed folds kv_b_proj into the query and output (reference attn_impl "absorb").
+	AttentionAbsorbed
+)
+
+// Options tune how a model runs; the zero value is good.
+type Options struct {
+	Threads   int       // worker threads; 0 = one per CPU
+	Attention Attention // attention path
+	MaxBatch  int       // tokens per forward chunk during prefill; 0 = 64
+}
+
+// Open loads the model at path: a Hugging Face checkpoint directory (config.json +
+// safetensors). The weights are memory-mapped, not read.
+func Open(path string, opts Options) (*Model, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open model: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("open model %s: not a checkpoint directory (want config.json + *.safetensors)", path)
+	}
+	m, err := openHF(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 64
+	}
+	m.opts = opts
+	m.rope = newRope(m.Config)
+	m.scale = float32(m.Config.SoftmaxScale())
+	m.pool = NewPool(opts.Threads)
+	return m, nil
+}
+
+// Threads is the number of threads the model computes with.
+func (m *Model) Threads() int { return m.pool.Threads() }
+
+// Close releases the mapping and the worker threads. Sequences of the model must not be used after.
+func (m *Model) Close() error {
+	if m.pool != nil {
+		m.pool.Close()
+	}
+	if m.files != nil {
+		return m.files.Close()
+	}
+	return nil
+}
+
+var errClosed = errors.New("model closed")

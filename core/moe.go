@@ -1,0 +1,178 @@
+package core
+
+import (
+	"math"
+
+	"github.com/deepgo/deepgo/quant"
+)
+
+// moe holds a DeepSeekMoE layer (DeepSeek-V3 report §2.1.2; reference Gate and MoE):
+// a router over fine-grained routed experts plus always-active shared experts.
+type moe struct {
+	gate    quant.Matrix // router [experts, hidden]
+	bias    []float32    // e_score_correction_bias, for noaux_tc selection only
+	experts []*mlp
+	shared  *mlp // the n_shared_experts fused into one MLP; nil if none
+}
+
+// moe sets b.proj = Σ_k w_k·expert_k(xn) + shared(xn) for T tokens. Tokens are grouped by
+// expert so each selected expert's weights are read once for the whole chunk.
+func (s *Sequence) moe(e *moe, T int) {
+	m, c, b := s.m, s.m.Config, &s.b
+	d, E, k := c.HiddenSize, c.NRoutedExperts, c.NumExpertsPerTok
+	m.pool.matmul(&b.mat, e.gate, b.router, b.xn, T)
+	for t := range T {
+		route(c, e.bias, b.router[t*E:(t+1)*E], &b.route, b.topIdx[t*k:(t+1)*k], b.topW[t*k:(t+1)*k])
+	}
+	// Counting sort of (token, slot) pairs by expert.
+	start := b.expertStart
+	clear(start)
+	for _, ex := range b.topIdx[:T*k] {
+		start[ex+1]++
+	}
+	for i := 1; i <= E; i++ {
+		start[i] += start[i-1]
+	}
+	for i, ex := range b.topIdx[:T*k] {
+		// Place pair i at the next free slot of its expert; start[ex] moves forward as we go.
+		b.expertTokens[start[ex]] = int32(i)
+		start[ex]++
+	}
+	// start[ex] now holds the end of expert ex's run; its beginning is the previous end.
+	proj := b.proj[:T*d]
+	if e.shared != nil {
+		s.mlp(e.shared, proj, b.xn, T)
+	} else {
+		clear(proj)
+	}
+	begin := int32(0)
+	for ex := range E {
+		end := start[ex]
+		pairs := b.expertTokens[begin:end]
+		begin = end
+		if len(pairs) == 0 {
+			continue
+		}
+		n := len(pairs)
+		for j, pair := range pairs {
+			t := int(pair) / k
+			copy(b.xe[j*d:(j+1)*d], b.xn[t*d:(t+1)*d])
+		}
+		s.mlp(e.experts[ex], b.ye, b.xe, n)
+		for j, pair := range pairs {
+			t := int(pair) / k
+			axpy(proj[t*d:(t+1)*d], b.topW[pair], b.ye[j*d:(j+1)*d])
+		}
+	}
+}
+
+// routeScratch is the router's per-token working space.
+type routeScratch struct {
+	scores, choice, group []float32
+}
+
+func newRouteScratch(c *Config) routeScratch {
+	return routeScratch{
+		scores: make([]float32, c.NRoutedExperts),
+		choice: make([]float32, c.NRoutedExperts),
+		group:  make([]float32, max(c.NGroup, 1)),
+	}
+}
+
+// route picks the experts of one token from its router logits and sets their mixing weights
+// (reference Gate.forward, with HF's topk_method and norm_topk_prob):
+//   - scores: softmax or sigmoid of the logits;
+//   - choice = scores + e_score_correction_bias (noaux_tc) — for selection only;
+//   - group limit: keep the topk_group groups with the best group score (sum of the top two
+//     choices for noaux_tc, the max for group_limited_greedy), then the top k experts;
+//   - weights come from the unbiased scores, optionally normalised, times routed_scaling_factor.
+func route(c *Config, bias, logits []float32, rs *routeScratch, idx []int32, w []float32) {
+	scores, choice := rs.scores, rs.choice
+	copy(scores, logits)
+	if c.ScoringFunc == "sigmoid" {
+		for i, v := range scores {
+			scores[i] = sigmoid(v)
+		}
+	} else {
+		softmax(scores)
+	}
+	copy(choice, scores)
+	for i := range bias {
+		choice[i] += bias[i]
+	}
+	if c.TopKMethod != "greedy" && c.NGroup > 1 {
+		limitGroups(c, choice, rs.group)
+	}
+	k := len(idx)
+	for j := range k {
+		best := -1
+		for i, v := range choice {
+			if best < 0 || v > choice[best] {
+				best = i
+			}
+		}
+		idx[j] = int32(best)
+		w[j] = scores[best]
+		choice[best] = float32(math.Inf(-1))
+	}
+	scale := float32(c.RoutedScalingFactor)
+	if c.NormTopKProb && k > 1 {
+		var sum float32
+		for _, v := range w[:k] {
+			sum += v
+		}
+		inv := 1 / (sum + 1e-20)
+		if !c.isV3() {
+			// HF DeepseekV2MoEGate applies routed_scaling_factor only when not normalising.
+			scale = 1
+		}
+		scale *= inv
+	}
+	for j := range w[:k] {
+		w[j] *= scale
+	}
+}
+
+// limitGroups masks (sets to -Inf) the experts outside the topk_group best groups.
+func limitGroups(c *Config, choice, group []float32) {
+	size := len(choice) / c.NGroup
+	for g := range c.NGroup {
+		part := choice[g*size : (g+1)*size]
+		if c.TopKMethod == "noaux_tc" {
+			// Sum of the two largest (torch.topk(2).sum()).
+			a, b := float32(math.Inf(-1)), float32(math.Inf(-1))
+			for _, v := range part {
+				if v > a {
+					a, b = v, a
+				} else if v > b {
+					b = v
+				}
+			}
+			group[g] = a + b
+		} else {
+			mx := float32(math.Inf(-1))
+			for _, v := range part {
+				mx = max(mx, v)
+			}
+			group[g] = mx
+		}
+	}
+	// Keep topk_group groups: repeatedly mark the best remaining group as kept (+Inf sentinel).
+	for range c.TopKGroup {
+		best := -1
+		for g, v := range group {
+			if !math.IsInf(float64(v), 1) && (best < 0 || v > group[best]) {
+				best = g
+			}
+		}
+		group[best] = float32(math.Inf(1))
+	}
+	for g, v := range group {
+		if !math.IsInf(float64(v), 1) {
+			part := choice[g*size : (g+1)*size]
+			for i := range part {
+				part[i] = float32(math.Inf(-1))
+			}
+		}
+	}
+}

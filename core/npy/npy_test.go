@@ -1,0 +1,65 @@
+package npy
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	for _, shape := range [][]int{{3}, {2, 3}, {0, 4}, {1, 1, 2}} {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		data := make([]float32, n)
+		for i := range data {
+			data[i] = float32(i) - 1.5
+		}
+		path := filepath.Join(t.TempDir(), "a.npy")
+		if err := WriteFile(path, data, shape...); err != nil {
+			t.Fatal(err)
+		}
+		got, gshape, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gshape) != len(shape) || len(got) != n {
+			t.Fatalf("shape %v: read back %v, %d values", shape, gshape, len(got))
+		}
+		for i := range data {
+			if got[i] != data[i] {
+				t.Fatalf("value %d: got %v want %v", i, got[i], data[i])
+			}
+		}
+	}
+}
+
+func TestHeaderAligned(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteFloat32(&buf, []float32{1, 2}, 1, 2); err != nil {
+		t.Fatal(err)
+	}
+	hlen := int(buf.Bytes()[8]) | int(buf.Bytes()[9])<<8
+	if (10+hlen)%64 != 0 {
+		t.Fatalf("data starts at %d, not 64-aligned", 10+hlen)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	var good bytes.Buffer
+	WriteFloat32(&good, []float32{1, 2, 3, 4}, 2, 2)
+	g := good.Bytes()
+	cases := map[string][]byte{
+		"empty":     nil,
+		"bad magic": []byte("NOTNUMPY0000000"),
+		"truncated": g[:len(g)-3],
+		"hlen past": append(append([]byte{}, g[:8]...), 0xff, 0xff),
+		"f8 dtype":  bytes.Replace(g, []byte("<f4"), []byte("<f8"), 1),
+	}
+	for name, b := range cases {
+		if _, _, err := Parse(b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

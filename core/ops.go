@@ -1,0 +1,75 @@
+package core
+
+import (
+	"math"
+
+	"github.com/deepgo/deepgo/quant"
+)
+
+// rmsNorm sets dst = x / sqrt(mean(x²) + eps) * w (reference RMSNorm, float32).
+func rmsNorm(dst, x, w []float32, eps float32) {
+	var ss float32
+	for _, v := range x {
+		ss += v * v
+	}
+	r := 1 / float32(math.Sqrt(float64(ss/float32(len(x))+eps)))
+	for i, v := range x {
+		dst[i] = v * r * w[i]
+	}
+}
+
+// softmax normalises x in place.
+func softmax(x []float32) {
+	mx := float32(math.Inf(-1))
+	for _, v := range x {
+		mx = max(mx, v)
+	}
+	var sum float32
+	for i, v := range x {
+		e := float32(math.Exp(float64(v - mx)))
+		x[i] = e
+		sum += e
+	}
+	inv := 1 / sum
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
+
+// silu is x·σ(x), the SwiGLU gate activation.
+func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
+
+// axpy sets y += a·x.
+func axpy(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// matJob multiplies a weight matrix by n activation vectors, split over rows.
+type matJob struct {
+	w         quant.Matrix
+	dst, x    []float32
+	dstStride int
+	xStride   int
+	n         int
+}
+
+func (j *matJob) Run(_, lo, hi int) {
+	if j.n == 1 {
+		j.w.MulVec(j.dst, j.x[:j.w.Cols()], lo, hi)
+		return
+	}
+	j.w.MulMat(j.dst, j.dstStride, j.x, j.xStride, j.n, lo, hi)
+}
+
+// matmul sets dst[t*rows+i] = w[i]·x[t*cols:] for n vectors, on the pool.
+// j is the caller's reusable job, so the call allocates nothing.
+func (p *Pool) matmul(j *matJob, w quant.Matrix, dst, x []float32, n int) {
+	*j = matJob{w: w, dst: dst, x: x, dstStride: w.Rows(), xStride: w.Cols(), n: n}
+	p.Run(j, w.Rows(), 8)
+	*j = matJob{}
+}

@@ -1,0 +1,94 @@
+package core
+
+import (
+	"runtime"
+	"sync"
+)
+
+// A Job is work over an index range that a Pool splits among its workers.
+// Run gets the range [lo, hi) and the index (0 ≤ worker < Threads()) of the thread
+// running it, so a job can keep per-thread scratch space. Implementations are
+// long-lived structs reused every call, so running one allocates nothing.
+type Job interface {
+	Run(worker, lo, hi int)
+}
+
+// Pool is a fixed set of worker goroutines that run Jobs in parallel.
+// The caller's goroutine takes a share too, so a Pool of n threads has n-1 workers.
+// A Pool runs one Job at a time; Run must not be called concurrently.
+type Pool struct {
+	threads int
+	work    []chan span // one per worker; worker i runs chunk i+1
+	wg      sync.WaitGroup
+	job     Job
+	closed  bool
+}
+
+type span struct{ worker, lo, hi int }
+
+// NewPool starts a pool of n threads; n <= 0 means one per CPU.
+func NewPool(n int) *Pool {
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	p := &Pool{threads: n, work: make([]chan span, n-1)}
+	for i := range p.work {
+		ch := make(chan span, 1)
+		p.work[i] = ch
+		go p.worker(ch)
+	}
+	return p
+}
+
+func (p *Pool) worker(ch chan span) {
+	for s := range ch {
+		p.job.Run(s.worker, s.lo, s.hi)
+		p.wg.Done()
+	}
+}
+
+// Threads is the number of threads that share each Job.
+func (p *Pool) Threads() int { return p.threads }
+
+// Run calls job.Run over [0, n) split into at most Threads() contiguous chunks,
+// each a multiple of grain (except the last), and waits for all of them.
+func (p *Pool) Run(job Job, n, grain int) {
+	if n <= 0 {
+		return
+	}
+	if grain < 1 {
+		grain = 1
+	}
+	chunks := (n + grain - 1) / grain
+	t := min(p.threads, chunks)
+	if t <= 1 || p.closed {
+		job.Run(0, 0, n)
+		return
+	}
+	per := (chunks + t - 1) / t * grain
+	p.job = job
+	p.wg.Add(t - 1)
+	for i := 1; i < t; i++ {
+		lo := i * per
+		hi := min(lo+per, n)
+		if lo >= hi {
+			p.wg.Done()
+			continue
+		}
+		p.work[i-1] <- span{i, lo, hi}
+	}
+	job.Run(0, 0, min(per, n))
+	p.wg.Wait()
+	p.job = nil
+}
+
+// Close stops the workers. Run keeps working afterwards, on the caller's goroutine only.
+func (p *Pool) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	for _, ch := range p.work {
+		close(ch)
+	}
+}
