@@ -1,0 +1,37 @@
+# deepgo — build, test and run.
+GO      ?= go
+BIN     := bin/deepgo
+FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
+export CGO_ENABLED ?= 0
+
+.PHONY: all build test vet fmt-check run bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./tools/deepgo
+
+# The test command of the README and of .ci/run.
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# The main job for now: the reference prompt through the tiny checkpoint, top tokens printed.
+run: build
+	$(BIN) eval --model $(FIXTURE) --tokens 0,3078,1456,1314,1505 --decode 2410,5408 --out /tmp/deepgo-logits.npy
+	@echo "wrote /tmp/deepgo-logits.npy"
+
+bench:
+	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...
+
+fuzz:
+	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=30s ./core/safetensors
+
+clean:
+	rm -rf bin
