@@ -188,7 +188,11 @@ func (s *hfSource) scales(name string, rows, cols int) ([]float32, error) {
 	}
 	for i, x := range v {
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return nil, fmt.Errorf("%s: tensor %q: non-finite scale %v at block %d", s.dir, name, x, i)
+			file := s.dir
+			if t, err := s.ck.Tensor(name); err == nil {
+				file = t.File
+			}
+			return nil, fmt.Errorf("%s: tensor %q: non-finite scale %v at block %d", file, name, x, i)
 		}
 	}
 	return v, nil

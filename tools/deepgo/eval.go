@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/npy"
@@ -28,6 +29,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("out", "", "output .npy file of float32 logits [P+D, vocab]")
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
 	attn := fs.String("attn", "auto", "attention path: auto, naive or absorb")
+	stats := fs.Bool("stats", false, "print load time, tokens/s and memory to stderr")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] --out FILE.npy\n\n")
 		fs.PrintDefaults()
@@ -64,17 +66,62 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		return fmt.Errorf("--attn %q: want auto, naive or absorb", *attn)
 	}
+	start := time.Now()
 	m, err := core.Open(*model, opts)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	logits, err := core.Eval(ctx, m, prompt, steps)
+	if *stats {
+		printStats(stderr, "load", time.Since(start), 0)
+	}
+	var logits []float32
+	if *stats {
+		logits, err = timedEval(ctx, m, prompt, steps, stderr)
+	} else {
+		logits, err = core.Eval(ctx, m, prompt, steps)
+	}
 	if err != nil {
 		return err
 	}
 	rows := len(prompt) + len(steps)
 	return npy.WriteFile(*out, logits, rows, m.Config.VocabSize)
+}
+
+// timedEval is core.Eval with the prefill and each decode step timed.
+func timedEval(ctx context.Context, m *core.Model, prompt, decode []int, stderr io.Writer) ([]float32, error) {
+	v := m.Config.VocabSize
+	s, err := m.NewSequence(len(prompt) + len(decode))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, (len(prompt)+len(decode))*v)
+	t := time.Now()
+	if err := s.Forward(ctx, prompt, out, true); err != nil {
+		return nil, fmt.Errorf("prefill: %w", err)
+	}
+	printStats(stderr, "prefill", time.Since(t), len(prompt))
+	t = time.Now()
+	for i, tok := range decode {
+		if err := s.Forward(ctx, []int{tok}, out[(len(prompt)+i)*v:], false); err != nil {
+			return nil, fmt.Errorf("decode step %d: %w", i, err)
+		}
+	}
+	if len(decode) > 0 {
+		printStats(stderr, "decode", time.Since(t), len(decode))
+	}
+	return out, nil
+}
+
+func printStats(w io.Writer, what string, d time.Duration, tokens int) {
+	fmt.Fprintf(w, "%-8s %9.1f ms", what, float64(d.Microseconds())/1000)
+	if tokens > 0 {
+		fmt.Fprintf(w, "  %5d tokens  %8.2f tok/s", tokens, float64(tokens)/d.Seconds())
+	}
+	if anon, file, peak, ok := memStat(); ok {
+		fmt.Fprintf(w, "  rss anon %d MiB, file-backed %d MiB, peak %d MiB", anon>>10, file>>10, peak>>10)
+	}
+	fmt.Fprintln(w)
 }
 
 // parseIDs parses "1,2,3" into token ids.

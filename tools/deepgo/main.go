@@ -27,6 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"eval", "run a prefill and decode steps and write the logits as .npy (the oracle interface)", runEval},
+		{"synth", "write a checkpoint of random weights in a named shape (for trials and benchmarks)", runSynth},
 		{"version", "print the version", runVersion},
 	}
 }
