@@ -22,10 +22,16 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# The main job for now: the reference prompt through the tiny checkpoint, top tokens printed.
-run: build
-	$(BIN) eval --model $(FIXTURE) --tokens 0,3078,1456,1314,1505 --decode 2410,5408 --out /tmp/deepgo-logits.npy
-	@echo "wrote /tmp/deepgo-logits.npy"
+MODEL ?= models/tiny
+
+# The main job for now: a prompt through the default model (a small checkpoint of random
+# weights that `deepgo synth` makes on first use), logits written as .npy, timings printed.
+run: build $(MODEL)/config.json
+	$(BIN) eval --model $(MODEL) --tokens 0,3078,1456,1314,1505,3868,3507,4909 --decode 2410,5408,7051,1200 --out /tmp/deepgo-logits.npy --stats
+	@echo "logits written to /tmp/deepgo-logits.npy"
+
+models/tiny/config.json: | build
+	$(BIN) synth --shape tiny --out models/tiny
 
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...
@@ -34,4 +40,4 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=30s ./core/safetensors
 
 clean:
-	rm -rf bin
+	rm -rf bin models/tiny
