@@ -122,7 +122,7 @@ func Parse(b []byte) ([]float32, []int, error) {
 			continue
 		}
 		d, err := strconv.Atoi(f)
-		if err != nil || d < 0 || d > 1<<40 {
+		if err != nil || d < 0 || d > math.MaxInt32 {
 			return nil, nil, fmt.Errorf("npy: bad dimension %q", f)
 		}
 		shape = append(shape, d)
