@@ -149,20 +149,11 @@ func (c *Checkpoint) openIndex(path string) error {
 	if idx.WeightMap == nil || isNull(idx.WeightMap) {
 		return fail("missing weight_map")
 	}
-	shardOf := make(map[string]string) // tensor -> shard
-	shardSet := make(map[string]struct{})
-	err = decodeObject(idx.WeightMap, func(tensor string, v json.RawMessage) error {
-		var shard string
-		if isNull(v) || json.Unmarshal(v, &shard) != nil {
-			return errors.New("shard is not a string")
-		}
-		if !filepath.IsLocal(filepath.FromSlash(shard)) {
-			return fmt.Errorf("shard %q is not a file name inside the directory", shard)
-		}
-		shardSet[shard] = struct{}{}
-		shardOf[tensor] = shard
-		return nil
-	})
+	members, err := objectMembers(idx.WeightMap)
+	var shardOf map[string]string // tensor -> shard
+	if err == nil {
+		shardOf, err = parseWeightMap(members)
+	}
 	if m, ok := err.(*errMember); ok {
 		return fail("weight_map: tensor %q: %w", m.key, m.err)
 	} else if err != nil {
@@ -172,6 +163,10 @@ func (c *Checkpoint) openIndex(path string) error {
 		return fail("weight_map is empty")
 	}
 
+	shardSet := make(map[string]struct{})
+	for _, s := range shardOf {
+		shardSet[s] = struct{}{}
+	}
 	shards := make([]string, 0, len(shardSet))
 	for s := range shardSet {
 		shards = append(shards, s)
@@ -193,14 +188,35 @@ func (c *Checkpoint) openIndex(path string) error {
 		c.files = append(c.files, f)
 		files[s] = f
 	}
-	for tensor, s := range shardOf {
+	for _, m := range members { // in order, to report the first error
+		s := shardOf[m.key]
 		f := files[s]
-		if _, ok := f.index[tensor]; !ok {
-			return fail("tensor %q not found in shard %q", tensor, s)
+		if _, ok := f.index[m.key]; !ok {
+			return fail("tensor %q not found in shard %q", m.key, s)
 		}
-		c.owner[tensor] = f
+		c.owner[m.key] = f
 	}
 	return nil
+}
+
+// parseWeightMap decodes the members of an index's weight_map into a map
+// from tensor name to shard file name. Errors are *errMember.
+func parseWeightMap(members []member) (map[string]string, error) {
+	shardOf := make(map[string]string, len(members))
+	for _, m := range members {
+		if _, dup := shardOf[m.key]; dup {
+			return nil, &errMember{m.key, errors.New("duplicate name")}
+		}
+		shard, ok := stringValue(m.value)
+		if !ok {
+			return nil, &errMember{m.key, errors.New("shard is not a string")}
+		}
+		if !filepath.IsLocal(filepath.FromSlash(shard)) {
+			return nil, &errMember{m.key, fmt.Errorf("shard %q is not a file name inside the directory", shard)}
+		}
+		shardOf[m.key] = shard
+	}
+	return shardOf, nil
 }
 
 // Dir returns the checkpoint's directory.

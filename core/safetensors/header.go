@@ -2,11 +2,10 @@ package safetensors
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"unicode/utf8"
+	"strings"
 )
 
 // Limits enforced by [ParseHeader] and [WriteFile].
@@ -68,21 +67,11 @@ func parseHeader(file string, header []byte, dataLen int64) (*Header, error) {
 	if dataLen < 0 {
 		return nil, fail("", fmt.Errorf("negative data section length %d", dataLen))
 	}
-	if !utf8.Valid(header) {
-		return nil, fail("", errors.New("header is not valid UTF-8"))
+	h := new(Header)
+	members, err := objectMembers(header)
+	if err == nil {
+		err = h.add(members, dataLen)
 	}
-	h := &Header{Metadata: make(map[string]string)}
-	err := decodeObject(header, func(name string, value json.RawMessage) error {
-		if name == metadataKey {
-			return decodeMetadata(value, h.Metadata)
-		}
-		t, err := parseTensorInfo(name, value, dataLen)
-		if err != nil {
-			return err
-		}
-		h.Tensors = append(h.Tensors, t)
-		return nil
-	})
 	if err != nil {
 		var m *errMember
 		switch {
@@ -96,7 +85,13 @@ func parseHeader(file string, header []byte, dataLen int64) (*Header, error) {
 	}
 
 	slices.SortFunc(h.Tensors, func(a, b TensorInfo) int {
-		return cmp.Or(cmp.Compare(a.Begin, b.Begin), cmp.Compare(a.End, b.End), cmp.Compare(a.Name, b.Name))
+		if c := cmp.Compare(a.Begin, b.Begin); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.End, b.End); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
 	})
 	// Sorted by Begin, non-empty tensors are disjoint if and only if each
 	// begins at or after the end of the previous non-empty one.
@@ -115,27 +110,55 @@ func parseHeader(file string, header []byte, dataLen int64) (*Header, error) {
 	return h, nil
 }
 
-// decodeMetadata decodes the "__metadata__" object into m.
-func decodeMetadata(value json.RawMessage, m map[string]string) error {
+// add decodes members of the header object into h. Errors are *errMember.
+func (h *Header) add(members []member, dataLen int64) error {
+	h.Metadata = make(map[string]string)
+	h.Tensors = make([]TensorInfo, 0, len(members))
+	seen := make(map[string]struct{}, len(members))
+	for _, m := range members {
+		if _, dup := seen[m.key]; dup {
+			return &errMember{m.key, errors.New("duplicate name")}
+		}
+		seen[m.key] = struct{}{}
+		if m.key == metadataKey {
+			if err := decodeMetadata(m.value, h.Metadata); err != nil {
+				return &errMember{m.key, err}
+			}
+			continue
+		}
+		t, err := parseTensorInfo(m.key, m.value, dataLen)
+		if err != nil {
+			return &errMember{m.key, err}
+		}
+		h.Tensors = append(h.Tensors, t)
+	}
+	return nil
+}
+
+// decodeMetadata decodes the valid JSON value of "__metadata__" into m.
+func decodeMetadata(value []byte, m map[string]string) error {
 	if isNull(value) {
 		return nil
 	}
-	err := decodeObject(value, func(key string, v json.RawMessage) error {
-		var s string
-		if isNull(v) || json.Unmarshal(v, &s) != nil {
-			return errors.New("value is not a string")
-		}
-		m[key] = s
-		return nil
-	})
-	if m, ok := err.(*errMember); ok {
-		return fmt.Errorf("key %q: %w", m.key, m.err)
+	members, err := splitObject(value)
+	if err != nil {
+		return err
 	}
-	return err
+	for _, kv := range members {
+		if _, dup := m[kv.key]; dup {
+			return fmt.Errorf("key %q: duplicate name", kv.key)
+		}
+		s, ok := stringValue(kv.value)
+		if !ok {
+			return fmt.Errorf("key %q: value is not a string", kv.key)
+		}
+		m[kv.key] = s
+	}
+	return nil
 }
 
 // parseTensorInfo decodes and validates the header entry of tensor name.
-func parseTensorInfo(name string, value json.RawMessage, dataLen int64) (TensorInfo, error) {
+func parseTensorInfo(name string, value []byte, dataLen int64) (TensorInfo, error) {
 	t := TensorInfo{Name: name}
 	if name == "" {
 		return t, errors.New("empty tensor name")
@@ -143,30 +166,44 @@ func parseTensorInfo(name string, value json.RawMessage, dataLen int64) (TensorI
 	if isNull(value) {
 		return t, errors.New("entry is null, want an object")
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(value, &fields); err != nil {
-		return t, fmt.Errorf("entry is not a JSON object: %w", err)
+	fields, err := splitObject(value)
+	if err != nil {
+		return t, errors.New("entry is not a JSON object")
 	}
-	var (
-		dtype   string
-		shape   []int64
-		offsets []int64
-	)
-	for _, f := range []struct {
-		key string
-		dst any
-	}{
-		{"dtype", &dtype},
-		{"shape", &shape},
-		{"data_offsets", &offsets},
-	} {
-		v, ok := fields[f.key]
-		if !ok || isNull(v) {
-			return t, fmt.Errorf("missing %s", f.key)
+	var raw [3][]byte // dtype, shape, data_offsets; unknown fields are ignored
+	for _, f := range fields {
+		var i int
+		switch f.key {
+		case "dtype":
+			i = 0
+		case "shape":
+			i = 1
+		case "data_offsets":
+			i = 2
+		default:
+			continue
 		}
-		if err := json.Unmarshal(v, f.dst); err != nil {
-			return t, fmt.Errorf("invalid %s: %w", f.key, err)
+		if raw[i] != nil {
+			return t, fmt.Errorf("duplicate field %q", f.key)
 		}
+		raw[i] = f.value
+	}
+	for i, key := range []string{"dtype", "shape", "data_offsets"} {
+		if raw[i] == nil || isNull(raw[i]) {
+			return t, fmt.Errorf("missing %s", key)
+		}
+	}
+	dtype, ok := stringValue(raw[0])
+	if !ok {
+		return t, errors.New("invalid dtype: not a string")
+	}
+	shape, err := intArray(raw[1])
+	if err != nil {
+		return t, fmt.Errorf("invalid shape: %w", err)
+	}
+	offsets, err := intArray(raw[2])
+	if err != nil {
+		return t, fmt.Errorf("invalid data_offsets: %w", err)
 	}
 
 	t.DType = DType(dtype)

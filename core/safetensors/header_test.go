@@ -2,6 +2,7 @@ package safetensors
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -45,16 +46,24 @@ func TestParseHeader(t *testing.T) {
 			header: ` {"s":{"dtype":"I64","shape":[],"data_offsets":[8,16],"extra":[1,{"y":2}]},` +
 				`"e2":{"dtype":"U8","shape":[0,5],"data_offsets":[12,12]},` +
 				`"e1":{"dtype":"F8_E4M3","shape":[3,0],"data_offsets":[0,0]},` +
-				`"big0":{"dtype":"F64","shape":[4611686018427387904,4611686018427387904,0],"data_offsets":[20,20]},` +
+				`"big0":{"dtype":"F64","shape":[2147483647,2147483647,2147483647,0],"data_offsets":[20,20]},` +
 				`"__metadata__":{"k":"v"}} `,
 			dataLen: 32,
 			tensors: []TensorInfo{
 				{Name: "e1", DType: F8E4M3, Shape: []int{3, 0}, Begin: 0, End: 0},
 				{Name: "s", DType: I64, Shape: []int{}, Begin: 8, End: 16},
 				{Name: "e2", DType: U8, Shape: []int{0, 5}, Begin: 12, End: 12},
-				{Name: "big0", DType: F64, Shape: []int{1 << 62, 1 << 62, 0}, Begin: 20, End: 20},
+				{Name: "big0", DType: F64, Shape: []int{math.MaxInt32, math.MaxInt32, math.MaxInt32, 0}, Begin: 20, End: 20},
 			},
 			metadata: map[string]string{"k": "v"},
+		},
+		{
+			name: "escapes, whitespace and nested unknown fields",
+			header: "\t{ \"a\\\"b\\u00e9\" : { \"extra\" : {\"x\":\"}]\\\"[,\", \"y\":[[],{}]} ,\n" +
+				`"shape" : [ 2 , -0 , 3 ] , "dtype" : "F\u0033\u0032" , "data_offsets" : [ 0 , 0 ] } ,` +
+				`"__metadata__" : { "k\n" : "v\"" , "e" : "" } }`,
+			tensors:  []TensorInfo{{Name: "a\"bé", DType: F32, Shape: []int{2, 0, 3}, Begin: 0, End: 0}},
+			metadata: map[string]string{"k\n": "v\"", "e": ""},
 		},
 		{
 			name:     "unicode names",
@@ -89,11 +98,11 @@ func TestParseHeaderErrors(t *testing.T) {
 		tensor  string // the tensor the error must name, if any
 		want    string
 	}{
-		{"empty input", ``, 16, "", "unexpected end of input"},
+		{"empty input", ``, 16, "", "invalid JSON: unexpected end of JSON input"},
 		{"bad JSON", `{"w":{"dtype":"F32",}`, 16, "w", "invalid JSON"},
-		{"truncated JSON", `{` + w, 16, "", "unexpected end of input"},
+		{"truncated JSON", `{` + w, 16, "", "invalid JSON: unexpected end of JSON input"},
 		{"trailing garbage", `{` + w + `}x`, 16, "", "invalid JSON"},
-		{"two objects", `{` + w + `}{}`, 16, "", "after the object"},
+		{"two objects", `{` + w + `}{}`, 16, "", "after top-level value"},
 		{"not an object", `[1,2]`, 16, "", "not a JSON object"},
 		{"invalid UTF-8", "{\"\xff\":{}}", 16, "", "not valid UTF-8"},
 		{"negative data length", `{}`, -1, "", "negative data section length"},
@@ -104,11 +113,17 @@ func TestParseHeaderErrors(t *testing.T) {
 		{"missing shape", `{"w":{"dtype":"F32","data_offsets":[0,4]}}`, 16, "w", "missing shape"},
 		{"null shape", `{"w":{"dtype":"F32","shape":null,"data_offsets":[0,4]}}`, 16, "w", "missing shape"},
 		{"missing data_offsets", `{"w":{"dtype":"F32","shape":[1]}}`, 16, "w", "missing data_offsets"},
+		{"bad JSON in one entry", `{"v":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"F32","shape":[1] "data_offsets":[0,4]}}`, 16, "w", "invalid JSON"},
+		{"duplicate field", `{"w":{"dtype":"F32","shape":[1],"dtype":"F32","data_offsets":[0,4]}}`, 16, "w", `duplicate field "dtype"`},
+		{"shape not an array", `{"w":{"dtype":"F32","shape":{"0":1},"data_offsets":[0,4]}}`, 16, "w", "invalid shape: not an array of integers"},
+		{"exponent dim", `{"w":{"dtype":"F32","shape":[1e0],"data_offsets":[0,4]}}`, 16, "w", "invalid shape: not an array of integers"},
+		{"nested shape", `{"w":{"dtype":"F32","shape":[[1]],"data_offsets":[0,4]}}`, 16, "w", "invalid shape: not an array of integers"},
+		{"string dim", `{"w":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}`, 16, "w", "invalid shape: not an array of integers"},
 		{"dtype not a string", `{"w":{"dtype":4,"shape":[1],"data_offsets":[0,4]}}`, 16, "w", "invalid dtype"},
 		{"unknown dtype", `{"w":{"dtype":"Q4_K","shape":[1],"data_offsets":[0,4]}}`, 16, "w", `unknown dtype "Q4_K"`},
 		{"lower-case dtype", `{"w":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`, 16, "w", `unknown dtype "f32"`},
 		{"fractional dim", `{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}`, 16, "w", "invalid shape"},
-		{"dim beyond int64", `{"w":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,4]}}`, 16, "w", "invalid shape"},
+		{"dim beyond int64", `{"w":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,4]}}`, 16, "w", "invalid shape: integer 9223372036854775808 out of range"},
 		{"negative dim", `{"w":{"dtype":"F32","shape":[-1,-4],"data_offsets":[0,16]}}`, 16, "w", "negative dimension -1"},
 		{"too many dims", `{"w":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,1]}}`, 16, "w", "9 dimensions, more than 8"},
 		{"element count overflow", `{"w":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,0]}}`, 16, "w", "element count overflows"},
