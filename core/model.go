@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/deepgo/deepgo/quant"
 )
 
 // Model is an opened DeepSeek-V2/V3 model: its config and weights. Weight matrices are views
 // into the memory-mapped files; only norms, biases and block scales are copied to the heap.
-// A Model is read-only after Open and may serve many Sequences, one Forward at a time.
+// A Model is read-only after Open and may serve many Sequences; their Forward calls are
+// serialised, since they share the worker pool.
 type Model struct {
 	Config *Config
 
@@ -25,6 +27,9 @@ type Model struct {
 	pool  *Pool
 	files io.Closer
 	opts  Options
+
+	mu     sync.Mutex // one Forward at a time: the pool and the mapping are shared
+	closed bool
 }
 
 // layer is one transformer block: attention and either a dense MLP or DeepSeekMoE.
@@ -84,6 +89,12 @@ func (m *Model) Threads() int { return m.pool.Threads() }
 
 // Close releases the mapping and the worker threads. Sequences of the model must not be used after.
 func (m *Model) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
 	if m.pool != nil {
 		m.pool.Close()
 	}
@@ -93,4 +104,4 @@ func (m *Model) Close() error {
 	return nil
 }
 
-var errClosed = errors.New("model closed")
+var errClosed = errors.New("forward: model closed")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
@@ -173,6 +174,10 @@ func TestForwardErrors(t *testing.T) {
 	}
 	if _, err := m.NewSequence(cfg.MaxPositions + 1); err == nil {
 		t.Error("capacity past max_position_embeddings: no error")
+	}
+	m.Close()
+	if err := s.Forward(ctx, []int{1}, logits, false); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("forward after Close: got %v", err)
 	}
 }
 

@@ -131,6 +131,11 @@ func (s *Sequence) Forward(ctx context.Context, tokens []int, logits []float32, 
 	if len(logits) < rows*c.VocabSize {
 		return fmt.Errorf("forward: logits buffer holds %d values, need %d", len(logits), rows*c.VocabSize)
 	}
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	if s.m.closed {
+		return errClosed
+	}
 	start := s.pos
 	for i := 0; i < len(tokens); i += s.b.batch {
 		if err := ctx.Err(); err != nil {
