@@ -26,7 +26,8 @@ type Options struct {
 	Sharded bool
 }
 
-// WriteHF writes config.json and the safetensors weights of cfg into dir (created if needed).
+// WriteHF writes config.json and the safetensors weights of cfg into dir (created if needed),
+// and the DeepSeek-V3 tokenizer when the vocabulary is large enough to hold its ids.
 func WriteHF(dir string, cfg *core.Config, opts Options) error {
 	if opts.DType == "" {
 		opts.DType = "BF16"
@@ -44,6 +45,11 @@ func WriteHF(dir string, cfg *core.Config, opts Options) error {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), js, 0o644); err != nil {
 		return err
+	}
+	if c.VocabSize >= TokenizerVocab {
+		if err := WriteTokenizer(dir); err != nil {
+			return err
+		}
 	}
 	w := &writer{c: &c, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 0x5eed))}
 	groups := [][]tensorSpec{w.globals()}
@@ -83,7 +89,7 @@ func WriteHF(dir string, cfg *core.Config, opts Options) error {
 type tensorSpec struct {
 	name   string
 	shape  []int
-	kind   int  // linear, norm, bias, embed
+	kind   int  // linear, norm, bias, embedding
 	scaled bool // written as FP8 with weight_scale_inv
 }
 
@@ -91,7 +97,7 @@ const (
 	linear = iota
 	norm
 	bias
-	embed
+	embedding
 )
 
 type writer struct {
@@ -103,9 +109,9 @@ type writer struct {
 func (w *writer) globals() []tensorSpec {
 	c := w.c
 	return []tensorSpec{
-		{name: "model.embed_tokens.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embed},
+		{name: "model.embed_tokens.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
 		{name: "model.norm.weight", shape: []int{c.HiddenSize}, kind: norm},
-		{name: "lm_head.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embed},
+		{name: "lm_head.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
 	}
 }
 
@@ -139,7 +145,7 @@ func (w *writer) layer(i int) []tensorSpec {
 		mlp("mlp.", c.IntermediateSize)
 		return ts
 	}
-	ts = append(ts, tensorSpec{name: p + "mlp.gate.weight", shape: []int{c.NRoutedExperts, d}, kind: embed})
+	ts = append(ts, tensorSpec{name: p + "mlp.gate.weight", shape: []int{c.NRoutedExperts, d}, kind: embedding})
 	if c.TopKMethod == "noaux_tc" {
 		ts = append(ts, vec("mlp.gate.e_score_correction_bias", c.NRoutedExperts, bias))
 	}
@@ -164,7 +170,7 @@ func (w *writer) values(t tensorSpec) []float32 {
 	switch t.kind {
 	case linear:
 		a = math.Sqrt(3 / float64(t.shape[1]))
-	case embed:
+	case embedding:
 		a = 1
 	case norm:
 		for i := range v {

@@ -101,7 +101,7 @@ func TestSynthThenEval(t *testing.T) {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}
 	_, shape, err := npy.ReadFile(out)
-	if err != nil || shape[0] != 4 || shape[1] != 8192 {
+	if err != nil || shape[0] != 4 || shape[1] != 129280 {
 		t.Fatalf("output shape %v, err %v", shape, err)
 	}
 }
