@@ -107,6 +107,10 @@ func (s *Sequence) CacheBytes() int64 { return s.cache.Bytes() }
 // Reset empties the sequence, keeping its memory.
 func (s *Sequence) Reset() { s.pos = 0 }
 
+// Truncate keeps the first n tokens of the sequence (all of them if it holds fewer), so the
+// next Forward continues from position n.
+func (s *Sequence) Truncate(n int) { s.pos = max(0, min(s.pos, n)) }
+
 // Forward appends tokens to the sequence and computes logits. With all set, logits
 // receives one row of vocab_size values per token; otherwise only the last token's row.
 // Long inputs run in chunks of Options.MaxBatch tokens; ctx is checked between chunks
