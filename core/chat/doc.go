@@ -1,0 +1,66 @@
+// Package chat turns conversations into prompt text exactly as a model's chat template
+// does, and splits what DeepSeek models generate back into reasoning, answer and tool
+// calls.
+//
+// Models of the DeepSeek family ship different templates (V3, R1, V3-0324, V3.1), and a
+// GGUF file carries its own as tokenizer.chat_template, so rendering executes the
+// template text itself with a small interpreter of the Jinja subset that Hugging Face
+// chat templates use, with the semantics of Python Jinja2 as transformers'
+// apply_chat_template sets it up (trim_blocks, lstrip_blocks, loop controls, its tojson
+// and raise_exception). Quirks of a template are therefore reproduced as they are: the
+// V3 template's ns.is_first, set once and never reset, renders a second tool-calling
+// message differently from the first, and R1's template strips "</think>" reasoning
+// from earlier assistant turns.
+//
+//	t, err := chat.Parse(chat.DeepSeekV3) // or the template the model carries
+//	prompt, err := t.Render(messages, chat.Options{
+//		AddGenerationPrompt: true,
+//		BOSToken:            "<｜begin▁of▁sentence｜>",
+//		EOSToken:            "<｜end▁of▁sentence｜>",
+//	})
+//
+// # Supported Jinja
+//
+// Statements: {{ }}; {% if %}/{% elif %}/{% else %}/{% endif %}; {% for a in x %} and
+// {% for k, v in x %} with an "if" filter, {% else %} and {% break %}/{% continue %},
+// and loop.index, index0, revindex, revindex0, first, last, length, previtem,
+// nextitem, cycle(); {% set x = v %}, {% set a, b = v %}, {% set ns.attr = v %} and
+// {% set x %}...{% endset %}; {% macro m(a, b=default) %} and calls of macros;
+// transformers' {% generation %}; comments {# #}. Whitespace control: "-" and "+" on
+// tags, trim_blocks, lstrip_blocks, one trailing newline dropped.
+//
+// Expressions: string, integer, float, list, tuple, dict, true/false/none literals
+// (also True/False/None); + - * / // % ** with Python semantics, ~, comparisons
+// (chained), in and not in, and/or/not, "x if c else y"; attribute access and
+// subscripts (attributes first, then items, as Jinja does), negative indexes, slices
+// with steps; tests is [not] defined, undefined, none, string, number, integer, float,
+// boolean, true, false, mapping, sequence, iterable, callable, odd, even, divisibleby,
+// sameas, eq/ne/lt/le/gt/ge, in, lower, upper; globals namespace(), range(), dict(),
+// and transformers' raise_exception() and strftime_now() (the local time now).
+//
+// Filters: length/count, trim, tojson (transformers' json.dumps: ensure_ascii, indent,
+// separators, sort_keys), string, default/d, first, last, join, list, reverse, sort,
+// unique, min, max, sum, map (attribute= or a filter name), select, reject,
+// selectattr, rejectattr, items, dictsort, upper, lower, capitalize, title, replace,
+// int, float, abs, round, indent, attr, wordcount, safe, escape/e.
+//
+// Methods: on strings split, rsplit, strip, lstrip, rstrip, startswith, endswith,
+// replace, upper, lower, title, capitalize, find, rfind, count, join, splitlines and
+// the is* classes; on dicts items, keys, values, get; on lists index, count.
+//
+// Anything else — {% include %}, {% extends %}, {% call %}, {% filter %}, {% raw %},
+// recursive loops, *args, printf-style %, str.format, other filters — is an *Error with
+// its line and column, at Parse for syntax and at Render for names. Tuples are lists
+// (they print as [a, b], where Python prints (a, b)). Undefined values behave as
+// Jinja's default Undefined: they print as "", are false and iterate as empty, and
+// attribute access, arithmetic or ordering on them is an error. A Render is bounded:
+// 2^20 loop iterations, macro calls and list elements, 64 MiB of string data, and
+// macro calls 64 deep; past a bound it fails with an *Error.
+//
+// The files, one concept each: lexer.go (tokens and whitespace control), parse.go and
+// ast.go (the syntax tree), render.go (statements, scopes, limits), eval.go and
+// arith.go (expressions), value.go and json.go (the value model, Python str/repr and
+// json.dumps), filters.go, methods.go, istests.go, builtins.go; template.go and
+// message.go (the API), deepseek.go (the V3 template), reasoning.go and toolcalls.go
+// (parsing model output).
+package chat
