@@ -1,0 +1,323 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Load reads a Hugging Face tokenizer.json, given as the file or as a directory holding it.
+// tokenizer_config.json beside it, if there is one, gives add_bos_token, bos_token, eos_token
+// and chat_template; without it BOS and EOS are -1 and AddBOS is false.
+//
+// Only what DeepSeek-V3 uses is accepted: a byte-level BPE model and exactly the DeepSeek-V3
+// pre-tokenizer, with no normalization. Anything else is an error rather than a tokenizer that
+// silently gives other ids than Hugging Face.
+func Load(path string) (*Tokenizer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	file, dir := path, filepath.Dir(path)
+	if st.IsDir() {
+		file, dir = filepath.Join(path, "tokenizer.json"), path
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	sp, err := parseTokenizerJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %s: %w", file, err)
+	}
+	sp.bos, sp.eos = -1, -1
+	cfgFile := filepath.Join(dir, "tokenizer_config.json")
+	switch cfg, err := os.ReadFile(cfgFile); {
+	case err == nil:
+		if err := parseTokenizerConfig(cfg, &sp); err != nil {
+			return nil, fmt.Errorf("tokenizer: %s: %w", cfgFile, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	t, err := build(sp)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, file)
+	}
+	return t, nil
+}
+
+// tokenizerJSON is the part of tokenizer.json that matters here.
+type tokenizerJSON struct {
+	AddedTokens []struct {
+		ID         int    `json:"id"`
+		Content    string `json:"content"`
+		SingleWord bool   `json:"single_word"`
+		LStrip     bool   `json:"lstrip"`
+		RStrip     bool   `json:"rstrip"`
+		Normalized bool   `json:"normalized"`
+		Special    bool   `json:"special"`
+	} `json:"added_tokens"`
+	Normalizer   json.RawMessage `json:"normalizer"`
+	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
+	Decoder      json.RawMessage `json:"decoder"`
+	Model        struct {
+		Type                    string          `json:"type"`
+		Dropout                 *float64        `json:"dropout"`
+		ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+		EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
+		ByteFallback            bool            `json:"byte_fallback"`
+		IgnoreMerges            bool            `json:"ignore_merges"`
+		Vocab                   map[string]int  `json:"vocab"`
+		Merges                  json.RawMessage `json:"merges"`
+	} `json:"model"`
+}
+
+// component is a normalizer, pre-tokenizer or decoder of tokenizer.json.
+type component struct {
+	Type           string      `json:"type"`
+	Normalizers    []component `json:"normalizers"`
+	Pretokenizers  []component `json:"pretokenizers"`
+	Pattern        struct{ Regex, String *string }
+	Behavior       string `json:"behavior"`
+	Invert         bool   `json:"invert"`
+	AddPrefixSpace bool   `json:"add_prefix_space"`
+	UseRegex       *bool  `json:"use_regex"`
+}
+
+func parseTokenizerJSON(data []byte) (spec, error) {
+	var f tokenizerJSON
+	if err := json.Unmarshal(data, &f); err != nil {
+		return spec{}, err
+	}
+	m := &f.Model
+	switch {
+	case m.Type != "BPE" && m.Type != "":
+		return spec{}, fmt.Errorf("unsupported model type %q (want BPE)", m.Type)
+	case m.Dropout != nil && *m.Dropout != 0:
+		return spec{}, errors.New("unsupported: BPE dropout")
+	case m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "",
+		m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "":
+		return spec{}, errors.New("unsupported: BPE continuing_subword_prefix or end_of_word_suffix")
+	case m.ByteFallback:
+		return spec{}, errors.New("unsupported: BPE byte_fallback")
+	case m.IgnoreMerges:
+		return spec{}, errors.New("unsupported: BPE ignore_merges")
+	}
+	if err := checkNormalizer(f.Normalizer); err != nil {
+		return spec{}, err
+	}
+	if err := checkPreTokenizer(f.PreTokenizer); err != nil {
+		return spec{}, err
+	}
+	if err := checkDecoder(f.Decoder); err != nil {
+		return spec{}, err
+	}
+
+	n := 0
+	for s, id := range m.Vocab {
+		if id < 0 {
+			return spec{}, fmt.Errorf("vocab token %q has negative id %d", s, id)
+		}
+		n = max(n, id+1)
+	}
+	for _, a := range f.AddedTokens {
+		if a.ID < 0 {
+			return spec{}, fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
+		}
+		n = max(n, a.ID+1)
+	}
+	sp := spec{tokens: make([]string, n), types: make([]int32, n)}
+	for i := range sp.types {
+		sp.types[i] = typeUnused
+	}
+	for s, id := range m.Vocab {
+		if sp.types[id] != typeUnused {
+			return spec{}, fmt.Errorf("vocab tokens %q and %q share id %d", sp.tokens[id], s, id)
+		}
+		sp.tokens[id], sp.types[id] = s, typeNormal
+	}
+	for _, a := range f.AddedTokens {
+		if sp.types[a.ID] == typeNormal && sp.tokens[a.ID] != a.Content {
+			return spec{}, fmt.Errorf("added token %q has the id %d of vocab token %q", a.Content, a.ID, sp.tokens[a.ID])
+		}
+		typ := int32(typeUserDefined)
+		if a.Special {
+			typ = typeControl
+		}
+		sp.tokens[a.ID], sp.types[a.ID] = a.Content, typ
+		sp.added = append(sp.added, addedToken{
+			id: a.ID, content: a.Content, special: a.Special, normalized: a.Normalized,
+			lstrip: a.LStrip, rstrip: a.RStrip, singleWord: a.SingleWord,
+		})
+	}
+
+	// Merges are "a b" strings, or [a, b] pairs in newer files.
+	var merges []json.RawMessage
+	if err := json.Unmarshal(m.Merges, &merges); err != nil {
+		return spec{}, fmt.Errorf("model.merges: %w", err)
+	}
+	sp.merges = make([][2]string, len(merges))
+	for i, raw := range merges {
+		var s string
+		var pair []string
+		switch {
+		case json.Unmarshal(raw, &s) == nil:
+			a, b, ok := strings.Cut(s, " ")
+			if !ok || strings.Contains(b, " ") {
+				return spec{}, fmt.Errorf("merge %d %q is not two tokens", i, s)
+			}
+			sp.merges[i] = [2]string{a, b}
+		case json.Unmarshal(raw, &pair) == nil && len(pair) == 2:
+			sp.merges[i] = [2]string{pair[0], pair[1]}
+		default:
+			return spec{}, fmt.Errorf("merge %d is neither \"a b\" nor [a, b]: %s", i, raw)
+		}
+	}
+	return sp, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
+}
+
+// checkNormalizer accepts only normalizers that change nothing: none, or an empty Sequence.
+func checkNormalizer(raw json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("normalizer: %w", err)
+	}
+	if c.Type != "Sequence" || len(c.Normalizers) != 0 {
+		return fmt.Errorf("unsupported normalizer %s", raw)
+	}
+	return nil
+}
+
+// checkPreTokenizer accepts only the DeepSeek-V3 pre-tokenizer, which pretokenize.go implements.
+func checkPreTokenizer(raw json.RawMessage) error {
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("pre_tokenizer: %w", err)
+	}
+	ok := c.Type == "Sequence" && len(c.Pretokenizers) == 4
+	if ok {
+		for i, want := range []string{digitsPattern, cjkPattern, wordPattern} {
+			p := c.Pretokenizers[i]
+			ok = ok && p.Type == "Split" && p.Behavior == "Isolated" && !p.Invert &&
+				p.Pattern.Regex != nil && *p.Pattern.Regex == want
+		}
+		b := c.Pretokenizers[3]
+		ok = ok && b.Type == "ByteLevel" && !b.AddPrefixSpace && b.UseRegex != nil && !*b.UseRegex
+	}
+	if !ok {
+		return errors.New("unsupported pre_tokenizer: only the DeepSeek-V3 one (three Split regexes and ByteLevel) is implemented")
+	}
+	return nil
+}
+
+// checkDecoder accepts the ByteLevel decoder (or none, decoding the same way).
+func checkDecoder(raw json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return fmt.Errorf("decoder: %w", err)
+	}
+	if c.Type != "ByteLevel" {
+		return fmt.Errorf("unsupported decoder %q (want ByteLevel)", c.Type)
+	}
+	return nil
+}
+
+// tokenizerConfig is the part of tokenizer_config.json that matters here.
+type tokenizerConfig struct {
+	AddBOSToken  *bool           `json:"add_bos_token"`
+	BOSToken     json.RawMessage `json:"bos_token"`
+	EOSToken     json.RawMessage `json:"eos_token"`
+	ChatTemplate json.RawMessage `json:"chat_template"`
+}
+
+func parseTokenizerConfig(data []byte, sp *spec) error {
+	var c tokenizerConfig
+	if err := json.Unmarshal(data, &c); err != nil {
+		return err
+	}
+	if c.AddBOSToken != nil {
+		sp.addBOS = *c.AddBOSToken
+	}
+	var err error
+	if sp.bos, err = configTokenID(c.BOSToken, sp); err != nil {
+		return fmt.Errorf("bos_token: %w", err)
+	}
+	if sp.eos, err = configTokenID(c.EOSToken, sp); err != nil {
+		return fmt.Errorf("eos_token: %w", err)
+	}
+	if sp.chatTemplate, err = configChatTemplate(c.ChatTemplate); err != nil {
+		return fmt.Errorf("chat_template: %w", err)
+	}
+	return nil
+}
+
+// configTokenID resolves a bos_token or eos_token, a string or an AddedToken object, to an id;
+// -1 if it is absent or null.
+func configTokenID(raw json.RawMessage, sp *spec) (int, error) {
+	if isNull(raw) {
+		return -1, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		var obj struct {
+			Content string `json:"content"`
+		}
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return 0, err
+		}
+		s = obj.Content
+	}
+	// Added tokens take precedence, as in Hugging Face's token_to_id.
+	for _, a := range sp.added {
+		if a.content == s {
+			return a.id, nil
+		}
+	}
+	for id, tok := range sp.tokens {
+		if sp.types[id] != typeUnused && tok == s {
+			return id, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not in the vocabulary", s)
+}
+
+// configChatTemplate reads chat_template: a string, or a list of {name, template} of which the
+// one named "default" is taken.
+func configChatTemplate(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, nil
+	}
+	var list []struct {
+		Name     string `json:"name"`
+		Template string `json:"template"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return "", err
+	}
+	for _, e := range list {
+		if e.Name == "default" {
+			return e.Template, nil
+		}
+	}
+	return "", errors.New("no template named \"default\"")
+}
