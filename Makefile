@@ -24,9 +24,10 @@ fmt-check:
 
 MODEL ?= models/tiny
 
-# The main job for now: a prompt through the default model (a small checkpoint of random
-# weights that `deepgo synth` makes on first use), logits written as .npy, timings printed.
+# The main job for now: a reply from the default model (a small checkpoint of random weights
+# with the real tokenizer, made by `deepgo synth` on first use), then a timed prefill + decode.
 run: build $(MODEL)/config.json
+	$(BIN) run --model $(MODEL) --prompt "Hello! Who are you?" -n 32 --seed 1
 	$(BIN) eval --model $(MODEL) --tokens 0,3078,1456,1314,1505,3868,3507,4909 --decode 2410,5408,7051,1200 --out /tmp/deepgo-logits.npy --stats
 	@echo "logits written to /tmp/deepgo-logits.npy"
 

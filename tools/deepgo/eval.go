@@ -34,14 +34,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "Usage: deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] --out FILE.npy\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *model == "" || *tokens == "" || *out == "" {
 		return fmt.Errorf("--model, --tokens and --out are required")

@@ -26,6 +26,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "generate text from a prompt, or chat (streams to stdout)", runRun},
+		{"tokenize", "encode stdin (text, or a chat request with --chat) and print the ids as JSON", runTokenize},
 		{"eval", "run a prefill and decode steps and write the logits as .npy (the oracle interface)", runEval},
 		{"synth", "write a checkpoint of random weights in a named shape (for trials and benchmarks)", runSynth},
 		{"version", "print the version", runVersion},
@@ -90,6 +92,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // errUsage reports bad flags; the flag package has already printed why.
 var errUsage = errors.New("usage")
+
+// parseFlags parses a subcommand's flags; positional arguments are an error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
 
 func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
 	fmt.Fprintf(stdout, "deepgo %s\n", version)

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/deepgo/deepgo/core/synth"
+)
+
+var tokenizerDir = filepath.Join("..", "..", "..", "shared", "fixtures", "tokenizer", "deepseek-v3")
+
+// tinyDir is where tinyModel writes; TestMain removes it.
+var tinyDir = filepath.Join(os.TempDir(), fmt.Sprintf("deepgo-run-test-%d", os.Getpid()))
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	os.RemoveAll(tinyDir)
+	os.Exit(code)
+}
+
+// tinyModel synthesizes (once per test binary) a two-layer tiny model with the real tokenizer.
+var tinyModel = sync.OnceValues(func() (string, error) {
+	dir := tinyDir
+	cfg, err := synth.Shape("tiny", 2)
+	if err != nil {
+		return "", err
+	}
+	return dir, synth.WriteHF(dir, cfg, synth.Options{Seed: 5})
+})
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var o, e bytes.Buffer
+	err := runWith(context.Background(), strings.NewReader(stdin), args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+func TestRunPrompt(t *testing.T) {
+	dir, err := tinyModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Greedy is deterministic; so is sampling with a fixed seed.
+	for _, args := range [][]string{
+		{"--temp", "0"},
+		{"--temp", "1", "--seed", "42", "--top-k", "50"},
+		{"--temp", "0.8", "--seed", "7", "--raw"},
+	} {
+		a := append([]string{"--model", dir, "--prompt", "Hello, who are you?", "-n", "12"}, args...)
+		out1, _, err := runCmd(t, "", a...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		out2, _, err := runCmd(t, "", a...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(out1) == "" {
+			t.Errorf("%v: no output", args)
+		}
+		if out1 != out2 {
+			t.Errorf("%v: two runs differ:\n%q\n%q", args, out1, out2)
+		}
+	}
+}
+
+func TestRunChat(t *testing.T) {
+	dir, err := tinyModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, "Hi there\n\nWhat is 2+2?\n", "--model", dir, "--chat", "-n", "6", "--temp", "0", "--system", "Be brief.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(out, "\n"); lines < 2 {
+		t.Errorf("want two replies, got %q", out)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir, err := tinyModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture := filepath.Join("..", "..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--prompt", "x"}, "--model"},
+		{[]string{"--model", dir}, "exactly one of"},
+		{[]string{"--model", dir, "--prompt", "x", "--chat"}, "exactly one of"},
+		{[]string{"--model", dir, "--prompt", "x", "--temp", "-1"}, "temperature"},
+		{[]string{"--model", fixture, "--prompt", "x"}, "tokenizer"},
+		{[]string{"--model", fixture, "--tokenizer", tokenizerDir, "--prompt", "x"}, "vocab"},
+	}
+	for _, c := range cases {
+		if _, _, err := runCmd(t, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("run %v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestTokenizeCommand checks `deepgo tokenize` on the fixture's texts and chats.
+func TestTokenizeCommand(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(tokenizerDir, "expected_tokens.json"))
+	if err != nil {
+		t.Skipf("tokenizer fixture not available (../shared absent?): %v", err)
+	}
+	var exp struct {
+		Texts []struct {
+			Text string `json:"text"`
+			IDs  []int  `json:"ids"`
+		} `json:"texts"`
+		Chat []struct {
+			Messages            json.RawMessage `json:"messages"`
+			AddGenerationPrompt bool            `json:"add_generation_prompt"`
+			Rendered            string          `json:"rendered"`
+			IDs                 []int           `json:"ids"`
+		} `json:"chat"`
+	}
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	tokenize := func(stdin string, args ...string) map[string]any {
+		var o, e bytes.Buffer
+		if err := tokenizeFrom(strings.NewReader(stdin), append([]string{"--tokenizer", tokenizerDir}, args...), &o, &e); err != nil {
+			t.Fatalf("tokenize: %v", err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(o.Bytes(), &got); err != nil {
+			t.Fatalf("output %q: %v", o.String(), err)
+		}
+		return got
+	}
+	same := func(got any, want []int) bool {
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		return string(g) == string(w)
+	}
+	// The tokenizer package checks every text; through the command a few suffice
+	// (each call loads the 7.8 MB tokenizer.json).
+	for _, c := range exp.Texts[:min(8, len(exp.Texts))] {
+		if got := tokenize(c.Text); !same(got["ids"], c.IDs) {
+			t.Errorf("text %q: ids %v, want %v", c.Text, got["ids"], c.IDs)
+		}
+	}
+	for _, c := range exp.Chat {
+		req, _ := json.Marshal(map[string]any{"messages": c.Messages, "add_generation_prompt": c.AddGenerationPrompt})
+		got := tokenize(string(req), "--chat")
+		if got["text"] != c.Rendered {
+			t.Errorf("chat: text %q, want %q", got["text"], c.Rendered)
+		}
+		if !same(got["ids"], c.IDs) {
+			t.Errorf("chat %q: ids differ", c.Rendered)
+		}
+	}
+	var o, e bytes.Buffer
+	if err := tokenizeFrom(strings.NewReader("{bad"), []string{"--tokenizer", tokenizerDir, "--chat"}, &o, &e); err == nil || !strings.Contains(err.Error(), "JSON") {
+		t.Errorf("bad JSON: %v", err)
+	}
+}
