@@ -56,7 +56,7 @@ func (t *Tokenizer) Encode(text string) []int {
 }
 
 // AppendEncode appends the ids of text to dst and returns the extended slice, like Encode. With
-// a dst of enough capacity it does not allocate.
+// a dst of enough capacity it does not allocate, in steady state.
 func (t *Tokenizer) AppendEncode(dst []int, text string) []int {
 	if text == "" {
 		return dst
@@ -69,9 +69,16 @@ func (t *Tokenizer) AppendEncode(dst []int, text string) []int {
 	e.splitAdded(text, t.specialTokens, 1)
 	dst = e.out
 	e.out = nil
+	if cap(e.syms) > maxPooledSymbols {
+		// A very long piece grew the BPE buffers: do not keep them alive in the pool.
+		e.syms, e.ranks, e.next, e.prev, e.heap = nil, nil, nil, nil, nil
+	}
 	t.scratch.Put(e)
 	return dst
 }
+
+// maxPooledSymbols bounds the BPE buffers an encoder keeps between calls.
+const maxPooledSymbols = 1 << 16
 
 // Decode returns the text of ids: the bytes the byte-level tokens stand for, and the text of
 // added tokens. Ids outside the vocabulary are skipped. The result is valid UTF-8 when the ids
