@@ -16,6 +16,11 @@ type mla struct {
 	kvNorm []float32    // kv_a_layernorm, over the latent part only
 	wkvB   quant.Matrix // kv_b_proj [H*(nope+v), kv_lora]: per head nope rows of W^UK, then v rows of W^UV
 	wo     quant.Matrix // o_proj [hidden, H*v]
+
+	// The split layout of llama.cpp's GGUF files (attn_k_b, attn_v_b) instead of kv_b_proj:
+	// W^UK stored transposed per head, so the absorbed query is a plain matrix-vector product.
+	wkB quant.Matrix // [H*kv_lora, nope]
+	wvB quant.Matrix // [H*v, kv_lora]
 }
 
 // attention computes b.proj = MLA(b.xn) for T tokens at positions s.pos.., appending their
@@ -48,7 +53,9 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 			rotate(q[nope:], cos, sin)
 		}
 	}
-	naive := m.opts.Attention == AttentionNaive || (m.opts.Attention == AttentionAuto && T > 1)
+	// The naive path expands keys from kv_b_proj; with the split GGUF layout only the
+	// absorbed one applies.
+	naive := a.wkvB != nil && (m.opts.Attention == AttentionNaive || (m.opts.Attention == AttentionAuto && T > 1))
 	if naive {
 		s.attendNaive(li, a, T)
 	} else {
@@ -94,10 +101,15 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
 	base := hh * (nope + vd) // this head's first kv_b_proj row
 	qlat := ws.qlat
-	clear(qlat)
-	for i := range nope {
-		a.wkvB.Row(ws.row, base+i)
-		axpy(qlat, q[i], ws.row)
+	if a.wkB != nil {
+		a.wkB.MulVec(ws.qrows, q[:nope], hh*kvl, (hh+1)*kvl)
+		copy(qlat, ws.qrows[hh*kvl:(hh+1)*kvl])
+	} else {
+		clear(qlat)
+		for i := range nope {
+			a.wkvB.Row(ws.row, base+i)
+			axpy(qlat, q[i], ws.row)
+		}
 	}
 	n := s.pos + t + 1 // causal: positions 0..pos+t
 	scores := ws.scores[:n]
@@ -112,8 +124,14 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	for j, p := range scores {
 		axpy(olat, p, s.cache.row(li, j)[:kvl])
 	}
-	a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
-	copy(b.attn[(t*h+hh)*vd:(t*h+hh+1)*vd], ws.vrows[base+nope:base+nope+vd])
+	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
+	if a.wvB != nil {
+		a.wvB.MulVec(ws.vrows, olat, hh*vd, (hh+1)*vd)
+		copy(out, ws.vrows[hh*vd:(hh+1)*vd])
+	} else {
+		a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
+		copy(out, ws.vrows[base+nope:base+nope+vd])
+	}
 }
 
 // attendNaive is the reference's naive attention over the latent cache: keys and values of

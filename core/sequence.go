@@ -45,7 +45,8 @@ type buffers struct {
 type attnScratch struct {
 	qlat, olat, row []float32 // [kv_lora]
 	scores          []float32 // [capacity]
-	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj row
+	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
+	qrows           []float32 // [H*kv_lora], indexed by attn_k_b row
 }
 
 const naiveTile = 64
@@ -89,7 +90,7 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 		b.work[i] = attnScratch{
 			qlat: make([]float32, c.KVLoRARank), olat: make([]float32, c.KVLoRARank),
 			row: make([]float32, c.KVLoRARank), scores: make([]float32, capacity),
-			vrows: make([]float32, hw),
+			vrows: make([]float32, hw), qrows: make([]float32, h*c.KVLoRARank),
 		}
 	}
 	return s, nil
