@@ -29,100 +29,6 @@ func openHF(dir string) (*Model, error) {
 	return m, nil
 }
 
-// bind looks up every weight under its Hugging Face name and checks its shape.
-func (m *Model) bind(src *hfSource) error {
-	c := m.Config
-	var err error
-	d := c.HiddenSize
-	if m.embed, err = src.matrix("model.embed_tokens.weight", c.VocabSize, d); err != nil {
-		return err
-	}
-	if m.norm, err = src.vector("model.norm.weight", d); err != nil {
-		return err
-	}
-	head := "lm_head.weight"
-	if c.TieWordEmbeddings && !src.ck.Has(head) {
-		head = "model.embed_tokens.weight"
-	}
-	if m.head, err = src.matrix(head, c.VocabSize, d); err != nil {
-		return err
-	}
-	m.layers = make([]layer, c.NumHiddenLayers)
-	for i := range m.layers {
-		if err := m.bindLayer(src, i); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (m *Model) bindLayer(src *hfSource, i int) error {
-	c := m.Config
-	l := &m.layers[i]
-	p := fmt.Sprintf("model.layers.%d.", i)
-	d, h := c.HiddenSize, c.NumAttentionHeads
-	var err error
-	if l.attnNorm, err = src.vector(p+"input_layernorm.weight", d); err != nil {
-		return err
-	}
-	if l.ffnNorm, err = src.vector(p+"post_attention_layernorm.weight", d); err != nil {
-		return err
-	}
-	a := &l.attn
-	qOut := h * c.QKHeadDim()
-	if c.QLoRARank > 0 {
-		if a.wqA, err = src.matrix(p+"self_attn.q_a_proj.weight", c.QLoRARank, d); err != nil {
-			return err
-		}
-		if a.qNorm, err = src.vector(p+"self_attn.q_a_layernorm.weight", c.QLoRARank); err != nil {
-			return err
-		}
-		if a.wqB, err = src.matrix(p+"self_attn.q_b_proj.weight", qOut, c.QLoRARank); err != nil {
-			return err
-		}
-	} else if a.wq, err = src.matrix(p+"self_attn.q_proj.weight", qOut, d); err != nil {
-		return err
-	}
-	if a.wkvA, err = src.matrix(p+"self_attn.kv_a_proj_with_mqa.weight", c.KVLoRARank+c.QKRopeHeadDim, d); err != nil {
-		return err
-	}
-	if a.kvNorm, err = src.vector(p+"self_attn.kv_a_layernorm.weight", c.KVLoRARank); err != nil {
-		return err
-	}
-	if a.wkvB, err = src.matrix(p+"self_attn.kv_b_proj.weight", h*(c.QKNopeHeadDim+c.VHeadDim), c.KVLoRARank); err != nil {
-		return err
-	}
-	if a.wo, err = src.matrix(p+"self_attn.o_proj.weight", d, h*c.VHeadDim); err != nil {
-		return err
-	}
-	if !c.IsMoELayer(i) {
-		l.mlp, err = src.mlp(p+"mlp.", d, c.IntermediateSize)
-		return err
-	}
-	e := &moe{}
-	if e.gate, err = src.matrix(p+"mlp.gate.weight", c.NRoutedExperts, d); err != nil {
-		return err
-	}
-	if c.TopKMethod == "noaux_tc" {
-		if e.bias, err = src.vector(p+"mlp.gate.e_score_correction_bias", c.NRoutedExperts); err != nil {
-			return err
-		}
-	}
-	e.experts = make([]*mlp, c.NRoutedExperts)
-	for j := range e.experts {
-		if e.experts[j], err = src.mlp(fmt.Sprintf("%smlp.experts.%d.", p, j), d, c.MoEIntermediateSize); err != nil {
-			return err
-		}
-	}
-	if c.NSharedExperts > 0 {
-		if e.shared, err = src.mlp(p+"mlp.shared_experts.", d, c.NSharedExperts*c.MoEIntermediateSize); err != nil {
-			return err
-		}
-	}
-	l.moe = e
-	return nil
-}
-
 // hfSource resolves Hugging Face tensor names to quant matrices over the mapped files.
 type hfSource struct {
 	ck                   *safetensors.Checkpoint
@@ -130,24 +36,66 @@ type hfSource struct {
 	blockRows, blockCols int
 }
 
-func (s *hfSource) mlp(prefix string, d, inter int) (*mlp, error) {
-	var f mlp
-	var err error
-	if f.gate, err = s.matrix(prefix+"gate_proj.weight", inter, d); err != nil {
-		return nil, err
+// name is the Hugging Face tensor name of a weight.
+func (s *hfSource) name(w weight, layer, e int) string {
+	p := fmt.Sprintf("model.layers.%d.", layer)
+	switch w {
+	case wEmbed:
+		return "model.embed_tokens.weight"
+	case wNorm:
+		return "model.norm.weight"
+	case wHead:
+		return "lm_head.weight"
+	case wAttnNorm:
+		return p + "input_layernorm.weight"
+	case wFFNNorm:
+		return p + "post_attention_layernorm.weight"
+	case wRouter:
+		return p + "mlp.gate.weight"
+	case wRouterBias:
+		return p + "mlp.gate.e_score_correction_bias"
+	case wExpGate, wExpUp, wExpDown:
+		return fmt.Sprintf("%smlp.experts.%d.%s_proj.weight", p, e, [...]string{"gate", "up", "down"}[w-wExpGate])
+	case wQ:
+		return p + "self_attn.q_proj.weight"
+	case wQA:
+		return p + "self_attn.q_a_proj.weight"
+	case wQANorm:
+		return p + "self_attn.q_a_layernorm.weight"
+	case wQB:
+		return p + "self_attn.q_b_proj.weight"
+	case wKVA:
+		return p + "self_attn.kv_a_proj_with_mqa.weight"
+	case wKVANorm:
+		return p + "self_attn.kv_a_layernorm.weight"
+	case wKVB:
+		return p + "self_attn.kv_b_proj.weight"
+	case wO:
+		return p + "self_attn.o_proj.weight"
+	case wGate, wUp, wDown:
+		return p + "mlp." + [...]string{"gate", "up", "down"}[w-wGate] + "_proj.weight"
+	case wShGate, wShUp, wShDown:
+		return p + "mlp.shared_experts." + [...]string{"gate", "up", "down"}[w-wShGate] + "_proj.weight"
 	}
-	if f.up, err = s.matrix(prefix+"up_proj.weight", inter, d); err != nil {
-		return nil, err
-	}
-	if f.down, err = s.matrix(prefix+"down_proj.weight", d, inter); err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return "" // no Hugging Face name (attn_k_b / attn_v_b exist only in GGUF)
 }
 
-// matrix binds a 2-D weight of shape [rows, cols]; F8_E4M3 weights take their
+func (s *hfSource) has(w weight, layer int) bool {
+	n := s.name(w, layer, 0)
+	return n != "" && s.ck.Has(n)
+}
+
+func (s *hfSource) matrix(w weight, layer, e, _, rows, cols int) (quant.Matrix, error) {
+	return s.tensorMatrix(s.name(w, layer, e), rows, cols)
+}
+
+func (s *hfSource) vector(w weight, layer, n int) ([]float32, error) {
+	return s.floats(s.name(w, layer, 0), n)
+}
+
+// tensorMatrix binds a 2-D weight of shape [rows, cols]; F8_E4M3 weights take their
 // "<name>_scale_inv" block scales with them.
-func (s *hfSource) matrix(name string, rows, cols int) (quant.Matrix, error) {
+func (s *hfSource) tensorMatrix(name string, rows, cols int) (quant.Matrix, error) {
 	t, err := s.ck.Tensor(name)
 	if err != nil {
 		return nil, err
@@ -196,11 +144,6 @@ func (s *hfSource) scales(name string, rows, cols int) ([]float32, error) {
 		}
 	}
 	return v, nil
-}
-
-// vector copies a 1-D weight of n values to the heap as float32.
-func (s *hfSource) vector(name string, n int) ([]float32, error) {
-	return s.floats(name, n)
 }
 
 // floats copies a small F32/F16/BF16 tensor of the given shape to the heap as float32.
