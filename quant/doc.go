@@ -15,6 +15,13 @@
 // row range arguments of [Matrix.MulVec] and [Matrix.MulMat] let callers
 // split a product across goroutines.
 //
+// The block formats of GGUF files (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 and the
+// K-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) are laid out bit for bit as in
+// llama.cpp's ggml. [NewBlock] wraps them as a Matrix that multiplies
+// directly from the blocks, [DequantizeRow] decodes them exactly as ggml
+// does, and [Quantize] encodes them with ggml's reference algorithms,
+// producing the same bytes as llama-quantize without an importance matrix.
+//
 // The Dot functions are the inner kernels. They are written in portable Go;
 // architecture-specific versions may replace them without changing the API.
 package quant

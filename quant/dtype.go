@@ -11,11 +11,28 @@ const (
 	F16                     // IEEE 754 binary16
 	BF16                    // bfloat16: the top half of a binary32
 	F8E4M3                  // OCP FP8 e4m3fn (no infinities, 0x7f/0xff NaN), as in torch.float8_e4m3fn
+
+	// The block formats of GGUF files (llama.cpp's ggml). Each block holds
+	// BlockSize elements in BlockBytes bytes; see NewBlock.
+	Q8_0 // 32 int8 values and an f16 scale
+	Q4_0 // 32 4-bit values offset by 8 and an f16 scale
+	Q4_1 // 32 4-bit values, an f16 scale and an f16 minimum
+	Q5_0 // 32 5-bit values offset by 16 and an f16 scale
+	Q5_1 // 32 5-bit values, an f16 scale and an f16 minimum
+	Q2_K // 256 2-bit values in 16 groups with 4-bit scales and minimums
+	Q3_K // 256 3-bit values in 16 groups with 6-bit signed scales
+	Q4_K // 256 4-bit values in 8 groups with 6-bit scales and minimums
+	Q5_K // 256 5-bit values in 8 groups with 6-bit scales and minimums
+	Q6_K // 256 6-bit values in 16 groups with 8-bit signed scales
 )
 
-// String returns the name of t as used in safetensors headers:
-// "F32", "F16", "BF16" or "F8_E4M3".
+// String returns the name of t as used in safetensors headers
+// ("F32", "F16", "BF16" or "F8_E4M3"), or, for the block formats, as ggml
+// spells it ("Q8_0", "Q4_K", ...).
 func (t DType) String() string {
+	if t.isBlock() {
+		return blockNames[t-Q8_0]
+	}
 	switch t {
 	case F32:
 		return "F32"
@@ -29,8 +46,8 @@ func (t DType) String() string {
 	return "DType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// ElemSize returns the number of bytes per element of t,
-// or 0 if t is not a known format.
+// ElemSize returns the number of bytes per element of t, or 0 if t is not
+// a known format or is a block format.
 func (t DType) ElemSize() int {
 	switch t {
 	case F32:
@@ -41,4 +58,36 @@ func (t DType) ElemSize() int {
 		return 1
 	}
 	return 0
+}
+
+var blockNames = [...]string{"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"}
+
+// Elements and bytes per block of the block formats, from ggml-common.h.
+var blockSizes = [...]struct{ elems, bytes int }{
+	{32, 34}, {32, 18}, {32, 20}, {32, 22}, {32, 24},
+	{256, 84}, {256, 110}, {256, 144}, {256, 176}, {256, 210},
+}
+
+// isBlock reports whether t is one of the GGUF block formats.
+func (t DType) isBlock() bool { return t >= Q8_0 && t <= Q6_K }
+
+// BlockSize returns the number of elements per block of t: 32 or 256 for the
+// block formats, 1 for the element formats, 0 if t is unknown.
+func (t DType) BlockSize() int {
+	if t.isBlock() {
+		return blockSizes[t-Q8_0].elems
+	}
+	if t.ElemSize() > 0 {
+		return 1
+	}
+	return 0
+}
+
+// BlockBytes returns the number of bytes per block of t (ElemSize for the
+// element formats), or 0 if t is unknown.
+func (t DType) BlockBytes() int {
+	if t.isBlock() {
+		return blockSizes[t-Q8_0].bytes
+	}
+	return t.ElemSize()
 }

@@ -45,3 +45,25 @@ func ExampleNewFP8Block() {
 	fmt.Println(y, row)
 	// Output: [7.5 0.5] [0.5 1 6]
 }
+
+func ExampleNewBlock() {
+	// Quantize two rows of 32 values to Q8_0 and multiply by a vector.
+	src := make([]float32, 64)
+	for i := range src {
+		src[i] = float32(i%32) / 8
+	}
+	data := make([]byte, len(src)/quant.Q8_0.BlockSize()*quant.Q8_0.BlockBytes())
+	if err := quant.Quantize(quant.Q8_0, data, src); err != nil {
+		panic(err)
+	}
+	m, err := quant.NewBlock(quant.Q8_0, data, 2, 32)
+	if err != nil {
+		panic(err)
+	}
+	x := make([]float32, 32)
+	x[8] = 1 // picks column 8: 1, stored as 33 × f16(3.875/127)
+	y := make([]float32, 2)
+	m.MulVec(y, x, 0, 2)
+	fmt.Printf("%v %d bytes %.3f\n", m.DType(), len(data), y)
+	// Output: Q8_0 68 bytes [1.007 1.007]
+}

@@ -1,0 +1,153 @@
+package quant
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// blockMatrix is a matrix in one of the GGUF block formats: each row is
+// Cols()/BlockSize() consecutive blocks.
+type blockMatrix struct {
+	dtype      DType
+	rows, cols int
+	rowBytes   int
+	data       []byte
+	dot        func(w []byte, x []float32) float32 // a row's blocks · x
+	dequant    func(dst []float32, w []byte)       // a row's blocks into dst
+}
+
+// NewBlock returns a rows×cols matrix of type t, one of the GGUF block
+// formats (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K), whose
+// rows are consecutive blocks in data, laid out as ggml writes them. data is
+// kept, not copied.
+//
+// Row dequantizes exactly as ggml does. MulVec and MulMat compute each
+// product from the blocks directly, in float32.
+//
+// It returns an error if t is not a block format, rows or cols is not
+// positive, cols is not a multiple of t.BlockSize(), or len(data) is not
+// rows*cols/t.BlockSize()*t.BlockBytes().
+func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
+	if !t.isBlock() {
+		return nil, fmt.Errorf("quant: block matrix of unsupported type %v", t)
+	}
+	bs, bb := t.BlockSize(), t.BlockBytes()
+	if rows <= 0 || cols <= 0 {
+		return nil, fmt.Errorf("quant: %v matrix %dx%d: invalid dimensions", t, rows, cols)
+	}
+	if cols%bs != 0 {
+		return nil, fmt.Errorf("quant: %v matrix %dx%d: %d columns is not a multiple of the block size %d", t, rows, cols, cols, bs)
+	}
+	n, ok := matrixBytes(rows, cols/bs, bb)
+	if !ok {
+		return nil, fmt.Errorf("quant: %v matrix %dx%d: invalid dimensions", t, rows, cols)
+	}
+	if len(data) != n {
+		return nil, fmt.Errorf("quant: %v matrix %dx%d needs %d bytes, have %d", t, rows, cols, n, len(data))
+	}
+	f := &blockFuncs[t-Q8_0]
+	return &blockMatrix{
+		dtype:    t,
+		rows:     rows,
+		cols:     cols,
+		rowBytes: cols / bs * bb,
+		data:     data,
+		dot:      f.dot,
+		dequant:  f.dequant,
+	}, nil
+}
+
+// blockFuncs holds the row kernels of each block format, indexed by t-Q8_0.
+var blockFuncs = [...]struct {
+	dot     func(w []byte, x []float32) float32
+	dequant func(dst []float32, w []byte)
+}{
+	{dotQ8_0, dequantQ8_0},
+	{dotQ4_0, dequantQ4_0},
+	{dotQ4_1, dequantQ4_1},
+	{dotQ5_0, dequantQ5_0},
+	{dotQ5_1, dequantQ5_1},
+	{dotQ2_K, dequantQ2_K},
+	{dotQ3_K, dequantQ3_K},
+	{dotQ4_K, dequantQ4_K},
+	{dotQ5_K, dequantQ5_K},
+	{dotQ6_K, dequantQ6_K},
+}
+
+func (m *blockMatrix) Rows() int    { return m.rows }
+func (m *blockMatrix) Cols() int    { return m.cols }
+func (m *blockMatrix) DType() DType { return m.dtype }
+
+func (m *blockMatrix) row(i int) []byte { return m.data[i*m.rowBytes:][:m.rowBytes] }
+
+func (m *blockMatrix) MulVec(dst, x []float32, lo, hi int) {
+	checkMulVec(m.rows, m.cols, dst, x, lo, hi)
+	for i := lo; i < hi; i++ {
+		dst[i] = m.dot(m.row(i), x)
+	}
+}
+
+func (m *blockMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int) {
+	checkMulMat(m.rows, m.cols, dst, dstStride, x, xStride, n, lo, hi)
+	for i := lo; i < hi; i++ {
+		w := m.row(i)
+		for t := range n {
+			dst[t*dstStride+i] = m.dot(w, x[t*xStride:][:m.cols])
+		}
+	}
+}
+
+func (m *blockMatrix) Row(dst []float32, i int) {
+	checkRow(m.rows, m.cols, dst, i)
+	m.dequant(dst[:m.cols], m.row(i))
+}
+
+// DequantizeRow converts the len(dst) values of type t in src to float32,
+// exactly as ggml does. t may be any format (F8E4M3 values are unscaled);
+// for a block format, len(dst) must be a multiple of t.BlockSize(). It
+// panics if t is unknown or len(src) is not the size of len(dst) values.
+func DequantizeRow(t DType, dst []float32, src []byte) {
+	bs, bb := t.BlockSize(), t.BlockBytes()
+	if bs == 0 {
+		panicArg("DequantizeRow: unsupported type " + t.String())
+	}
+	if len(dst)%bs != 0 || len(src) != len(dst)/bs*bb {
+		panicArg(fmt.Sprintf("DequantizeRow: %d bytes of %v for %d values", len(src), t, len(dst)))
+	}
+	switch t {
+	case F32:
+		for j := range dst {
+			dst[j] = f32le(src[4*j:])
+		}
+	case F16:
+		for j := range dst {
+			dst[j] = f16Table[binary.LittleEndian.Uint16(src[2*j:])]
+		}
+	case BF16:
+		for j := range dst {
+			dst[j] = BF16ToF32(binary.LittleEndian.Uint16(src[2*j:]))
+		}
+	case F8E4M3:
+		for j := range dst {
+			dst[j] = E4M3ToF32(src[j])
+		}
+	default:
+		blockFuncs[t-Q8_0].dequant(dst, src)
+	}
+}
+
+// f16at returns the little-endian half at b[0:2] as float32, exactly.
+func f16at(b []byte) float32 { return f16Table[binary.LittleEndian.Uint16(b)] }
+
+// putF16 stores f rounded to half at b[0:2].
+func putF16(b []byte, f float32) { binary.LittleEndian.PutUint16(b, F32ToF16(f)) }
+
+// absMax returns the largest magnitude in x.
+func absMax(x []float32) float32 {
+	var m float32
+	for _, v := range x {
+		m = max(m, float32(math.Abs(float64(v))))
+	}
+	return m
+}
