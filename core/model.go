@@ -61,16 +61,19 @@ type Options struct {
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
-// safetensors). The weights are memory-mapped, not read.
+// safetensors) or a llama.cpp deepseek2 GGUF file (the first part, if split). The weights
+// are memory-mapped, not read.
 func Open(path string, opts Options) (*Model, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open model: %w", err)
 	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("open model %s: not a checkpoint directory (want config.json + *.safetensors)", path)
+	var m *Model
+	if st.IsDir() {
+		m, err = openHF(path)
+	} else {
+		m, err = openGGUF(path)
 	}
-	m, err := openHF(path)
 	if err != nil {
 		return nil, err
 	}
