@@ -220,7 +220,7 @@ func TestTruncated(t *testing.T) {
 		if !errors.As(err, &fe) {
 			t.Fatalf("prefix of %d bytes: %v is not a *FormatError", n, err)
 		}
-		if n < int(f.DataOffset())-32 && !errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "exceeds") {
+		if n < int(f.DataOffset())-32 && !errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "exceed") {
 			t.Errorf("prefix of %d bytes: %v", n, err)
 		}
 	}
@@ -335,5 +335,17 @@ func TestVersion2(t *testing.T) {
 	}
 	if f.Close() != nil {
 		t.Error("Close")
+	}
+}
+
+func TestCountsTogether(t *testing.T) {
+	s := base()
+	left := uint64(len(s.build()) - 24)
+	s.overrideCnt = true
+	s.nTensors = left / minTensorBytes
+	s.nKV = (left-s.nTensors*minTensorBytes)/minKVBytes + 1
+	_, err := Parse("x", s.build())
+	if err == nil || !strings.Contains(err.Error(), "the counts exceed") {
+		t.Errorf("got %v", err)
 	}
 }

@@ -383,7 +383,7 @@ func parse(name string, b []byte) (*header, error) {
 	}
 
 	if nKV*minKVBytes+nTensors*minTensorBytes > uint64(d.left()) {
-		d.fail(nKVOff, "%d key-value pairs and %d tensor infos exceed what the %d bytes left in the file can hold", nKV, nTensors, d.left())
+		d.fail(nKVOff, "%d key-value pairs and %d tensor infos: the counts exceed what the %d bytes left in the file can hold", nKV, nTensors, d.left())
 		return nil, d.err
 	}
 

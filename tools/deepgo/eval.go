@@ -23,7 +23,7 @@ import (
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	model := fs.String("model", "", "model: a Hugging Face checkpoint directory")
+	model := fs.String("model", "", "model: a Hugging Face checkpoint directory or a GGUF file")
 	tokens := fs.String("tokens", "", "prompt token ids, comma-separated (prefilled at position 0)")
 	decode := fs.String("decode", "", "token ids fed one decode step each, comma-separated")
 	out := fs.String("out", "", "output .npy file of float32 logits [P+D, vocab]")

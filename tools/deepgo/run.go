@@ -45,8 +45,8 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.model, "model", "", "model: a Hugging Face checkpoint directory")
-	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer.json or a directory holding it (default: the model's)")
+	fs.StringVar(&f.model, "model", "", "model: a Hugging Face checkpoint directory or a GGUF file")
+	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer.json, a directory holding it, or a GGUF file (default: the model's)")
 	fs.StringVar(&f.prompt, "prompt", "", "the prompt (a user message, or raw text with --raw)")
 	fs.StringVar(&f.system, "system", "", "a system message to start the conversation with")
 	fs.BoolVar(&f.chat, "chat", false, "chat: each line of stdin is a user turn")
@@ -85,11 +85,13 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	tokPath := f.tokenizer
 	if tokPath == "" {
 		tokPath = f.model
-		if _, err := os.Stat(filepath.Join(f.model, "tokenizer.json")); err != nil {
-			return fmt.Errorf("no tokenizer.json in %s: pass --tokenizer PATH", f.model)
+		if st, err := os.Stat(f.model); err == nil && st.IsDir() {
+			if _, err := os.Stat(filepath.Join(f.model, "tokenizer.json")); err != nil {
+				return fmt.Errorf("no tokenizer.json in %s: pass --tokenizer PATH", f.model)
+			}
 		}
 	}
-	tok, err := tokenizer.Load(tokPath)
+	tok, err := core.LoadTokenizer(tokPath)
 	if err != nil {
 		return err
 	}

@@ -168,3 +168,32 @@ func TestTokenizeCommand(t *testing.T) {
 		t.Errorf("bad JSON: %v", err)
 	}
 }
+
+// TestGGUFModel: run, tokenize and eval accept a GGUF file wherever they accept a directory;
+// the tokenizer comes from the file's tokenizer.ggml.* keys.
+func TestGGUFModel(t *testing.T) {
+	g := filepath.Join("..", "..", "..", "shared", "fixtures", "gguf", "models", "v3tiny-Q8_0.gguf")
+	if _, err := os.Stat(g); err != nil {
+		t.Skipf("GGUF fixture absent (../shared/fixtures): %v", err)
+	}
+	if out, _, err := runCmd(t, "", "--model", g, "--prompt", "Hello", "-n", "4", "--temp", "0"); err != nil || out == "" {
+		t.Fatalf("run: %q, %v", out, err)
+	}
+	var o, e bytes.Buffer
+	if err := tokenizeFrom(strings.NewReader("Hello world"), []string{"--tokenizer", g}, &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ IDs []int }
+	if err := json.Unmarshal(o.Bytes(), &got); err != nil || len(got.IDs) == 0 {
+		t.Fatalf("tokenize: %q, %v", o.String(), err)
+	}
+	for _, id := range got.IDs {
+		if id >= 8192 {
+			t.Errorf("id %d outside the file's 8192-token vocabulary", id)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "l.npy")
+	if code, _, stderr := deepgo(t, "eval", "--model", g, "--tokens", "0,1,2", "--out", out); code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+}

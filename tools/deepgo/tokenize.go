@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
@@ -25,7 +26,7 @@ func runTokenize(_ context.Context, args []string, stdout, stderr io.Writer) err
 func tokenizeFrom(stdin io.Reader, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("tokenizer", "", "tokenizer.json, or a checkpoint directory holding one")
+	path := fs.String("tokenizer", "", "tokenizer.json, a checkpoint directory holding one, or a GGUF file")
 	chatMode := fs.Bool("chat", false, `stdin is {"messages":[...],"add_generation_prompt":bool}: render the chat template, then encode`)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo tokenize --tokenizer PATH [--chat] < input\n\n")
@@ -37,7 +38,7 @@ func tokenizeFrom(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	if *path == "" {
 		return fmt.Errorf("--tokenizer is required")
 	}
-	tok, err := tokenizer.Load(*path)
+	tok, err := core.LoadTokenizer(*path)
 	if err != nil {
 		return err
 	}

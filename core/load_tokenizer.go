@@ -1,0 +1,78 @@
+package core
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/core/tokenizer"
+)
+
+// LoadTokenizer loads the tokenizer at path: a tokenizer.json, a directory holding one (a
+// Hugging Face checkpoint), or a GGUF file, whose tokenizer.ggml.* keys carry the vocabulary.
+func LoadTokenizer(path string) (*tokenizer.Tokenizer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	if st.IsDir() || !isGGUF(path) {
+		return tokenizer.Load(path)
+	}
+	f, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v, err := vocabFromGGUF(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t, err := tokenizer.FromVocab(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// isGGUF reports whether the file starts with the GGUF magic.
+func isGGUF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = f.Read(magic[:])
+	return err == nil && string(magic[:]) == gguf.Magic
+}
+
+// vocabFromGGUF reads the tokenizer.ggml.* keys.
+func vocabFromGGUF(f *gguf.File) (tokenizer.Vocab, error) {
+	v := tokenizer.Vocab{BOS: -1, EOS: -1}
+	var err error
+	if v.Model, err = f.GetString("tokenizer.ggml.model"); err != nil {
+		return v, err
+	}
+	v.Pre, _ = f.GetString("tokenizer.ggml.pre")
+	if v.Tokens, err = f.GetStrings("tokenizer.ggml.tokens"); err != nil {
+		return v, err
+	}
+	if types, err := f.GetInts("tokenizer.ggml.token_type"); err == nil {
+		v.Types = make([]int32, len(types))
+		for i, t := range types {
+			v.Types[i] = int32(t)
+		}
+	}
+	if v.Merges, err = f.GetStrings("tokenizer.ggml.merges"); err != nil {
+		return v, err
+	}
+	if id, err := f.GetUint("tokenizer.ggml.bos_token_id"); err == nil {
+		v.BOS = int(id)
+	}
+	if id, err := f.GetUint("tokenizer.ggml.eos_token_id"); err == nil {
+		v.EOS = int(id)
+	}
+	v.AddBOS, _ = f.GetBool("tokenizer.ggml.add_bos_token")
+	v.ChatTemplate, _ = f.GetString("tokenizer.chat_template")
+	return v, nil
+}
