@@ -269,3 +269,18 @@ func (f *File) GetFloats(key string) ([]float64, error) {
 	}
 	return nil, f.typeErr(key, v, "an array of floats")
 }
+
+// AdviseTensor gives the operating system advice a about the data of the
+// named tensor (see [mmap.Map.Advise]); it is a no-op for a File from
+// Parse.
+func (f *File) AdviseTensor(name string, a mmap.Advice) error {
+	i, ok := f.index[name]
+	if !ok {
+		return fmt.Errorf("gguf: AdviseTensor: no tensor %q", name)
+	}
+	m := f.parts[f.where[i]].m
+	if m == nil {
+		return nil
+	}
+	return m.Advise(f.tensors[i].Offset, f.tensors[i].Size, a)
+}

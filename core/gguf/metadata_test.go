@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // TestFixtureDirs opens every file of the fixture directories, listed or
@@ -167,6 +169,12 @@ func TestSampleExtraKeys(t *testing.T) {
 	}
 	if _, ok := f.Get("tokenizer.ggml.tokens"); ok {
 		t.Error("sample has tokenizer keys")
+	}
+	if err := f.AdviseTensor("blk.1.ffn_up_exps.weight", mmap.WillNeed); err != nil {
+		t.Error(err)
+	}
+	if err := f.AdviseTensor("nope", mmap.WillNeed); err == nil {
+		t.Error("AdviseTensor of a missing tensor succeeded")
 	}
 	ti, data, ok := f.Tensor("blk.1.ffn_up_exps.weight")
 	if !ok || ti.Type != Q6_K || !equalInts(ti.Ne, []int64{256, 96, 16}) || int64(len(data)) != 96*16*210 {
