@@ -1,0 +1,231 @@
+// Package convert writes an opened model as a llama.cpp deepseek2 GGUF file: the names,
+// shapes, metadata and tensor types llama.cpp's own converter and llama-quantize produce,
+// streaming one tensor at a time.
+package convert
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/core/tokenizer"
+	"github.com/deepgo/deepgo/quant"
+)
+
+// Types lists the accepted --type names: the pure types and llama.cpp's Q4_K_M mixture.
+func Types() []string {
+	return []string{"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q4_k_m"}
+}
+
+// Options control a conversion.
+type Options struct {
+	Type      string               // one of Types()
+	Tokenizer *tokenizer.Tokenizer // embedded as tokenizer.ggml.*; nil writes none
+	Name      string               // general.name
+	// Progress, if set, is called after each tensor with the bytes written so far and in all.
+	Progress func(done, total int64, tensor string)
+}
+
+// Stats sums up a conversion.
+type Stats struct {
+	Tensors    int
+	Bytes      int64 // tensor data written
+	PeakBuffer int64 // the largest float32 + quantized buffer held at once
+}
+
+// fileType is the general.file_type code (llama_ftype) of a --type name.
+func fileType(typ string) (uint32, bool) {
+	codes := map[string]uint32{
+		"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q2_k": 10,
+		"q3_k": 12, "q4_k": 14, "q5_k": 16, "q6_k": 18, "q4_k_m": 15, "bf16": 32,
+	}
+	c, ok := codes[typ]
+	return c, ok
+}
+
+// Write converts m into a GGUF file at path (written to a temporary name, then renamed).
+func Write(ctx context.Context, m *core.Model, path string, o Options) (Stats, error) {
+	ftype, ok := fileType(strings.ToLower(o.Type))
+	if !ok {
+		return Stats{}, fmt.Errorf("convert: unknown type %q (want one of %s)", o.Type, strings.Join(Types(), ", "))
+	}
+	typ := strings.ToLower(o.Type)
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return Stats{}, fmt.Errorf("convert: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	st, err := write(ctx, m, tmp, typ, ftype, o)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, os.Rename(tmp.Name(), path)
+}
+
+func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype uint32, o Options) (Stats, error) {
+	var st Stats
+	w := gguf.NewWriter(out)
+	name := o.Name
+	if name == "" {
+		name = "deepgo conversion"
+	}
+	kvs := m.Config.GGUFMetadata()
+	kvs = append(kvs[:2:2], append([][2]any{{"general.name", name}}, kvs[2:]...)...)
+	kvs = append(kvs, [2]any{"general.file_type", ftype}, [2]any{"general.quantization_version", uint32(2)})
+	if t := o.Tokenizer; t != nil {
+		v := t.Vocab()
+		kvs = append(kvs,
+			[2]any{"tokenizer.ggml.model", v.Model}, [2]any{"tokenizer.ggml.pre", v.Pre},
+			[2]any{"tokenizer.ggml.tokens", v.Tokens}, [2]any{"tokenizer.ggml.token_type", v.Types},
+			[2]any{"tokenizer.ggml.merges", v.Merges})
+		if v.BOS >= 0 {
+			kvs = append(kvs, [2]any{"tokenizer.ggml.bos_token_id", uint32(v.BOS)})
+		}
+		if v.EOS >= 0 {
+			kvs = append(kvs, [2]any{"tokenizer.ggml.eos_token_id", uint32(v.EOS)}, [2]any{"tokenizer.ggml.padding_token_id", uint32(v.EOS)})
+		}
+		kvs = append(kvs, [2]any{"tokenizer.ggml.add_bos_token", v.AddBOS}, [2]any{"tokenizer.ggml.add_eos_token", false})
+		if v.ChatTemplate != "" {
+			kvs = append(kvs, [2]any{"tokenizer.chat_template", v.ChatTemplate})
+		}
+	}
+	for _, kv := range kvs {
+		if err := w.AddKV(kv[0].(string), kv[1]); err != nil {
+			return st, fmt.Errorf("convert: key %s: %w", kv[0], err)
+		}
+	}
+	tensors := m.Export()
+	types := make([]quant.DType, len(tensors))
+	var total int64
+	for i, t := range tensors {
+		types[i] = tensorType(t, typ, m.Config.NumHiddenLayers)
+		gt, err := ggufType(types[i])
+		if err != nil {
+			return st, err
+		}
+		if err := w.AddTensor(t.Name, gt, t.Ne); err != nil {
+			return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
+		}
+		total += t.Elements() / int64(types[i].BlockSize()) * int64(types[i].BlockBytes())
+	}
+	var done int64
+	for i, t := range tensors {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		n := t.Elements()
+		per := int(n / int64(t.Parts))
+		f32 := make([]float32, per)
+		dt := types[i]
+		data := make([]byte, n/int64(dt.BlockSize())*int64(dt.BlockBytes()))
+		partBytes := len(data) / t.Parts
+		for p := range t.Parts {
+			t.Fill(f32, p)
+			if err := encode(dt, data[p*partBytes:(p+1)*partBytes], f32); err != nil {
+				return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
+			}
+		}
+		if err := w.WriteTensorData(t.Name, data); err != nil {
+			return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
+		}
+		st.Tensors++
+		st.Bytes += int64(len(data))
+		st.PeakBuffer = max(st.PeakBuffer, int64(4*len(f32)+len(data)))
+		done += int64(len(data))
+		if o.Progress != nil {
+			o.Progress(done, total, t.Name)
+		}
+	}
+	return st, w.Close()
+}
+
+// tensorType picks a tensor's type the way llama-quantize does: F32 for vectors and the
+// router; the requested type for weight matrices, with the 32-block fallback where a row
+// is not a multiple of 256 for K-quants; and for q4_k_m its mixture (Q6_K for output.weight
+// and for ffn_down in the layers use_more_bits picks, Q4_K elsewhere).
+func tensorType(t core.ExportTensor, typ string, layers int) quant.DType {
+	if !t.Matrix {
+		return quant.F32
+	}
+	want := map[string]quant.DType{
+		"f32": quant.F32, "f16": quant.F16, "bf16": quant.BF16, "q8_0": quant.Q8_0, "q4_0": quant.Q4_0,
+		"q4_1": quant.Q4_1, "q5_0": quant.Q5_0, "q5_1": quant.Q5_1, "q2_k": quant.Q2_K, "q3_k": quant.Q3_K,
+		"q4_k": quant.Q4_K, "q5_k": quant.Q5_K, "q6_k": quant.Q6_K, "q4_k_m": quant.Q4_K,
+	}[typ]
+	if typ == "q4_k_m" {
+		switch {
+		case t.Name == "output.weight":
+			want = quant.Q6_K
+		case strings.Contains(t.Name, ".ffn_down"):
+			var l int
+			fmt.Sscanf(t.Name, "blk.%d.", &l)
+			if useMoreBits(l, layers) {
+				want = quant.Q6_K
+			}
+		}
+	}
+	if want.BlockSize() == 256 && t.Ne[0]%256 != 0 {
+		// llama-quantize's fallbacks for rows that K-quants cannot hold.
+		switch want {
+		case quant.Q2_K, quant.Q3_K:
+			want = quant.Q4_0
+		case quant.Q4_K:
+			want = quant.Q5_0
+		case quant.Q5_K:
+			want = quant.Q5_1
+		case quant.Q6_K:
+			want = quant.Q8_0
+		}
+	}
+	if want.BlockSize() > 1 && t.Ne[0]%int64(want.BlockSize()) != 0 {
+		return quant.F16 // rows no block type can hold
+	}
+	return want
+}
+
+// useMoreBits is llama.cpp's choice of layers that get more bits in mixtures.
+func useMoreBits(i, n int) bool {
+	return i < n/8 || i >= 7*n/8 || (i-n/8)%3 == 2
+}
+
+// encode stores float32 values as type t.
+func encode(t quant.DType, dst []byte, src []float32) error {
+	switch t {
+	case quant.F32:
+		for i, v := range src {
+			u := math.Float32bits(v)
+			dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		}
+		return nil
+	case quant.F16, quant.BF16:
+		conv := quant.F32ToF16
+		if t == quant.BF16 {
+			conv = quant.F32ToBF16
+		}
+		for i, v := range src {
+			h := conv(v)
+			dst[2*i], dst[2*i+1] = byte(h), byte(h>>8)
+		}
+		return nil
+	}
+	return quant.Quantize(t, dst, src)
+}
+
+// ggufType is the ggml type of a quant format (they share names).
+func ggufType(t quant.DType) (gguf.Type, error) {
+	for g := gguf.Type(0); g < 64; g++ {
+		if g.Known() && g.String() == t.String() {
+			return g, nil
+		}
+	}
+	return 0, fmt.Errorf("convert: no GGUF type for %v", t)
+}

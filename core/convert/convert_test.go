@@ -1,0 +1,132 @@
+package convert
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/gguf"
+)
+
+var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
+
+type indexTensor struct {
+	Name   string  `json:"name"`
+	Type   string  `json:"type"`
+	Ne     []int64 `json:"ne"`
+	SHA256 string  `json:"sha256"`
+}
+
+func loadIndex(t *testing.T, file string) []indexTensor {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtures, "gguf", "index.json"))
+	if err != nil {
+		t.Skipf("GGUF fixtures absent (../shared/fixtures): %v", err)
+	}
+	var idx struct {
+		Files map[string]struct {
+			Tensors []indexTensor `json:"tensors"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatal(err)
+	}
+	return idx.Files[file].Tensors
+}
+
+// TestMatchesLlamaCpp converts the BF16 reference checkpoint and compares every tensor's
+// name, type, shape and bytes with the files llama.cpp's converter and llama-quantize wrote
+// from the same checkpoint.
+func TestMatchesLlamaCpp(t *testing.T) {
+	m, err := core.Open(filepath.Join(fixtures, "deepseek-v3-tiny-bf16"), core.Options{Threads: 2})
+	if err != nil {
+		t.Skipf("fixture absent: %v", err)
+	}
+	defer m.Close()
+	for _, c := range []struct{ typ, file string }{
+		{"f32", "v3tiny-F32.gguf"}, {"q8_0", "v3tiny-Q8_0.gguf"}, {"q4_k_m", "v3tiny-Q4_K_M.gguf"},
+	} {
+		t.Run(c.typ, func(t *testing.T) {
+			want := loadIndex(t, c.file)
+			out := filepath.Join(t.TempDir(), "m.gguf")
+			if _, err := Write(context.Background(), m, out, Options{Type: c.typ}); err != nil {
+				t.Fatal(err)
+			}
+			f, err := gguf.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if len(f.Tensors()) != len(want) {
+				t.Errorf("%d tensors, llama.cpp wrote %d", len(f.Tensors()), len(want))
+			}
+			for _, w := range want {
+				info, data, ok := f.Tensor(w.Name)
+				if !ok {
+					t.Errorf("missing %s", w.Name)
+					continue
+				}
+				sum := sha256.Sum256(data)
+				if info.Type.String() != w.Type || hex.EncodeToString(sum[:]) != w.SHA256 {
+					t.Errorf("%s: %s sha256 %x, llama.cpp %s %s", w.Name, info.Type, sum[:6], w.Type, w.SHA256[:12])
+				}
+			}
+		})
+	}
+}
+
+// TestRoundTrip: a converted F32 file (from the BF16 and from the FP8 checkpoint) gives the
+// reference logits, and re-opening it runs; a quantized one runs too.
+func TestRoundTrip(t *testing.T) {
+	for _, src := range []string{"deepseek-v3-tiny-bf16", "deepseek-v3-tiny-fp8"} {
+		dir := filepath.Join(fixtures, src)
+		m, err := core.Open(dir, core.Options{Threads: 2})
+		if err != nil {
+			t.Skipf("fixture absent: %v", err)
+		}
+		prompt, decode := []int{0, 5322, 3767, 3386}, []int{6558, 8086}
+		want, err := core.Eval(context.Background(), m, prompt, decode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "f32.gguf")
+		if _, err := Write(context.Background(), m, out, Options{Type: "f32"}); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		g, err := core.Open(out, core.Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := core.Eval(context.Background(), g, prompt, decode)
+		g.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d float32
+		for i := range want {
+			d = max(d, abs(got[i]-want[i]))
+		}
+		if d > 1e-4 {
+			t.Errorf("%s → f32 GGUF: max |diff| %g", src, d)
+		}
+	}
+}
+
+func abs(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func TestBadType(t *testing.T) {
+	if _, err := Write(context.Background(), nil, filepath.Join(t.TempDir(), "x.gguf"), Options{Type: "q9"}); err == nil {
+		t.Error("unknown type: no error")
+	}
+}

@@ -1,0 +1,192 @@
+package core
+
+import (
+	"fmt"
+
+	"github.com/deepgo/deepgo/quant"
+)
+
+// ExportTensor is one tensor of an opened model in llama.cpp's deepseek2 GGUF layout, for
+// converters: its GGUF name, its ne (ne0 first) and a way to read its values as float32,
+// one part at a time (a part is an expert of a stacked expert tensor, else the whole tensor).
+type ExportTensor struct {
+	Name  string
+	Ne    []int64
+	Parts int
+	// Matrix is true for weight matrices (what quantization applies to); false for norms,
+	// biases and the router, which llama.cpp keeps in F32.
+	Matrix bool
+	// Fill writes part p's values (Elements()/Parts of them, ne0 fastest) into dst.
+	Fill func(dst []float32, p int)
+}
+
+// Elements is the number of values of the tensor.
+func (t ExportTensor) Elements() int64 {
+	n := int64(1)
+	for _, d := range t.Ne {
+		n *= d
+	}
+	return n
+}
+
+// Export lists the model's tensors in llama.cpp's deepseek2 order and naming, with MLA's
+// kv_b_proj split into attn_k_b (W^UK per head, transposed) and attn_v_b as llama.cpp writes it.
+func (m *Model) Export() []ExportTensor {
+	c := m.Config
+	var ts []ExportTensor
+	mat := func(name string, w quant.Matrix) {
+		rows, cols := w.Rows(), w.Cols()
+		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: 1, Matrix: true,
+			Fill: func(dst []float32, _ int) { fillRows(dst, w, 0, rows) }})
+	}
+	vec := func(name string, v []float32) {
+		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
+			Fill: func(dst []float32, _ int) { copy(dst, v) }})
+	}
+	mat("token_embd.weight", m.embed)
+	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
+	for i := range m.layers {
+		l := &m.layers[i]
+		p := fmt.Sprintf("blk.%d.", i)
+		a := &l.attn
+		vec(p+"attn_norm.weight", l.attnNorm)
+		if a.wq != nil {
+			mat(p+"attn_q.weight", a.wq)
+		} else {
+			mat(p+"attn_q_a.weight", a.wqA)
+			vec(p+"attn_q_a_norm.weight", a.qNorm)
+			mat(p+"attn_q_b.weight", a.wqB)
+		}
+		mat(p+"attn_kv_a_mqa.weight", a.wkvA)
+		vec(p+"attn_kv_a_norm.weight", a.kvNorm)
+		if a.wkvB != nil {
+			w := a.wkvB
+			ts = append(ts, ExportTensor{Name: p + "attn_k_b.weight", Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
+				Fill: func(dst []float32, _ int) {
+					row := make([]float32, kvl)
+					for hh := range h {
+						for d := range nope {
+							w.Row(row, hh*(nope+vd)+d)
+							for cc, x := range row {
+								dst[(hh*kvl+cc)*nope+d] = x
+							}
+						}
+					}
+				}})
+			ts = append(ts, ExportTensor{Name: p + "attn_v_b.weight", Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
+				Fill: func(dst []float32, _ int) {
+					for hh := range h {
+						for j := range vd {
+							w.Row(dst[(hh*vd+j)*kvl:(hh*vd+j+1)*kvl], hh*(nope+vd)+nope+j)
+						}
+					}
+				}})
+		} else {
+			ts = append(ts,
+				ExportTensor{Name: p + "attn_k_b.weight", Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
+					Fill: func(dst []float32, _ int) { fillRows(dst, a.wkB, 0, a.wkB.Rows()) }},
+				ExportTensor{Name: p + "attn_v_b.weight", Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
+					Fill: func(dst []float32, _ int) { fillRows(dst, a.wvB, 0, a.wvB.Rows()) }})
+		}
+		mat(p+"attn_output.weight", a.wo)
+		vec(p+"ffn_norm.weight", l.ffnNorm)
+		if l.mlp != nil {
+			mat(p+"ffn_gate.weight", l.mlp.gate)
+			mat(p+"ffn_up.weight", l.mlp.up)
+			mat(p+"ffn_down.weight", l.mlp.down)
+			continue
+		}
+		e := l.moe
+		g := e.gate
+		ts = append(ts, ExportTensor{Name: p + "ffn_gate_inp.weight", Ne: []int64{int64(g.Cols()), int64(g.Rows())}, Parts: 1,
+			Fill: func(dst []float32, _ int) { fillRows(dst, g, 0, g.Rows()) }})
+		if e.bias != nil {
+			vec(p+"exp_probs_b.bias", e.bias)
+		}
+		n := len(e.experts)
+		for _, part := range []struct {
+			name string
+			of   func(f *mlp) quant.Matrix
+		}{{"ffn_gate_exps", func(f *mlp) quant.Matrix { return f.gate }}, {"ffn_up_exps", func(f *mlp) quant.Matrix { return f.up }},
+			{"ffn_down_exps", func(f *mlp) quant.Matrix { return f.down }}} {
+			w0 := part.of(e.experts[0])
+			of := part.of
+			ts = append(ts, ExportTensor{Name: p + part.name + ".weight", Ne: []int64{int64(w0.Cols()), int64(w0.Rows()), int64(n)}, Parts: n, Matrix: true,
+				Fill: func(dst []float32, x int) {
+					w := of(e.experts[x])
+					fillRows(dst, w, 0, w.Rows())
+				}})
+		}
+		if e.shared != nil {
+			mat(p+"ffn_gate_shexp.weight", e.shared.gate)
+			mat(p+"ffn_up_shexp.weight", e.shared.up)
+			mat(p+"ffn_down_shexp.weight", e.shared.down)
+		}
+	}
+	vec("output_norm.weight", m.norm)
+	mat("output.weight", m.head)
+	return ts
+}
+
+// fillRows dequantizes rows lo..hi of w into dst, one after another.
+func fillRows(dst []float32, w quant.Matrix, lo, hi int) {
+	cols := w.Cols()
+	for i := lo; i < hi; i++ {
+		w.Row(dst[(i-lo)*cols:(i-lo+1)*cols], i)
+	}
+}
+
+// GGUFMetadata is the model's architecture as llama.cpp's deepseek2 keys, in the order and
+// with the types its converter writes them.
+func (c *Config) GGUFMetadata() [][2]any {
+	p := "deepseek2."
+	kv := [][2]any{
+		{"general.architecture", "deepseek2"},
+		{"general.type", "model"},
+		{p + "block_count", uint32(c.NumHiddenLayers)},
+		{p + "context_length", uint32(c.MaxPositions)},
+		{p + "embedding_length", uint32(c.HiddenSize)},
+		{p + "feed_forward_length", uint32(c.IntermediateSize)},
+		{p + "attention.head_count", uint32(c.NumAttentionHeads)},
+		{p + "attention.head_count_kv", uint32(1)},
+		{p + "rope.freq_base", float32(c.RopeTheta)},
+		{p + "attention.layer_norm_rms_epsilon", float32(c.RMSNormEps)},
+		{p + "expert_used_count", uint32(c.NumExpertsPerTok)},
+		{p + "expert_group_count", uint32(c.NGroup)},
+		{p + "expert_group_used_count", uint32(c.TopKGroup)},
+		{p + "leading_dense_block_count", uint32(c.FirstKDenseReplace)},
+		{p + "vocab_size", uint32(c.VocabSize)},
+	}
+	if c.QLoRARank > 0 {
+		kv = append(kv, [2]any{p + "attention.q_lora_rank", uint32(c.QLoRARank)})
+	}
+	gating := uint32(1)
+	if c.ScoringFunc == "sigmoid" {
+		gating = 2
+	}
+	kv = append(kv,
+		[2]any{p + "attention.kv_lora_rank", uint32(c.KVLoRARank)},
+		[2]any{p + "attention.key_length", uint32(c.KVLoRARank + c.QKRopeHeadDim)},
+		[2]any{p + "attention.value_length", uint32(c.KVLoRARank)},
+		[2]any{p + "attention.key_length_mla", uint32(c.QKHeadDim())},
+		[2]any{p + "attention.value_length_mla", uint32(c.VHeadDim)},
+		[2]any{p + "expert_feed_forward_length", uint32(c.MoEIntermediateSize)},
+		[2]any{p + "expert_count", uint32(c.NRoutedExperts)},
+		[2]any{p + "expert_shared_count", uint32(c.NSharedExperts)},
+		[2]any{p + "expert_weights_scale", float32(c.RoutedScalingFactor)},
+		[2]any{p + "expert_weights_norm", c.NormTopKProb},
+		[2]any{p + "expert_gating_func", gating},
+		[2]any{p + "rope.dimension_count", uint32(c.QKRopeHeadDim)},
+	)
+	if rs := c.RopeScaling; rs != nil {
+		kv = append(kv,
+			[2]any{p + "rope.scaling.type", "yarn"},
+			[2]any{p + "rope.scaling.factor", float32(rs.Factor)},
+			[2]any{p + "rope.scaling.original_context_length", uint32(rs.OriginalMaxPositionEmbeddings)},
+			[2]any{p + "rope.scaling.yarn_beta_fast", float32(rs.BetaFast)},
+			[2]any{p + "rope.scaling.yarn_beta_slow", float32(rs.BetaSlow)},
+			[2]any{p + "rope.scaling.yarn_log_multiplier", float32(0.1 * rs.MScaleAllDim)},
+		)
+	}
+	return kv
+}
