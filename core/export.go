@@ -190,3 +190,17 @@ func (c *Config) GGUFMetadata() [][2]any {
 	}
 	return kv
 }
+
+// ParamCounts returns the number of parameters of the model, and how many of them one token
+// uses: all but the routed experts it is not sent to (embedding rows count in full).
+func (m *Model) ParamCounts() (total, active int64) {
+	for _, t := range m.Export() {
+		n := t.Elements()
+		total += n
+		if t.Parts > 1 {
+			n = n / int64(t.Parts) * int64(m.Config.NumExpertsPerTok)
+		}
+		active += n
+	}
+	return total, active
+}

@@ -29,6 +29,9 @@ func commands() []command {
 		{"run", "generate text from a prompt, or chat (streams to stdout)", runRun},
 		{"tokenize", "encode stdin (text, or a chat request with --chat) and print the ids as JSON", runTokenize},
 		{"eval", "run a prefill and decode steps and write the logits as .npy (the oracle interface)", runEval},
+		{"convert", "write a model (Hugging Face checkpoint or GGUF) as a llama.cpp-compatible GGUF file", runConvert},
+		{"quantize", "re-quantize a GGUF file: quantize IN.gguf OUT.gguf TYPE", runQuantize},
+		{"inspect", "show a GGUF file or checkpoint: metadata, tensors, sizes, parameter counts", runInspect},
 		{"synth", "write a checkpoint of random weights in a named shape (for trials and benchmarks)", runSynth},
 		{"version", "print the version", runVersion},
 	}

@@ -213,7 +213,7 @@ func commonPrefix(a, b []int) int {
 	return n
 }
 
-func isTerminal(r io.Reader) bool {
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/gguf"
+)
+
+// runInspect shows what a model file holds: deepgo inspect FILE.gguf|HF_DIR.
+func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tensors := fs.Bool("tensors", true, "list the tensors")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: deepgo inspect [--tensors=false] FILE.gguf|HF_DIR\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	path := fs.Arg(0)
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		f, err := gguf.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(stdout, "%s: GGUF v%d, %d part(s), alignment %d, %d keys, %d tensors\n\nMetadata:\n",
+			path, f.Version(), len(f.Paths()), f.Alignment(), len(f.Keys()), len(f.Tensors()))
+		for _, k := range f.Keys() {
+			v, _ := f.Get(k)
+			fmt.Fprintf(stdout, "  %-48s %s\n", k, v.String())
+		}
+		var bytes, elems int64
+		byType := map[string][2]int64{}
+		if *tensors {
+			fmt.Fprintf(stdout, "\nTensors:\n  %-36s %-6s %-18s %12s %6s\n", "name", "type", "ne", "bytes", "bpw")
+		}
+		for _, t := range f.Tensors() {
+			n := t.Elements()
+			bytes += t.Size
+			elems += n
+			s := byType[t.Type.String()]
+			byType[t.Type.String()] = [2]int64{s[0] + n, s[1] + t.Size}
+			if *tensors {
+				fmt.Fprintf(stdout, "  %-36s %-6s %-18s %12d %6.2f\n", t.Name, t.Type, fmt.Sprint(t.Ne), t.Size, 8*float64(t.Size)/float64(n))
+			}
+		}
+		fmt.Fprintf(stdout, "\nBy type:\n")
+		for _, typ := range slices.Sorted(maps.Keys(byType)) {
+			s := byType[typ]
+			fmt.Fprintf(stdout, "  %-6s %14d values %12.1f MB  %5.2f bpw\n", typ, s[0], float64(s[1])/1e6, 8*float64(s[1])/float64(s[0]))
+		}
+		fmt.Fprintf(stdout, "  total  %14d values %12.1f MB  %5.2f bpw\n", elems, float64(bytes)/1e6, 8*float64(bytes)/float64(max(elems, 1)))
+	}
+	m, err := core.Open(path, core.Options{Threads: 1})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	c := m.Config
+	total, active := m.ParamCounts()
+	fmt.Fprintf(stdout, "\nModel: %s, %d layers (%d dense), hidden %d, %d heads, q_lora %d, kv_lora %d, qk %d+%d, v %d, vocab %d\n",
+		strings.Join(c.Architectures, ","), c.NumHiddenLayers, min(c.FirstKDenseReplace, c.NumHiddenLayers), c.HiddenSize,
+		c.NumAttentionHeads, c.QLoRARank, c.KVLoRARank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim, c.VocabSize)
+	if c.NRoutedExperts > 0 {
+		fmt.Fprintf(stdout, "MoE: %d routed experts (top %d, %s, %s), %d shared, expert hidden %d\n",
+			c.NRoutedExperts, c.NumExpertsPerTok, c.ScoringFunc, c.TopKMethod, c.NSharedExperts, c.MoEIntermediateSize)
+	}
+	fmt.Fprintf(stdout, "Parameters: %s total, %s active per token\n", human(total), human(active))
+	return nil
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2fB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%d", n)
+}
