@@ -22,17 +22,18 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-MODEL ?= models/tiny
+MODEL ?= models/tiny-q8_0.gguf
 
-# The main job for now: a reply from the default model (a small checkpoint of random weights
-# with the real tokenizer, made by `deepgo synth` on first use), then a timed prefill + decode.
-run: build $(MODEL)/config.json
+# The main job for now: a reply from the default model (a small Q8_0 GGUF of random weights
+# with the real DeepSeek-V3 tokenizer, made by `deepgo synth` on first use), then a timed
+# prefill + decode.
+run: build $(MODEL)
 	$(BIN) run --model $(MODEL) --prompt "Hello! Who are you?" -n 32 --seed 1
 	$(BIN) eval --model $(MODEL) --tokens 0,3078,1456,1314,1505,3868,3507,4909 --decode 2410,5408,7051,1200 --out /tmp/deepgo-logits.npy --stats
 	@echo "logits written to /tmp/deepgo-logits.npy"
 
-models/tiny/config.json: | build
-	$(BIN) synth --shape tiny --out models/tiny
+models/tiny-q8_0.gguf: | build
+	$(BIN) synth --shape tiny --type q8_0 --out models/tiny-q8_0.gguf
 
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...
@@ -41,4 +42,4 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=30s ./core/safetensors
 
 clean:
-	rm -rf bin models/tiny
+	rm -rf bin models/tiny-q8_0.gguf

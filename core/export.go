@@ -8,7 +8,7 @@ import (
 
 // ExportTensor is one tensor of an opened model in llama.cpp's deepseek2 GGUF layout, for
 // converters: its GGUF name, its ne (ne0 first) and a way to read its values as float32,
-// one part at a time (a part is an expert of a stacked expert tensor, else the whole tensor).
+// one part at a time (an expert of a stacked expert tensor, or a run of whole rows).
 type ExportTensor struct {
 	Name  string
 	Ne    []int64
@@ -29,6 +29,18 @@ func (t ExportTensor) Elements() int64 {
 	return n
 }
 
+// rowParts splits a [rows, cols] matrix into equal parts of whole rows of about 32 MB of
+// float32 each, so converters hold a bounded buffer whatever the tensor's size.
+func rowParts(rows, cols int) int {
+	target := max(1, rows*cols*4/(32<<20))
+	for p := target; p < rows; p++ {
+		if rows%p == 0 {
+			return p
+		}
+	}
+	return rows
+}
+
 // Export lists the model's tensors in llama.cpp's deepseek2 order and naming, with MLA's
 // kv_b_proj split into attn_k_b (W^UK per head, transposed) and attn_v_b as llama.cpp writes it.
 func (m *Model) Export() []ExportTensor {
@@ -36,8 +48,10 @@ func (m *Model) Export() []ExportTensor {
 	var ts []ExportTensor
 	mat := func(name string, w quant.Matrix) {
 		rows, cols := w.Rows(), w.Cols()
-		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: 1, Matrix: true,
-			Fill: func(dst []float32, _ int) { fillRows(dst, w, 0, rows) }})
+		parts := rowParts(rows, cols)
+		per := rows / parts
+		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: parts, Matrix: true,
+			Fill: func(dst []float32, p int) { fillRows(dst, w, p*per, (p+1)*per) }})
 	}
 	vec := func(name string, v []float32) {
 		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
@@ -197,7 +211,7 @@ func (m *Model) ParamCounts() (total, active int64) {
 	for _, t := range m.Export() {
 		n := t.Elements()
 		total += n
-		if t.Parts > 1 {
+		if len(t.Ne) == 3 && t.Parts > 1 { // stacked routed experts
 			n = n / int64(t.Parts) * int64(m.Config.NumExpertsPerTok)
 		}
 		active += n

@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/gguf"
@@ -36,7 +38,7 @@ type Options struct {
 type Stats struct {
 	Tensors    int
 	Bytes      int64 // tensor data written
-	PeakBuffer int64 // the largest float32 + quantized buffer held at once
+	PeakBuffer int64 // the most float32 + encoded buffer held at once (parts of about 32 MB, one per thread)
 }
 
 // fileType is the general.file_type code (llama_ftype) of a --type name.
@@ -118,29 +120,45 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 		total += t.Elements() / int64(types[i].BlockSize()) * int64(types[i].BlockBytes())
 	}
 	var done int64
+	workers := runtime.GOMAXPROCS(0)
 	for i, t := range tensors {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		n := t.Elements()
-		per := int(n / int64(t.Parts))
-		f32 := make([]float32, per)
 		dt := types[i]
-		data := make([]byte, n/int64(dt.BlockSize())*int64(dt.BlockBytes()))
-		partBytes := len(data) / t.Parts
-		for p := range t.Parts {
-			t.Fill(f32, p)
-			if err := encode(dt, data[p*partBytes:(p+1)*partBytes], f32); err != nil {
-				return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
+		per := int(t.Elements() / int64(t.Parts))
+		partBytes := per / dt.BlockSize() * dt.BlockBytes()
+		n := min(workers, t.Parts)
+		f32 := make([][]float32, n)
+		data := make([][]byte, n)
+		for j := range n {
+			f32[j], data[j] = make([]float32, per), make([]byte, partBytes)
+		}
+		// Parts are filled and encoded n at a time in parallel, then written in order.
+		for p0 := 0; p0 < t.Parts; p0 += n {
+			k := min(n, t.Parts-p0)
+			errs := make([]error, k)
+			var wg sync.WaitGroup
+			for j := range k {
+				wg.Go(func() {
+					t.Fill(f32[j], p0+j)
+					errs[j] = encode(dt, data[j], f32[j])
+				})
+			}
+			wg.Wait()
+			for j := range k {
+				if errs[j] != nil {
+					return st, fmt.Errorf("convert: tensor %s: %w", t.Name, errs[j])
+				}
+				if err := w.WriteTensorChunk(t.Name, data[j]); err != nil {
+					return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
+				}
 			}
 		}
-		if err := w.WriteTensorData(t.Name, data); err != nil {
-			return st, fmt.Errorf("convert: tensor %s: %w", t.Name, err)
-		}
 		st.Tensors++
-		st.Bytes += int64(len(data))
-		st.PeakBuffer = max(st.PeakBuffer, int64(4*len(f32)+len(data)))
-		done += int64(len(data))
+		st.Bytes += int64(t.Parts * partBytes)
+		st.PeakBuffer = max(st.PeakBuffer, int64(n*(4*per+partBytes)))
+		done += int64(t.Parts * partBytes)
 		if o.Progress != nil {
 			o.Progress(done, total, t.Name)
 		}

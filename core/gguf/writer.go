@@ -27,6 +27,7 @@ type Writer struct {
 	index     map[string]int
 	header    bool  // the header has been written
 	next      int   // the tensor whose data come next
+	partial   int64 // bytes of that tensor already written by WriteTensorChunk
 	off       int64 // bytes written
 	err       error // sticky write error
 	closed    bool
@@ -181,30 +182,56 @@ func (w *Writer) WriteHeader() error {
 // next declared tensor whose data are not written yet; len(data) must be
 // its size in bytes.
 func (w *Writer) WriteTensorData(name string, data []byte) error {
+	if w.partial != 0 {
+		return fmt.Errorf("gguf: WriteTensorData %q: the previous tensor is only partly written", name)
+	}
+	if t, ok := w.current(); ok && t.Name == name && int64(len(data)) != t.Size {
+		return fmt.Errorf("gguf: WriteTensorData %q: %d bytes, want %d (%s %v)", name, len(data), t.Size, t.Type, t.Ne)
+	}
+	return w.WriteTensorChunk(name, data)
+}
+
+// WriteTensorChunk writes the next bytes of the named tensor's data, which must be the
+// next declared tensor whose data are not complete. A tensor is complete when all its
+// bytes have been written, in one call or many, so a large tensor can be streamed in parts.
+func (w *Writer) WriteTensorChunk(name string, data []byte) error {
 	if w.closed {
 		return errors.New("gguf: WriteTensorData after Close")
 	}
 	if err := w.WriteHeader(); err != nil {
 		return err
 	}
-	if w.next >= len(w.tensors) {
+	t, ok := w.current()
+	if !ok {
 		return fmt.Errorf("gguf: WriteTensorData %q: all declared tensors have been written", name)
 	}
-	t := w.tensors[w.next]
 	if t.Name != name {
 		return fmt.Errorf("gguf: WriteTensorData %q: the next tensor is %q (tensors must be written in the order they were added)", name, t.Name)
 	}
-	if int64(len(data)) != t.Size {
-		return fmt.Errorf("gguf: WriteTensorData %q: %d bytes, want %d (%s %v)", name, len(data), t.Size, t.Type, t.Ne)
+	if w.partial+int64(len(data)) > t.Size {
+		return fmt.Errorf("gguf: WriteTensorData %q: %d bytes past its %d (%s %v)", name, w.partial+int64(len(data))-t.Size, t.Size, t.Type, t.Ne)
 	}
-	if w.off != t.Offset {
-		return fmt.Errorf("gguf: WriteTensorData %q: at offset %d, want %d", name, w.off, t.Offset)
+	if w.off != t.Offset+w.partial {
+		return fmt.Errorf("gguf: WriteTensorData %q: at offset %d, want %d", name, w.off, t.Offset+w.partial)
 	}
 	if err := w.write(data); err != nil {
 		return err
 	}
+	w.partial += int64(len(data))
+	if w.partial < t.Size {
+		return nil
+	}
+	w.partial = 0
 	w.next++
 	return w.writePadding()
+}
+
+// current is the tensor whose data come next.
+func (w *Writer) current() (TensorInfo, bool) {
+	if w.next >= len(w.tensors) {
+		return TensorInfo{}, false
+	}
+	return w.tensors[w.next], true
 }
 
 // Close writes the header if it was not written, and checks that the data

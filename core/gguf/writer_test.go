@@ -241,3 +241,53 @@ func TestWriterErrors(t *testing.T) {
 	check(w.AddKV("late", "v"), "after the header")
 	check(w.Close(), "1 of 2 tensors were not written")
 }
+
+// TestWriteTensorChunks: a tensor written in pieces gives the same file as one written whole,
+// and too many bytes or an interleaved tensor are refused.
+func TestWriteTensorChunks(t *testing.T) {
+	src := make([]byte, 8*64) // room for chunks that run past the tensor
+	for i := range src {
+		src[i] = byte(i)
+	}
+	data := src[:4*64]
+	build := func(chunks ...int) ([]byte, error) {
+		var buf bytes.Buffer
+		w := NewWriter(&buf)
+		if err := w.AddKV("general.architecture", "test"); err != nil {
+			return nil, err
+		}
+		for _, n := range []string{"a", "b"} {
+			if err := w.AddTensor(n, F32, []int64{64}); err != nil {
+				return nil, err
+			}
+		}
+		off := 0
+		for _, c := range chunks {
+			if err := w.WriteTensorChunk("a", src[off:off+c]); err != nil {
+				return nil, err
+			}
+			off += c
+		}
+		if err := w.WriteTensorData("b", data); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), w.Close()
+	}
+	whole, err := build(256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := build(100, 56, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(whole, parts) {
+		t.Error("chunked tensor data differ from whole")
+	}
+	if _, err := build(200, 100); err == nil {
+		t.Error("chunks past the tensor's size: no error")
+	}
+	if _, err := build(100); err == nil {
+		t.Error("a partly written tensor followed by the next: no error")
+	}
+}
