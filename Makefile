@@ -38,8 +38,12 @@ models/tiny-q8_0.gguf: | build
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...
 
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=30s ./core/safetensors
+	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=$(FUZZTIME) ./core/safetensors
+	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/gguf
+	$(GO) test -run=NONE -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./core/tokenizer
+	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/chat
 
 clean:
 	rm -rf bin models/tiny-q8_0.gguf
