@@ -63,3 +63,25 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: Parse never panics and never allocates beyond the input's size.
+func FuzzParse(f *testing.F) {
+	var good bytes.Buffer
+	WriteFloat32(&good, []float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	f.Add(good.Bytes())
+	f.Add([]byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'}"))
+	f.Add([]byte("\x93NUMPY\x02\x00\xff\xff\xff\x7f"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		data, shape, err := Parse(b)
+		if err != nil {
+			return
+		}
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		if n != len(data) || 4*n > len(b) {
+			t.Fatalf("shape %v with %d values from %d bytes", shape, len(data), len(b))
+		}
+	})
+}
