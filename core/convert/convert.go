@@ -84,7 +84,10 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 	kvs = append(kvs[:2:2], append([][2]any{{"general.name", name}}, kvs[2:]...)...)
 	kvs = append(kvs, [2]any{"general.file_type", ftype}, [2]any{"general.quantization_version", uint32(2)})
 	if t := o.Tokenizer; t != nil {
-		v := t.Vocab()
+		v, err := ggufVocab(t, m.Config.VocabSize)
+		if err != nil {
+			return st, err
+		}
 		kvs = append(kvs,
 			[2]any{"tokenizer.ggml.model", v.Model}, [2]any{"tokenizer.ggml.pre", v.Pre},
 			[2]any{"tokenizer.ggml.tokens", v.Tokens}, [2]any{"tokenizer.ggml.token_type", v.Types},
@@ -99,6 +102,9 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 		if v.ChatTemplate != "" {
 			kvs = append(kvs, [2]any{"tokenizer.chat_template", v.ChatTemplate})
 		}
+	} else {
+		// llama.cpp loads a file without a vocabulary only when it says so.
+		kvs = append(kvs, [2]any{"tokenizer.ggml.model", "none"})
 	}
 	for _, kv := range kvs {
 		if err := w.AddKV(kv[0].(string), kv[1]); err != nil {
@@ -246,4 +252,37 @@ func ggufType(t quant.DType) (gguf.Type, error) {
 		}
 	}
 	return 0, fmt.Errorf("convert: no GGUF type for %v", t)
+}
+
+// Token types of tokenizer.ggml.token_type (llama_token_type).
+const (
+	tokenControl = 3
+	tokenUnused  = 5
+)
+
+// ggufVocab is the tokenizer's vocabulary as llama.cpp expects it: padded with unused
+// "[PAD<id>]" tokens up to the model's vocab_size (llama.cpp sizes the embedding from the
+// token count), and added tokens that look like control tokens (<｜…｜>, <|…|>) typed as control.
+func ggufVocab(t *tokenizer.Tokenizer, vocab int) (tokenizer.Vocab, error) {
+	v := t.Vocab()
+	if len(v.Tokens) > vocab {
+		return v, fmt.Errorf("convert: the tokenizer has %d tokens, more than the model's vocab_size %d", len(v.Tokens), vocab)
+	}
+	if v.Types == nil {
+		v.Types = make([]int32, len(v.Tokens))
+		for i := range v.Types {
+			v.Types[i] = 1
+		}
+	}
+	for i, tok := range v.Tokens {
+		if v.Types[i] == 4 && (strings.HasPrefix(tok, "<｜") && strings.HasSuffix(tok, "｜>") ||
+			strings.HasPrefix(tok, "<|") && strings.HasSuffix(tok, "|>")) {
+			v.Types[i] = tokenControl
+		}
+	}
+	for id := len(v.Tokens); id < vocab; id++ {
+		v.Tokens = append(v.Tokens, fmt.Sprintf("[PAD%d]", id))
+		v.Types = append(v.Types, tokenUnused)
+	}
+	return v, nil
 }

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
 var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
@@ -128,5 +130,41 @@ func abs(x float32) float32 {
 func TestBadType(t *testing.T) {
 	if _, err := Write(context.Background(), nil, filepath.Join(t.TempDir(), "x.gguf"), Options{Type: "q9"}); err == nil {
 		t.Error("unknown type: no error")
+	}
+}
+
+// TestVocabForLlamaCpp: the embedded vocabulary is padded to vocab_size with unused tokens
+// (llama.cpp sizes token_embd from it) and control-looking added tokens are control-typed.
+func TestVocabForLlamaCpp(t *testing.T) {
+	tok, err := tokenizer.Load(filepath.Join(fixtures, "tokenizer", "deepseek-v3"))
+	if err != nil {
+		t.Skipf("tokenizer fixture absent: %v", err)
+	}
+	v, err := ggufVocab(tok, 129280)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Tokens) != 129280 || len(v.Types) != 129280 {
+		t.Fatalf("%d tokens, %d types", len(v.Tokens), len(v.Types))
+	}
+	if v.Tokens[129279] != "[PAD129279]" || v.Types[129279] != tokenUnused {
+		t.Errorf("last token %q type %d", v.Tokens[129279], v.Types[129279])
+	}
+	user, _ := tok.ID("<｜User｜>")
+	if v.Types[user] != tokenControl {
+		t.Errorf("<｜User｜> has type %d, want control", v.Types[user])
+	}
+	if _, err := ggufVocab(tok, 1000); err == nil {
+		t.Error("tokenizer larger than the vocabulary: no error")
+	}
+	// The padded vocabulary still encodes like the original.
+	back, err := tokenizer.FromVocab(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Hello, world!", "<｜User｜>你好<｜Assistant｜>"} {
+		if a, b := tok.Encode(s), back.Encode(s); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%q: %v vs %v", s, a, b)
+		}
 	}
 }
