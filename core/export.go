@@ -171,9 +171,8 @@ func (c *Config) GGUFMetadata() [][2]any {
 		{p + "leading_dense_block_count", uint32(c.FirstKDenseReplace)},
 		{p + "vocab_size", uint32(c.VocabSize)},
 	}
-	if c.QLoRARank > 0 {
-		kv = append(kv, [2]any{p + "attention.q_lora_rank", uint32(c.QLoRARank)})
-	}
+	// llama.cpp requires the key even without q LoRA (0 = a plain attn_q).
+	kv = append(kv, [2]any{p + "attention.q_lora_rank", uint32(c.QLoRARank)})
 	gating := uint32(1)
 	if c.ScoringFunc == "sigmoid" {
 		gating = 2

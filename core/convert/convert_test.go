@@ -85,13 +85,16 @@ func TestMatchesLlamaCpp(t *testing.T) {
 // TestRoundTrip: a converted F32 file (from the BF16 and from the FP8 checkpoint) gives the
 // reference logits, and re-opening it runs; a quantized one runs too.
 func TestRoundTrip(t *testing.T) {
-	for _, src := range []string{"deepseek-v3-tiny-bf16", "deepseek-v3-tiny-fp8"} {
-		dir := filepath.Join(fixtures, src)
+	for _, dir := range []string{
+		filepath.Join(fixtures, "deepseek-v3-tiny-bf16"), filepath.Join(fixtures, "deepseek-v3-tiny-fp8"),
+		filepath.Join("..", "testdata", "ref", "v2-lite-tiny"), // V2: no q LoRA, softmax routing
+	} {
+		src := filepath.Base(dir)
 		m, err := core.Open(dir, core.Options{Threads: 2})
 		if err != nil {
 			t.Skipf("fixture absent: %v", err)
 		}
-		prompt, decode := []int{0, 5322, 3767, 3386}, []int{6558, 8086}
+		prompt, decode := []int{0, 1322, 767, 386}, []int{1558, 86}
 		want, err := core.Eval(context.Background(), m, prompt, decode)
 		if err != nil {
 			t.Fatal(err)
@@ -101,6 +104,14 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Close()
+		f, err := gguf.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.GetUint("deepseek2.attention.q_lora_rank"); err != nil {
+			t.Errorf("%s: llama.cpp needs deepseek2.attention.q_lora_rank: %v", src, err)
+		}
+		f.Close()
 		g, err := core.Open(out, core.Options{Threads: 2})
 		if err != nil {
 			t.Fatal(err)
