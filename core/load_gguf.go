@@ -63,7 +63,7 @@ func (s *ggufSource) get(name string, want ...int) (quant.DType, []byte, error) 
 	if !match {
 		return 0, nil, fmt.Errorf("%s: tensor %q has ne %v, want %v", s.t.fileName(), name, ne, want)
 	}
-	t, ok := quantType(typ)
+	t, ok := quant.ParseDType(typ)
 	if !ok {
 		return 0, nil, fmt.Errorf("%s: tensor %q: unsupported type %s", s.t.fileName(), name, typ)
 	}
@@ -106,16 +106,6 @@ func (s *ggufSource) vector(w weight, layer, n int) ([]float32, error) {
 	out := make([]float32, n)
 	quant.DequantizeRow(t, out, data) // the reader checked the size against ne and the type
 	return out, nil
-}
-
-// quantType maps a ggml type name to the quant format of the same name.
-func quantType(name string) (quant.DType, bool) {
-	for t := quant.DType(1); t.String() != fmt.Sprintf("DType(%d)", t); t++ {
-		if t.String() == name {
-			return t, true
-		}
-	}
-	return 0, false
 }
 
 // newMatrix binds data as a [rows, cols] matrix of type t: dense for F32/F16/BF16,

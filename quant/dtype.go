@@ -91,3 +91,13 @@ func (t DType) BlockBytes() int {
 	}
 	return t.ElemSize()
 }
+
+// ParseDType returns the format whose String is name ("Q4_K", "BF16", ...).
+func ParseDType(name string) (DType, bool) {
+	for t := F32; t <= Q6_K; t++ {
+		if t.String() == name {
+			return t, true
+		}
+	}
+	return 0, false
+}

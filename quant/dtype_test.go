@@ -24,3 +24,14 @@ func TestDType(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDType(t *testing.T) {
+	for d := F32; d <= Q6_K; d++ {
+		if got, ok := ParseDType(d.String()); !ok || got != d {
+			t.Errorf("ParseDType(%q) = %v, %v", d.String(), got, ok)
+		}
+	}
+	if _, ok := ParseDType("IQ2_XXS"); ok {
+		t.Error("IQ2_XXS parsed")
+	}
+}
