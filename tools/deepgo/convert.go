@@ -12,6 +12,7 @@ import (
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/convert"
+	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -58,6 +59,13 @@ func runQuantize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fs.NArg() != 3 {
 		fs.Usage()
 		return errUsage
+	}
+	if f, err := gguf.Open(fs.Arg(0)); err == nil {
+		if ft, err := f.GetUint("general.file_type"); err == nil && ft != 0 && ft != 1 && ft != 32 {
+			fmt.Fprintf(stderr, "note: %s is already quantized: its dequantized values are quantized again; "+
+				"converting the original checkpoint (deepgo convert) is more accurate\n", fs.Arg(0))
+		}
+		f.Close()
 	}
 	return convertModel(ctx, fs.Arg(0), fs.Arg(1), fs.Arg(2), "", "", *threads, stdout, stderr)
 }
