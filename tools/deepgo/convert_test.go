@@ -48,3 +48,14 @@ func TestConvertQuantizeInspect(t *testing.T) {
 		}
 	}
 }
+
+// TestSynthGGUF: synth writes a GGUF into a folder it creates (make run on a fresh clone).
+func TestSynthGGUF(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "new", "dir", "tiny.gguf")
+	if code, _, stderr := deepgo(t, "synth", "--shape", "tiny", "--layers", "1", "--type", "q4_0", "--out", out); code != 0 {
+		t.Fatalf("synth: exit %d: %s", code, stderr)
+	}
+	if out, _, err := runCmd(t, "", "--model", out, "--prompt", "Hi", "-n", "2"); err != nil || out == "" {
+		t.Fatalf("run: %q %v", out, err)
+	}
+}

@@ -63,6 +63,9 @@ func synthGGUF(ctx context.Context, cfg *core.Config, out, typ string, seed uint
 	if !slices.Contains(convert.Types(), strings.ToLower(typ)) {
 		return fmt.Errorf("--type %q: want one of %s for a .gguf", typ, strings.Join(convert.Types(), ", "))
 	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp(filepath.Dir(out), ".synth-*")
 	if err != nil {
 		return err
