@@ -32,7 +32,7 @@ func commands() []command {
 		{"convert", "write a model (Hugging Face checkpoint or GGUF) as a llama.cpp-compatible GGUF file", runConvert},
 		{"quantize", "re-quantize a GGUF file: quantize IN.gguf OUT.gguf TYPE", runQuantize},
 		{"inspect", "show a GGUF file or checkpoint: metadata, tensors, sizes, parameter counts", runInspect},
-		{"synth", "write a checkpoint of random weights in a named shape (for trials and benchmarks)", runSynth},
+		{"synth", "write a model of random weights in a named shape, as a checkpoint or GGUF (for trials and benchmarks)", runSynth},
 		{"version", "print the version", runVersion},
 	}
 }
