@@ -1,8 +1,6 @@
 package core
 
 import (
-	"fmt"
-
 	"github.com/deepgo/deepgo/quant"
 )
 
@@ -57,25 +55,24 @@ func (m *Model) Export() []ExportTensor {
 		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
 			Fill: func(dst []float32, _ int) { copy(dst, v) }})
 	}
-	mat("token_embd.weight", m.embed)
+	mat(ggufName(wEmbed, -1), m.embed)
 	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
 	for i := range m.layers {
 		l := &m.layers[i]
-		p := fmt.Sprintf("blk.%d.", i)
 		a := &l.attn
-		vec(p+"attn_norm.weight", l.attnNorm)
+		vec(ggufName(wAttnNorm, i), l.attnNorm)
 		if a.wq != nil {
-			mat(p+"attn_q.weight", a.wq)
+			mat(ggufName(wQ, i), a.wq)
 		} else {
-			mat(p+"attn_q_a.weight", a.wqA)
-			vec(p+"attn_q_a_norm.weight", a.qNorm)
-			mat(p+"attn_q_b.weight", a.wqB)
+			mat(ggufName(wQA, i), a.wqA)
+			vec(ggufName(wQANorm, i), a.qNorm)
+			mat(ggufName(wQB, i), a.wqB)
 		}
-		mat(p+"attn_kv_a_mqa.weight", a.wkvA)
-		vec(p+"attn_kv_a_norm.weight", a.kvNorm)
+		mat(ggufName(wKVA, i), a.wkvA)
+		vec(ggufName(wKVANorm, i), a.kvNorm)
 		if a.wkvB != nil {
 			w := a.wkvB
-			ts = append(ts, ExportTensor{Name: p + "attn_k_b.weight", Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
+			ts = append(ts, ExportTensor{Name: ggufName(wKB, i), Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
 				Fill: func(dst []float32, _ int) {
 					row := make([]float32, kvl)
 					for hh := range h {
@@ -87,7 +84,7 @@ func (m *Model) Export() []ExportTensor {
 						}
 					}
 				}})
-			ts = append(ts, ExportTensor{Name: p + "attn_v_b.weight", Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
+			ts = append(ts, ExportTensor{Name: ggufName(wVB, i), Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
 				Fill: func(dst []float32, _ int) {
 					for hh := range h {
 						for j := range vd {
@@ -97,48 +94,48 @@ func (m *Model) Export() []ExportTensor {
 				}})
 		} else {
 			ts = append(ts,
-				ExportTensor{Name: p + "attn_k_b.weight", Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
+				ExportTensor{Name: ggufName(wKB, i), Ne: []int64{int64(nope), int64(kvl), int64(h)}, Parts: 1, Matrix: true,
 					Fill: func(dst []float32, _ int) { fillRows(dst, a.wkB, 0, a.wkB.Rows()) }},
-				ExportTensor{Name: p + "attn_v_b.weight", Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
+				ExportTensor{Name: ggufName(wVB, i), Ne: []int64{int64(kvl), int64(vd), int64(h)}, Parts: 1, Matrix: true,
 					Fill: func(dst []float32, _ int) { fillRows(dst, a.wvB, 0, a.wvB.Rows()) }})
 		}
-		mat(p+"attn_output.weight", a.wo)
-		vec(p+"ffn_norm.weight", l.ffnNorm)
+		mat(ggufName(wO, i), a.wo)
+		vec(ggufName(wFFNNorm, i), l.ffnNorm)
 		if l.mlp != nil {
-			mat(p+"ffn_gate.weight", l.mlp.gate)
-			mat(p+"ffn_up.weight", l.mlp.up)
-			mat(p+"ffn_down.weight", l.mlp.down)
+			mat(ggufName(wGate, i), l.mlp.gate)
+			mat(ggufName(wUp, i), l.mlp.up)
+			mat(ggufName(wDown, i), l.mlp.down)
 			continue
 		}
 		e := l.moe
 		g := e.gate
-		ts = append(ts, ExportTensor{Name: p + "ffn_gate_inp.weight", Ne: []int64{int64(g.Cols()), int64(g.Rows())}, Parts: 1,
+		ts = append(ts, ExportTensor{Name: ggufName(wRouter, i), Ne: []int64{int64(g.Cols()), int64(g.Rows())}, Parts: 1,
 			Fill: func(dst []float32, _ int) { fillRows(dst, g, 0, g.Rows()) }})
 		if e.bias != nil {
-			vec(p+"exp_probs_b.bias", e.bias)
+			vec(ggufName(wRouterBias, i), e.bias)
 		}
 		n := len(e.experts)
 		for _, part := range []struct {
-			name string
-			of   func(f *mlp) quant.Matrix
-		}{{"ffn_gate_exps", func(f *mlp) quant.Matrix { return f.gate }}, {"ffn_up_exps", func(f *mlp) quant.Matrix { return f.up }},
-			{"ffn_down_exps", func(f *mlp) quant.Matrix { return f.down }}} {
+			w  weight
+			of func(f *mlp) quant.Matrix
+		}{{wExpGate, func(f *mlp) quant.Matrix { return f.gate }}, {wExpUp, func(f *mlp) quant.Matrix { return f.up }},
+			{wExpDown, func(f *mlp) quant.Matrix { return f.down }}} {
 			w0 := part.of(e.experts[0])
 			of := part.of
-			ts = append(ts, ExportTensor{Name: p + part.name + ".weight", Ne: []int64{int64(w0.Cols()), int64(w0.Rows()), int64(n)}, Parts: n, Matrix: true,
+			ts = append(ts, ExportTensor{Name: ggufName(part.w, i), Ne: []int64{int64(w0.Cols()), int64(w0.Rows()), int64(n)}, Parts: n, Matrix: true,
 				Fill: func(dst []float32, x int) {
 					w := of(e.experts[x])
 					fillRows(dst, w, 0, w.Rows())
 				}})
 		}
 		if e.shared != nil {
-			mat(p+"ffn_gate_shexp.weight", e.shared.gate)
-			mat(p+"ffn_up_shexp.weight", e.shared.up)
-			mat(p+"ffn_down_shexp.weight", e.shared.down)
+			mat(ggufName(wShGate, i), e.shared.gate)
+			mat(ggufName(wShUp, i), e.shared.up)
+			mat(ggufName(wShDown, i), e.shared.down)
 		}
 	}
-	vec("output_norm.weight", m.norm)
-	mat("output.weight", m.head)
+	vec(ggufName(wNorm, -1), m.norm)
+	mat(ggufName(wHead, -1), m.head)
 	return ts
 }
 

@@ -22,8 +22,10 @@ type ggufSource struct {
 	heads int
 }
 
-// name is the GGUF tensor name of a weight.
-func (s *ggufSource) name(w weight, layer int) string {
+func (s *ggufSource) name(w weight, layer int) string { return ggufName(w, layer) }
+
+// ggufName is the llama.cpp deepseek2 tensor name of a weight (layer -1 for the model's own).
+func ggufName(w weight, layer int) string {
 	switch w {
 	case wEmbed:
 		return "token_embd.weight"
