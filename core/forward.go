@@ -14,6 +14,7 @@ import "context"
 func (s *Sequence) forward(ctx context.Context, tokens []int, out []float32, all bool) error {
 	m, c, b := s.m, s.m.Config, &s.b
 	T, d := len(tokens), c.HiddenSize
+	m.stats.tokens.Add(int64(T))
 	x := b.x[:T*d]
 	for t, tok := range tokens {
 		m.embed.Row(x[t*d:(t+1)*d], tok)

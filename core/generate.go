@@ -39,6 +39,7 @@ type Chunk struct {
 type Generation struct {
 	PromptTokens     int
 	CompletionTokens int
+	CachedTokens     int // prompt tokens already in the KV cache, not computed again (Scheduler)
 	Finish           Finish
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/deepgo/deepgo/quant"
 )
@@ -30,6 +31,25 @@ type Model struct {
 
 	mu     sync.Mutex // one Forward at a time: the pool and the mapping are shared
 	closed bool
+	stats  modelStats
+}
+
+// modelStats count the model's work, for Stats.
+type modelStats struct {
+	tokens, expertActivations, expertLoads atomic.Int64
+}
+
+// ModelStats are counters of the work a Model has done.
+type ModelStats struct {
+	Tokens            int64 // tokens through the forward pass
+	ExpertActivations int64 // (token, routed expert) pairs computed, over all layers
+	ExpertLoads       int64 // routed experts computed, once per expert per forward chunk
+}
+
+// Stats returns the model's counters.
+func (m *Model) Stats() ModelStats {
+	return ModelStats{Tokens: m.stats.tokens.Load(), ExpertActivations: m.stats.expertActivations.Load(),
+		ExpertLoads: m.stats.expertLoads.Load()}
 }
 
 // layer is one transformer block: attention and either a dense MLP or DeepSeekMoE.

@@ -54,6 +54,8 @@ func (s *Sequence) moe(e *moe, T int) {
 			continue
 		}
 		n := len(pairs)
+		m.stats.expertLoads.Add(1)
+		m.stats.expertActivations.Add(int64(n))
 		for j, pair := range pairs {
 			t := int(pair) / k
 			copy(b.xe[j*d:(j+1)*d], b.xn[t*d:(t+1)*d])

@@ -26,6 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve the OpenAI API (chat, completions, SSE and WebSocket streaming) and a web playground", runServe},
 		{"run", "generate text from a prompt, or chat (streams to stdout)", runRun},
 		{"tokenize", "encode stdin (text, or a chat request with --chat) and print the ids as JSON", runTokenize},
 		{"eval", "run a prefill and decode steps and write the logits as .npy (the oracle interface)", runEval},

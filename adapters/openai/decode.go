@@ -1,0 +1,332 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/sample"
+)
+
+// Limits on what one request may ask for.
+const (
+	maxStops      = 16
+	maxStopLen    = 512
+	maxTopLogProb = 20
+	maxMessages   = 4096
+	maxTools      = 256
+)
+
+// decodeJSON unmarshals a request body into v, turning every failure into a 400 that says
+// what was wrong and where.
+func decodeJSON(body []byte, v any) *Error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return badRequest("", "invalid_json", "the request body is empty: want a JSON object")
+	}
+	if body[0] != '{' {
+		return badRequest("", "invalid_json", "the request body must be a JSON object")
+	}
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return badRequest("", "invalid_json", "the request body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return badRequest("", "invalid_json", "the request body must be a JSON object")
+		}
+		return badRequest(field, "invalid_type", "%s must be %s, not a JSON %s", field, typeName(typ.Type.String()), typ.Value)
+	}
+	msg := strings.TrimPrefix(err.Error(), "chat: ")
+	param := ""
+	if strings.Contains(msg, "message") {
+		param = "messages"
+	}
+	return badRequest(param, "invalid_value", "%s", msg)
+}
+
+// typeName names a Go type for a client.
+func typeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "*"):
+		return typeName(t[1:])
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "a boolean"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		return "an integer"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case strings.HasPrefix(t, "[]"):
+		return "an array"
+	case strings.HasPrefix(t, "map"), strings.Contains(t, "struct"), strings.Contains(t, "."):
+		return "an object"
+	}
+	return t
+}
+
+// params are the sampling and length fields the two endpoints share.
+type params struct {
+	maxTokens                       *int
+	maxTokensName                   string
+	temperature, topP, minP         *float64
+	topK                            *int
+	presence, frequency, repetition *float64
+	seed                            *int64
+	stop                            Stop
+	n                               *int
+	stream                          bool
+	streamOptions                   *StreamOptions
+	logitBias                       map[string]any
+}
+
+// generation is a validated request: what to generate and how to answer.
+type generation struct {
+	chat         bool
+	model        string
+	messages     []chat.Message
+	tools        []json.RawMessage
+	prompt       Prompt // completions
+	maxTokens    int    // 0 = until the context is full
+	sampling     sample.Params
+	stops        []string
+	stream       bool
+	includeUsage bool
+	logprobs     bool // chat: logprobs; completions: logprobs given
+	topLogprobs  int
+}
+
+// validate checks the shared fields and fills g.
+func (p *params) validate(g *generation, d Defaults) *Error {
+	if p.maxTokens != nil && *p.maxTokens < 1 {
+		return badRequest(p.maxTokensName, "invalid_value", "%s must be at least 1, not %d", p.maxTokensName, *p.maxTokens)
+	}
+	if p.maxTokens != nil {
+		g.maxTokens = *p.maxTokens
+	}
+	if p.n != nil && *p.n != 1 {
+		return badRequest("n", "unsupported_value", "n must be 1: this server generates one choice per request (got %d)", *p.n)
+	}
+	if len(p.logitBias) > 0 {
+		return badRequest("logit_bias", "unsupported_parameter", "logit_bias is not supported by this server")
+	}
+	if p.streamOptions != nil && !p.stream {
+		return badRequest("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
+	}
+	g.stream = p.stream
+	g.includeUsage = p.streamOptions != nil && p.streamOptions.IncludeUsage
+	if len(p.stop) > maxStops {
+		return badRequest("stop", "invalid_value", "stop has %d strings: at most %d are allowed", len(p.stop), maxStops)
+	}
+	for i, s := range p.stop {
+		if len(s) > maxStopLen {
+			return badRequest("stop", "invalid_value", "stop[%d] is %d bytes long: at most %d are allowed", i, len(s), maxStopLen)
+		}
+		if s != "" {
+			g.stops = append(g.stops, s)
+		}
+	}
+
+	sp := sample.Params{Temperature: float32(d.Temperature), TopP: float32(d.TopP), RepetitionPenalty: 1}
+	num := func(name string, v *float64, lo, hi float64, dst *float32) *Error {
+		if v == nil {
+			return nil
+		}
+		if math.IsNaN(*v) || *v < lo || *v > hi {
+			return badRequest(name, "invalid_value", "%s must be between %g and %g, not %g", name, lo, hi, *v)
+		}
+		*dst = float32(*v)
+		return nil
+	}
+	for _, e := range []*Error{
+		num("temperature", p.temperature, 0, 2, &sp.Temperature),
+		num("top_p", p.topP, 0, 1, &sp.TopP),
+		num("min_p", p.minP, 0, 1, &sp.MinP),
+		num("presence_penalty", p.presence, -2, 2, &sp.PresencePenalty),
+		num("frequency_penalty", p.frequency, -2, 2, &sp.FrequencyPenalty),
+	} {
+		if e != nil {
+			return e
+		}
+	}
+	if p.repetition != nil {
+		if e := num("repetition_penalty", p.repetition, 0, 10, &sp.RepetitionPenalty); e != nil {
+			return e
+		}
+		if *p.repetition == 0 {
+			return badRequest("repetition_penalty", "invalid_value", "repetition_penalty must be positive (1 is off)")
+		}
+	}
+	if p.topK != nil {
+		if *p.topK < 0 {
+			return badRequest("top_k", "invalid_value", "top_k must be 0 (off) or more, not %d", *p.topK)
+		}
+		sp.TopK = *p.topK
+	}
+	if sp.TopP == 0 { // nucleus of probability 0: only the most likely token
+		sp.Temperature, sp.TopP = 0, 1
+	}
+	if p.seed != nil {
+		sp.Seed = uint64(*p.seed)
+	} else {
+		sp.Seed = randomSeed()
+	}
+	g.sampling = sp
+	return nil
+}
+
+// Defaults are the sampling values used when a request leaves them out.
+type Defaults struct {
+	Temperature float64 // default 1, as OpenAI's
+	TopP        float64 // default 1 (off)
+}
+
+// decodeChat decodes and validates a chat completion request.
+func decodeChat(body []byte, d Defaults) (*generation, *Error) {
+	var r ChatRequest
+	if e := decodeJSON(body, &r); e != nil {
+		return nil, e
+	}
+	g := &generation{chat: true, model: r.Model, logprobs: r.LogProbs}
+	if r.Model == "" {
+		return nil, badRequest("model", "missing_required_parameter", "model is required")
+	}
+	if len(r.Messages) == 0 {
+		return nil, badRequest("messages", "missing_required_parameter", "messages must be a non-empty array")
+	}
+	if len(r.Messages) > maxMessages {
+		return nil, badRequest("messages", "invalid_value", "messages has %d entries: at most %d are allowed", len(r.Messages), maxMessages)
+	}
+	for i := range r.Messages {
+		m := &r.Messages[i]
+		switch m.Role {
+		case "system", "user", "assistant", "tool":
+		case "developer":
+			m.Role = "system"
+		case "":
+			return nil, badRequest(fmt.Sprintf("messages[%d].role", i), "missing_required_parameter", "messages[%d] has no role", i)
+		default:
+			return nil, badRequest(fmt.Sprintf("messages[%d].role", i), "invalid_value",
+				"messages[%d].role %q is not one of system, developer, user, assistant, tool", i, m.Role)
+		}
+		if m.Content == nil && (m.Role == "user" || m.Role == "system") {
+			return nil, badRequest(fmt.Sprintf("messages[%d].content", i), "missing_required_parameter",
+				"messages[%d] (%s) has no content", i, m.Role)
+		}
+	}
+	g.messages = r.Messages
+	maxTok, name := r.MaxTokens, "max_tokens"
+	if r.MaxCompletionTokens != nil {
+		maxTok, name = r.MaxCompletionTokens, "max_completion_tokens"
+	}
+	p := params{maxTokens: maxTok, maxTokensName: name, temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
+		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+	if e := p.validate(g, d); e != nil {
+		return nil, e
+	}
+	if r.TopLogProbs != nil {
+		if !r.LogProbs {
+			return nil, badRequest("top_logprobs", "invalid_value", "top_logprobs needs logprobs: true")
+		}
+		if *r.TopLogProbs < 0 || *r.TopLogProbs > maxTopLogProb {
+			return nil, badRequest("top_logprobs", "invalid_value", "top_logprobs must be between 0 and %d, not %d", maxTopLogProb, *r.TopLogProbs)
+		}
+		g.topLogprobs = *r.TopLogProbs
+	}
+	if f := r.ResponseFormat; f != nil && f.Type != "" && f.Type != "text" {
+		return nil, badRequest("response_format", "unsupported_value",
+			"response_format %q is not supported by this server: it cannot constrain output to JSON; ask for JSON in the prompt instead", f.Type)
+	}
+	if len(r.Tools) > maxTools {
+		return nil, badRequest("tools", "invalid_value", "tools has %d entries: at most %d are allowed", len(r.Tools), maxTools)
+	}
+	for i, t := range r.Tools {
+		if t.Type != "function" {
+			return nil, badRequest(fmt.Sprintf("tools[%d].type", i), "invalid_value", "tools[%d].type must be \"function\", not %q", i, t.Type)
+		}
+		if t.Function.Name == "" {
+			return nil, badRequest(fmt.Sprintf("tools[%d].function.name", i), "missing_required_parameter", "tools[%d] has no function name", i)
+		}
+	}
+	useTools := len(r.Tools) > 0
+	if tc := bytes.TrimSpace(r.ToolChoice); len(tc) > 0 && string(tc) != "null" {
+		var s string
+		switch {
+		case json.Unmarshal(tc, &s) == nil && s == "auto":
+		case json.Unmarshal(tc, &s) == nil && s == "none":
+			useTools = false
+		case json.Unmarshal(tc, &s) == nil && s == "required":
+			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice \"required\" is not supported by this server: use \"auto\" or \"none\"")
+		case tc[0] == '{':
+			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice naming a function is not supported by this server: use \"auto\" or \"none\"")
+		default:
+			return nil, badRequest("tool_choice", "invalid_value", "tool_choice must be \"auto\", \"none\", \"required\" or an object, not %s", tc)
+		}
+	}
+	if useTools {
+		for _, t := range r.Tools {
+			g.tools = append(g.tools, t.Raw)
+		}
+	}
+	return g, nil
+}
+
+// decodeCompletion decodes and validates a completion request.
+func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
+	var r CompletionRequest
+	if e := decodeJSON(body, &r); e != nil {
+		return nil, e
+	}
+	g := &generation{model: r.Model}
+	if r.Model == "" {
+		return nil, badRequest("model", "missing_required_parameter", "model is required")
+	}
+	switch {
+	case r.Prompt.Count == 0:
+		return nil, badRequest("prompt", "missing_required_parameter", "prompt is required: a string or a list of token ids")
+	case r.Prompt.Count > 1:
+		return nil, badRequest("prompt", "unsupported_value", "prompt has %d prompts: this server completes one per request", r.Prompt.Count)
+	case r.Prompt.Text == nil && len(r.Prompt.Tokens) == 0:
+		return nil, badRequest("prompt", "invalid_value", "prompt has no tokens")
+	}
+	g.prompt = r.Prompt
+	if r.BestOf != nil && *r.BestOf != 1 {
+		return nil, badRequest("best_of", "unsupported_value", "best_of must be 1: this server generates one choice per request (got %d)", *r.BestOf)
+	}
+	if r.Echo {
+		return nil, badRequest("echo", "unsupported_value", "echo is not supported by this server")
+	}
+	if r.Suffix != nil && *r.Suffix != "" {
+		return nil, badRequest("suffix", "unsupported_value", "suffix (fill in the middle) is not supported by this server")
+	}
+	maxTok := r.MaxTokens
+	if maxTok == nil {
+		sixteen := 16 // OpenAI's default for the completions API
+		maxTok = &sixteen
+	}
+	p := params{maxTokens: maxTok, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
+		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+	if e := p.validate(g, d); e != nil {
+		return nil, e
+	}
+	if r.LogProbs != nil {
+		if *r.LogProbs < 0 || *r.LogProbs > maxTopLogProb {
+			return nil, badRequest("logprobs", "invalid_value", "logprobs must be between 0 and %d, not %d", maxTopLogProb, *r.LogProbs)
+		}
+		g.logprobs, g.topLogprobs = true, *r.LogProbs
+	}
+	return g, nil
+}

@@ -1,0 +1,68 @@
+package openai
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+)
+
+// DefaultMaxBody is the default limit on a request body: 8 MiB.
+const DefaultMaxBody = 8 << 20
+
+// HTTPHandler serves the handler's routes over net/http, for the transports built on it
+// (AWS Lambda through lambdaurl, Google Cloud Functions). Bodies over maxBody bytes
+// (0 = DefaultMaxBody) get a 413.
+func (h *Handler) HTTPHandler(maxBody int) http.Handler {
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, int64(maxBody)))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			e := ErrBadRequest("the request body could not be read: " + err.Error())
+			if errors.As(err, &tooBig) {
+				e = ErrBodyTooLarge(maxBody)
+			}
+			h.metrics.Request("other", e.Status)
+			WriteHTTP(w, errorResponse(e))
+			return
+		}
+		client, _, err := net.SplitHostPort(req.RemoteAddr)
+		if err != nil {
+			client = req.RemoteAddr
+		}
+		resp := h.Handle(req.Context(), &Request{Method: req.Method, Path: req.URL.Path,
+			Authorization: req.Header.Get("Authorization"), Body: body, Client: client})
+		WriteHTTP(w, resp)
+	})
+}
+
+// WriteHTTP writes resp to a net/http response, streaming it if it is a stream.
+func WriteHTTP(w http.ResponseWriter, resp *Response) {
+	hd := w.Header()
+	hd.Set("Content-Type", resp.ContentType)
+	if resp.RetryAfter > 0 {
+		hd.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	if resp.Stream == nil {
+		hd.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+		w.WriteHeader(resp.Status)
+		w.Write(resp.Body)
+		return
+	}
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(resp.Status)
+	resp.Stream(httpStream{w: w, rc: http.NewResponseController(w)})
+}
+
+type httpStream struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (s httpStream) Write(p []byte) (int, error) { return s.w.Write(p) }
+func (s httpStream) Flush() error                { return s.rc.Flush() }

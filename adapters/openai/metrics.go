@@ -1,0 +1,165 @@
+package openai
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/deepgo/deepgo/core"
+)
+
+// Metrics are a handler's counters, written in the Prometheus text format by GET /metrics.
+type Metrics struct {
+	mu               sync.Mutex
+	requests         map[requestKey]int64
+	promptTokens     int64
+	cachedTokens     int64
+	completionTokens int64
+	rateLimited      int64
+	disconnects      int64
+	ttft             histogram // seconds from request to first token
+	tokensPerSecond  histogram // decode speed of each request
+	genSeconds       float64   // time spent generating, summed over requests
+}
+
+type requestKey struct {
+	route string
+	code  int
+}
+
+// histogram is a Prometheus histogram with fixed buckets.
+type histogram struct {
+	bounds []float64
+	counts []int64 // per bucket, not cumulative; the last is +Inf
+	sum    float64
+	n      int64
+}
+
+func newHistogram(bounds ...float64) histogram {
+	return histogram{bounds: bounds, counts: make([]int64, len(bounds)+1)}
+}
+
+func (h *histogram) observe(v float64) {
+	i, _ := slices.BinarySearch(h.bounds, v)
+	h.counts[i]++
+	h.sum += v
+	h.n++
+}
+
+// NewMetrics returns empty metrics.
+func NewMetrics() *Metrics {
+	return &Metrics{
+		requests:        make(map[requestKey]int64),
+		ttft:            newHistogram(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+		tokensPerSecond: newHistogram(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+	}
+}
+
+// Request counts a finished request by route and status.
+func (m *Metrics) Request(route string, code int) {
+	m.mu.Lock()
+	m.requests[requestKey{route, code}]++
+	m.mu.Unlock()
+}
+
+func (m *Metrics) generated(g core.Generation, ttft, decode time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.promptTokens += int64(g.PromptTokens)
+	m.cachedTokens += int64(g.CachedTokens)
+	m.completionTokens += int64(g.CompletionTokens)
+	if g.CompletionTokens > 0 {
+		m.ttft.observe(ttft.Seconds())
+	}
+	if g.CompletionTokens > 1 && decode > 0 {
+		m.tokensPerSecond.observe(float64(g.CompletionTokens-1) / decode.Seconds())
+	}
+	m.genSeconds += (ttft + decode).Seconds()
+}
+
+func (m *Metrics) limited() {
+	m.mu.Lock()
+	m.rateLimited++
+	m.mu.Unlock()
+}
+
+func (m *Metrics) disconnected() {
+	m.mu.Lock()
+	m.disconnects++
+	m.mu.Unlock()
+}
+
+// write writes the metrics, with the scheduler's and model's when a model is loaded.
+func (m *Metrics) write(w io.Writer, b *Backend) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	metric := func(name, typ, help string) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+	}
+	metric("deepgo_requests_total", "counter", "HTTP requests answered, by route and status code.")
+	keys := make([]requestKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b requestKey) int {
+		if a.route != b.route {
+			if a.route < b.route {
+				return -1
+			}
+			return 1
+		}
+		return a.code - b.code
+	})
+	for _, k := range keys {
+		fmt.Fprintf(w, "deepgo_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.requests[k])
+	}
+	counter := func(name, help string, v int64) {
+		metric(name, "counter", help)
+		fmt.Fprintf(w, "%s %d\n", name, v)
+	}
+	gauge := func(name, help string, v float64) {
+		metric(name, "gauge", help)
+		fmt.Fprintf(w, "%s %s\n", name, strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	counter("deepgo_prompt_tokens_total", "Prompt tokens of generation requests.", m.promptTokens)
+	counter("deepgo_prompt_tokens_cached_total", "Prompt tokens found in a slot's KV cache and not computed again.", m.cachedTokens)
+	counter("deepgo_completion_tokens_total", "Tokens generated.", m.completionTokens)
+	counter("deepgo_rate_limited_total", "Requests refused by a rate limit.", m.rateLimited)
+	counter("deepgo_client_disconnects_total", "Streams whose client went away before the end.", m.disconnects)
+	metric("deepgo_generation_seconds_total", "counter", "Time spent generating, summed over requests.")
+	fmt.Fprintf(w, "deepgo_generation_seconds_total %s\n", strconv.FormatFloat(m.genSeconds, 'g', -1, 64))
+	m.ttft.write(w, "deepgo_time_to_first_token_seconds", "Time from a request's arrival to its first generated token.")
+	m.tokensPerSecond.write(w, "deepgo_generation_tokens_per_second", "Decode speed of each request after its first token.")
+	loaded := 0.0
+	if b != nil {
+		loaded = 1
+	}
+	gauge("deepgo_model_loaded", "1 once the model is loaded and requests are served.", loaded)
+	if b == nil {
+		return
+	}
+	st := b.sched.Stats()
+	gauge("deepgo_slots", "Generation slots (sequences with their own KV cache).", float64(st.Slots))
+	gauge("deepgo_active_generations", "Slots generating now.", float64(st.Active))
+	gauge("deepgo_queue_depth", "Requests waiting for a slot.", float64(st.Queued))
+	counter("deepgo_overloaded_total", "Requests refused because the queue was full.", st.Rejected)
+	ms := b.sched.Model().Stats()
+	counter("deepgo_forward_tokens_total", "Tokens through the forward pass (prompt and generated).", ms.Tokens)
+	counter("deepgo_expert_activations_total", "Routed experts computed, summed over tokens and layers.", ms.ExpertActivations)
+	counter("deepgo_expert_loads_total", "Routed expert weight matrices read, once per expert per forward chunk.", ms.ExpertLoads)
+}
+
+func (h *histogram) write(w io.Writer, name, help string) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name)
+	var cum int64
+	for i, b := range h.bounds {
+		cum += h.counts[i]
+		fmt.Fprintf(w, "%s_bucket{le=\"%s\"} %d\n", name, strconv.FormatFloat(b, 'g', -1, 64), cum)
+	}
+	cum += h.counts[len(h.bounds)]
+	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n", name, cum)
+	fmt.Fprintf(w, "%s_sum %s\n%s_count %d\n", name, strconv.FormatFloat(h.sum, 'g', -1, 64), name, h.n)
+}

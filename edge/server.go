@@ -1,0 +1,238 @@
+package edge
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/deepgo/deepgo/adapters/openai"
+	"github.com/valyala/fasthttp"
+)
+
+// Config configures a Server. Zero durations and sizes take the defaults shown.
+type Config struct {
+	Addr    string          // listen address; default 127.0.0.1:8080
+	Handler *openai.Handler // the OpenAI routes
+	Log     *slog.Logger    // nil = no log
+
+	MaxBody       int           // largest request body in bytes; default 8 MiB (413 beyond)
+	ReadTimeout   time.Duration // to read a request, headers and body; default 30 s
+	WriteTimeout  time.Duration // to write a non-streamed response; default 10 min (it includes generation)
+	StreamTimeout time.Duration // the longest a streamed response may last; default 30 min
+	IdleTimeout   time.Duration // keep-alive and idle WebSocket connections; default 2 min
+	MaxConns      int           // open connections at once; default 1024
+	NoPlayground  bool          // do not serve the playground page on /
+}
+
+// Server is the edge HTTP server.
+type Server struct {
+	c   Config
+	h   *openai.Handler
+	srv *fasthttp.Server
+	ln  net.Listener
+
+	base   context.Context // generations stop when it ends (the shutdown deadline)
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	sockets map[*wsConn]struct{} // open WebSocket connections
+	streams sync.WaitGroup       // running streams (SSE and WebSocket)
+}
+
+// New returns a server for c; Listen binds it.
+func New(c Config) *Server {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = openai.DefaultMaxBody
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 30 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Minute
+	}
+	if c.StreamTimeout <= 0 {
+		c.StreamTimeout = 30 * time.Minute
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 2 * time.Minute
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = 1024
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{c: c, h: c.Handler, sockets: make(map[*wsConn]struct{})}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	s.srv = &fasthttp.Server{
+		Handler:                       s.handle,
+		ErrorHandler:                  s.handleError,
+		Name:                          "deepgo",
+		ReadTimeout:                   c.ReadTimeout,
+		WriteTimeout:                  c.WriteTimeout,
+		IdleTimeout:                   c.IdleTimeout,
+		MaxRequestBodySize:            c.MaxBody,
+		Concurrency:                   c.MaxConns,
+		DisableHeaderNamesNormalizing: false,
+		NoDefaultServerHeader:         false,
+		CloseOnShutdown:               true,
+		Logger:                        fasthttpLogger{c.Log},
+	}
+	return s
+}
+
+// Listen binds the listen address; Addr then reports it (useful with port 0).
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.c.Addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string {
+	if s.ln != nil {
+		return s.ln.Addr().String()
+	}
+	return s.c.Addr
+}
+
+// Serve answers requests until Shutdown; it binds first if Listen was not called.
+func (s *Server) Serve() error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	return s.srv.Serve(s.ln)
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections, answers new
+// generation requests on open ones with 503, and waits for running streams and requests
+// to finish. When ctx ends first, running generations are stopped (their streams end
+// with an error event) and Shutdown returns ctx's error once they are gone.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.h.Shutdown()
+	done := make(chan error, 1)
+	go func() {
+		err := s.srv.ShutdownWithContext(ctx)
+		s.streams.Wait()
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	// Stop whatever still runs, and close the WebSockets.
+	s.cancel()
+	s.mu.Lock()
+	for c := range s.sockets {
+		c.close()
+	}
+	s.mu.Unlock()
+	grace, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if e := s.srv.ShutdownWithContext(grace); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// handle routes one request.
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	path := string(ctx.Path())
+	setCORS(ctx)
+	if ctx.IsOptions() {
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
+		return
+	}
+	switch path {
+	case "/", "/playground":
+		if !s.c.NoPlayground {
+			s.playground(ctx)
+			return
+		}
+	case "/favicon.ico":
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
+		return
+	case "/ws", "/v1/ws":
+		s.websocket(ctx)
+		return
+	}
+	resp := s.h.Handle(s.base, &openai.Request{
+		Method:        string(ctx.Method()),
+		Path:          path,
+		Authorization: string(ctx.Request.Header.Peek("Authorization")),
+		Body:          ctx.PostBody(),
+		Client:        ctx.RemoteIP().String(),
+	})
+	ctx.SetStatusCode(resp.Status)
+	ctx.SetContentType(resp.ContentType)
+	if resp.RetryAfter > 0 {
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	if resp.Status >= 500 {
+		s.c.Log.Warn("request failed", "method", string(ctx.Method()), "path", path, "status", resp.Status, "body", string(resp.Body))
+	}
+	if resp.Stream == nil {
+		ctx.SetBody(resp.Body)
+		return
+	}
+	ctx.Response.Header.Set("Cache-Control", "no-cache")
+	ctx.Response.Header.Set("X-Accel-Buffering", "no")
+	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout))
+	s.streams.Add(1)
+	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer s.streams.Done()
+		resp.Stream(w)
+	})
+}
+
+// handleError answers requests fasthttp could not read, OpenAI-shaped.
+func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
+	var e *openai.Error
+	var timeout interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		e = openai.ErrBodyTooLarge(s.c.MaxBody)
+	case errors.As(err, &timeout) && timeout.Timeout():
+		e = openai.ErrTimeout()
+	default:
+		e = openai.ErrBadRequest("the request could not be read: " + err.Error())
+	}
+	s.h.Metrics().Request("other", e.Status)
+	ctx.SetStatusCode(e.Status)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(e.Body())
+	ctx.SetConnectionClose()
+}
+
+// setCORS lets browser pages on other origins call the API: keys travel in the
+// Authorization header, not in cookies, so this opens nothing a key does not.
+func setCORS(ctx *fasthttp.RequestCtx) {
+	if len(ctx.Request.Header.Peek("Origin")) == 0 {
+		return
+	}
+	h := &ctx.Response.Header
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	h.Set("Access-Control-Max-Age", "600")
+}
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) { f.l.Debug(fmt.Sprintf(format, args...)) }
