@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test vet fmt-check run bench fuzz clean
+.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps
 
 all: build
 
@@ -24,10 +24,15 @@ fmt-check:
 
 MODEL ?= models/tiny-q8_0.gguf
 
-# The main job for now: a reply from the default model (a small Q8_0 GGUF of random weights
-# with the real DeepSeek-V3 tokenizer, made by `deepgo synth` on first use), then a timed
-# prefill + decode.
+ADDR  ?= 127.0.0.1:8080
+
+# The main job: serve the default model (a small Q8_0 GGUF of random weights with the real
+# DeepSeek-V3 tokenizer, made by `deepgo synth` on first use) over the OpenAI API.
 run: build $(MODEL)
+	$(BIN) serve --model $(MODEL) --addr $(ADDR)
+
+# One reply on the command line, then a timed prefill + decode.
+demo: build $(MODEL)
 	$(BIN) run --model $(MODEL) --prompt "Hello! Who are you?" -n 32 --seed 1
 	$(BIN) eval --model $(MODEL) --tokens 0,3078,1456,1314,1505,3868,3507,4909 --decode 2410,5408,7051,1200 --out /tmp/deepgo-logits.npy --stats
 	@echo "logits written to /tmp/deepgo-logits.npy"
