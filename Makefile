@@ -4,16 +4,26 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps
+.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps e2e
 
 all: build
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./tools/deepgo
 
-# The test command of the README and of .ci/run.
+# The test command of the README and of .ci/run. The Node client and browser tests in
+# edge/e2e run when their npm packages and Chromium are installed (make e2e-deps; CI sets
+# DEEPGO_E2E=1 so that they cannot skip).
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+
+# The npm packages of the client and browser tests (the official openai client, playwright-core;
+# the browser is Debian's chromium, never a download).
+e2e-deps:
+	cd edge/e2e && npm ci --no-audit --no-fund
+
+e2e: e2e-deps
+	DEEPGO_E2E=1 $(GO) test -count=1 -run TestNodeClients -v ./edge/
 
 vet:
 	$(GO) vet ./...

@@ -118,7 +118,11 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 			maxTokens = h.o.MaxTokens
 		}
 		if maxTokens > h.o.MaxTokens {
-			return nil, badRequest("max_tokens", "invalid_value", "max_tokens %d is more than this server's limit of %d", maxTokens, h.o.MaxTokens)
+			if g.maxTokensBy == "" { // a default (completions: 16), not what the client asked for
+				maxTokens = h.o.MaxTokens
+			} else {
+				return nil, badRequest(g.maxTokensBy, "invalid_value", "%s %d is more than this server's limit of %d", g.maxTokensBy, maxTokens, h.o.MaxTokens)
+			}
 		}
 	}
 	// Rate limits: one request, and the prompt's tokens now; generated tokens are charged
@@ -300,11 +304,9 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 	finish := string(gen.Finish)
 	usage := &Usage{PromptTokens: gen.PromptTokens, CompletionTokens: gen.CompletionTokens,
 		TotalTokens: gen.PromptTokens + gen.CompletionTokens}
-	if gen.CachedTokens > 0 {
-		usage.PromptTokensDetails = &struct {
-			CachedTokens int `json:"cached_tokens"`
-		}{gen.CachedTokens}
-	}
+	usage.PromptTokensDetails = &struct {
+		CachedTokens int `json:"cached_tokens"`
+	}{gen.CachedTokens}
 	if !g.chat {
 		if stream {
 			if err := out.event(j.textChunk("", &finish)); err != nil {

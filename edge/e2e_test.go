@@ -1,0 +1,148 @@
+package edge_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deepgo/deepgo/adapters/openai"
+	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/edge"
+)
+
+// TestNodeClients runs the Node end-to-end tests of edge/e2e against a server on the
+// loopback interface: the official openai package (edge/e2e/openai.test.mjs) and the
+// playground page in a headless Chromium (edge/e2e/playground.test.mjs). It needs node,
+// the packages of edge/e2e (make e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
+// /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
+// asks for it, when it fails instead. The playground's screenshot is written to
+// DEEPGO_SCREENSHOT if set, else to the test's artifact directory (go test -artifacts).
+func TestNodeClients(t *testing.T) {
+	required := os.Getenv("DEEPGO_E2E") == "1"
+	missing := func(what string) {
+		t.Helper()
+		if required {
+			t.Fatalf("DEEPGO_E2E=1 but %s: run make e2e-deps (cd edge/e2e && npm ci) and install node 20+ and chromium", what)
+		}
+		t.Skipf("%s; set DEEPGO_E2E=1 to require this test, after make e2e-deps (cd edge/e2e && npm ci) with node 20+ and chromium installed", what)
+	}
+	if testing.Short() && !required {
+		t.Skip("-short; set DEEPGO_E2E=1 to run the Node end-to-end tests")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not on PATH")
+	}
+	dir, err := filepath.Abs("e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"openai", "playwright-core"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			missing("edge/e2e/node_modules/" + pkg + " is missing")
+		}
+	}
+	browser := os.Getenv("DEEPGO_CHROMIUM")
+	if browser == "" {
+		browser = "/usr/bin/chromium"
+		if _, err := os.Stat(browser); err != nil {
+			if p, err := exec.LookPath("chromium"); err == nil {
+				browser = p
+			}
+		}
+	}
+	if _, err := os.Stat(browser); err != nil {
+		missing("no chromium at " + browser + " (set DEEPGO_CHROMIUM)")
+	}
+	tests, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
+	if err != nil || len(tests) == 0 {
+		t.Fatalf("no edge/e2e/*.test.mjs (%v)", err)
+	}
+	for i := range tests {
+		tests[i] = filepath.Base(tests[i])
+	}
+
+	// The model: the tiny shape, 2 layers, random weights, the real tokenizer.
+	modelDir := filepath.Join(t.TempDir(), "tiny-e2e")
+	cfg, err := synth.Shape("tiny", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := synth.WriteHF(modelDir, cfg, synth.Options{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	const key = "sk-test-1"
+	keys, err := openai.ParseKeys(strings.NewReader(key+"\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := openai.ModelName(modelDir)
+	h := openai.NewHandler(openai.Options{ModelName: model, Keys: keys})
+	b, err := openai.OpenBackend(modelDir, openai.BackendOptions{Threads: 2, Slots: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SetBackend(b)
+
+	srv := edge.New(edge.Config{Addr: "127.0.0.1:0", Handler: h})
+	if err := srv.Listen(); err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		b.Close()
+	}()
+	origin := "http://" + srv.Addr()
+
+	shot := os.Getenv("DEEPGO_SCREENSHOT")
+	if shot == "" {
+		shot = filepath.Join(t.ArtifactDir(), "playground.png")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"--test", "--test-concurrency=1"}, tests...)
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"DEEPGO_URL="+origin+"/v1",
+		"DEEPGO_ORIGIN="+origin+"/",
+		"DEEPGO_KEY="+key,
+		"DEEPGO_MODEL="+model,
+		"DEEPGO_CHROMIUM="+browser,
+		"DEEPGO_SCREENSHOT="+shot,
+		"NO_COLOR=1",
+	)
+	cmd.WaitDelay = 10 * time.Second // the browser, if node leaves it behind, must not hold the pipes
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err = cmd.Run()
+	took := time.Since(start).Round(time.Millisecond)
+	if ctx.Err() != nil {
+		t.Fatalf("node --test %s timed out after %v:\n%s", strings.Join(tests, " "), took, out.String())
+	}
+	if err != nil {
+		t.Fatalf("node --test %s: %v (after %v):\n%s", strings.Join(tests, " "), err, took, out.String())
+	}
+	if testing.Verbose() {
+		t.Logf("node --test %s passed in %v:\n%s", strings.Join(tests, " "), took, out.String())
+	}
+	if _, err := os.Stat(shot); err == nil {
+		t.Logf("playground screenshot: %s (kept if DEEPGO_SCREENSHOT is set or with go test -artifacts)", shot)
+	}
+}
