@@ -136,15 +136,25 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	// Stop whatever still runs, and close the WebSockets.
+	// Stop whatever still runs, let the stopped streams send their error event, and close
+	// the WebSockets.
 	s.cancel()
+	grace, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	stopped := make(chan struct{})
+	go func() {
+		s.streams.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-grace.Done():
+	}
 	s.mu.Lock()
 	for c := range s.sockets {
 		c.close()
 	}
 	s.mu.Unlock()
-	grace, stop := context.WithTimeout(context.Background(), 5*time.Second)
-	defer stop()
 	if e := s.srv.ShutdownWithContext(grace); e != nil && err == nil {
 		err = e
 	}

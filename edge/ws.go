@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -160,10 +161,23 @@ func (s *Server) serveWS(w *wsConn, auth, client string) {
 		go func() {
 			defer s.streams.Done()
 			defer running.Done()
-			run(gctx, w.send)
-			w.mu.Lock()
-			w.cancel = nil
-			w.mu.Unlock()
+			// The connection is idle again before the reply's last message ([DONE] or an
+			// error object) goes out: a client may send its next request as soon as it has it.
+			var once sync.Once
+			idle := func() {
+				once.Do(func() {
+					w.mu.Lock()
+					w.cancel = nil
+					w.mu.Unlock()
+				})
+			}
+			run(gctx, func(b []byte) error {
+				if string(b) == "[DONE]" || bytes.HasPrefix(b, []byte(`{"error"`)) {
+					idle()
+				}
+				return w.send(b)
+			})
+			idle()
 			cancel(nil)
 		}()
 	}

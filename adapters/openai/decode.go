@@ -60,6 +60,10 @@ func typeName(t string) string {
 	switch {
 	case strings.HasPrefix(t, "*"):
 		return typeName(t[1:])
+	case t == stopType.String():
+		return "a string or an array of strings"
+	case t == promptType.String():
+		return "a string, an array of strings or an array of token ids"
 	case t == "string":
 		return "a string"
 	case t == "bool":
@@ -99,6 +103,7 @@ type generation struct {
 	tools        []json.RawMessage
 	prompt       Prompt // completions
 	maxTokens    int    // 0 = until the context is full
+	maxTokensBy  string // the field maxTokens came from; "" = a default the server may lower
 	sampling     sample.Params
 	stops        []string
 	stream       bool
@@ -113,7 +118,7 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 		return badRequest(p.maxTokensName, "invalid_value", "%s must be at least 1, not %d", p.maxTokensName, *p.maxTokens)
 	}
 	if p.maxTokens != nil {
-		g.maxTokens = *p.maxTokens
+		g.maxTokens, g.maxTokensBy = *p.maxTokens, p.maxTokensName
 	}
 	if p.n != nil && *p.n != 1 {
 		return badRequest("n", "unsupported_value", "n must be 1: this server generates one choice per request (got %d)", *p.n)
@@ -311,16 +316,14 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	if r.Suffix != nil && *r.Suffix != "" {
 		return nil, badRequest("suffix", "unsupported_value", "suffix (fill in the middle) is not supported by this server")
 	}
-	maxTok := r.MaxTokens
-	if maxTok == nil {
-		sixteen := 16 // OpenAI's default for the completions API
-		maxTok = &sixteen
-	}
-	p := params{maxTokens: maxTok, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
+	p := params{maxTokens: r.MaxTokens, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
 		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
 	if e := p.validate(g, d); e != nil {
 		return nil, e
+	}
+	if r.MaxTokens == nil {
+		g.maxTokens = 16 // OpenAI's default for the completions API
 	}
 	if r.LogProbs != nil {
 		if *r.LogProbs < 0 || *r.LogProbs > maxTopLogProb {

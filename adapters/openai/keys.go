@@ -32,6 +32,9 @@ func ParseKeys(r io.Reader, source string) (*Keys, error) {
 	line := 0
 	for sc.Scan() {
 		line++
+		if strings.HasPrefix(strings.TrimSpace(sc.Text()), "#") {
+			continue // a comment, commas and all: "# old key, revoked" names no key
+		}
 		for entry := range strings.SplitSeq(sc.Text(), ",") {
 			f := strings.Fields(entry)
 			if len(f) == 0 || strings.HasPrefix(f[0], "#") {

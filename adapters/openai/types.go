@@ -113,7 +113,8 @@ func (s *Stop) UnmarshalJSON(data []byte) error {
 	}
 	var many []string
 	if err := json.Unmarshal(data, &many); err != nil {
-		return &json.UnmarshalTypeError{Value: "stop", Type: stopType, Field: "stop"}
+		// No Field: the decoder adds the field's path itself.
+		return &json.UnmarshalTypeError{Value: jsonKind(data), Type: stopType}
 	}
 	*s = many
 	return nil
@@ -159,7 +160,7 @@ func (p *Prompt) UnmarshalJSON(data []byte) error {
 		}
 		return nil
 	}
-	return &json.UnmarshalTypeError{Value: "prompt", Type: stopType, Field: "prompt"}
+	return &json.UnmarshalTypeError{Value: jsonKind(data), Type: promptType}
 }
 
 // Usage counts the tokens of a request.
