@@ -65,4 +65,12 @@ type httpStream struct {
 }
 
 func (s httpStream) Write(p []byte) (int, error) { return s.w.Write(p) }
-func (s httpStream) Flush() error                { return s.rc.Flush() }
+
+// Flush sends what was written. A writer that cannot flush (lambdaurl's writes through a
+// pipe as it goes) is not an error.
+func (s httpStream) Flush() error {
+	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+// Package lambda serves the OpenAI routes from an AWS Lambda function, through the one
+// protocol layer (adapters/openai) the edge server uses too.
+//
+// Two shapes of function are supported:
+//
+//   - Streaming: a Function URL with InvokeMode RESPONSE_STREAM. Tokens reach the client as
+//     they are produced (server-sent events); the handler is aws-lambda-go's lambdaurl
+//     wrapping the protocol layer's net/http handler.
+//   - Buffered: API Gateway HTTP APIs (payload format 2.0) and Function URLs in BUFFERED mode.
+//     A streamed request is answered whole: the same SSE body, all at once.
+//
+// The model is opened once per execution environment, during init, and memory-mapped from
+// wherever DEEPGO_MODEL points (the deployment package, a layer under /opt, an EFS mount).
+package lambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdaurl"
+	"github.com/deepgo/deepgo/adapters/openai"
+)
+
+// Streaming returns the handler of a Function URL with InvokeMode RESPONSE_STREAM.
+func Streaming(h *openai.Handler, maxBody int) func(context.Context, *events.LambdaFunctionURLRequest) (*events.LambdaFunctionURLStreamingResponse, error) {
+	return lambdaurl.Wrap(h.HTTPHandler(maxBody))
+}
+
+// Buffered returns the handler of an API Gateway HTTP API or a Function URL in BUFFERED
+// mode (both send payload format 2.0 events).
+func Buffered(h *openai.Handler, maxBody int) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if maxBody <= 0 {
+		maxBody = openai.DefaultMaxBody
+	}
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp := serve(ctx, h, maxBody, &ev)
+		out := events.APIGatewayV2HTTPResponse{StatusCode: resp.Status,
+			Headers: map[string]string{"Content-Type": resp.ContentType}}
+		if resp.RetryAfter > 0 {
+			out.Headers["Retry-After"] = strconv.Itoa(resp.RetryAfter)
+		}
+		body := resp.Body
+		if resp.Stream != nil {
+			var buf bytes.Buffer
+			resp.Stream(bufferStream{&buf})
+			body = buf.Bytes()
+			out.Headers["Cache-Control"] = "no-cache"
+		}
+		out.Body = string(body)
+		return out, nil
+	}
+}
+
+// serve turns a payload 2.0 event into a protocol request and answers it.
+func serve(ctx context.Context, h *openai.Handler, maxBody int, ev *events.APIGatewayV2HTTPRequest) *openai.Response {
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return openai.ErrorResponse(openai.ErrBadRequest("the request body is not valid base64: " + err.Error()))
+		}
+		body = b
+	}
+	if len(body) > maxBody {
+		return openai.ErrorResponse(openai.ErrBodyTooLarge(maxBody))
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	// API Gateway puts a named stage in front of the path: /prod/v1/models.
+	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
+		path = strings.TrimPrefix(path, "/"+st)
+	}
+	auth := ""
+	for k, v := range ev.Headers {
+		if strings.EqualFold(k, "Authorization") {
+			auth = v
+		}
+	}
+	return h.Handle(ctx, &openai.Request{Method: ev.RequestContext.HTTP.Method, Path: path,
+		Authorization: auth, Body: body, Client: ev.RequestContext.HTTP.SourceIP})
+}
+
+// bufferStream collects a stream whole.
+type bufferStream struct{ b *bytes.Buffer }
+
+func (s bufferStream) Write(p []byte) (int, error) { return s.b.Write(p) }
+func (s bufferStream) Flush() error                { return nil }

@@ -1,0 +1,50 @@
+// Command bootstrap is deepgo as an AWS Lambda function (runtime provided.al2023): the
+// OpenAI routes, behind a Function URL or an API Gateway HTTP API.
+//
+// Build it with `make lambda` (CGO_ENABLED=0, -tags lambda.norpc, linux/arm64 and amd64).
+// The model opens once per execution environment, during init, from DEEPGO_MODEL (see
+// adapters/openai.EnvConfig for every variable). DEEPGO_LAMBDA_MODE picks the response
+// shape: "stream" (default) for a Function URL with InvokeMode RESPONSE_STREAM, "buffered"
+// for API Gateway or a BUFFERED Function URL.
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+	"github.com/deepgo/deepgo/adapters/lambda"
+	"github.com/deepgo/deepgo/adapters/openai"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// One invocation at a time per execution environment: one slot, a small queue.
+	cfg, err := openai.ReadEnv(os.Getenv, openai.EnvConfig{Backend: openai.BackendOptions{Slots: 1, Queue: 4}})
+	if err != nil {
+		fail(log, err)
+	}
+	start := time.Now()
+	h, b, err := cfg.Open()
+	if err != nil {
+		fail(log, err)
+	}
+	log.Info("model loaded", "model", cfg.Model, "name", cfg.Handler.ModelName,
+		"threads", b.Scheduler().Model().Threads(), "took", time.Since(start).Round(time.Millisecond))
+	switch mode := os.Getenv("DEEPGO_LAMBDA_MODE"); mode {
+	case "", "stream":
+		awslambda.Start(lambda.Streaming(h, cfg.MaxBody))
+	case "buffered":
+		awslambda.Start(lambda.Buffered(h, cfg.MaxBody))
+	default:
+		fail(log, fmt.Errorf("DEEPGO_LAMBDA_MODE=%q: want stream or buffered", mode))
+	}
+}
+
+// fail reports an init error; Lambda shows it and retries the init on the next invocation.
+func fail(log *slog.Logger, err error) {
+	log.Error("init failed", "err", err)
+	os.Exit(1)
+}
