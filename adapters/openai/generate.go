@@ -310,7 +310,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 	if !g.chat {
 		if stream {
 			if err := out.event(j.textChunk("", &finish)); err != nil {
-				return nil
+				return j.gone()
 			}
 			return j.finishStream(out, usage)
 		}
@@ -334,7 +334,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 	if stream {
 		if r != "" || t != "" {
 			if err := out.event(j.chatChunk(delta(r, t), nil, nil)); err != nil {
-				return nil
+				return j.gone()
 			}
 		}
 		if len(calls) > 0 {
@@ -346,11 +346,11 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 				d.ToolCalls = append(d.ToolCalls, td)
 			}
 			if err := out.event(j.chatChunk(d, nil, nil)); err != nil {
-				return nil
+				return j.gone()
 			}
 		}
 		if err := out.event(j.chatChunk(ChatDelta{}, nil, &finish)); err != nil {
-			return nil
+			return j.gone()
 		}
 		return j.finishStream(out, usage)
 	}
@@ -392,10 +392,18 @@ func (j *job) finishStream(out sink, usage *Usage) *Error {
 				SystemFingerprint: fingerprint, Choices: []CompletionChoice{}, Usage: usage})
 		}
 		if err != nil {
-			return nil
+			return j.gone()
 		}
 	}
-	out.done()
+	if out.done() != nil {
+		return j.gone()
+	}
+	return nil
+}
+
+// gone counts a client that went away while the last events of its stream were sent.
+func (j *job) gone() *Error {
+	j.h.metrics.disconnected()
 	return nil
 }
 

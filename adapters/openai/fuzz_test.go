@@ -1,0 +1,147 @@
+package openai
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fuzzSeeds are request bodies of both endpoints, valid and not; they are also under
+// testdata/fuzz/FuzzDecodeRequest.
+var fuzzSeeds = []string{
+	``,
+	`{}`,
+	`[]`,
+	`{"model":"m","messages":[{"role":"user","content":"hi"}]}`,
+	`{"model":"m","messages":[{"role":"developer","content":"be brief"},{"role":"user","content":[{"type":"text","text":"a"}]}],"temperature":0,"max_tokens":5,"stop":["\n"]}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true},"logprobs":true,"top_logprobs":20}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{}}}],"tool_choice":"none"}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function"}}`,
+	`{"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":"hot","top_p":-1,"n":2}`,
+	`{"model":"m","messages":[{"role":"user"}],"response_format":{"type":"json_object"}}`,
+	`{"model":"m","prompt":"Once upon a time","max_tokens":16,"logprobs":2}`,
+	`{"model":"m","prompt":[[1,2,3]],"echo":true,"best_of":2}`,
+	`{"model":"m","prompt":["a","b"],"suffix":"z"}`,
+	`{"model":"m","prompt":[1,"a"],"stop":5}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"stop":null,"seed":-1,"max_completion_tokens":1e3}`,
+	`{"model":"m","messages":[{"role":"tool","content":null}],"logit_bias":{"1":1},"repetition_penalty":0}`,
+	`{"model":"m","prompt":"x","temperature":1e400}`,
+	" \t{\"model\":\"\xff\",\"messages\":[1]}",
+}
+
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		g, e := decodeChat(body, testDefaults)
+		checkDecoded(t, "chat", body, g, e)
+		g, e = decodeCompletion(body, testDefaults)
+		checkDecoded(t, "completion", body, g, e)
+	})
+}
+
+// checkDecoded asserts the outcome of a decode: a valid generation, or a 400 with a
+// message and an OpenAI-shaped JSON body.
+func checkDecoded(t *testing.T, what string, body []byte, g *generation, e *Error) {
+	t.Helper()
+	if (g == nil) == (e == nil) {
+		t.Fatalf("%s %q: generation %v and error %v", what, body, g, e)
+	}
+	if e != nil {
+		if e.Status != 400 || e.Type != typeInvalidRequest || e.Message == "" || e.Code == nil || e.RetryAfter != 0 {
+			t.Fatalf("%s %q: error %+v", what, body, e)
+		}
+		b := e.Body()
+		if !utf8.Valid(b) {
+			t.Fatalf("%s %q: error body not UTF-8: %q", what, body, b)
+		}
+		var v struct {
+			Error *struct {
+				Message *string `json:"message"`
+				Type    *string `json:"type"`
+				Param   *string `json:"param"`
+				Code    *string `json:"code"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil || v.Error == nil || v.Error.Message == nil || *v.Error.Message != e.Message ||
+			v.Error.Type == nil || *v.Error.Type != e.Type || v.Error.Code == nil {
+			t.Fatalf("%s %q: error body %s: %v", what, body, b, err)
+		}
+		var raw map[string]map[string]json.RawMessage
+		if json.Unmarshal(b, &raw) != nil || len(raw) != 1 || len(raw["error"]) != 4 {
+			t.Fatalf("%s %q: error body %s is not {\"error\":{message,type,param,code}}", what, body, b)
+		}
+		return
+	}
+	if g.model == "" || g.chat != (what == "chat") {
+		t.Fatalf("%s %q: generation %+v", what, body, g)
+	}
+	if err := g.sampling.Validate(); err != nil {
+		t.Fatalf("%s %q: sampling %+v: %v", what, body, g.sampling, err)
+	}
+	if g.maxTokens < 0 || (!g.chat && g.maxTokens < 1) || len(g.stops) > maxStops || g.topLogprobs < 0 || g.topLogprobs > maxTopLogProb ||
+		(g.topLogprobs > 0 && !g.logprobs) || (g.includeUsage && !g.stream) {
+		t.Fatalf("%s %q: generation %+v", what, body, g)
+	}
+	for _, s := range g.stops {
+		if s == "" || len(s) > maxStopLen {
+			t.Fatalf("%s %q: stop %q", what, body, s)
+		}
+	}
+	if g.chat {
+		if len(g.messages) == 0 || len(g.messages) > maxMessages || len(g.tools) > maxTools {
+			t.Fatalf("%s %q: %d messages %d tools", what, body, len(g.messages), len(g.tools))
+		}
+		for _, m := range g.messages {
+			switch m.Role {
+			case "system", "user":
+				if m.Content == nil {
+					t.Fatalf("%s %q: %s message without content", what, body, m.Role)
+				}
+			case "assistant", "tool":
+			default:
+				t.Fatalf("%s %q: role %q", what, body, m.Role)
+			}
+		}
+		for _, raw := range g.tools {
+			if !json.Valid(raw) {
+				t.Fatalf("%s %q: tool %q", what, body, raw)
+			}
+		}
+		return
+	}
+	if g.prompt.Count != 1 || (g.prompt.Text == nil) == (g.prompt.Tokens == nil) {
+		t.Fatalf("%s %q: prompt %+v", what, body, g.prompt)
+	}
+}
+
+// FuzzReplyParser checks that how generated text is split into pushes never changes
+// what the parser makes of it.
+func FuzzReplyParser(f *testing.F) {
+	f.Add("", "<think>r</think>\n\nanswer", uint8(3), uint8(9), true)
+	f.Add("x<think>\n", "reasoning</think> content", uint8(1), uint8(12), false)
+	f.Add("", "Let me check.\n\n"+weatherCall, uint8(14), uint8(30), true)
+	f.Add("", "<thinking> not a tag", uint8(2), uint8(4), false)
+	f.Add("", " \n<think>\n</think>\n"+weatherCall+" after", uint8(5), uint8(40), true)
+	f.Fuzz(func(t *testing.T, prompt, text string, a, b uint8, tools bool) {
+		i, j := int(a), int(b)
+		if len(text) > 0 {
+			i, j = i%(len(text)+1), j%(len(text)+1)
+		} else {
+			i, j = 0, 0
+		}
+		if i > j {
+			i, j = j, i
+		}
+		whole := parseAll(prompt, tools, text)
+		if got := parseAll(prompt, tools, text[:i], text[i:j], text[j:]); !sameParsed(got, whole) {
+			t.Fatalf("prompt %q text %q split at %d, %d: %+v; in one push %+v", prompt, text, i, j, got, whole)
+		}
+		if whole.calls == nil && !strings.Contains(text, whole.content) {
+			t.Fatalf("content %q is not part of %q", whole.content, text)
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package openai
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/deepgo/deepgo/core/chat"
+)
+
+const weatherCall = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
+
+type parsed struct {
+	reasoning, content string
+	calls              []chat.ToolCall
+}
+
+// parseAll pushes the pieces into a new parser and returns what it produced in all.
+func parseAll(prompt string, tools bool, pieces ...string) parsed {
+	p := newReplyParser(prompt, tools)
+	var rb, cb strings.Builder
+	for _, s := range pieces {
+		r, c := p.push(s)
+		rb.WriteString(r)
+		cb.WriteString(c)
+	}
+	r, c, calls := p.finish()
+	rb.WriteString(r)
+	cb.WriteString(c)
+	return parsed{rb.String(), cb.String(), calls}
+}
+
+func sameParsed(a, b parsed) bool {
+	if a.reasoning != b.reasoning || a.content != b.content || len(a.calls) != len(b.calls) {
+		return false
+	}
+	for i := range a.calls {
+		if a.calls[i] != b.calls[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestReplyParser(t *testing.T) {
+	type call struct{ name, args string }
+	tests := []struct {
+		name, prompt, text string
+		tools              bool
+		reasoning, content string
+		calls              []call
+	}{
+		{name: "plain", text: "Hello, world! ünïcödé", content: "Hello, world! ünïcödé"},
+		{name: "empty", text: "", content: ""},
+		{name: "whitespace only", text: " \n ", content: " \n "},
+		{name: "think then answer", text: "<think>r</think>\n\nanswer", reasoning: "r", content: "answer"},
+		{name: "leading whitespace before think", text: "\n <think>\nsome reasoning\n</think>\n\nthe answer", reasoning: "some reasoning\n", content: "the answer"},
+		{name: "unclosed think", text: "<think>still thinking</thi", reasoning: "still thinking</thi"},
+		{name: "think in the middle is content", text: "a<think>b</think>c", content: "a<think>b</think>c"},
+		{name: "prompt ends with think", prompt: "<｜User｜>hi<｜Assistant｜><think>\n", text: "\nreasoning here</think>\n\nfinal", reasoning: "reasoning here", content: "final"},
+		{name: "prompt ends with think, no close", prompt: "x<think>", text: "all reasoning", reasoning: "all reasoning"},
+		{name: "prompt ends with think, second think is reasoning", prompt: "x<think>\n", text: "<think>a</think>b", reasoning: "<think>a", content: "b"},
+		{name: "prompt with think in the middle", prompt: "<think>\nx", text: "<think>r</think>c", reasoning: "r", content: "c"},
+		{name: "starts like think", text: "<thinking>no tag</thinking>", content: "<thinking>no tag</thinking>"},
+		{name: "only a think prefix", text: "<thi", content: "<thi"},
+		{name: "less than", text: "<b>bold</b> and 1 < 2", content: "<b>bold</b> and 1 < 2"},
+		{name: "tool call", text: "Let me check.\n\n" + weatherCall, tools: true, content: "Let me check.\n\n",
+			calls: []call{{"get_weather", `{"city":"Paris"}`}}},
+		{name: "tool call only", text: weatherCall, tools: true, calls: []call{{"get_weather", `{"city":"Paris"}`}}},
+		{name: "two tool calls", tools: true,
+			text:  "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>function<｜tool▁sep｜>b\n```json\n{\"x\":1}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+			calls: []call{{"a", "{}"}, {"b", `{"x":1}`}}},
+		{name: "reasoning then tool call", text: "<think>need weather</think>\n\n" + weatherCall, tools: true, reasoning: "need weather",
+			calls: []call{{"get_weather", `{"city":"Paris"}`}}},
+		{name: "malformed tool markup", tools: true,
+			text:    "Sure. <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function get_weather {city: Paris}<｜tool▁calls▁end｜>",
+			content: "Sure. <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function get_weather {city: Paris}<｜tool▁calls▁end｜>"},
+		{name: "unterminated tool call", tools: true, text: "x<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{",
+			content: "x<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{"},
+		{name: "tools disabled", text: "Let me check.\n\n" + weatherCall, content: "Let me check.\n\n" + weatherCall},
+		{name: "partial tool marker at end", tools: true, text: "answer <｜tool▁calls", content: "answer <｜tool▁calls"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := parsed{reasoning: tc.reasoning, content: tc.content}
+			for _, c := range tc.calls {
+				var tc chat.ToolCall
+				tc.Type = "function"
+				tc.Function.Name, tc.Function.Arguments = c.name, c.args
+				want.calls = append(want.calls, tc)
+			}
+			if got := parseAll(tc.prompt, tc.tools, tc.text); !sameParsed(got, want) {
+				t.Fatalf("one push: got %+v\nwant %+v", got, want)
+			}
+			text := tc.text
+			// Every split into two pushes.
+			for i := 0; i <= len(text); i++ {
+				if got := parseAll(tc.prompt, tc.tools, text[:i], text[i:]); !sameParsed(got, want) {
+					t.Fatalf("split at %d (%q | %q): got %+v\nwant %+v", i, text[:i], text[i:], got, want)
+				}
+			}
+			// Every split into three pushes.
+			for i := 0; i <= len(text); i++ {
+				for j := i; j <= len(text); j++ {
+					if got := parseAll(tc.prompt, tc.tools, text[:i], text[i:j], text[j:]); !sameParsed(got, want) {
+						t.Fatalf("split at %d, %d (%q | %q | %q): got %+v\nwant %+v", i, j, text[:i], text[i:j], text[j:], got, want)
+					}
+				}
+			}
+			// One byte at a time.
+			bytes := make([]string, len(text))
+			for i := 0; i < len(text); i++ {
+				bytes[i] = text[i : i+1]
+			}
+			if got := parseAll(tc.prompt, tc.tools, bytes...); !sameParsed(got, want) {
+				t.Fatalf("byte by byte: got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestReplyParserStreams checks that text is released as soon as it is certain.
+func TestReplyParserStreams(t *testing.T) {
+	p := newReplyParser("", true)
+	if r, c := p.push("Hello"); r != "" || c != "Hello" {
+		t.Errorf("push(Hello) = %q, %q", r, c)
+	}
+	if r, c := p.push(" wor<"); r != "" || c != " wor" {
+		t.Errorf("push( wor<) = %q, %q; want the < held back", r, c)
+	}
+	if r, c := p.push("ld"); r != "" || c != "<ld" {
+		t.Errorf("push(ld) = %q, %q", r, c)
+	}
+	p = newReplyParser("", false)
+	if r, c := p.push("<thi"); r != "" || c != "" {
+		t.Errorf("push(<thi) = %q, %q; want all held", r, c)
+	}
+	if r, c := p.push("nk>abc</"); r != "abc" || c != "" {
+		t.Errorf("push(nk>abc</) = %q, %q", r, c)
+	}
+	if r, c := p.push("think>  x"); r != "" || c != "x" {
+		t.Errorf("push(think>  x) = %q, %q", r, c)
+	}
+	// Without tools, content that could start a tool marker is not held.
+	p = newReplyParser("", false)
+	p.push("a")
+	if _, c := p.push("<｜tool"); c != "<｜tool" {
+		t.Errorf("tools off: content %q", c)
+	}
+}
+
+func TestHeldBack(t *testing.T) {
+	tests := []struct {
+		s, marker string
+		want      int
+	}{
+		{"", "</think>", 0},
+		{"abc", "</think>", 3},
+		{"abc<", "</think>", 3},
+		{"abc</", "</think>", 3},
+		{"abc</think", "</think>", 3},
+		{"</think", "</think>", 0},
+		{"<", "</think>", 0},
+		{"abc</x", "</think>", 6},
+		{"abc<<", "</think>", 4},
+		{"a</think>", "</think>", 9}, // the whole marker is not a proper prefix
+		{"xx</thin", "</think>", 2},
+		{"abc", "", 3},
+		{"<｜tool▁calls▁beg", toolCallsBegin, 0},
+		{"text <｜tool", toolCallsBegin, 5},
+		{"text " + toolCallsBegin[:2], toolCallsBegin, 5}, // a partial UTF-8 sequence of the marker
+		{"text ｜", toolCallsBegin, len("text ｜")},
+	}
+	for _, tc := range tests {
+		if got := heldBack(tc.s, tc.marker); got != tc.want {
+			t.Errorf("heldBack(%q, %q) = %d; want %d", tc.s, tc.marker, got, tc.want)
+		}
+	}
+}
