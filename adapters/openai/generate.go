@@ -128,7 +128,8 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	// Rate limits: one request, and the prompt's tokens now; generated tokens are charged
 	// when they are known.
 	j.bucket = h.limits.get(j.who.id, j.who.rpm, j.who.tpm)
-	if wait, what, tooBig := h.limits.admit(j.bucket, len(j.prompt)); wait > 0 || tooBig {
+	wait, what, tooBig, undo := h.limits.admit(j.bucket, len(j.prompt))
+	if wait > 0 || tooBig {
 		h.metrics.limited()
 		if tooBig {
 			return nil, errRateLimited(60, "the prompt has %d tokens, more than the %d tokens per minute this key may use", len(j.prompt), j.who.tpm)
@@ -140,6 +141,9 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 		return nil, errRateLimited(seconds(wait), "rate limit reached: %d %s per minute; retry in %d s", limit, what, seconds(wait))
 	}
 	adm, err := sched.Admit(j.prompt, maxTokens)
+	if err != nil {
+		undo() // a refused request costs the caller nothing
+	}
 	var ce *core.ContextError
 	switch {
 	case errors.Is(err, core.ErrOverloaded):
@@ -168,7 +172,11 @@ func (j *job) tokenize() *Error {
 	b, g := j.b, j.g
 	tok := b.tok
 	if g.chat {
-		text, err := b.template.Render(g.messages, chat.Options{AddGenerationPrompt: true, BOSToken: b.bos, EOSToken: b.eos, Tools: g.tools})
+		msgs, tools := g.messages, g.tools
+		if len(tools) > 0 && !b.renderTools {
+			msgs, tools = withTools(msgs, tools), nil
+		}
+		text, err := b.template.Render(msgs, chat.Options{AddGenerationPrompt: true, BOSToken: b.bos, EOSToken: b.eos, Tools: tools})
 		if err != nil {
 			return badRequest("messages", "invalid_value", "the chat template refused the messages: %v", err)
 		}

@@ -64,6 +64,9 @@ type Backend struct {
 	template *chat.Template
 	bos, eos string
 	created  int64
+	// renderTools: the template renders tool definitions itself; if not, they are put in the
+	// system message (withTools).
+	renderTools bool
 }
 
 // NewBackend prepares a scheduler's model for serving: it parses the tokenizer's chat
@@ -78,7 +81,7 @@ func NewBackend(s *core.Scheduler) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
-	b := &Backend{sched: s, tok: tok, template: t, created: time.Now().Unix()}
+	b := &Backend{sched: s, tok: tok, template: t, created: time.Now().Unix(), renderTools: strings.Contains(src, "tools")}
 	b.bos, _ = tok.Token(tok.BOS())
 	b.eos, _ = tok.Token(tok.EOS())
 	return b, nil

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
@@ -982,12 +983,35 @@ func TestToolsRequest(t *testing.T) {
 	if len(cc.Choices) != 1 || cc.Usage.PromptTokens < 20 {
 		t.Errorf("reply %+v usage %+v", cc.Choices, cc.Usage)
 	}
-	// The tokenizer's DeepSeek-V3 template does not render tool definitions, so
-	// tool_choice none gives the same prompt here; it must still be accepted.
+	// The DeepSeek-V3 template does not render tool definitions, so the handler describes
+	// them in the system message; tool_choice none leaves them out.
 	var plain ChatCompletion
 	wantJSON(t, call(h, "POST", RouteChat, strings.Replace(body, `"tools"`, `"tool_choice":"none","tools"`, 1)), 200, &plain)
-	if plain.Usage.PromptTokens > cc.Usage.PromptTokens {
-		t.Errorf("prompt with tools %d tokens, with tool_choice none %d", cc.Usage.PromptTokens, plain.Usage.PromptTokens)
+	if cc.Usage.PromptTokens < plain.Usage.PromptTokens+50 {
+		t.Errorf("prompt with tools %d tokens, with tool_choice none %d: the tools were not described", cc.Usage.PromptTokens, plain.Usage.PromptTokens)
+	}
+}
+
+func TestWithTools(t *testing.T) {
+	tools := []json.RawMessage{json.RawMessage(`{"type":"function","function":{"name":"get_weather","description":"Weather of a city","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}`)}
+	sys, user := "Be brief.", "Weather in Paris?"
+	for _, msgs := range [][]chat.Message{
+		{{Role: "user", Content: &user}},
+		{{Role: "system", Content: &sys}, {Role: "user", Content: &user}},
+	} {
+		out := withTools(msgs, tools)
+		if len(out) != 2 || out[0].Role != "system" || out[1].Content != &user {
+			t.Fatalf("messages %+v", out)
+		}
+		got := *out[0].Content
+		for _, want := range []string{"### get_weather", "Description: Weather of a city", `Parameters: {"properties":{"city":{"type":"string"}},"type":"object"}`, "<｜tool▁call▁begin｜>function<｜tool▁sep｜>"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("system message lacks %q:\n%s", want, got)
+			}
+		}
+		if len(msgs) == 2 && !strings.HasPrefix(got, sys+"\n\n") || *msgs[0].Content != sys && len(msgs) == 2 {
+			t.Errorf("the system message was not kept first: %q", got)
+		}
 	}
 }
 

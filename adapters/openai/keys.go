@@ -86,8 +86,8 @@ func (ks *Keys) lookup(presented string) (*Key, bool) {
 
 // keyName is a label for a key: its first 6 characters (as OpenAI's dashboard shows "sk-abc...").
 func keyName(k string) string {
-	if len(k) > 6 {
-		return k[:6] + "…"
+	if r := []rune(k); len(r) > 6 {
+		return string(r[:6]) + "…"
 	}
 	return "…"
 }

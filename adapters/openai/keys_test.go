@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -124,11 +125,11 @@ func TestLimiterRequests(t *testing.T) {
 	l, clock := newTestLimiter()
 	b := l.get("a", 2, 0)
 	for i := range 2 {
-		if wait, what, tooBig := l.admit(b, 100); wait != 0 || what != "" || tooBig {
+		if wait, what, tooBig, _ := l.admit(b, 100); wait != 0 || what != "" || tooBig {
 			t.Fatalf("request %d: wait %v %q %v", i, wait, what, tooBig)
 		}
 	}
-	wait, what, tooBig := l.admit(b, 100)
+	wait, what, tooBig, _ := l.admit(b, 100)
 	if wait <= 0 || what != "requests" || tooBig {
 		t.Fatalf("third request: wait %v %q %v; want a wait for requests", wait, what, tooBig)
 	}
@@ -140,18 +141,18 @@ func TestLimiterRequests(t *testing.T) {
 		t.Errorf("Retry-After %d; want 30", s)
 	}
 	// A refused request takes nothing: the wait does not grow.
-	if w2, _, _ := l.admit(b, 100); w2 != wait {
+	if w2, _, _, _ := l.admit(b, 100); w2 != wait {
 		t.Errorf("second refusal waits %v; want %v", w2, wait)
 	}
 	clock.advance(wait)
-	if wait, _, _ := l.admit(b, 100); wait != 0 {
+	if wait, _, _, _ := l.admit(b, 100); wait != 0 {
 		t.Errorf("after the wait: wait %v", wait)
 	}
 	// Another caller has its own bucket; the same caller gets the same one.
 	if l.get("b", 2, 0) == b || l.get("a", 99, 99) != b {
 		t.Errorf("buckets not per caller")
 	}
-	if w, _, _ := l.admit(l.get("b", 2, 0), 1); w != 0 {
+	if w, _, _, _ := l.admit(l.get("b", 2, 0), 1); w != 0 {
 		t.Errorf("caller b waits %v", w)
 	}
 }
@@ -159,26 +160,26 @@ func TestLimiterRequests(t *testing.T) {
 func TestLimiterTokens(t *testing.T) {
 	l, clock := newTestLimiter()
 	b := l.get("a", 10, 600) // 10 tokens a second
-	if wait, what, tooBig := l.admit(b, 601); wait != 0 || what != "tokens" || !tooBig {
+	if wait, what, tooBig, _ := l.admit(b, 601); wait != 0 || what != "tokens" || !tooBig {
 		t.Fatalf("prompt over the bucket: wait %v %q tooBig %v", wait, what, tooBig)
 	}
 	// The refused prompt took no request either.
 	for i := range 10 {
-		if wait, _, _ := l.admit(b, 0); wait != 0 {
+		if wait, _, _, _ := l.admit(b, 0); wait != 0 {
 			t.Fatalf("request %d after tooBig waits %v", i, wait)
 		}
 	}
 	clock.advance(time.Minute)
-	if wait, _, _ := l.admit(b, 500); wait != 0 {
+	if wait, _, _, _ := l.admit(b, 500); wait != 0 {
 		t.Fatalf("500 tokens: wait %v", wait)
 	}
-	wait, what, tooBig := l.admit(b, 200)
+	wait, what, tooBig, _ := l.admit(b, 200)
 	if what != "tokens" || tooBig || wait != 10*time.Second {
 		t.Fatalf("200 more tokens: wait %v %q %v; want 10s for tokens", wait, what, tooBig)
 	}
 	// The refusal for tokens gave back the request: 9 requests are left in the minute.
 	clock.advance(10 * time.Second)
-	if wait, _, _ := l.admit(b, 200); wait != 0 {
+	if wait, _, _, _ := l.admit(b, 200); wait != 0 {
 		t.Fatalf("after 10 s: wait %v", wait)
 	}
 }
@@ -186,17 +187,17 @@ func TestLimiterTokens(t *testing.T) {
 func TestLimiterCharge(t *testing.T) {
 	l, clock := newTestLimiter()
 	b := l.get("a", 0, 60) // one token a second
-	if wait, _, _ := l.admit(b, 10); wait != 0 {
+	if wait, _, _, _ := l.admit(b, 10); wait != 0 {
 		t.Fatal(wait)
 	}
 	l.charge(b, 50) // the bucket now holds 0 tokens
-	wait, what, _ := l.admit(b, 5)
+	wait, what, _, _ := l.admit(b, 5)
 	if what != "tokens" || wait != 5*time.Second {
 		t.Fatalf("after charge: wait %v %q; want 5s", wait, what)
 	}
 	// Charging more than the bucket holds puts it in debt (at most one bucket's worth).
 	l.charge(b, 1000)
-	wait, _, _ = l.admit(b, 1)
+	wait, _, _, _ = l.admit(b, 1)
 	if wait != 61*time.Second {
 		t.Fatalf("in debt: wait %v; want 61s", wait)
 	}
@@ -204,7 +205,7 @@ func TestLimiterCharge(t *testing.T) {
 		t.Errorf("Retry-After %d", seconds(wait))
 	}
 	clock.advance(61 * time.Second)
-	if wait, _, _ := l.admit(b, 1); wait != 0 {
+	if wait, _, _, _ := l.admit(b, 1); wait != 0 {
 		t.Fatalf("after paying the debt: wait %v", wait)
 	}
 	// No token limit, or nothing generated: charge is a no-op.
@@ -218,7 +219,7 @@ func TestLimiterNoLimits(t *testing.T) {
 	l, _ := newTestLimiter()
 	b := l.get("x", 0, 0)
 	for range 1000 {
-		if wait, what, tooBig := l.admit(b, 1<<20); wait != 0 || what != "" || tooBig {
+		if wait, what, tooBig, _ := l.admit(b, 1<<20); wait != 0 || what != "" || tooBig {
 			t.Fatalf("unlimited caller limited: %v %q %v", wait, what, tooBig)
 		}
 	}
@@ -244,5 +245,36 @@ func TestSeconds(t *testing.T) {
 		if got := seconds(d); got != want {
 			t.Errorf("seconds(%v) = %d; want %d", d, got, want)
 		}
+	}
+}
+
+// A full table of active callers evicts the one seen longest ago: a new caller's bucket is
+// kept, so it is limited like any other.
+func TestLimiterFullTable(t *testing.T) {
+	l, clock := newTestLimiter()
+	for i := range maxCallers {
+		l.get(fmt.Sprint("c", i), 1, 0)
+		clock.advance(time.Millisecond)
+	}
+	b := l.get("new", 1, 0)
+	if len(l.callers) != maxCallers || l.callers["new"] != b || l.callers["c0"] != nil {
+		t.Fatalf("table of %d; new kept %v; oldest dropped %v", len(l.callers), l.callers["new"] == b, l.callers["c0"] == nil)
+	}
+	if w, _, _, _ := l.admit(b, 0); w != 0 {
+		t.Fatal(w)
+	}
+	if w, _, _, _ := l.admit(l.get("new", 1, 0), 0); w == 0 {
+		t.Error("a new caller in a full table is not limited")
+	}
+}
+
+// undo gives back the request and the tokens a refused request took.
+func TestLimiterUndo(t *testing.T) {
+	l, _ := newTestLimiter()
+	b := l.get("u", 1, 100)
+	_, _, _, undo := l.admit(b, 80)
+	undo()
+	if w, what, _, _ := l.admit(b, 80); w != 0 {
+		t.Errorf("after undo: wait %v for %s", w, what)
 	}
 }

@@ -43,50 +43,66 @@ func (l *limiter) get(id string, rpm, tpm int) *buckets {
 	b := l.callers[id]
 	if b == nil {
 		if len(l.callers) >= maxCallers {
-			for k, v := range l.callers {
-				if now.Sub(v.seen) > time.Minute {
-					delete(l.callers, k)
-				}
-			}
+			l.evict(now)
 		}
 		b = &buckets{req: perMinute(rpm), tok: perMinute(tpm)}
-		if len(l.callers) < maxCallers {
-			l.callers[id] = b
-		}
+		l.callers[id] = b
 	}
 	b.seen = now
 	return b
 }
 
+// evict drops the callers idle for a minute (their buckets are full again), or, if none
+// is, the one seen longest ago. l.mu is held.
+func (l *limiter) evict(now time.Time) {
+	var oldest string
+	var oldestSeen time.Time
+	for k, v := range l.callers {
+		if now.Sub(v.seen) > time.Minute {
+			delete(l.callers, k)
+		} else if oldest == "" || v.seen.Before(oldestSeen) {
+			oldest, oldestSeen = k, v.seen
+		}
+	}
+	if len(l.callers) >= maxCallers {
+		delete(l.callers, oldest)
+	}
+}
+
 // admit takes one request and prompt tokens from the caller's buckets, or says how long to
-// wait. tooBig reports a prompt larger than the whole token bucket.
-func (l *limiter) admit(b *buckets, prompt int) (wait time.Duration, what string, tooBig bool) {
+// wait. tooBig reports a prompt larger than the whole token bucket. undo gives back what was
+// taken, for a request refused later.
+func (l *limiter) admit(b *buckets, prompt int) (wait time.Duration, what string, tooBig bool, undo func()) {
 	now := l.now()
-	var rr *rate.Reservation
+	var rr, tr *rate.Reservation
+	undo = func() {
+		at := l.now()
+		if rr != nil {
+			rr.CancelAt(at)
+		}
+		if tr != nil {
+			tr.CancelAt(at)
+		}
+	}
 	if b.req != nil {
 		rr = b.req.ReserveN(now, 1)
 		if d := rr.DelayFrom(now); d > 0 {
-			rr.CancelAt(now)
-			return d, "requests", false
+			undo()
+			return d, "requests", false, nil
 		}
 	}
 	if b.tok != nil {
 		if prompt > b.tok.Burst() {
-			if rr != nil {
-				rr.CancelAt(now)
-			}
-			return 0, "tokens", true
+			undo()
+			return 0, "tokens", true, nil
 		}
-		tr := b.tok.ReserveN(now, prompt)
+		tr = b.tok.ReserveN(now, prompt)
 		if d := tr.DelayFrom(now); d > 0 {
-			tr.CancelAt(now)
-			if rr != nil {
-				rr.CancelAt(now)
-			}
-			return d, "tokens", false
+			undo()
+			return d, "tokens", false, nil
 		}
 	}
-	return 0, "", false
+	return 0, "", false, undo
 }
 
 // charge takes generated tokens from the caller's token bucket after the fact: the debt
