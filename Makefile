@@ -59,6 +59,8 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/gguf
 	$(GO) test -run=NONE -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./core/tokenizer
 	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/chat
+	$(GO) test -run=NONE -fuzz=FuzzDecodeRequest -fuzztime=$(FUZZTIME) ./adapters/openai
+	$(GO) test -run=NONE -fuzz=FuzzReplyParser -fuzztime=$(FUZZTIME) ./adapters/openai
 
 clean:
 	rm -rf bin models/tiny-q8_0.gguf
