@@ -42,7 +42,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	sockets map[*wsConn]struct{} // open WebSocket connections
-	streams sync.WaitGroup       // running streams (SSE and WebSocket)
+	running inflight             // generations: streams, WebSocket replies, non-streamed requests
 }
 
 // New returns a server for c; Listen binds it.
@@ -124,40 +124,34 @@ func (s *Server) Serve() error {
 // with an error event) and Shutdown returns ctx's error once they are gone.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.h.Shutdown()
-	done := make(chan error, 1)
-	go func() {
-		err := s.srv.ShutdownWithContext(ctx)
-		s.streams.Wait()
-		done <- err
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	// Stop whatever still runs, let the stopped streams send their error event, and close
-	// the WebSockets.
-	s.cancel()
-	grace, stop := context.WithTimeout(context.Background(), 5*time.Second)
-	defer stop()
-	stopped := make(chan struct{})
-	go func() {
-		s.streams.Wait()
-		close(stopped)
-	}()
-	select {
-	case <-stopped:
-	case <-grace.Done():
+	// Stop accepting; fasthttp closes idle keep-alive connections as it waits.
+	down := make(chan error, 1)
+	go func() { down <- s.srv.ShutdownWithContext(ctx) }()
+	err := s.running.wait(ctx)
+	if err != nil {
+		// The deadline passed: stop what still runs and let the stopped streams send their
+		// error event before the WebSockets close.
+		s.cancel()
+		grace, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		s.running.wait(grace)
+		stop()
 	}
 	s.mu.Lock()
 	for c := range s.sockets {
 		c.close()
 	}
 	s.mu.Unlock()
-	if e := s.srv.ShutdownWithContext(grace); e != nil && err == nil {
-		err = e
+	select {
+	case e := <-down:
+		if err == nil {
+			err = e
+		}
+	case <-ctx.Done():
+		if err == nil {
+			err = ctx.Err()
+		}
 	}
+	s.cancel()
 	return err
 }
 
@@ -182,6 +176,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.websocket(ctx)
 		return
 	}
+	s.running.add()
 	resp := s.h.Handle(s.base, &openai.Request{
 		Method:        string(ctx.Method()),
 		Path:          path,
@@ -198,15 +193,15 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.c.Log.Warn("request failed", "method", string(ctx.Method()), "path", path, "status", resp.Status, "body", string(resp.Body))
 	}
 	if resp.Stream == nil {
+		s.running.done()
 		ctx.SetBody(resp.Body)
 		return
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-cache")
 	ctx.Response.Header.Set("X-Accel-Buffering", "no")
 	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout))
-	s.streams.Add(1)
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer s.streams.Done()
+		defer s.running.done()
 		resp.Stream(w)
 	})
 }

@@ -50,9 +50,9 @@ func (w *wsConn) close() {
 	}
 	if !w.closed {
 		w.closed = true
-		w.wmu.Lock()
+		// WriteControl and Close may run beside a blocked WriteMessage: a client that stopped
+		// reading cannot hold shutdown up.
 		w.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
-		w.wmu.Unlock()
 		w.c.Close()
 	}
 }
@@ -157,9 +157,9 @@ func (s *Server) serveWS(w *wsConn, auth, client string) {
 		w.cancel = cancel
 		w.mu.Unlock()
 		running.Add(1)
-		s.streams.Add(1)
+		s.running.add()
 		go func() {
-			defer s.streams.Done()
+			defer s.running.done()
 			defer running.Done()
 			// The connection is idle again before the reply's last message ([DONE] or an
 			// error object) goes out: a client may send its next request as soon as it has it.
