@@ -15,7 +15,11 @@ type blockMatrix struct {
 	data       []byte
 	dot        func(w []byte, x []float32) float32 // a row's blocks · x
 	dequant    func(dst []float32, w []byte)       // a row's blocks into dst
+	qdot       qdotFunc                            // a row's blocks · a quantized input; nil if none
 }
+
+// qdotFunc is an integer kernel: a row's blocks · a vector quantized by Input.Prepare.
+type qdotFunc func(w []byte, q []int8, d []float32, sums []int16) float32
 
 // NewBlock returns a rows×cols matrix of type t, one of the GGUF block
 // formats (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K), whose
@@ -55,6 +59,7 @@ func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
 		data:     data,
 		dot:      f.dot,
 		dequant:  f.dequant,
+		qdot:     f.qdot,
 	}, nil
 }
 
@@ -62,17 +67,18 @@ func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
 var blockFuncs = [...]struct {
 	dot     func(w []byte, x []float32) float32
 	dequant func(dst []float32, w []byte)
+	qdot    qdotFunc
 }{
-	{dotQ8_0, dequantQ8_0},
-	{dotQ4_0, dequantQ4_0},
-	{dotQ4_1, dequantQ4_1},
-	{dotQ5_0, dequantQ5_0},
-	{dotQ5_1, dequantQ5_1},
-	{dotQ2_K, dequantQ2_K},
-	{dotQ3_K, dequantQ3_K},
-	{dotQ4_K, dequantQ4_K},
-	{dotQ5_K, dequantQ5_K},
-	{dotQ6_K, dequantQ6_K},
+	{dotQ8_0, dequantQ8_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8(w, q, d) }},
+	{dotQ4_0, dequantQ4_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8(w, q, d) }},
+	{dotQ4_1, dequantQ4_1, nil},
+	{dotQ5_0, dequantQ5_0, nil},
+	{dotQ5_1, dequantQ5_1, nil},
+	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K},
+	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K},
+	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K},
+	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K},
+	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K},
 }
 
 func (m *blockMatrix) Rows() int    { return m.rows }
@@ -94,6 +100,21 @@ func (m *blockMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride 
 		w := m.row(i)
 		for t := range n {
 			dst[t*dstStride+i] = m.dot(w, x[t*xStride:][:m.cols])
+		}
+	}
+}
+
+func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
+	checkInput(m.dtype, m.rows, m.cols, dst, dstStride, in, lo, hi)
+	if in.kind == inputF32 || m.qdot == nil {
+		m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		w := m.row(i)
+		for t := range in.n {
+			q, d, sums := in.vec(t)
+			dst[t*dstStride+i] = m.qdot(w, q, d, sums)
 		}
 	}
 }

@@ -112,3 +112,8 @@ func (m *denseMatrix) Row(dst []float32, i int) {
 		}
 	}
 }
+
+func (m *denseMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
+	checkInput(m.DType(), m.rows, m.cols, dst, dstStride, in, lo, hi)
+	m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
+}

@@ -115,3 +115,8 @@ func (m *fp8BlockMatrix) Row(dst []float32, i int) {
 		w, dst, scale = w[k:], dst[k:], scale[1:]
 	}
 }
+
+func (m *fp8BlockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
+	checkInput(m.DType(), m.rows, m.cols, dst, dstStride, in, lo, hi)
+	m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
+}

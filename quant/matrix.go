@@ -26,6 +26,21 @@ type Matrix interface {
 
 	// Row dequantizes row i into dst[:Cols()] as float32.
 	Row(dst []float32, i int)
+
+	// MulInput is MulMat for vectors prepared by Input.Prepare for this matrix's type and
+	// Cols(): dst[t*dstStride+i] = row(i)·vector t, for t < in.N() and i in [lo, hi).
+	// Block formats with integer kernels (Q8_0, Q4_0, Q2_K…Q6_K) multiply the 8-bit
+	// quantized vectors, as llama.cpp does: faster, and different from MulMat by that
+	// quantization. Other formats compute what MulMat does.
+	MulInput(dst []float32, dstStride int, in *Input, lo, hi int)
+}
+
+// checkInput panics unless in was prepared for a matrix of type t with cols columns.
+func checkInput(t DType, rows, cols int, dst []float32, dstStride int, in *Input, lo, hi int) {
+	if in.cols != cols || in.kind != inputKindOf(t) && in.kind != inputF32 {
+		panicArg("MulInput: the input was prepared for another matrix")
+	}
+	checkMulMat(rows, cols, dst, dstStride, in.x, in.stride, in.n, lo, hi)
 }
 
 // matrixBytes returns rows*cols*elemSize, or false if rows or cols is not

@@ -1,0 +1,145 @@
+package quant
+
+import "math"
+
+// Input is a batch of activation vectors prepared for a matrix's kernels. Block formats
+// multiply with integers: their Input holds the vectors quantized to 8 bits once (blocks
+// of 32 values with one scale, as ggml's Q8_0, or of 256 with per-16 sums, as Q8_K), and
+// every row of the matrix reads that. Other formats read the float32 vectors as they are.
+//
+// Prepare it once per matrix product, from one goroutine; then any number of goroutines
+// may call MulInput with it. Its buffers grow to the largest batch and are reused, so a
+// steady state allocates nothing.
+type Input struct {
+	kind   inputKind
+	x      []float32 // the vectors: x[t*stride:][:cols]
+	n      int
+	stride int
+	cols   int
+	q      []int8    // n × cols quantized values
+	d      []float32 // n × blocks scales
+	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
+}
+
+type inputKind uint8
+
+const (
+	inputF32  inputKind = iota // float32 as given
+	inputQ8_0                  // 32-value blocks
+	inputQ8_K                  // 256-value blocks with sums
+)
+
+// inputKindOf is the form of Input a matrix type multiplies with.
+func inputKindOf(t DType) inputKind {
+	switch t {
+	case Q8_0, Q4_0:
+		return inputQ8_0
+	case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K:
+		return inputQ8_K
+	}
+	return inputF32
+}
+
+// Prepare readies n vectors of cols values, x[t*stride:][:cols] for t < n, for matrices of
+// type t. x is kept, not copied: it must not change until the products are done.
+func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
+	if n < 1 || cols < 1 || stride < cols || len(x) < (n-1)*stride+cols {
+		panicArg("Input.Prepare: x is too short for n vectors of cols values")
+	}
+	in.kind, in.x, in.n, in.stride, in.cols = inputKindOf(t), x, n, stride, cols
+	bs := t.BlockSize()
+	if in.kind != inputF32 && cols%bs != 0 {
+		in.kind = inputF32 // not this type's shape: MulInput will refuse it
+	}
+	switch in.kind {
+	case inputQ8_0:
+		in.q = grow(in.q, n*cols)
+		in.d = grow(in.d, n*cols/32)
+		for v := range n {
+			quantizeInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
+		}
+	case inputQ8_K:
+		in.q = grow(in.q, n*cols)
+		in.d = grow(in.d, n*cols/256)
+		in.sums = grow(in.sums, n*cols/16)
+		for v := range n {
+			quantizeInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
+		}
+	}
+}
+
+// N is the number of vectors.
+func (in *Input) N() int { return in.n }
+
+// vec returns vector t's quantized values, scales and sums.
+func (in *Input) vec(t int) (q []int8, d []float32, sums []int16) {
+	c := in.cols
+	switch in.kind {
+	case inputQ8_0:
+		return in.q[t*c:][:c], in.d[t*c/32:][:c/32], nil
+	case inputQ8_K:
+		return in.q[t*c:][:c], in.d[t*c/256:][:c/256], in.sums[t*c/16:][:c/16]
+	}
+	return nil, nil, nil
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// quantizeInputQ8_0 quantizes x in blocks of 32: d = max|x|/127, q = round(x/d) (ggml's
+// quantize_row_q8_0, with d kept in float32).
+func quantizeInputQ8_0(q []int8, d []float32, x []float32) {
+	for b := range d {
+		v := x[32*b:][:32]
+		amax := absMax(v)
+		scale := amax / 127
+		d[b] = scale
+		var inv float32
+		if scale != 0 {
+			inv = 1 / scale
+		}
+		o := q[32*b:][:32]
+		for j, f := range v {
+			o[j] = int8(roundHalfAway(f * inv))
+		}
+	}
+}
+
+// quantizeInputQ8_K quantizes x in blocks of 256 with the sums of each 16 quantized values
+// (ggml's quantize_row_q8_K, symmetric: d = max|x|/127).
+func quantizeInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
+	for b := range d {
+		v := x[256*b:][:256]
+		amax := absMax(v)
+		scale := amax / 127
+		d[b] = scale
+		var inv float32
+		if scale != 0 {
+			inv = 1 / scale
+		}
+		o := q[256*b:][:256]
+		for j, f := range v {
+			o[j] = int8(max(-127, min(127, roundHalfAway(f*inv))))
+		}
+		for g := range 16 {
+			var s int16
+			for _, c := range o[16*g:][:16] {
+				s += int16(c)
+			}
+			sums[16*b+g] = s
+		}
+	}
+}
+
+// roundHalfAway rounds to the nearest integer, halves away from zero (C's roundf). NaN
+// gives 0.
+func roundHalfAway(f float32) int32 {
+	if f != f {
+		return 0
+	}
+	return int32(math.Round(float64(f)))
+}
