@@ -1,0 +1,5 @@
+//go:build !riscv64
+
+package quant
+
+func detectRVV() bool { return false }
