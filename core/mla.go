@@ -30,14 +30,14 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	p := m.pool
 	// Queries: q = W^UQ · RMSNorm(W^DQ · h), or q = W^Q · h without q LoRA.
 	if a.wq != nil {
-		p.matmul(&b.mat, a.wq, b.q, b.xn, T)
+		p.matmul(&b.mat, &b.in, a.wq, b.q, b.xn, T)
 	} else {
-		p.matmul(&b.mat, a.wqA, b.qa, b.xn, T)
+		p.matmul(&b.mat, &b.in, a.wqA, b.qa, b.xn, T)
 		s.normRows(b.qa, b.qa, a.qNorm, float32(c.RMSNormEps), T, c.QLoRARank)
-		p.matmul(&b.mat, a.wqB, b.q, b.qa, T)
+		p.matmul(&b.mat, &b.in, a.wqB, b.q, b.qa, T)
 	}
 	// Keys/values: [c_kv | k_pe] = W^DKV · h; the cache keeps RMSNorm(c_kv) and RoPE(k_pe).
-	p.matmul(&b.mat, a.wkvA, b.kva, b.xn, T)
+	p.matmul(&b.mat, &b.in, a.wkvA, b.kva, b.xn, T)
 	kvl, rd, half := c.KVLoRARank, c.QKRopeHeadDim, c.QKRopeHeadDim/2
 	w := kvl + rd
 	h, qk, nope := c.NumAttentionHeads, c.QKHeadDim(), c.QKNopeHeadDim
@@ -64,7 +64,7 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 		p.Run(j, T*h, 1)
 		*j = attnJob{}
 	}
-	p.matmul(&b.mat, a.wo, b.proj, b.attn, T)
+	p.matmul(&b.mat, &b.in, a.wo, b.proj, b.attn, T)
 }
 
 // attnJob runs the absorbed attention for (token, head) pairs; see absorbed.
@@ -154,9 +154,7 @@ func (s *Sequence) attendNaive(li int, a *mla, T int) {
 		n := min(tileCap, end-tile)
 		// [k_nope | v] for positions tile..tile+n-1 of every head: W^UKV · c_kv.
 		x := s.cache.layers[li][tile*w:]
-		b.mat = matJob{w: a.wkvB, dst: b.kvTile, x: x, dstStride: a.wkvB.Rows(), xStride: w, n: n}
-		s.m.pool.Run(&b.mat, a.wkvB.Rows(), 8)
-		b.mat = matJob{}
+		s.m.pool.matmulStrided(&b.mat, &b.in, a.wkvB, b.kvTile, a.wkvB.Rows(), x, w, n)
 		*j = attnJob{s: s, a: a, li: li, T: T, naive: true, tile: tile, n: n}
 		s.m.pool.Run(j, T*h, 1)
 		*j = attnJob{}

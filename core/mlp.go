@@ -13,10 +13,10 @@ func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
 	p, b := s.m.pool, &s.b
 	inter := f.gate.Rows()
 	g, u := b.gate[:n*inter], b.up[:n*inter]
-	p.matmul(&b.mat, f.gate, g, x, n)
-	p.matmul(&b.mat, f.up, u, x, n)
+	p.matmul(&b.mat, &b.in, f.gate, g, x, n)
+	p.matmul(&b.mat, &b.in, f.up, u, x, n)
 	for i := range g {
 		g[i] = silu(g[i]) * u[i]
 	}
-	p.matmul(&b.mat, f.down, out, g, n)
+	p.matmul(&b.mat, &b.in, f.down, out, g, n)
 }

@@ -78,6 +78,10 @@ type Options struct {
 	Threads   int       // worker threads; 0 = one per CPU
 	Attention Attention // attention path
 	MaxBatch  int       // tokens per forward chunk during prefill; 0 = 64
+	// FloatActivations multiplies block-format weights by float32 activations, as a
+	// float32 engine that dequantizes would, instead of quantizing the activations to 8
+	// bits for the integer kernels (as llama.cpp does). Slower; for accuracy checks.
+	FloatActivations bool
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
@@ -104,6 +108,7 @@ func Open(path string, opts Options) (*Model, error) {
 	m.rope = newRope(m.Config)
 	m.scale = float32(m.Config.SoftmaxScale())
 	m.pool = NewPool(opts.Threads)
+	m.pool.floatActivations = opts.FloatActivations
 	return m, nil
 }
 

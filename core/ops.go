@@ -49,27 +49,34 @@ func axpy(y []float32, a float32, x []float32) {
 	}
 }
 
-// matJob multiplies a weight matrix by n activation vectors, split over rows.
+// matJob multiplies a weight matrix by n activation vectors, split over rows. The vectors
+// are prepared once (quantized to 8 bits for the integer kernels of block formats) and read
+// by every worker.
 type matJob struct {
 	w         quant.Matrix
-	dst, x    []float32
+	dst       []float32
+	in        *quant.Input
 	dstStride int
-	xStride   int
-	n         int
 }
 
 func (j *matJob) Run(_, lo, hi int) {
-	if j.n == 1 {
-		j.w.MulVec(j.dst, j.x[:j.w.Cols()], lo, hi)
-		return
-	}
-	j.w.MulMat(j.dst, j.dstStride, j.x, j.xStride, j.n, lo, hi)
+	j.w.MulInput(j.dst, j.dstStride, j.in, lo, hi)
 }
 
-// matmul sets dst[t*rows+i] = w[i]·x[t*cols:] for n vectors, on the pool.
-// j is the caller's reusable job, so the call allocates nothing.
-func (p *Pool) matmul(j *matJob, w quant.Matrix, dst, x []float32, n int) {
-	*j = matJob{w: w, dst: dst, x: x, dstStride: w.Rows(), xStride: w.Cols(), n: n}
+// matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool, with in as
+// the prepared input's buffers.
+func (p *Pool) matmul(j *matJob, in *quant.Input, w quant.Matrix, dst, x []float32, n int) {
+	p.matmulStrided(j, in, w, dst, w.Rows(), x, w.Cols(), n)
+}
+
+// matmulStrided is matmul with explicit strides: dst[t*dstStride+i], x[t*xStride:].
+func (p *Pool) matmulStrided(j *matJob, in *quant.Input, w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
+	t := w.DType()
+	if p.floatActivations {
+		t = quant.F32 // any matrix multiplies a float32 input as MulMat does
+	}
+	in.Prepare(t, x, n, xStride, w.Cols())
+	*j = matJob{w: w, dst: dst, in: in, dstStride: dstStride}
 	p.Run(j, w.Rows(), 8)
 	*j = matJob{}
 }

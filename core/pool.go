@@ -22,6 +22,8 @@ type Pool struct {
 	wg      sync.WaitGroup
 	job     Job
 	closed  bool
+
+	floatActivations bool // matmul: no 8-bit activations (Options.FloatActivations)
 }
 
 type span struct{ worker, lo, hi int }

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"fmt"
+
+	"github.com/deepgo/deepgo/quant"
 )
 
 // Sequence is one conversation's state on a Model: its latent KV cache, its position and
@@ -37,6 +39,7 @@ type buffers struct {
 	work         []attnScratch
 
 	mat  matJob
+	in   quant.Input // the current product's prepared input
 	att  attnJob
 	norm normJob
 }

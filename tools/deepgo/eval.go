@@ -29,6 +29,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("out", "", "output .npy file of float32 logits [P+D, vocab]")
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
 	attn := fs.String("attn", "auto", "attention path: auto, naive or absorb")
+	floatAct := fs.Bool("float-activations", false, "multiply quantized (GGUF block) weights by float32 activations instead of 8-bit ones: slower, as a dequantizing float32 engine would")
 	stats := fs.Bool("stats", false, "print load time, tokens/s and memory to stderr")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] --out FILE.npy\n\n")
@@ -50,7 +51,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("--decode: %w", err)
 		}
 	}
-	opts := core.Options{Threads: *threads}
+	opts := core.Options{Threads: *threads, FloatActivations: *floatAct}
 	switch *attn {
 	case "auto":
 	case "naive":
