@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/quant"
+)
+
+// runBench measures a model's speed:
+//
+//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--json]
+//
+// Each run opens the model (load time), prefills -p tokens (prompt tokens/s; time to first
+// token = the prefill and the first sampled token), then, in a fresh sequence as llama-bench
+// does, generates -n tokens one at a time (generation tokens/s). Figures are the median of
+// -r runs, with the spread. The machine's memory read bandwidth is measured in the same
+// process, so generation speed can be set against its bound: bandwidth ÷ the weight bytes
+// one token reads.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "", "model: a GGUF file or Hugging Face checkpoint directory")
+	p := fs.Int("p", 512, "prompt tokens to prefill")
+	n := fs.Int("n", 128, "tokens to generate")
+	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
+	runs := fs.Int("r", 3, "runs; figures are their median")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--json]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		return fmt.Errorf("--model is required")
+	}
+	if *p < 1 || *n < 1 || *runs < 1 {
+		return fmt.Errorf("-p, -n and -r must be at least 1")
+	}
+	var load, ttft, pp, tg []float64
+	var fp core.Footprint
+	var nthreads int
+	var stats core.ModelStats
+	for r := range *runs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := benchOnce(ctx, *model, *threads, *p, *n, uint64(r))
+		if err != nil {
+			return err
+		}
+		load, ttft, pp, tg = append(load, res.load), append(ttft, res.ttft), append(pp, res.pp), append(tg, res.tg)
+		fp, nthreads, stats = res.fp, res.threads, res.stats
+		if !*asJSON {
+			fmt.Fprintf(stderr, "run %d: load %.0f ms, pp %.1f tok/s, ttft %.0f ms, tg %.2f tok/s\n", r+1, res.load, res.pp, res.ttft, res.tg)
+		}
+	}
+	_, _, peak, _ := memStat()
+	var bw float64
+	if !*noBW {
+		bw = readBandwidth(nthreads)
+	}
+	out := benchResult{
+		Model: filepath.Base(*model), Threads: nthreads, Kernels: quant.Kernels(), Runs: *runs,
+		PromptTokens: *p, GenTokens: *n,
+		LoadMS: median(load), TTFTMS: median(ttft), PPTokS: median(pp), TGTokS: median(tg),
+		PeakRSSMB:   float64(peak) / 1024,
+		Spread:      map[string][2]float64{"load_ms": span(load), "ttft_ms": span(ttft), "pp_tok_s": span(pp), "tg_tok_s": span(tg)},
+		WeightBytes: fp.Total, DecodeBytes: fp.DecodeBytes, BandwidthGBs: bw / 1e9,
+		ExpertActivations: stats.ExpertActivations,
+	}
+	if bw > 0 && fp.DecodeBytes > 0 {
+		out.BoundTokS = bw / float64(fp.DecodeBytes)
+		out.BoundPct = 100 * out.TGTokS / out.BoundTokS
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(stdout, "model %s, %d threads, kernels %s, %d runs (median [min, max])\n", out.Model, out.Threads, out.Kernels, out.Runs)
+	fmt.Fprintf(stdout, "  load        %8.0f ms     [%.0f, %.0f]\n", out.LoadMS, out.Spread["load_ms"][0], out.Spread["load_ms"][1])
+	fmt.Fprintf(stdout, "  prompt      %8.1f tok/s  [%.1f, %.1f]  (pp%d)\n", out.PPTokS, out.Spread["pp_tok_s"][0], out.Spread["pp_tok_s"][1], *p)
+	fmt.Fprintf(stdout, "  first token %8.0f ms     [%.0f, %.0f]\n", out.TTFTMS, out.Spread["ttft_ms"][0], out.Spread["ttft_ms"][1])
+	fmt.Fprintf(stdout, "  generation  %8.2f tok/s  [%.2f, %.2f]  (tg%d)\n", out.TGTokS, out.Spread["tg_tok_s"][0], out.Spread["tg_tok_s"][1], *n)
+	fmt.Fprintf(stdout, "  peak RSS    %8.0f MB\n", out.PeakRSSMB)
+	fmt.Fprintf(stdout, "  weights     %8.1f MB, %.1f MB read per generated token\n", float64(fp.Total)/1e6, float64(fp.DecodeBytes)/1e6)
+	if out.BoundTokS > 0 {
+		fmt.Fprintf(stdout, "  bandwidth   %8.1f GB/s → bound %.1f tok/s; generation at %.0f%% of it\n", out.BandwidthGBs, out.BoundTokS, out.BoundPct)
+	}
+	return nil
+}
+
+// benchResult is what bench --json prints.
+type benchResult struct {
+	Model             string                `json:"model"`
+	Threads           int                   `json:"threads"`
+	Kernels           string                `json:"kernels"`
+	Runs              int                   `json:"runs"`
+	PromptTokens      int                   `json:"pp_tokens"`
+	GenTokens         int                   `json:"tg_tokens"`
+	PPTokS            float64               `json:"pp_tok_s"`
+	TGTokS            float64               `json:"tg_tok_s"`
+	TTFTMS            float64               `json:"ttft_ms"`
+	LoadMS            float64               `json:"load_ms"`
+	PeakRSSMB         float64               `json:"peak_rss_mb"`
+	Spread            map[string][2]float64 `json:"spread"`
+	WeightBytes       int64                 `json:"weight_bytes"`
+	DecodeBytes       int64                 `json:"decode_bytes_per_token"`
+	BandwidthGBs      float64               `json:"bandwidth_gb_s,omitempty"`
+	BoundTokS         float64               `json:"bound_tok_s,omitempty"`
+	BoundPct          float64               `json:"bound_pct,omitempty"`
+	ExpertActivations int64                 `json:"expert_activations"`
+}
+
+type benchRun struct {
+	load, ttft, pp, tg float64
+	fp                 core.Footprint
+	threads            int
+	stats              core.ModelStats
+}
+
+func benchOnce(ctx context.Context, path string, threads, p, n int, seed uint64) (benchRun, error) {
+	var r benchRun
+	start := time.Now()
+	m, err := core.Open(path, core.Options{Threads: threads})
+	if err != nil {
+		return r, err
+	}
+	defer m.Close()
+	r.load = ms(time.Since(start))
+	r.fp, r.threads = m.Footprint(), m.Threads()
+	vocab := m.Config.VocabSize
+	rng := rand.New(rand.NewPCG(seed, 42))
+	prompt := make([]int, p)
+	for i := range prompt {
+		prompt[i] = rng.IntN(vocab)
+	}
+	logits := make([]float32, vocab)
+
+	seq, err := m.NewSequence(max(p, n) + 1)
+	if err != nil {
+		return r, err
+	}
+	t0 := time.Now()
+	if err := seq.Forward(ctx, prompt, logits, false); err != nil {
+		return r, err
+	}
+	prefill := time.Since(t0)
+	argmaxTok(logits)
+	r.ttft, r.pp = ms(time.Since(t0)), float64(p)/prefill.Seconds()
+
+	// Generation from an empty context, as llama-bench's tg test.
+	seq.Reset()
+	step := []int{prompt[0]}
+	t1 := time.Now()
+	for range n {
+		if err := seq.Forward(ctx, step, logits, false); err != nil {
+			return r, err
+		}
+		step[0] = argmaxTok(logits)
+	}
+	r.tg = float64(n) / time.Since(t1).Seconds()
+	r.stats = m.Stats()
+	return r, nil
+}
+
+func argmaxTok(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func span(x []float64) [2]float64 { return [2]float64{slices.Min(x), slices.Max(x)} }
+
+// readBandwidth measures how fast threads goroutines read a 512 MiB buffer (bytes/s, the
+// best of three passes): the memory bandwidth decode is bound by.
+func readBandwidth(threads int) float64 {
+	if threads < 1 {
+		threads = runtime.NumCPU()
+	}
+	buf := make([]uint64, 64<<20) // 512 MiB
+	for i := range buf {
+		buf[i] = uint64(i)
+	}
+	var best float64
+	var sink uint64
+	for range 3 {
+		var wg sync.WaitGroup
+		sums := make([]uint64, threads)
+		per := len(buf) / threads
+		start := time.Now()
+		for t := range threads {
+			wg.Go(func() {
+				part := buf[t*per : (t+1)*per]
+				var a, b, c, d uint64
+				for i := 0; i+4 <= len(part); i += 4 {
+					a += part[i]
+					b += part[i+1]
+					c += part[i+2]
+					d += part[i+3]
+				}
+				sums[t] = a + b + c + d
+			})
+		}
+		wg.Wait()
+		bw := float64(per*threads*8) / time.Since(start).Seconds()
+		best = max(best, bw)
+		for _, s := range sums {
+			sink += s
+		}
+	}
+	if sink == 42 {
+		fmt.Fprint(os.Stderr, "")
+	}
+	return best
+}
