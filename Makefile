@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps e2e
+.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
 
 all: build
 
@@ -16,6 +16,12 @@ build:
 # DEEPGO_E2E=1 so that they cannot skip).
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+
+# What the tests need besides Go: the npm packages below and the AWS Lambda Runtime Interface
+# Emulator (the Lambda tests run the bootstrap under it).
+RIE_VERSION ?= v0.0.0-20261030222936-bef5c4ba774d
+test-deps: e2e-deps
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 # The npm packages of the client and browser tests (the official openai client, playwright-core;
 # the browser is Debian's chromium, never a download).
