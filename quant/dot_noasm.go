@@ -1,3 +1,5 @@
+//go:build !amd64
+
 package quant
 
 // The kernels below select an implementation of each inner product. Only

@@ -56,14 +56,14 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 		in.q = grow(in.q, n*cols)
 		in.d = grow(in.d, n*cols/32)
 		for v := range n {
-			quantizeInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
+			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 	case inputQ8_K:
 		in.q = grow(in.q, n*cols)
 		in.d = grow(in.d, n*cols/256)
 		in.sums = grow(in.sums, n*cols/16)
 		for v := range n {
-			quantizeInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
+			quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
 		}
 	}
 }
@@ -135,11 +135,13 @@ func quantizeInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
 	}
 }
 
-// roundHalfAway rounds to the nearest integer, halves away from zero (C's roundf). NaN
-// gives 0.
+// roundHalfAway rounds to the nearest integer, halves away from zero (C's roundf),
+// clamped to ±127. NaN gives 0. (The clamp only matters for a subnormal or infinite
+// scale: otherwise |f| is at most 127 and a few ulps. It keeps the result defined, and
+// the same as the assembly kernels', in those cases too.)
 func roundHalfAway(f float32) int32 {
 	if f != f {
 		return 0
 	}
-	return int32(math.Round(float64(f)))
+	return int32(math.Round(float64(max(-127, min(127, f)))))
 }

@@ -1,0 +1,307 @@
+//go:build amd64 && unix
+
+package quant
+
+// The amd64 assembly integer kernels against their generic twins: 1 to 17 blocks, quantized
+// rows, arbitrary bytes, rows of all-0xFF and all-0x80 bytes (the largest weights), inputs at
+// ±127 and scales from 1e-20 to 1e20; every slice also placed against a PROT_NONE page on
+// either side, so a read outside it faults. The K kernels must match bit for bit.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// asmCase is one kernel's assembly and generic versions, as qdotFuncs.
+type asmCase struct {
+	t       DType
+	asm     qdotFunc
+	generic qdotFunc
+}
+
+var asmCases = []asmCase{
+	{Q8_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8AVX2(w, q, d) },
+		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8Generic(w, q, d) }},
+	{Q4_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8AVX2(w, q, d) },
+		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8Generic(w, q, d) }},
+	{Q2_K, dotQ2_KQ8KAVX2, dotQ2_KQ8KGeneric},
+	{Q3_K, dotQ3_KQ8KAVX2, dotQ3_KQ8KGeneric},
+	{Q4_K, dotQ4_KQ8KAVX2, dotQ4_KQ8KGeneric},
+	{Q5_K, dotQ5_KQ8KAVX2, dotQ5_KQ8KGeneric},
+	{Q6_K, dotQ6_KQ8KAVX2, dotQ6_KQ8KGeneric},
+}
+
+func skipNoAVX2(t testing.TB) {
+	if !useAVX2Int() {
+		t.Skip("no AVX2+FMA+F16C (or DEEPGO_KERNELS=generic)")
+	}
+}
+
+//go:noinline
+func mulAdd(a, b, c float32) float32 { return a*b + c }
+
+// compilerFuses reports whether this build fuses x*y+z into one rounding (GOAMD64=v3
+// does): then the generic K kernels no longer round as the assembly does.
+func compilerFuses() bool {
+	a := float32(1 + 1.0/(1<<12))
+	return mulAdd(a, a, -(1+2.0/(1<<12))) != 0
+}
+
+// exactK: the K kernels do the float part per super-block with the generic code's scalar
+// operations in its order, so their results are bit-identical.
+func isK(t DType) bool { return t != Q8_0 && t != Q4_0 }
+
+// asmInput is a random quantized vector of nb blocks of t's input: values in [-127, 127]
+// (all of one sign or at the extremes for some kinds), scales and sums.
+func asmInput(t DType, nb int, r *rand.Rand, kind int) (q []int8, d []float32, s []int16) {
+	n := nb * t.BlockSize()
+	q = make([]int8, n)
+	for i := range q {
+		switch kind {
+		case 0:
+			q[i] = int8(r.IntN(255) - 127)
+		case 1:
+			q[i] = 127
+		case 2:
+			q[i] = -127
+		case 3:
+			q[i] = int8(127 - 254*(i%2))
+		default:
+			q[i] = int8(r.IntN(9) - 4)
+		}
+	}
+	d = make([]float32, n/32)
+	if isK(t) {
+		d = d[:n/256]
+	}
+	for i := range d {
+		d[i] = float32(r.ExpFloat64() * []float64{1, 1e-3, 1e3, 1e-20, 1e20}[kind%5])
+	}
+	s = make([]int16, n/16)
+	for g := range s {
+		for _, v := range q[16*g:][:16] {
+			s[g] += int16(v)
+		}
+	}
+	return q, d, s
+}
+
+// asmRow is nb blocks of t: quantized values, arbitrary bytes, or every byte 0xFF / 0x80
+// (the largest unsigned values, the most negative Q8_0 weight), block scales finite.
+func asmRow(t DType, nb int, r *rand.Rand, kind int) []byte {
+	cols := nb * t.BlockSize()
+	switch kind {
+	case 0:
+		return randomRow(t, cols, r, 1)
+	case 1:
+		return randomRow(t, cols, r, 1e4)
+	}
+	w := randomBytes(t, cols, r)
+	if kind == 2 {
+		return w
+	}
+	scales := randomBytes(t, cols, r) // keep its finite halves where they belong
+	fill := byte(0xFF)
+	if kind == 4 {
+		fill = 0x80
+	}
+	for i := range w {
+		w[i] = fill
+	}
+	bb := t.BlockBytes()
+	var offs []int
+	switch t {
+	case Q8_0, Q4_0:
+		offs = []int{0}
+	case Q2_K:
+		offs = []int{80, 82}
+	case Q3_K:
+		offs = []int{108}
+	case Q4_K, Q5_K:
+		offs = []int{0, 2}
+	case Q6_K:
+		offs = []int{208}
+	}
+	for b := 0; b < len(w); b += bb {
+		for _, o := range offs {
+			w[b+o], w[b+o+1] = scales[b+o], scales[b+o+1]
+		}
+	}
+	return w
+}
+
+// checkAsm compares the assembly result with the generic one: bit-identical for the K
+// formats (unless the compiler fuses), else equal to float rounding of the block terms.
+func checkAsm(t *testing.T, c asmCase, w []byte, q []int8, d []float32, s []int16, what string) {
+	t.Helper()
+	got := c.asm(w, q, d, s)
+	want := c.generic(w, q, d, s)
+	if got == want || math.IsNaN(float64(got)) && math.IsNaN(float64(want)) {
+		return
+	}
+	if isK(c.t) && !compilerFuses() {
+		t.Errorf("%v %s: assembly %g, generic %g: want bit-identical", c.t, what, got, want)
+		return
+	}
+	// Bound the rounding by the sum of the blocks' magnitudes.
+	bs, bb := c.t.BlockSize(), c.t.BlockBytes()
+	var mag float64
+	for b := range d {
+		var sb []int16
+		if s != nil {
+			sb = s[bs/16*b:][:bs/16]
+		}
+		mag += math.Abs(float64(c.generic(w[bb*b:][:bb], q[bs*b:][:bs], d[b:b+1], sb)))
+	}
+	if diff := math.Abs(float64(got) - float64(want)); !(diff <= 1e-5*mag+1e-30) {
+		if math.IsInf(mag, 0) && (math.IsInf(float64(got), 0) || math.IsNaN(float64(got))) {
+			return // overflowed in both
+		}
+		t.Errorf("%v %s: assembly %g, generic %g (|blocks| %g)", c.t, what, got, want, mag)
+	}
+}
+
+func TestAVX2IntKernelsMatchGeneric(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range asmCases {
+		for nb := 1; nb <= 17; nb++ {
+			for rk := range 5 {
+				for ik := range 5 {
+					w := asmRow(c.t, nb, r, rk)
+					q, d, s := asmInput(c.t, nb, r, ik)
+					checkAsm(t, c, w, q, d, s, fmt.Sprintf("%d blocks, row kind %d, input kind %d", nb, rk, ik))
+				}
+			}
+		}
+	}
+}
+
+// TestAVX2IntKernelsPrepared runs the kernels on inputs quantized by Input.Prepare.
+func TestAVX2IntKernelsPrepared(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range asmCases {
+		for _, cols := range []int{256, 1024, 7168} {
+			for _, scale := range []float64{1, 1e-30, 1e30, 0} {
+				w := randomRow(c.t, cols, r, 1)
+				var in Input
+				in.Prepare(c.t, randomVector(cols, r, scale), 1, cols, cols)
+				q, d, s := in.vec(0)
+				checkAsm(t, c, w, q, d, s, fmt.Sprintf("cols %d scale %g", cols, scale))
+			}
+		}
+	}
+}
+
+// guarded returns n bytes that end (atEnd) or start at a page next to a PROT_NONE page,
+// so that the kernels' reading past either end faults.
+func guarded(t *testing.T, n int, atEnd bool) []byte {
+	t.Helper()
+	pg := unix.Getpagesize()
+	data := (n + pg - 1) / pg * pg
+	m, err := unix.Mmap(-1, 0, data+2*pg, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("mmap:", err)
+	}
+	t.Cleanup(func() { unix.Munmap(m) })
+	if err := unix.Mprotect(m[:pg], unix.PROT_NONE); err != nil {
+		t.Skip("mprotect:", err)
+	}
+	if err := unix.Mprotect(m[pg+data:], unix.PROT_NONE); err != nil {
+		t.Skip("mprotect:", err)
+	}
+	if atEnd {
+		return m[pg+data-n : pg+data : pg+data]
+	}
+	return m[pg : pg+n : pg+n]
+}
+
+func guardedCopy[T any](t *testing.T, src []T, atEnd bool) []T {
+	if len(src) == 0 {
+		return src
+	}
+	size := int(unsafe.Sizeof(src[0]))
+	b := guarded(t, len(src)*size, atEnd)
+	dst := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(src))
+	copy(dst, src)
+	return dst
+}
+
+// TestAVX2IntKernelsBounds puts each of w, q, d and sums right before (and right after) an
+// inaccessible page: a kernel that reads one byte outside them crashes the test.
+func TestAVX2IntKernelsBounds(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, c := range asmCases {
+		for _, nb := range []int{1, 2, 3, 4, 5, 8, 9, 17} {
+			for _, atEnd := range []bool{true, false} {
+				w := asmRow(c.t, nb, r, 2)
+				q, d, s := asmInput(c.t, nb, r, 0)
+				gw, gq, gd := guardedCopy(t, w, atEnd), guardedCopy(t, q, atEnd), guardedCopy(t, d, atEnd)
+				var gs []int16
+				if isK(c.t) {
+					gs = guardedCopy(t, s, atEnd)
+				}
+				checkAsm(t, c, gw, gq, gd, gs, fmt.Sprintf("%d guarded blocks (at end %v)", nb, atEnd))
+			}
+		}
+	}
+}
+
+// TestIntKernelsGenericDispatch: with the features off (as DEEPGO_KERNELS=generic leaves
+// them) the dispatched kernels are the portable ones.
+func TestIntKernelsGenericDispatch(t *testing.T) {
+	saved := cpu
+	defer func() { cpu = saved }()
+	cpu = features{}
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, c := range asmCases {
+		w := asmRow(c.t, 3, r, 0)
+		q, d, s := asmInput(c.t, 3, r, 0)
+		got := blockFuncs[c.t-Q8_0].qdot(w, q, d, s)
+		if want := c.generic(w, q, d, s); got != want {
+			t.Errorf("%v generic dispatch: %g, want %g", c.t, got, want)
+		}
+	}
+}
+
+// TestAVX2IntKernelsEmpty: no blocks, no product.
+func TestAVX2IntKernelsEmpty(t *testing.T) {
+	skipNoAVX2(t)
+	for _, c := range asmCases {
+		if got := c.asm(nil, nil, nil, nil); got != 0 {
+			t.Errorf("%v: empty product %g", c.t, got)
+		}
+	}
+}
+
+// BenchmarkAVX2Kernels compares each assembly kernel with its generic twin on a
+// 4096-column row (MB/s of weights).
+func BenchmarkAVX2Kernels(b *testing.B) {
+	skipNoAVX2(b)
+	const cols = 4096
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, c := range asmCases {
+		w := randomRow(c.t, cols, r, 1)
+		var in Input
+		in.Prepare(c.t, randomVector(cols, r, 1), 1, cols, cols)
+		q, d, s := in.vec(0)
+		for _, v := range []struct {
+			name string
+			f    qdotFunc
+		}{{"asm", c.asm}, {"generic", c.generic}} {
+			b.Run(fmt.Sprintf("%v/%s", c.t, v.name), func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for b.Loop() {
+					v.f(w, q, d, s)
+				}
+			})
+		}
+	}
+}
