@@ -102,7 +102,7 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	base := hh * (nope + vd) // this head's first kv_b_proj row
 	qlat := ws.qlat
 	if a.wkB != nil {
-		a.wkB.MulVec(ws.qrows, q[:nope], hh*kvl, (hh+1)*kvl)
+		s.mulRows(ws, a.wkB, ws.qrows, q[:nope], hh*kvl, (hh+1)*kvl)
 		copy(qlat, ws.qrows[hh*kvl:(hh+1)*kvl])
 	} else {
 		clear(qlat)
@@ -126,12 +126,23 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	}
 	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
 	if a.wvB != nil {
-		a.wvB.MulVec(ws.vrows, olat, hh*vd, (hh+1)*vd)
+		s.mulRows(ws, a.wvB, ws.vrows, olat, hh*vd, (hh+1)*vd)
 		copy(out, ws.vrows[hh*vd:(hh+1)*vd])
 	} else {
 		a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
 		copy(out, ws.vrows[base+nope:base+nope+vd])
 	}
+}
+
+// mulRows sets dst[i] = w.row(i)·x for rows [lo, hi) on one thread, through the worker's
+// prepared input (the integer kernels for block formats, as every other product).
+func (s *Sequence) mulRows(ws *attnScratch, w quant.Matrix, dst, x []float32, lo, hi int) {
+	t := w.DType()
+	if s.m.pool.floatActivations {
+		t = quant.F32
+	}
+	ws.in.Prepare(t, x, 1, len(x), len(x))
+	w.MulInput(dst, 0, &ws.in, lo, hi)
 }
 
 // attendNaive is the reference's naive attention over the latent cache: keys and values of

@@ -50,6 +50,7 @@ type attnScratch struct {
 	scores          []float32 // [capacity]
 	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
 	qrows           []float32 // [H*kv_lora], indexed by attn_k_b row
+	in              quant.Input
 }
 
 const naiveTile = 64
