@@ -72,7 +72,11 @@ func maxDiff(a, b []float32) float64 {
 
 // TestPathsAgree checks that every way of running the same model gives the same logits:
 // naive vs absorbed attention, one prompt chunk vs many, one thread vs several, and a
-// one-shot prefill vs feeding the same tokens one decode step at a time.
+// one-shot prefill vs feeding the same tokens one decode step at a time. The paths sum in
+// different orders (and the SIMD kernels in yet another), so they agree to float32
+// rounding carried through the layers: ~1e-5 of the logits' scale (~20 here).
+const pathsTolerance = 5e-4
+
 func TestPathsAgree(t *testing.T) {
 	prompt := []int{0, 17, 33, 5, 250, 99, 7, 1, 42, 64, 128}
 	decode := []int{3, 200, 11, 12}
@@ -87,14 +91,14 @@ func TestPathsAgree(t *testing.T) {
 					{Attention: core.AttentionAbsorbed, Threads: 2, MaxBatch: 1},
 				} {
 					got := evalWith(t, dir, o, prompt, decode)
-					if d := maxDiff(ref, got); d > 1e-4 {
+					if d := maxDiff(ref, got); d > pathsTolerance {
 						t.Errorf("options %+v: max |diff| %.3g from naive single-threaded", o, d)
 					}
 				}
 				// Token-at-a-time prefill gives the same rows.
 				all := append(append([]int{}, prompt...), decode...)
 				step := evalWith(t, dir, core.Options{}, all[:1], all[1:])
-				if d := maxDiff(ref, step); d > 1e-4 {
+				if d := maxDiff(ref, step); d > pathsTolerance {
 					t.Errorf("token-by-token: max |diff| %.3g from prefill", d)
 				}
 			})
