@@ -70,12 +70,14 @@ func maxDiff(a, b []float32) float64 {
 	return d
 }
 
+// pathsTolerance: the paths sum in different orders (and the SIMD kernels in yet another),
+// so they agree to float32 rounding carried through the layers: ~1e-5 of the logits'
+// scale (~20 here).
+const pathsTolerance = 5e-4
+
 // TestPathsAgree checks that every way of running the same model gives the same logits:
 // naive vs absorbed attention, one prompt chunk vs many, one thread vs several, and a
-// one-shot prefill vs feeding the same tokens one decode step at a time. The paths sum in
-// different orders (and the SIMD kernels in yet another), so they agree to float32
-// rounding carried through the layers: ~1e-5 of the logits' scale (~20 here).
-const pathsTolerance = 5e-4
+// one-shot prefill vs feeding the same tokens one decode step at a time.
 
 func TestPathsAgree(t *testing.T) {
 	prompt := []int{0, 17, 33, 5, 250, 99, 7, 1, 42, 64, 128}
