@@ -69,4 +69,8 @@ fuzz:
 	$(GO) test -run=NONE -fuzz=FuzzReplyParser -fuzztime=$(FUZZTIME) ./adapters/openai
 
 clean:
-	rm -rf bin models/tiny-q8_0.gguf
+	rm -rf bin dist models/tiny-q8_0.gguf
+
+# Cross builds, packaging and the qemu tests: make pi | jetson | riscv64 | darwin | lambda | gcf
+# | gcf-local | release | cross-test (see targets/targets.mk and docs/deploy-*.md).
+include targets/targets.mk
