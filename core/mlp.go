@@ -8,15 +8,24 @@ type mlp struct {
 	gate, up, down quant.Matrix // w1 [inter, hidden], w3 [inter, hidden], w2 [hidden, inter]
 }
 
-// mlp sets out[t] = f(x[t]) for n rows of x.
+// mlp sets out[t] = f(x[t]) for n rows of x: gate and up in one pool job on one prepared
+// input, then down.
 func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
 	p, b := s.m.pool, &s.b
 	inter := f.gate.Rows()
 	g, u := b.gate[:n*inter], b.up[:n*inter]
-	p.matmul(&b.mat, &b.in, f.gate, g, x, n)
-	p.matmul(&b.mat, &b.in, f.up, u, x, n)
+	p.prepare(&b.in, f.gate, x, n, f.gate.Cols())
+	b.multi.add(f.gate, g, inter, &b.in)
+	b.multi.add(f.up, u, inter, &b.in)
+	b.multi.run(p)
+	swiglu(g, u)
+	p.matmul(&b.mat, &b.in, f.down, out, g, n)
+}
+
+// swiglu sets g = silu(g) ⊙ u.
+func swiglu(g, u []float32) {
+	u = u[:len(g)]
 	for i := range g {
 		g[i] = silu(g[i]) * u[i]
 	}
-	p.matmul(&b.mat, &b.in, f.down, out, g, n)
 }

@@ -39,32 +39,65 @@ func (s *Sequence) moe(e *moe, T int) {
 		start[ex]++
 	}
 	// start[ex] now holds the end of expert ex's run; its beginning is the previous end.
-	proj := b.proj[:T*d]
-	if e.shared != nil {
-		s.mlp(e.shared, proj, b.xn, T)
-	} else {
-		clear(proj)
+	// Gather each expert's tokens, then compute every active expert (and the shared ones) in
+	// two pool jobs: gate and up of all of them, then down of all of them. Each expert's
+	// weights are read once for its tokens.
+	ins, inter := b.expertIn, c.MoEIntermediateSize
+	xe, ye := b.xe[:T*k*d], b.ye[:T*k*d]
+	for j, pair := range b.expertTokens[:T*k] {
+		t := int(pair) / k
+		copy(xe[j*d:(j+1)*d], b.xn[t*d:(t+1)*d])
 	}
+	p := m.pool
+	gate, up := b.gate, b.up
+	var sInter int
+	if sh := e.shared; sh != nil {
+		sInter = sh.gate.Rows()
+		p.prepare(&b.in, sh.gate, b.xn, T, d)
+		b.multi.add(sh.gate, gate[:T*sInter], sInter, &b.in)
+		b.multi.add(sh.up, up[:T*sInter], sInter, &b.in)
+	}
+	off := T * sInter // the routed experts' hidden rows follow the shared ones'
 	begin := int32(0)
 	for ex := range E {
 		end := start[ex]
-		pairs := b.expertTokens[begin:end]
+		n := int(end - begin)
+		if n > 0 {
+			m.stats.expertLoads.Add(1)
+			m.stats.expertActivations.Add(int64(n))
+			f := e.experts[ex]
+			p.prepare(&ins[ex], f.gate, xe[int(begin)*d:], n, d)
+			h := off + int(begin)*inter
+			b.multi.add(f.gate, gate[h:h+n*inter], inter, &ins[ex])
+			b.multi.add(f.up, up[h:h+n*inter], inter, &ins[ex])
+		}
 		begin = end
-		if len(pairs) == 0 {
-			continue
+	}
+	b.multi.run(p)
+	swiglu(gate[:off+T*k*inter], up[:off+T*k*inter])
+
+	proj := b.proj[:T*d]
+	if sh := e.shared; sh != nil {
+		p.prepare(&b.in, sh.down, gate, T, sInter)
+		b.multi.add(sh.down, proj, d, &b.in)
+	} else {
+		clear(proj)
+	}
+	begin = 0
+	for ex := range E {
+		end := start[ex]
+		if n := int(end - begin); n > 0 {
+			f := e.experts[ex]
+			h := off + int(begin)*inter
+			p.prepare(&ins[ex], f.down, gate[h:], n, inter)
+			b.multi.add(f.down, ye[int(begin)*d:int(end)*d], d, &ins[ex])
 		}
-		n := len(pairs)
-		m.stats.expertLoads.Add(1)
-		m.stats.expertActivations.Add(int64(n))
-		for j, pair := range pairs {
-			t := int(pair) / k
-			copy(b.xe[j*d:(j+1)*d], b.xn[t*d:(t+1)*d])
-		}
-		s.mlp(e.experts[ex], b.ye, b.xe, n)
-		for j, pair := range pairs {
-			t := int(pair) / k
-			axpy(proj[t*d:(t+1)*d], b.topW[pair], b.ye[j*d:(j+1)*d])
-		}
+		begin = end
+	}
+	b.multi.run(p)
+	for j, pair := range b.expertTokens[:T*k] {
+		t := int(pair) / k
+		axpy(proj[t*d:(t+1)*d], b.topW[pair], ye[j*d:(j+1)*d])
 	}
 }
 

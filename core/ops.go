@@ -63,6 +63,56 @@ func (j *matJob) Run(_, lo, hi int) {
 	j.w.MulInput(j.dst, j.dstStride, j.in, lo, hi)
 }
 
+// segment is one matrix product of a multiJob: rows [start, start+w.Rows()) of the job's
+// row range are w's rows, written to dst[t*dstStride+i].
+type segment struct {
+	w         quant.Matrix
+	dst       []float32
+	dstStride int
+	in        *quant.Input
+	start     int
+}
+
+// multiJob runs several matrix products (each with its own prepared input) as one pool job:
+// one split over all their rows, one wait, instead of one per product. It is how the
+// experts of a MoE layer, and the gate and up projections of an MLP, are computed.
+type multiJob struct {
+	segs  []segment
+	total int
+}
+
+func (j *multiJob) add(w quant.Matrix, dst []float32, dstStride int, in *quant.Input) {
+	j.segs = append(j.segs, segment{w: w, dst: dst, dstStride: dstStride, in: in, start: j.total})
+	j.total += w.Rows()
+}
+
+func (j *multiJob) Run(_, lo, hi int) {
+	for i := range j.segs {
+		sg := &j.segs[i]
+		end := sg.start + sg.w.Rows()
+		if end <= lo || sg.start >= hi {
+			continue
+		}
+		sg.w.MulInput(sg.dst, sg.dstStride, sg.in, max(lo, sg.start)-sg.start, min(hi, end)-sg.start)
+	}
+}
+
+// run runs the job on the pool and empties it for the next use.
+func (j *multiJob) run(p *Pool) {
+	p.Run(j, j.total, 8)
+	clear(j.segs)
+	j.segs, j.total = j.segs[:0], 0
+}
+
+// prepare readies x (n vectors of w.Cols() values, stride apart) in `in` for w's type.
+func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
+	t := w.DType()
+	if p.floatActivations {
+		t = quant.F32
+	}
+	in.Prepare(t, x, n, stride, w.Cols())
+}
+
 // matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool, with in as
 // the prepared input's buffers.
 func (p *Pool) matmul(j *matJob, in *quant.Input, w quant.Matrix, dst, x []float32, n int) {
@@ -71,11 +121,7 @@ func (p *Pool) matmul(j *matJob, in *quant.Input, w quant.Matrix, dst, x []float
 
 // matmulStrided is matmul with explicit strides: dst[t*dstStride+i], x[t*xStride:].
 func (p *Pool) matmulStrided(j *matJob, in *quant.Input, w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
-	t := w.DType()
-	if p.floatActivations {
-		t = quant.F32 // any matrix multiplies a float32 input as MulMat does
-	}
-	in.Prepare(t, x, n, xStride, w.Cols())
+	p.prepare(in, w, x, n, xStride)
 	*j = matJob{w: w, dst: dst, in: in, dstStride: dstStride}
 	p.Run(j, w.Rows(), 8)
 	*j = matJob{}

@@ -3,6 +3,7 @@ package core
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // A Job is work over an index range that a Pool splits among its workers.
@@ -21,12 +22,15 @@ type Pool struct {
 	work    []chan span // one per worker; worker i runs chunk i+1
 	wg      sync.WaitGroup
 	job     Job
+	n       int          // the current job's range
+	piece   int          // rows per take
+	next    atomic.Int64 // the next unclaimed row
 	closed  bool
 
 	floatActivations bool // matmul: no 8-bit activations (Options.FloatActivations)
 }
 
-type span struct{ worker, lo, hi int }
+type span struct{ worker int }
 
 // NewPool starts a pool of n threads; n <= 0 means one per CPU.
 func NewPool(n int) *Pool {
@@ -44,7 +48,7 @@ func NewPool(n int) *Pool {
 
 func (p *Pool) worker(ch chan span) {
 	for s := range ch {
-		p.job.Run(s.worker, s.lo, s.hi)
+		p.take(s.worker)
 		p.wg.Done()
 	}
 }
@@ -52,8 +56,10 @@ func (p *Pool) worker(ch chan span) {
 // Threads is the number of threads that share each Job.
 func (p *Pool) Threads() int { return p.threads }
 
-// Run calls job.Run over [0, n) split into at most Threads() contiguous chunks,
-// each a multiple of grain (except the last), and waits for all of them.
+// Run calls job.Run over [0, n) and waits for all of it. The range is cut into pieces of
+// whole grains, about four per thread, which the caller and the workers take in turn from
+// a shared counter: a thread the OS delays (a busy or virtual machine) leaves its share to
+// the others instead of holding everyone up. A worker's calls never overlap.
 func (p *Pool) Run(job Job, n, grain int) {
 	if n <= 0 {
 		return
@@ -61,27 +67,34 @@ func (p *Pool) Run(job Job, n, grain int) {
 	if grain < 1 {
 		grain = 1
 	}
-	chunks := (n + grain - 1) / grain
-	t := min(p.threads, chunks)
+	grains := (n + grain - 1) / grain
+	t := min(p.threads, grains)
 	if t <= 1 || p.closed {
 		job.Run(0, 0, n)
 		return
 	}
-	per := (chunks + t - 1) / t * grain
-	p.job = job
+	piece := max(1, grains/(4*t)) * grain
+	p.job, p.n, p.piece = job, n, piece
+	p.next.Store(0)
 	p.wg.Add(t - 1)
 	for i := 1; i < t; i++ {
-		lo := i * per
-		hi := min(lo+per, n)
-		if lo >= hi {
-			p.wg.Done()
-			continue
-		}
-		p.work[i-1] <- span{i, lo, hi}
+		p.work[i-1] <- span{worker: i}
 	}
-	job.Run(0, 0, min(per, n))
+	p.take(0)
 	p.wg.Wait()
 	p.job = nil
+}
+
+// take runs pieces of the current job until none is left.
+func (p *Pool) take(worker int) {
+	for {
+		hi := int(p.next.Add(int64(p.piece)))
+		lo := hi - p.piece
+		if lo >= p.n {
+			return
+		}
+		p.job.Run(worker, lo, min(hi, p.n))
+	}
 }
 
 // Close stops the workers. Run keeps working afterwards, on the caller's goroutine only.

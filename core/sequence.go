@@ -28,14 +28,16 @@ type buffers struct {
 	gate, up     []float32 // MLP hidden [T*inter]
 	router       []float32 // [T*experts]
 	route        routeScratch
-	topIdx       []int32   // [T*k]
-	topW         []float32 // [T*k]
-	expertTokens []int32   // [T*k] token indices grouped by expert
-	expertStart  []int32   // [experts+1]
-	xe, ye       []float32 // gathered expert input / output [T*hidden]
-	kvTile       []float32 // naive attention: expanded keys/values of a tile of positions
-	online       []float32 // naive attention: running max and sum per (t, head) [T*H*2]
-	acc          []float32 // naive attention: running output [T*H*v]
+	topIdx       []int32       // [T*k]
+	topW         []float32     // [T*k]
+	expertTokens []int32       // [T*k] token indices grouped by expert
+	expertStart  []int32       // [experts+1]
+	xe, ye       []float32     // gathered expert input / output [T*k*hidden], grouped by expert
+	expertIn     []quant.Input // each routed expert's prepared input [experts]
+	multi        multiJob      // several products in one pool job
+	kvTile       []float32     // naive attention: expanded keys/values of a tile of positions
+	online       []float32     // naive attention: running max and sum per (t, head) [T*H*2]
+	acc          []float32     // naive attention: running output [T*H*v]
 	work         []attnScratch
 
 	mat  matJob
@@ -67,8 +69,10 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 	s := &Sequence{m: m, cache: newKVCache(c, capacity)}
 	T := min(m.opts.MaxBatch, capacity)
 	d, h := c.HiddenSize, c.NumAttentionHeads
-	inter := max(c.IntermediateSize, c.MoEIntermediateSize, c.NSharedExperts*c.MoEIntermediateSize)
 	k := max(c.NumExpertsPerTok, 1)
+	// MLP hidden rows: a dense layer's, or a MoE layer's shared experts' and its k routed
+	// experts' side by side.
+	inter := max(c.IntermediateSize, (c.NSharedExperts+k)*c.MoEIntermediateSize)
 	hw := h * (c.QKNopeHeadDim + c.VHeadDim)
 	b := &s.b
 	b.batch = T
@@ -84,8 +88,10 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 		b.route = newRouteScratch(c)
 		b.topIdx, b.topW = make([]int32, T*k), make([]float32, T*k)
 		b.expertTokens, b.expertStart = make([]int32, T*k), make([]int32, c.NRoutedExperts+1)
-		b.xe, b.ye = make([]float32, T*d), make([]float32, T*d)
+		b.xe, b.ye = make([]float32, T*k*d), make([]float32, T*k*d)
+		b.expertIn = make([]quant.Input, c.NRoutedExperts)
 	}
+	b.multi.segs = make([]segment, 0, 2*c.NRoutedExperts+2)
 	b.kvTile = make([]float32, min(naiveTile, capacity)*hw)
 	b.online = make([]float32, T*h*2)
 	b.acc = make([]float32, T*h*c.VHeadDim)
