@@ -56,9 +56,12 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	// The naive path expands keys from kv_b_proj; with the split GGUF layout only the
 	// absorbed one applies.
 	naive := a.wkvB != nil && (m.opts.Attention == AttentionNaive || (m.opts.Attention == AttentionAuto && T > 1))
-	if naive {
+	switch {
+	case naive:
 		s.attendNaive(li, a, T)
-	} else {
+	case a.wkB != nil:
+		s.attendSplit(li, a, T)
+	default:
 		j := &b.att
 		*j = attnJob{s: s, a: a, li: li, T: T}
 		p.Run(j, T*h, 1)
@@ -69,22 +72,74 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 
 // attnJob runs the absorbed attention for (token, head) pairs; see absorbed.
 type attnJob struct {
-	s     *Sequence
-	a     *mla
-	li, T int
-	naive bool
-	tile  int // naive: first position of the current tile
-	n     int // naive: positions in the tile
+	s      *Sequence
+	a      *mla
+	li, T  int
+	naive  bool
+	latent bool // attendSplit's middle: attendLatent
+	tile   int  // naive: first position of the current tile
+	n      int  // naive: positions in the tile
 }
 
 func (j *attnJob) Run(worker, lo, hi int) {
 	h := j.s.m.Config.NumAttentionHeads
 	for r := lo; r < hi; r++ {
-		if j.naive {
+		switch {
+		case j.naive:
 			j.s.naiveTile(j.li, r/h, r%h, j.tile, j.n)
-		} else {
+		case j.latent:
+			j.s.attendLatent(worker, j.li, r/h, r%h)
+		default:
 			j.s.absorbed(worker, j.a, j.li, r/h, r%h)
 		}
+	}
+}
+
+// attendSplit is the absorbed attention for llama.cpp's split layout (attn_k_b, attn_v_b),
+// with the per-head products batched over the chunk's tokens: q̃ = W^UK_hᵀ q_nope for every
+// token and head in one pool job (each head's queries prepared once), the softmax over the
+// latent cache per (token, head), then o = W^UV_h õ in one more job.
+func (s *Sequence) attendSplit(li int, a *mla, T int) {
+	c, b, p := s.m.Config, &s.b, s.m.pool
+	h, kvl, vd, qk := c.NumAttentionHeads, c.KVLoRARank, c.VHeadDim, c.QKHeadDim()
+	qlat, olat := b.qlat[:T*h*kvl], b.olat[:T*h*kvl]
+	for hh := range h {
+		p.prepare(&b.headIn[hh], a.wkB, b.q[hh*qk:], T, h*qk)
+		b.multi.addRows(a.wkB, hh*kvl, (hh+1)*kvl, qlat, h*kvl, &b.headIn[hh])
+	}
+	b.multi.run(p)
+	j := &b.att
+	*j = attnJob{s: s, a: a, li: li, T: T, latent: true}
+	p.Run(j, T*h, 1)
+	*j = attnJob{}
+	for hh := range h {
+		p.prepare(&b.headIn[hh], a.wvB, olat[hh*kvl:], T, h*kvl)
+		b.multi.addRows(a.wvB, hh*vd, (hh+1)*vd, b.attn, h*vd, &b.headIn[hh])
+	}
+	b.multi.run(p)
+}
+
+// attendLatent is the middle of attendSplit for token t and head hh: scores of q̃ (from
+// b.qlat) and q_pe against the cached latents and rotary keys, softmax, and õ = Σ_j p_j c_j
+// into b.olat.
+func (s *Sequence) attendLatent(worker, li, t, hh int) {
+	c, b := s.m.Config, &s.b
+	ws := &b.work[worker]
+	kvl, nope, qk, h := c.KVLoRARank, c.QKNopeHeadDim, c.QKHeadDim(), c.NumAttentionHeads
+	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
+	qlat := b.qlat[(t*h+hh)*kvl : (t*h+hh+1)*kvl]
+	n := s.pos + t + 1 // causal: positions 0..pos+t
+	scores := ws.scores[:n]
+	scale := s.m.scale
+	for j := range n {
+		row := s.cache.row(li, j)
+		scores[j] = (quant.DotF32(qlat, row[:kvl]) + quant.DotF32(q[nope:], row[kvl:])) * scale
+	}
+	softmax(scores)
+	olat := b.olat[(t*h+hh)*kvl : (t*h+hh+1)*kvl]
+	clear(olat)
+	for j, p := range scores {
+		axpy(olat, p, s.cache.row(li, j)[:kvl])
 	}
 }
 

@@ -42,12 +42,7 @@ func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))
 func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
 
 // axpy sets y += a·x.
-func axpy(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
-	}
-}
+func axpy(y []float32, a float32, x []float32) { quant.AxpyF32(y, a, x) }
 
 // matJob multiplies a weight matrix by n activation vectors, split over rows. The vectors
 // are prepared once (quantized to 8 bits for the integer kernels of block formats) and read
@@ -67,6 +62,7 @@ func (j *matJob) Run(_, lo, hi int) {
 // row range are w's rows, written to dst[t*dstStride+i].
 type segment struct {
 	w         quant.Matrix
+	lo, hi    int // the rows of w it covers
 	dst       []float32
 	dstStride int
 	in        *quant.Input
@@ -82,18 +78,23 @@ type multiJob struct {
 }
 
 func (j *multiJob) add(w quant.Matrix, dst []float32, dstStride int, in *quant.Input) {
-	j.segs = append(j.segs, segment{w: w, dst: dst, dstStride: dstStride, in: in, start: j.total})
-	j.total += w.Rows()
+	j.addRows(w, 0, w.Rows(), dst, dstStride, in)
+}
+
+// addRows adds the product of rows [lo, hi) of w: dst[t*dstStride+i] for those rows i.
+func (j *multiJob) addRows(w quant.Matrix, lo, hi int, dst []float32, dstStride int, in *quant.Input) {
+	j.segs = append(j.segs, segment{w: w, lo: lo, hi: hi, dst: dst, dstStride: dstStride, in: in, start: j.total})
+	j.total += hi - lo
 }
 
 func (j *multiJob) Run(_, lo, hi int) {
 	for i := range j.segs {
 		sg := &j.segs[i]
-		end := sg.start + sg.w.Rows()
+		end := sg.start + sg.hi - sg.lo
 		if end <= lo || sg.start >= hi {
 			continue
 		}
-		sg.w.MulInput(sg.dst, sg.dstStride, sg.in, max(lo, sg.start)-sg.start, min(hi, end)-sg.start)
+		sg.w.MulInput(sg.dst, sg.dstStride, sg.in, sg.lo+max(lo, sg.start)-sg.start, sg.lo+min(hi, end)-sg.start)
 	}
 }
 

@@ -35,6 +35,8 @@ type buffers struct {
 	xe, ye       []float32     // gathered expert input / output [T*k*hidden], grouped by expert
 	expertIn     []quant.Input // each routed expert's prepared input [experts]
 	multi        multiJob      // several products in one pool job
+	qlat, olat   []float32     // split-layout attention: q̃ and õ [T*H*kv_lora]
+	headIn       []quant.Input // split-layout attention: each head's prepared input [H]
 	kvTile       []float32     // naive attention: expanded keys/values of a tile of positions
 	online       []float32     // naive attention: running max and sum per (t, head) [T*H*2]
 	acc          []float32     // naive attention: running output [T*H*v]
@@ -91,7 +93,9 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 		b.xe, b.ye = make([]float32, T*k*d), make([]float32, T*k*d)
 		b.expertIn = make([]quant.Input, c.NRoutedExperts)
 	}
-	b.multi.segs = make([]segment, 0, 2*c.NRoutedExperts+2)
+	b.multi.segs = make([]segment, 0, max(2*c.NRoutedExperts+2, h))
+	b.qlat, b.olat = make([]float32, T*h*c.KVLoRARank), make([]float32, T*h*c.KVLoRARank)
+	b.headIn = make([]quant.Input, h)
 	b.kvTile = make([]float32, min(naiveTile, capacity)*hw)
 	b.online = make([]float32, T*h*2)
 	b.acc = make([]float32, T*h*c.VHeadDim)
