@@ -143,7 +143,8 @@ func (s *Sequence) attendLatent(worker, li, t, hh int) {
 	}
 }
 
-// absorbed is the weight-absorbed attention of one head for token t (reference attn_impl
+// absorbed is the weight-absorbed attention of one head for token t, with kv_b_proj (the
+// split layout has attendSplit) (reference attn_impl
 // "absorb"): the query is folded into latent space with W^UK, scores are taken against the
 // cached latents directly, and the latent output is lifted with W^UV:
 //
@@ -156,15 +157,10 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
 	base := hh * (nope + vd) // this head's first kv_b_proj row
 	qlat := ws.qlat
-	if a.wkB != nil {
-		s.mulRows(ws, a.wkB, ws.qrows, q[:nope], hh*kvl, (hh+1)*kvl)
-		copy(qlat, ws.qrows[hh*kvl:(hh+1)*kvl])
-	} else {
-		clear(qlat)
-		for i := range nope {
-			a.wkvB.Row(ws.row, base+i)
-			axpy(qlat, q[i], ws.row)
-		}
+	clear(qlat)
+	for i := range nope {
+		a.wkvB.Row(ws.row, base+i)
+		axpy(qlat, q[i], ws.row)
 	}
 	n := s.pos + t + 1 // causal: positions 0..pos+t
 	scores := ws.scores[:n]
@@ -180,24 +176,8 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 		axpy(olat, p, s.cache.row(li, j)[:kvl])
 	}
 	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
-	if a.wvB != nil {
-		s.mulRows(ws, a.wvB, ws.vrows, olat, hh*vd, (hh+1)*vd)
-		copy(out, ws.vrows[hh*vd:(hh+1)*vd])
-	} else {
-		a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
-		copy(out, ws.vrows[base+nope:base+nope+vd])
-	}
-}
-
-// mulRows sets dst[i] = w.row(i)·x for rows [lo, hi) on one thread, through the worker's
-// prepared input (the integer kernels for block formats, as every other product).
-func (s *Sequence) mulRows(ws *attnScratch, w quant.Matrix, dst, x []float32, lo, hi int) {
-	t := w.DType()
-	if s.m.pool.floatActivations {
-		t = quant.F32
-	}
-	ws.in.Prepare(t, x, 1, len(x), len(x))
-	w.MulInput(dst, 0, &ws.in, lo, hi)
+	a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
+	copy(out, ws.vrows[base+nope:base+nope+vd])
 }
 
 // attendNaive is the reference's naive attention over the latent cache: keys and values of

@@ -53,8 +53,6 @@ type attnScratch struct {
 	qlat, olat, row []float32 // [kv_lora]
 	scores          []float32 // [capacity]
 	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
-	qrows           []float32 // [H*kv_lora], indexed by attn_k_b row
-	in              quant.Input
 }
 
 const naiveTile = 64
@@ -104,7 +102,7 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 		b.work[i] = attnScratch{
 			qlat: make([]float32, c.KVLoRARank), olat: make([]float32, c.KVLoRARank),
 			row: make([]float32, c.KVLoRARank), scores: make([]float32, capacity),
-			vrows: make([]float32, hw), qrows: make([]float32, h*c.KVLoRARank),
+			vrows: make([]float32, hw),
 		}
 	}
 	return s, nil
