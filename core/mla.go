@@ -28,16 +28,22 @@ type mla struct {
 func (s *Sequence) attention(li int, a *mla, T int) {
 	m, c, b := s.m, s.m.Config, &s.b
 	p := m.pool
-	// Queries: q = W^UQ · RMSNorm(W^DQ · h), or q = W^Q · h without q LoRA.
-	if a.wq != nil {
-		p.matmul(&b.mat, &b.in, a.wq, b.q, b.xn, T)
-	} else {
-		p.matmul(&b.mat, &b.in, a.wqA, b.qa, b.xn, T)
+	// Queries: q = W^UQ · RMSNorm(W^DQ · h), or q = W^Q · h without q LoRA; keys and values:
+	// [c_kv | k_pe] = W^DKV · h. The products of h share one prepared input and one job.
+	d := c.HiddenSize
+	p.prepare(&b.in, a.wkvA, b.xn, T, d)
+	wq, dst := a.wq, b.q
+	if wq == nil {
+		wq, dst = a.wqA, b.qa
+	}
+	b.multi.addShared(p, wq, dst, wq.Rows(), &b.in, a.wkvA, &b.in2, b.xn, T)
+	b.multi.addShared(p, a.wkvA, b.kva, a.wkvA.Rows(), &b.in, a.wkvA, nil, nil, 0)
+	b.multi.run(p)
+	if a.wq == nil {
 		s.normRows(b.qa, b.qa, a.qNorm, float32(c.RMSNormEps), T, c.QLoRARank)
 		p.matmul(&b.mat, &b.in, a.wqB, b.q, b.qa, T)
 	}
-	// Keys/values: [c_kv | k_pe] = W^DKV · h; the cache keeps RMSNorm(c_kv) and RoPE(k_pe).
-	p.matmul(&b.mat, &b.in, a.wkvA, b.kva, b.xn, T)
+	// The cache keeps RMSNorm(c_kv) and RoPE(k_pe).
 	kvl, rd, half := c.KVLoRARank, c.QKRopeHeadDim, c.QKRopeHeadDim/2
 	w := kvl + rd
 	h, qk, nope := c.NumAttentionHeads, c.QKHeadDim(), c.QKNopeHeadDim

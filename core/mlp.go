@@ -16,7 +16,7 @@ func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
 	g, u := b.gate[:n*inter], b.up[:n*inter]
 	p.prepare(&b.in, f.gate, x, n, f.gate.Cols())
 	b.multi.add(f.gate, g, inter, &b.in)
-	b.multi.add(f.up, u, inter, &b.in)
+	b.multi.addShared(p, f.up, u, inter, &b.in, f.gate, &b.in2, x, n)
 	b.multi.run(p)
 	swiglu(g, u)
 	p.matmul(&b.mat, &b.in, f.down, out, g, n)

@@ -55,25 +55,43 @@ func (s *Sequence) moe(e *moe, T int) {
 		sInter = sh.gate.Rows()
 		p.prepare(&b.in, sh.gate, b.xn, T, d)
 		b.multi.add(sh.gate, gate[:T*sInter], sInter, &b.in)
-		b.multi.add(sh.up, up[:T*sInter], sInter, &b.in)
+		b.multi.addShared(p, sh.up, up[:T*sInter], sInter, &b.in, sh.gate, &b.in2, b.xn, T)
 	}
 	off := T * sInter // the routed experts' hidden rows follow the shared ones'
-	begin := int32(0)
-	for ex := range E {
-		end := start[ex]
-		n := int(end - begin)
-		if n > 0 {
-			m.stats.expertLoads.Add(1)
-			m.stats.expertActivations.Add(int64(n))
-			f := e.experts[ex]
-			p.prepare(&ins[ex], f.gate, xe[int(begin)*d:], n, d)
-			h := off + int(begin)*inter
-			b.multi.add(f.gate, gate[h:h+n*inter], inter, &ins[ex])
-			b.multi.add(f.up, up[h:h+n*inter], inter, &ins[ex])
-		}
-		begin = end
+	// gate and up share each expert's prepared input, unless their types want different
+	// forms of it: then up runs in a job of its own.
+	var mixed bool
+	for _, f := range e.experts {
+		mixed = !quant.SameInput(f.up.DType(), f.gate.DType())
+		break
 	}
-	b.multi.run(p)
+	for pass := range 2 {
+		begin := int32(0)
+		for ex := range E {
+			end := start[ex]
+			n := int(end - begin)
+			if n > 0 {
+				f := e.experts[ex]
+				h := off + int(begin)*inter
+				if pass == 0 {
+					m.stats.expertLoads.Add(1)
+					m.stats.expertActivations.Add(int64(n))
+					p.prepare(&ins[ex], f.gate, xe[int(begin)*d:], n, d)
+					b.multi.add(f.gate, gate[h:h+n*inter], inter, &ins[ex])
+				} else {
+					p.prepare(&ins[ex], f.up, xe[int(begin)*d:], n, d)
+				}
+				if pass == 1 || !mixed {
+					b.multi.add(f.up, up[h:h+n*inter], inter, &ins[ex])
+				}
+			}
+			begin = end
+		}
+		b.multi.run(p)
+		if !mixed {
+			break
+		}
+	}
 	swiglu(gate[:off+T*k*inter], up[:off+T*k*inter])
 
 	proj := b.proj[:T*d]
@@ -83,7 +101,7 @@ func (s *Sequence) moe(e *moe, T int) {
 	} else {
 		clear(proj)
 	}
-	begin = 0
+	begin := int32(0)
 	for ex := range E {
 		end := start[ex]
 		if n := int(end - begin); n > 0 {

@@ -105,6 +105,16 @@ func (j *multiJob) run(p *Pool) {
 	j.segs, j.total = j.segs[:0], 0
 }
 
+// addShared adds w's product with the input `in` was prepared with for another matrix, or,
+// if w's type multiplies another form of input, with x prepared again in spare.
+func (j *multiJob) addShared(p *Pool, w quant.Matrix, dst []float32, dstStride int, in *quant.Input, first quant.Matrix, spare *quant.Input, x []float32, n int) {
+	if !quant.SameInput(w.DType(), first.DType()) && !p.floatActivations {
+		p.prepare(spare, w, x, n, w.Cols())
+		in = spare
+	}
+	j.add(w, dst, dstStride, in)
+}
+
 // prepare readies x (n vectors of w.Cols() values, stride apart) in `in` for w's type.
 func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
 	t := w.DType()

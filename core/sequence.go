@@ -44,6 +44,7 @@ type buffers struct {
 
 	mat  matJob
 	in   quant.Input // the current product's prepared input
+	in2  quant.Input // a second one, for a matrix in the same job that needs another form
 	att  attnJob
 	norm normJob
 }

@@ -145,3 +145,7 @@ func roundHalfAway(f float32) int32 {
 	}
 	return int32(math.Round(float64(max(-127, min(127, f)))))
 }
+
+// SameInput reports whether matrices of types a and b multiply the same prepared Input: an
+// Input prepared for one serves the other.
+func SameInput(a, b DType) bool { return inputKindOf(a) == inputKindOf(b) }
