@@ -176,3 +176,22 @@ func dotQ3_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	}
 	return s
 }
+
+// dotQ5_0Q8Generic: Q5_0 weights (22-byte blocks: f16 d, 32 high bits, 16 bytes of nibbles;
+// value = (nibble | high bit<<4) − 16, low nibbles first) · Q8_0 input.
+func dotQ5_0Q8Generic(w []byte, q []int8, d []float32) float32 {
+	var s float32
+	for b := range d {
+		blk := (*[22]byte)(w[22*b:])
+		qh := uint32(blk[2]) | uint32(blk[3])<<8 | uint32(blk[4])<<16 | uint32(blk[5])<<24
+		x := (*[32]int8)(q[32*b:])
+		var sum int32
+		for j := range 16 {
+			lo := int32(blk[6+j]&15) | int32(qh>>j&1)<<4
+			hi := int32(blk[6+j]>>4) | int32(qh>>(j+16)&1)<<4
+			sum += (lo-16)*int32(x[j]) + (hi-16)*int32(x[j+16])
+		}
+		s += f16at(blk[0:]) * d[b] * float32(sum)
+	}
+	return s
+}

@@ -32,7 +32,7 @@ const (
 // inputKindOf is the form of Input a matrix type multiplies with.
 func inputKindOf(t DType) inputKind {
 	switch t {
-	case Q8_0, Q4_0:
+	case Q8_0, Q4_0, Q5_0:
 		return inputQ8_0
 	case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K:
 		return inputQ8_K
