@@ -16,10 +16,35 @@ type blockMatrix struct {
 	dot        func(w []byte, x []float32) float32 // a row's blocks · x
 	dequant    func(dst []float32, w []byte)       // a row's blocks into dst
 	qdot       qdotFunc                            // a row's blocks · a quantized input; nil if none
+	qdotx4     qdotx4Func                          // a row's blocks · four quantized inputs; nil if none
 }
 
 // qdotFunc is an integer kernel: a row's blocks · a vector quantized by Input.Prepare.
 type qdotFunc func(w []byte, q []int8, d []float32, sums []int16) float32
+
+// qdotx4Func is a four-vector integer kernel: a row's blocks · four vectors quantized by
+// Input.Prepare and stored one after another, as Input keeps them: q, d and sums each hold
+// the four vectors' values, scales and sums, vector t's in the t-th quarter. It returns
+// what the row's qdotFunc gives for each vector (bit for bit for the K formats; to float
+// summation order for Q8_0 and Q4_0).
+type qdotx4Func func(w []byte, q []int8, d []float32, sums []int16) [4]float32
+
+// qdotx4By1 computes a four-vector product with the single-vector kernel f.
+func qdotx4By1(f qdotFunc, w []byte, q []int8, d []float32, sums []int16) (out [4]float32) {
+	nq, nd, ns := len(q)/4, len(d)/4, len(sums)/4
+	for t := range out {
+		var s []int16
+		if sums != nil {
+			s = sums[t*ns:][:ns]
+		}
+		out[t] = f(w, q[t*nq:][:nq], d[t*nd:][:nd], s)
+	}
+	return out
+}
+
+func dotQ8_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8(w, q, d) }
+func dotQ4_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8(w, q, d) }
+func dotQ5_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8(w, q, d) }
 
 // NewBlock returns a rows×cols matrix of type t, one of the GGUF block
 // formats (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K), whose
@@ -60,6 +85,7 @@ func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
 		dot:      f.dot,
 		dequant:  f.dequant,
 		qdot:     f.qdot,
+		qdotx4:   f.qdotx4,
 	}, nil
 }
 
@@ -68,17 +94,18 @@ var blockFuncs = [...]struct {
 	dot     func(w []byte, x []float32) float32
 	dequant func(dst []float32, w []byte)
 	qdot    qdotFunc
+	qdotx4  qdotx4Func // four vectors at once; nil: qdot one vector at a time
 }{
-	{dotQ8_0, dequantQ8_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8(w, q, d) }},
-	{dotQ4_0, dequantQ4_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8(w, q, d) }},
-	{dotQ4_1, dequantQ4_1, nil},
-	{dotQ5_0, dequantQ5_0, nil},
-	{dotQ5_1, dequantQ5_1, nil},
-	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K},
-	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K},
-	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K},
-	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K},
-	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K},
+	{dotQ8_0, dequantQ8_0, dotQ8_0Q8x1, dotQ8_0Q8x4},
+	{dotQ4_0, dequantQ4_0, dotQ4_0Q8x1, dotQ4_0Q8x4},
+	{dotQ4_1, dequantQ4_1, nil, nil},
+	{dotQ5_0, dequantQ5_0, dotQ5_0Q8x1, nil},
+	{dotQ5_1, dequantQ5_1, nil, nil},
+	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K, nil},
+	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K, nil},
+	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K, dotQ4_KQ8Kx4},
+	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K, dotQ5_KQ8Kx4},
+	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K, dotQ6_KQ8Kx4},
 }
 
 func (m *blockMatrix) Rows() int    { return m.rows }
@@ -110,9 +137,33 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 		m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
 		return
 	}
+	// Vectors t..t+3 lie one after another in in.q, in.d and in.sums: the four-vector
+	// kernel takes them together, sharing each row's loads and decoding; the rest go one
+	// at a time.
+	n4 := 0
+	if m.qdotx4 != nil {
+		n4 = in.n &^ 3
+	}
+	c, bs := in.cols, 32
+	if in.kind == inputQ8_K {
+		bs = 256
+	}
 	for i := lo; i < hi; i++ {
 		w := m.row(i)
-		for t := range in.n {
+		for t := 0; t < n4; t += 4 {
+			q := in.q[t*c:][:4*c]
+			d := in.d[t*c/bs:][:4*c/bs]
+			var sums []int16
+			if in.kind == inputQ8_K {
+				sums = in.sums[t*c/16:][:4*c/16]
+			}
+			r := m.qdotx4(w, q, d, sums)
+			dst[t*dstStride+i] = r[0]
+			dst[(t+1)*dstStride+i] = r[1]
+			dst[(t+2)*dstStride+i] = r[2]
+			dst[(t+3)*dstStride+i] = r[3]
+		}
+		for t := n4; t < in.n; t++ {
 			q, d, sums := in.vec(t)
 			dst[t*dstStride+i] = m.qdot(w, q, d, sums)
 		}

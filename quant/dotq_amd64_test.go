@@ -305,3 +305,96 @@ func BenchmarkAVX2Kernels(b *testing.B) {
 		}
 	}
 }
+
+// x4AsmCase is a four-vector assembly kernel and the single-vector assembly kernel it must
+// agree with.
+type x4AsmCase struct {
+	t      DType
+	asm    func(w []byte, q []int8, d []float32, s []int16, out *[4]float32)
+	single qdotFunc
+}
+
+var x4AsmCases = []x4AsmCase{
+	{Q8_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) { dotQ8_0Q8x4AVX2(w, q, d, out) }, asmCases[0].asm},
+	{Q4_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) { dotQ4_0Q8x4AVX2(w, q, d, out) }, asmCases[1].asm},
+	{Q4_K, dotQ4_KQ8Kx4AVX2, dotQ4_KQ8KAVX2},
+	{Q5_K, dotQ5_KQ8Kx4AVX2, dotQ5_KQ8KAVX2},
+	{Q6_K, dotQ6_KQ8Kx4AVX2, dotQ6_KQ8KAVX2},
+}
+
+// x4Inputs is four asmInput vectors of nb blocks, one after another as Input keeps them,
+// of input kinds k, k+1, k+2, k+3 (mod 5).
+func x4Inputs(t DType, nb int, r *rand.Rand, k int) (q []int8, d []float32, s []int16) {
+	for v := range 4 {
+		qv, dv, sv := asmInput(t, nb, r, (k+v)%5)
+		q, d, s = append(q, qv...), append(d, dv...), append(s, sv...)
+	}
+	if !isK(t) {
+		s = nil
+	}
+	return q, d, s
+}
+
+// TestAVX2x4KernelsMatchSingle: the four-vector assembly kernels against the single-vector
+// assembly kernels on each vector, 1 to 17 blocks (K: 1 to 5 super-blocks), every row and
+// input kind, and with each of w, q, d and s against a PROT_NONE page on either side.
+func TestAVX2x4KernelsMatchSingle(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(51, 52))
+	for _, c := range x4AsmCases {
+		maxNB := 17
+		if isK(c.t) {
+			maxNB = 5
+		}
+		for nb := 1; nb <= maxNB; nb++ {
+			for rk := range 5 {
+				for ik := range 5 {
+					w := asmRow(c.t, nb, r, rk)
+					q, d, s := x4Inputs(c.t, nb, r, ik)
+					var out [4]float32
+					c.asm(w, q, d, s, &out)
+					checkX4(t, c.t, c.single, out, w, q, d, s, fmt.Sprintf("%d blocks, row kind %d, input kind %d", nb, rk, ik))
+				}
+			}
+			for _, atEnd := range []bool{true, false} {
+				w := asmRow(c.t, nb, r, 2)
+				q, d, s := x4Inputs(c.t, nb, r, 0)
+				gw, gq, gd, gs := guardedCopy(t, w, atEnd), guardedCopy(t, q, atEnd), guardedCopy(t, d, atEnd), guardedCopy(t, s, atEnd)
+				var out [4]float32
+				c.asm(gw, gq, gd, gs, &out)
+				checkX4(t, c.t, c.single, out, w, q, d, s, fmt.Sprintf("%d guarded blocks (at end %v)", nb, atEnd))
+			}
+		}
+		var out [4]float32
+		out[2] = 7
+		c.asm(nil, nil, nil, nil, &out)
+		if out != [4]float32{} {
+			t.Errorf("%v: empty products %v", c.t, out)
+		}
+	}
+}
+
+// TestX4GenericDispatch: with the features off, the four-vector kernels are the portable
+// single-vector ones, four times.
+func TestX4GenericDispatch(t *testing.T) {
+	saved := cpu
+	defer func() { cpu = saved }()
+	cpu = features{}
+	r := rand.New(rand.NewPCG(53, 54))
+	for _, c := range x4AsmCases {
+		w := asmRow(c.t, 3, r, 0)
+		q, d, s := x4Inputs(c.t, 3, r, 0)
+		got := blockFuncs[c.t-Q8_0].qdotx4(w, q, d, s)
+		for v := range 4 {
+			nq, nd, ns := len(q)/4, len(d)/4, len(s)/4
+			var sv []int16
+			if s != nil {
+				sv = s[v*ns:][:ns]
+			}
+			want := blockFuncs[c.t-Q8_0].qdot(w, q[v*nq:][:nq], d[v*nd:][:nd], sv)
+			if got[v] != want {
+				t.Errorf("%v generic dispatch vector %d: %g, want %g", c.t, v, got[v], want)
+			}
+		}
+	}
+}

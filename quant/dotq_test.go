@@ -8,7 +8,7 @@ import (
 )
 
 // intKernelTypes are the block formats with integer kernels.
-var intKernelTypes = []DType{Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K}
+var intKernelTypes = []DType{Q8_0, Q4_0, Q5_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K}
 
 // randomRow quantizes cols random values to type t; scale spreads their magnitudes.
 func randomRow(t DType, cols int, r *rand.Rand, scale float64) []byte {
@@ -33,7 +33,7 @@ func randomBytes(t DType, cols int, r *rand.Rand) []byte {
 	for b := 0; b < len(w); b += bb {
 		var offs []int
 		switch t {
-		case Q8_0, Q4_0:
+		case Q8_0, Q4_0, Q5_0:
 			offs = []int{0}
 		case Q2_K:
 			offs = []int{80, 82}
@@ -74,6 +74,8 @@ func intDotGeneric(t DType, w []byte, in *Input, v int) float32 {
 		return dotQ8_0Q8Generic(w, q, d)
 	case Q4_0:
 		return dotQ4_0Q8Generic(w, q, d)
+	case Q5_0:
+		return dotQ5_0Q8Generic(w, q, d)
 	case Q2_K:
 		return dotQ2_KQ8KGeneric(w, q, d, sums)
 	case Q3_K:

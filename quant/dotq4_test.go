@@ -1,0 +1,198 @@
+package quant
+
+// The four-vector integer kernels (qdotx4) against the single-vector ones, on every
+// architecture (there, they are the single-vector kernels run four times), and
+// blockMatrix.MulInput's grouping of vectors by four.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// x4Types are the formats with a four-vector kernel.
+var x4Types = []DType{Q8_0, Q4_0, Q4_K, Q5_K, Q6_K}
+
+// checkX4 compares got, a four-vector result, with the single-vector kernel f on each of
+// the four vectors of q, d, s: bit-identical for the K formats, else to float summation
+// order (relative to the sum of the blocks' magnitudes).
+func checkX4(t *testing.T, typ DType, f qdotFunc, got [4]float32, w []byte, q []int8, d []float32, s []int16, what string) {
+	t.Helper()
+	nq, nd, ns := len(q)/4, len(d)/4, len(s)/4
+	for v := range 4 {
+		qv, dv := q[v*nq:][:nq], d[v*nd:][:nd]
+		var sv []int16
+		if s != nil {
+			sv = s[v*ns:][:ns]
+		}
+		want := f(w, qv, dv, sv)
+		g := got[v]
+		if g == want || math.IsNaN(float64(g)) && math.IsNaN(float64(want)) {
+			continue
+		}
+		if isKType(typ) {
+			t.Errorf("%v %s vector %d: x4 %g, single %g: want bit-identical", typ, what, v, g, want)
+			continue
+		}
+		mag := blocksMag(typ, f, w, qv, dv, sv)
+		if diff := math.Abs(float64(g) - float64(want)); !(diff <= 1e-6*mag+1e-30) {
+			if math.IsInf(mag, 0) && (math.IsInf(float64(g), 0) || math.IsNaN(float64(g))) {
+				continue
+			}
+			t.Errorf("%v %s vector %d: x4 %g, single %g (|blocks| %g)", typ, what, v, g, want, mag)
+		}
+	}
+}
+
+// blocksMag is the sum of the magnitudes of f's per-block terms: a bound for the float
+// rounding of the products in any summation order.
+func blocksMag(typ DType, f qdotFunc, w []byte, q []int8, d []float32, s []int16) float64 {
+	bs, bb := typ.BlockSize(), typ.BlockBytes()
+	var mag float64
+	for b := range d {
+		var sb []int16
+		if s != nil {
+			sb = s[bs/16*b:][:bs/16]
+		}
+		mag += math.Abs(float64(f(w[bb*b:][:bb], q[bs*b:][:bs], d[b:b+1], sb)))
+	}
+	return mag
+}
+
+func isKType(t DType) bool { return t != Q8_0 && t != Q4_0 }
+
+// TestQdotx4MatchesSingle: the table's four-vector kernel against its single-vector
+// kernel, on vectors quantized by Input.Prepare.
+func TestQdotx4MatchesSingle(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, typ := range x4Types {
+		f := &blockFuncs[typ-Q8_0]
+		maxNB := 17
+		if isKType(typ) {
+			maxNB = 5
+		}
+		for nb := 1; nb <= maxNB; nb++ {
+			cols := nb * typ.BlockSize()
+			for k, scale := range []float64{1, 1e-3, 1e4, 0} {
+				var w []byte
+				if k%2 == 0 {
+					w = randomRow(typ, cols, r, 1)
+				} else {
+					w = randomBytes(typ, cols, r)
+				}
+				x := randomVector(4*cols, r, scale)
+				var in Input
+				in.Prepare(typ, x, 4, cols, cols)
+				q, d, s := in.q[:4*cols], in.d[:len(in.d)], []int16(nil)
+				if isKType(typ) {
+					s = in.sums[:4*cols/16]
+				}
+				checkX4(t, typ, f.qdot, f.qdotx4(w, q, d, s), w, q, d, s, fmt.Sprintf("%d blocks, kind %d", nb, k))
+			}
+		}
+	}
+}
+
+// x4Matrix is a rows×cols matrix of type typ with random rows.
+func x4Matrix(t testing.TB, typ DType, rows, cols int, r *rand.Rand) *blockMatrix {
+	var data []byte
+	for range rows {
+		data = append(data, randomRow(typ, cols, r, 1)...)
+	}
+	m, err := NewBlock(typ, data, rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.(*blockMatrix)
+}
+
+// TestMulInputBatch: MulInput with 1 to 9 vectors (groups of four and the rest) and
+// sub-ranges of rows equals the one-vector-at-a-time products, and writes nothing else.
+func TestMulInputBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	const rows, stride = 7, 9
+	for _, typ := range intKernelTypes {
+		cols := 2 * 256
+		m := x4Matrix(t, typ, rows, cols, r)
+		for n := 1; n <= 9; n++ {
+			x := randomVector(n*cols, r, 1)
+			var in Input
+			in.Prepare(typ, x, n, cols, cols)
+			for _, rg := range [][2]int{{0, rows}, {2, 5}, {3, 3}, {6, 7}} {
+				lo, hi := rg[0], rg[1]
+				dst := make([]float32, (n-1)*stride+rows)
+				for i := range dst {
+					dst[i] = -1234.5
+				}
+				m.MulInput(dst, stride, &in, lo, hi)
+				for v := range n {
+					q, d, s := in.vec(v)
+					for i := range rows {
+						got := dst[v*stride+i]
+						if i < lo || i >= hi {
+							if got != -1234.5 {
+								t.Errorf("%v n=%d [%d,%d): row %d vector %d written", typ, n, lo, hi, i, v)
+							}
+							continue
+						}
+						want := m.qdot(m.row(i), q, d, s)
+						if got == want {
+							continue
+						}
+						if isKType(typ) || m.qdotx4 == nil || v >= n&^3 {
+							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
+						} else if diff := math.Abs(float64(got - want)); diff > 1e-6*blocksMag(typ, m.qdot, m.row(i), q, d, s) {
+							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMulInputBatchAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, typ := range x4Types {
+		const rows, cols, n = 3, 512, 9
+		m := x4Matrix(t, typ, rows, cols, r)
+		x := randomVector(n*cols, r, 1)
+		var in Input
+		in.Prepare(typ, x, n, cols, cols)
+		dst := make([]float32, n*rows)
+		if a := testing.AllocsPerRun(10, func() { m.MulInput(dst, rows, &in, 0, rows) }); a != 0 {
+			t.Errorf("%v: %v allocations per MulInput", typ, a)
+		}
+	}
+}
+
+// BenchmarkMulInputBatch multiplies a 2048×2048 matrix by 64 prepared vectors (a prefill
+// chunk), with the four-vector kernels (x4) and one vector at a time (x1); the reported
+// throughput is of weight bytes times vectors.
+func BenchmarkMulInputBatch(b *testing.B) {
+	const rows, cols, n = 2048, 2048, 64
+	r := rand.New(rand.NewPCG(47, 48))
+	for _, typ := range x4Types {
+		m := x4Matrix(b, typ, rows, cols, r)
+		x := randomVector(n*cols, r, 1)
+		var in Input
+		in.Prepare(typ, x, n, cols, cols)
+		dst := make([]float32, n*rows)
+		x4 := m.qdotx4
+		for _, mode := range []string{"x1", "x4"} {
+			b.Run(fmt.Sprintf("%v/%s", typ, mode), func(b *testing.B) {
+				m.qdotx4 = nil
+				if mode == "x4" {
+					m.qdotx4 = x4
+				}
+				b.SetBytes(int64(len(m.data) * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					m.MulInput(dst, rows, &in, 0, rows)
+				}
+			})
+		}
+		m.qdotx4 = x4
+	}
+}
