@@ -36,6 +36,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n := fs.Int("n", 128, "tokens to generate")
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
 	runs := fs.Int("r", 3, "runs; figures are their median")
+	batch := fs.Int("b", 0, "prompt tokens per forward chunk (0 = the engine's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
 	fs.Usage = func() {
@@ -59,7 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, *threads, *p, *n, uint64(r))
+		res, err := benchOnce(ctx, *model, *threads, *batch, *p, *n, uint64(r))
 		if err != nil {
 			return err
 		}
@@ -133,10 +134,10 @@ type benchRun struct {
 	stats              core.ModelStats
 }
 
-func benchOnce(ctx context.Context, path string, threads, p, n int, seed uint64) (benchRun, error) {
+func benchOnce(ctx context.Context, path string, threads, batch, p, n int, seed uint64) (benchRun, error) {
 	var r benchRun
 	start := time.Now()
-	m, err := core.Open(path, core.Options{Threads: threads})
+	m, err := core.Open(path, core.Options{Threads: threads, MaxBatch: batch})
 	if err != nil {
 		return r, err
 	}
