@@ -145,3 +145,40 @@ func logSoftmax(x []float32) []float64 {
 	}
 	return out
 }
+
+// TestDecodeAllocsGGUF: the integer path (prepared inputs, experts in one job, the split
+// attention layout) allocates nothing in a steady-state decode step either.
+func TestDecodeAllocsGGUF(t *testing.T) {
+	dir := filepath.Join(fixtureDir, "gguf", "models")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("GGUF fixtures absent (../shared/fixtures/gguf): %v", err)
+	}
+	for _, typ := range []string{"Q8_0", "Q4_K_M"} {
+		m, err := core.Open(filepath.Join(dir, "v3tiny-"+typ+".gguf"), core.Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := m.NewSequence(256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		logits := make([]float32, m.Config.VocabSize)
+		// Warm up with many tokens, so every expert has been used once.
+		for i := range 48 {
+			if err := s.Forward(ctx, []int{(i * 131) % m.Config.VocabSize}, logits, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tok := []int{7}
+		allocs := testing.AllocsPerRun(50, func() {
+			if err := s.Forward(ctx, tok, logits, false); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: decode step allocates %v times", typ, allocs)
+		}
+		m.Close()
+	}
+}
