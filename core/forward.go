@@ -51,7 +51,7 @@ func (s *Sequence) forward(ctx context.Context, tokens []int, out []float32, all
 	}
 	n := T - first
 	s.normRows(b.xn, x[first*d:], m.norm, eps, n, d)
-	m.pool.matmul(&b.mat, &b.in, m.head, out, b.xn, n)
+	s.matmul(m.head, out, b.xn, n)
 	return nil
 }
 

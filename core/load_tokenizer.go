@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/tokenizer"
@@ -32,6 +33,34 @@ func LoadTokenizer(path string) (*tokenizer.Tokenizer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
+}
+
+// OpenWithTokenizer opens the model at path as Open does, with its tokenizer: the one at
+// tokPath, or the model's own when tokPath is "" (tokenizer.json in a checkpoint directory,
+// the tokenizer.ggml.* keys of a GGUF file). A tokenizer with more ids than the model's
+// vocabulary is refused: it belongs to another model.
+func OpenWithTokenizer(path, tokPath string, opts Options) (*Model, *tokenizer.Tokenizer, error) {
+	if tokPath == "" {
+		tokPath = path
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			if _, err := os.Stat(filepath.Join(path, "tokenizer.json")); err != nil {
+				return nil, nil, fmt.Errorf("no tokenizer.json in %s: name the tokenizer too", path)
+			}
+		}
+	}
+	tok, err := LoadTokenizer(tokPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := Open(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tok.Len() > m.Config.VocabSize {
+		m.Close()
+		return nil, nil, fmt.Errorf("%s: the tokenizer has %d ids but the model's vocab_size is %d: not this model's tokenizer", tokPath, tok.Len(), m.Config.VocabSize)
+	}
+	return m, tok, nil
 }
 
 // isGGUF reports whether the file starts with the GGUF magic.

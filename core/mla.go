@@ -41,7 +41,7 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	b.multi.run(p)
 	if a.wq == nil {
 		s.normRows(b.qa, b.qa, a.qNorm, float32(c.RMSNormEps), T, c.QLoRARank)
-		p.matmul(&b.mat, &b.in, a.wqB, b.q, b.qa, T)
+		s.matmul(a.wqB, b.q, b.qa, T)
 	}
 	// The cache keeps RMSNorm(c_kv) and RoPE(k_pe).
 	kvl, rd, half := c.KVLoRARank, c.QKRopeHeadDim, c.QKRopeHeadDim/2
@@ -73,7 +73,7 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 		p.Run(j, T*h, 1)
 		*j = attnJob{}
 	}
-	p.matmul(&b.mat, &b.in, a.wo, b.proj, b.attn, T)
+	s.matmul(a.wo, b.proj, b.attn, T)
 }
 
 // attnJob runs the absorbed attention for (token, head) pairs; see absorbed.
@@ -130,19 +130,24 @@ func (s *Sequence) attendSplit(li int, a *mla, T int) {
 // into b.olat.
 func (s *Sequence) attendLatent(worker, li, t, hh int) {
 	c, b := s.m.Config, &s.b
-	ws := &b.work[worker]
-	kvl, nope, qk, h := c.KVLoRARank, c.QKNopeHeadDim, c.QKHeadDim(), c.NumAttentionHeads
-	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
-	qlat := b.qlat[(t*h+hh)*kvl : (t*h+hh+1)*kvl]
-	n := s.pos + t + 1 // causal: positions 0..pos+t
+	kvl, qk, h := c.KVLoRARank, c.QKHeadDim(), c.NumAttentionHeads
+	r := t*h + hh
+	s.latentSoftmax(&b.work[worker], li, t, b.qlat[r*kvl:(r+1)*kvl], b.q[r*qk+c.QKNopeHeadDim:(r+1)*qk], b.olat[r*kvl:(r+1)*kvl])
+}
+
+// latentSoftmax is the heart of the absorbed attention for token t (DeepSeek-V2 §2.1.2, the
+// reference's absorb branch): s_j = (q̃·c_j + q_pe·k_pe_j)·scale over the cached positions
+// 0..pos+t, softmax, õ = Σ_j softmax(s)_j c_j into olat.
+func (s *Sequence) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe, olat []float32) {
+	kvl := s.m.Config.KVLoRARank
+	n := s.pos + t + 1 // causal
 	scores := ws.scores[:n]
 	scale := s.m.scale
 	for j := range n {
 		row := s.cache.row(li, j)
-		scores[j] = (quant.DotF32(qlat, row[:kvl]) + quant.DotF32(q[nope:], row[kvl:])) * scale
+		scores[j] = (quant.DotF32(qlat, row[:kvl]) + quant.DotF32(qpe, row[kvl:])) * scale
 	}
 	softmax(scores)
-	olat := b.olat[(t*h+hh)*kvl : (t*h+hh+1)*kvl]
 	clear(olat)
 	for j, p := range scores {
 		axpy(olat, p, s.cache.row(li, j)[:kvl])
@@ -158,7 +163,7 @@ func (s *Sequence) attendLatent(worker, li, t, hh int) {
 func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 	c, b := s.m.Config, &s.b
 	ws := &b.work[worker]
-	kvl, nope, vd, qk := c.KVLoRARank, c.QKNopeHeadDim, c.VHeadDim, c.QKHeadDim()
+	nope, vd, qk := c.QKNopeHeadDim, c.VHeadDim, c.QKHeadDim()
 	h := c.NumAttentionHeads
 	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
 	base := hh * (nope + vd) // this head's first kv_b_proj row
@@ -168,19 +173,8 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 		a.wkvB.Row(ws.row, base+i)
 		axpy(qlat, q[i], ws.row)
 	}
-	n := s.pos + t + 1 // causal: positions 0..pos+t
-	scores := ws.scores[:n]
-	scale := s.m.scale
-	for j := range n {
-		row := s.cache.row(li, j)
-		scores[j] = (quant.DotF32(qlat, row[:kvl]) + quant.DotF32(q[nope:], row[kvl:])) * scale
-	}
-	softmax(scores)
 	olat := ws.olat
-	clear(olat)
-	for j, p := range scores {
-		axpy(olat, p, s.cache.row(li, j)[:kvl])
-	}
+	s.latentSoftmax(ws, li, t, qlat, q[nope:], olat)
 	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
 	a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
 	copy(out, ws.vrows[base+nope:base+nope+vd])
@@ -206,7 +200,7 @@ func (s *Sequence) attendNaive(li int, a *mla, T int) {
 		n := min(tileCap, end-tile)
 		// [k_nope | v] for positions tile..tile+n-1 of every head: W^UKV · c_kv.
 		x := s.cache.layers[li][tile*w:]
-		s.m.pool.matmulStrided(&b.mat, &b.in, a.wkvB, b.kvTile, a.wkvB.Rows(), x, w, n)
+		s.matmulStrided(a.wkvB, b.kvTile, a.wkvB.Rows(), x, w, n)
 		*j = attnJob{s: s, a: a, li: li, T: T, naive: true, tile: tile, n: n}
 		s.m.pool.Run(j, T*h, 1)
 		*j = attnJob{}

@@ -19,7 +19,7 @@ func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
 	b.multi.addShared(p, f.up, u, inter, &b.in, f.gate, &b.in2, x, n)
 	b.multi.run(p)
 	swiglu(g, u)
-	p.matmul(&b.mat, &b.in, f.down, out, g, n)
+	s.matmul(f.down, out, g, n)
 }
 
 // swiglu sets g = silu(g) ⊙ u.

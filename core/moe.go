@@ -20,7 +20,7 @@ type moe struct {
 func (s *Sequence) moe(e *moe, T int) {
 	m, c, b := s.m, s.m.Config, &s.b
 	d, E, k := c.HiddenSize, c.NRoutedExperts, c.NumExpertsPerTok
-	m.pool.matmul(&b.mat, &b.in, e.gate, b.router, b.xn, T)
+	s.matmul(e.gate, b.router, b.xn, T)
 	for t := range T {
 		route(c, e.bias, b.router[t*E:(t+1)*E], &b.route, b.topIdx[t*k:(t+1)*k], b.topW[t*k:(t+1)*k])
 	}

@@ -44,20 +44,6 @@ func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
 // axpy sets y += a·x.
 func axpy(y []float32, a float32, x []float32) { quant.AxpyF32(y, a, x) }
 
-// matJob multiplies a weight matrix by n activation vectors, split over rows. The vectors
-// are prepared once (quantized to 8 bits for the integer kernels of block formats) and read
-// by every worker.
-type matJob struct {
-	w         quant.Matrix
-	dst       []float32
-	in        *quant.Input
-	dstStride int
-}
-
-func (j *matJob) Run(_, lo, hi int) {
-	j.w.MulInput(j.dst, j.dstStride, j.in, lo, hi)
-}
-
 // segment is one matrix product of a multiJob: rows [start, start+w.Rows()) of the job's
 // row range are w's rows, written to dst[t*dstStride+i].
 type segment struct {
@@ -124,16 +110,16 @@ func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride i
 	in.Prepare(t, x, n, stride, w.Cols())
 }
 
-// matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool, with in as
-// the prepared input's buffers.
-func (p *Pool) matmul(j *matJob, in *quant.Input, w quant.Matrix, dst, x []float32, n int) {
-	p.matmulStrided(j, in, w, dst, w.Rows(), x, w.Cols(), n)
+// matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool: x is
+// prepared once (8-bit blocks for the integer kernels) and the rows are shared out.
+func (s *Sequence) matmul(w quant.Matrix, dst, x []float32, n int) {
+	s.matmulStrided(w, dst, w.Rows(), x, w.Cols(), n)
 }
 
 // matmulStrided is matmul with explicit strides: dst[t*dstStride+i], x[t*xStride:].
-func (p *Pool) matmulStrided(j *matJob, in *quant.Input, w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
-	p.prepare(in, w, x, n, xStride)
-	*j = matJob{w: w, dst: dst, in: in, dstStride: dstStride}
-	p.Run(j, w.Rows(), 8)
-	*j = matJob{}
+func (s *Sequence) matmulStrided(w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
+	b, p := &s.b, s.m.pool
+	p.prepare(&b.in, w, x, n, xStride)
+	b.multi.add(w, dst, dstStride, &b.in)
+	b.multi.run(p)
 }

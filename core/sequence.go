@@ -42,7 +42,6 @@ type buffers struct {
 	acc          []float32     // naive attention: running output [T*H*v]
 	work         []attnScratch
 
-	mat  matJob
 	in   quant.Input // the current product's prepared input
 	in2  quant.Input // a second one, for a matrix in the same job that needs another form
 	att  attnJob

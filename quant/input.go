@@ -90,41 +90,20 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// quantizeInputQ8_0 quantizes x in blocks of 32: d = max|x|/127, q = round(x/d) (ggml's
-// quantize_row_q8_0, with d kept in float32).
+// quantizeInputQ8_0 quantizes x in blocks of 32 (ggml's quantize_row_q8_0, with d kept in
+// float32).
 func quantizeInputQ8_0(q []int8, d []float32, x []float32) {
 	for b := range d {
-		v := x[32*b:][:32]
-		amax := absMax(v)
-		scale := amax / 127
-		d[b] = scale
-		var inv float32
-		if scale != 0 {
-			inv = 1 / scale
-		}
-		o := q[32*b:][:32]
-		for j, f := range v {
-			o[j] = int8(roundHalfAway(f * inv))
-		}
+		d[b] = quantizeBlock(q[32*b:][:32], x[32*b:][:32])
 	}
 }
 
 // quantizeInputQ8_K quantizes x in blocks of 256 with the sums of each 16 quantized values
-// (ggml's quantize_row_q8_K, symmetric: d = max|x|/127).
+// (ggml's quantize_row_q8_K, symmetric).
 func quantizeInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
 	for b := range d {
-		v := x[256*b:][:256]
-		amax := absMax(v)
-		scale := amax / 127
-		d[b] = scale
-		var inv float32
-		if scale != 0 {
-			inv = 1 / scale
-		}
 		o := q[256*b:][:256]
-		for j, f := range v {
-			o[j] = int8(max(-127, min(127, roundHalfAway(f*inv))))
-		}
+		d[b] = quantizeBlock(o, x[256*b:][:256])
 		for g := range 16 {
 			var s int16
 			for _, c := range o[16*g:][:16] {
@@ -133,6 +112,20 @@ func quantizeInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
 			sums[16*b+g] = s
 		}
 	}
+}
+
+// quantizeBlock sets o = round(v/d) with d = max|v|/127 and returns d (0 for a zero block).
+// The assembly quantizers compute d and 1/d in exactly this order.
+func quantizeBlock(o []int8, v []float32) float32 {
+	scale := absMax(v) / 127
+	var inv float32
+	if scale != 0 {
+		inv = 1 / scale
+	}
+	for j, f := range v {
+		o[j] = int8(roundHalfAway(f * inv))
+	}
+	return scale
 }
 
 // roundHalfAway rounds to the nearest integer, halves away from zero (C's roundf),

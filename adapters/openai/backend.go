@@ -1,8 +1,6 @@
 package openai
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/deepgo/deepgo/core"
@@ -21,26 +19,9 @@ type BackendOptions struct {
 // directory) with its tokenizer and a scheduler, ready for Handler.SetBackend. The
 // weights are memory-mapped, not read.
 func OpenBackend(path string, o BackendOptions) (*Backend, error) {
-	tokPath := o.Tokenizer
-	if tokPath == "" {
-		tokPath = path
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			if _, err := os.Stat(filepath.Join(path, "tokenizer.json")); err != nil {
-				return nil, fmt.Errorf("no tokenizer.json in %s: name the tokenizer too", path)
-			}
-		}
-	}
-	tok, err := core.LoadTokenizer(tokPath)
+	m, tok, err := core.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads})
 	if err != nil {
 		return nil, err
-	}
-	m, err := core.Open(path, core.Options{Threads: o.Threads})
-	if err != nil {
-		return nil, err
-	}
-	if tok.Len() > m.Config.VocabSize {
-		m.Close()
-		return nil, fmt.Errorf("%s: the tokenizer has %d ids but the model's vocab_size is %d: not this model's tokenizer", tokPath, tok.Len(), m.Config.VocabSize)
 	}
 	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context})
 	b, err := NewBackend(s)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/deepgo/deepgo/core"
@@ -82,27 +81,11 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	if err := f.p.Validate(); err != nil {
 		return err
 	}
-	tokPath := f.tokenizer
-	if tokPath == "" {
-		tokPath = f.model
-		if st, err := os.Stat(f.model); err == nil && st.IsDir() {
-			if _, err := os.Stat(filepath.Join(f.model, "tokenizer.json")); err != nil {
-				return fmt.Errorf("no tokenizer.json in %s: pass --tokenizer PATH", f.model)
-			}
-		}
-	}
-	tok, err := core.LoadTokenizer(tokPath)
-	if err != nil {
-		return err
-	}
-	m, err := core.Open(f.model, core.Options{Threads: f.threads})
+	m, tok, err := core.OpenWithTokenizer(f.model, f.tokenizer, core.Options{Threads: f.threads})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if tok.Len() > m.Config.VocabSize {
-		return fmt.Errorf("tokenizer has %d ids but the model's vocab_size is %d: not this model's tokenizer", tok.Len(), m.Config.VocabSize)
-	}
 	capacity := f.ctxLen
 	if mp := m.Config.MaxPositions; mp > 0 {
 		capacity = min(capacity, mp)
