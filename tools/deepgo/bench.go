@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -39,6 +40,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	batch := fs.Int("b", 0, "prompt tokens per forward chunk (0 = the engine's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--json]\n\n")
 		fs.PrintDefaults()
@@ -51,6 +53,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *p < 1 || *n < 1 || *runs < 1 {
 		return fmt.Errorf("-p, -n and -r must be at least 1")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var load, ttft, pp, tg []float64
 	var fp core.Footprint
