@@ -23,10 +23,10 @@ type mla struct {
 	wvB quant.Matrix // [H*v, kv_lora]
 }
 
-// attention computes b.proj = MLA(b.xn) for T tokens at positions s.pos.., appending their
-// latent entries to the cache of layer li.
-func (s *Sequence) attention(li int, a *mla, T int) {
-	m, c, b := s.m, s.m.Config, &s.b
+// attention computes b.proj = MLA(b.xn) for the batch's T rows, appending their latent
+// entries to the cache of layer li of each row's sequence, at the row's position.
+func (b *batch) attention(li int, a *mla, T int) {
+	m, c := b.m, b.m.Config
 	p := m.pool
 	// Queries: q = W^UQ · RMSNorm(W^DQ · h), or q = W^Q · h without q LoRA; keys and values:
 	// [c_kv | k_pe] = W^DKV · h. The products of h share one prepared input and one job.
@@ -40,8 +40,8 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	b.multi.addShared(p, a.wkvA, b.kva, a.wkvA.Rows(), &b.in, a.wkvA, nil, nil, 0)
 	b.multi.run(p)
 	if a.wq == nil {
-		s.normRows(b.qa, b.qa, a.qNorm, float32(c.RMSNormEps), T, c.QLoRARank)
-		s.matmul(a.wqB, b.q, b.qa, T)
+		b.normRows(b.qa, b.qa, a.qNorm, float32(c.RMSNormEps), T, c.QLoRARank)
+		b.matmul(a.wqB, b.q, b.qa, T)
 	}
 	// The cache keeps RMSNorm(c_kv) and RoPE(k_pe).
 	kvl, rd, half := c.KVLoRARank, c.QKRopeHeadDim, c.QKRopeHeadDim/2
@@ -49,7 +49,7 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	h, qk, nope := c.NumAttentionHeads, c.QKHeadDim(), c.QKNopeHeadDim
 	for t := range T {
 		cos, sin := b.cos[t*half:(t+1)*half], b.sin[t*half:(t+1)*half]
-		row := s.cache.row(li, s.pos+t)
+		row := b.seq(t).cache.row(li, int(b.pos[t]))
 		src := b.kva[t*w : (t+1)*w]
 		rmsNorm(row[:kvl], src[:kvl], a.kvNorm, float32(c.RMSNormEps))
 		copy(row[kvl:], src[kvl:])
@@ -61,42 +61,57 @@ func (s *Sequence) attention(li int, a *mla, T int) {
 	}
 	// The naive path expands keys from kv_b_proj; with the split GGUF layout only the
 	// absorbed one applies.
-	naive := a.wkvB != nil && (m.opts.Attention == AttentionNaive || (m.opts.Attention == AttentionAuto && T > 1))
-	switch {
-	case naive:
-		s.attendNaive(li, a, T)
-	case a.wkB != nil:
-		s.attendSplit(li, a, T)
-	default:
+	// Auto takes the naive path for a sequence's chunk of several tokens (a prompt) and the
+	// absorbed one for a single token (decoding), as the reference does.
+	if a.wkB != nil {
+		b.attendSplit(li, a, T)
+	} else {
+		rows := b.rows[:0]
+		for i := range b.parts {
+			pt := &b.parts[i]
+			if m.opts.Attention == AttentionNaive || m.opts.Attention == AttentionAuto && pt.n > 1 {
+				b.attendNaive(li, a, pt)
+				continue
+			}
+			for t := pt.start; t < pt.start+pt.n; t++ {
+				rows = append(rows, int32(t))
+			}
+		}
+		b.rows = rows
 		j := &b.att
-		*j = attnJob{s: s, a: a, li: li, T: T}
-		p.Run(j, T*h, 1)
+		*j = attnJob{b: b, a: a, li: li, T: T}
+		p.Run(j, len(rows)*h, 1)
 		*j = attnJob{}
 	}
-	s.matmul(a.wo, b.proj, b.attn, T)
+	b.matmul(a.wo, b.proj, b.attn, T)
 }
 
-// attnJob runs the absorbed attention for (token, head) pairs; see absorbed.
+// attnJob runs one of the attention paths over (row, head) pairs — the absorbed path over
+// the rows listed in b.rows — or (attendSplit) over (row, group of heads).
 type attnJob struct {
-	s      *Sequence
+	b      *batch
 	a      *mla
 	li, T  int
 	naive  bool
-	latent bool // attendSplit's middle: attendLatent
-	tile   int  // naive: first position of the current tile
-	n      int  // naive: positions in the tile
+	latent bool // attendSplit's middle: attendLatent, groups of `group` heads
+	group  int
+	groups int // head groups per row
+	first  int // naive: the part's first row
+	tile   int // naive: first position of the current tile
+	n      int // naive: positions in the tile
 }
 
 func (j *attnJob) Run(worker, lo, hi int) {
-	h := j.s.m.Config.NumAttentionHeads
+	h := j.b.m.Config.NumAttentionHeads
 	for r := lo; r < hi; r++ {
 		switch {
 		case j.naive:
-			j.s.naiveTile(j.li, r/h, r%h, j.tile, j.n)
+			j.b.naiveTile(j.li, j.first+r/h, r%h, j.tile, j.n)
 		case j.latent:
-			j.s.attendLatent(worker, j.li, r/h, r%h)
+			g := r % j.groups
+			j.b.attendLatent(worker, j.li, r/j.groups, g*j.group, min(h, (g+1)*j.group))
 		default:
-			j.s.absorbed(worker, j.a, j.li, r/h, r%h)
+			j.b.absorbed(worker, j.a, j.li, int(j.b.rows[r/h]), r%h)
 		}
 	}
 }
@@ -104,9 +119,10 @@ func (j *attnJob) Run(worker, lo, hi int) {
 // attendSplit is the absorbed attention for llama.cpp's split layout (attn_k_b, attn_v_b),
 // with the per-head products batched over the chunk's tokens: q̃ = W^UK_hᵀ q_nope for every
 // token and head in one pool job (each head's queries prepared once), the softmax over the
-// latent cache per (token, head), then o = W^UV_h õ in one more job.
-func (s *Sequence) attendSplit(li int, a *mla, T int) {
-	c, b, p := s.m.Config, &s.b, s.m.pool
+// latent cache per token (heads in groups, so a short batch still keeps every thread busy),
+// then o = W^UV_h õ in one more job.
+func (b *batch) attendSplit(li int, a *mla, T int) {
+	c, p := b.m.Config, b.m.pool
 	h, kvl, vd, qk := c.NumAttentionHeads, c.KVLoRARank, c.VHeadDim, c.QKHeadDim()
 	qlat, olat := b.qlat[:T*h*kvl], b.olat[:T*h*kvl]
 	for hh := range h {
@@ -114,9 +130,12 @@ func (s *Sequence) attendSplit(li int, a *mla, T int) {
 		b.multi.addRows(a.wkB, hh*kvl, (hh+1)*kvl, qlat, h*kvl, &b.headIn[hh])
 	}
 	b.multi.run(p)
+	groups := min(h, max(1, (4*p.Threads()+T-1)/T))
+	group := (h + groups - 1) / groups
+	groups = (h + group - 1) / group
 	j := &b.att
-	*j = attnJob{s: s, a: a, li: li, T: T, latent: true}
-	p.Run(j, T*h, 1)
+	*j = attnJob{b: b, a: a, li: li, T: T, latent: true, group: group, groups: groups}
+	p.Run(j, T*groups, 1)
 	*j = attnJob{}
 	for hh := range h {
 		p.prepare(&b.headIn[hh], a.wvB, olat[hh*kvl:], T, h*kvl)
@@ -125,43 +144,81 @@ func (s *Sequence) attendSplit(li int, a *mla, T int) {
 	b.multi.run(p)
 }
 
-// attendLatent is the middle of attendSplit for token t and head hh: scores of q̃ (from
-// b.qlat) and q_pe against the cached latents and rotary keys, softmax, and õ = Σ_j p_j c_j
-// into b.olat.
-func (s *Sequence) attendLatent(worker, li, t, hh int) {
-	c, b := s.m.Config, &s.b
+// attendLatent is the middle of attendSplit for row t and heads [h0, h1): scores of q̃
+// (from b.qlat) and q_pe against the cached latents and rotary keys, softmax, and
+// õ = Σ_j p_j c_j into b.olat.
+func (b *batch) attendLatent(worker, li, t, h0, h1 int) {
+	c := b.m.Config
 	kvl, qk, h := c.KVLoRARank, c.QKHeadDim(), c.NumAttentionHeads
-	r := t*h + hh
-	s.latentSoftmax(&b.work[worker], li, t, b.qlat[r*kvl:(r+1)*kvl], b.q[r*qk+c.QKNopeHeadDim:(r+1)*qk], b.olat[r*kvl:(r+1)*kvl])
+	r := t*h + h0
+	b.latentSoftmax(&b.work[worker], li, t, b.qlat[r*kvl:], b.q[r*qk+c.QKNopeHeadDim:], qk, b.olat[r*kvl:], h1-h0)
 }
 
-// latentSoftmax is the heart of the absorbed attention for token t (DeepSeek-V2 §2.1.2, the
-// reference's absorb branch): s_j = (q̃·c_j + q_pe·k_pe_j)·scale over the cached positions
-// 0..pos+t, softmax, õ = Σ_j softmax(s)_j c_j into olat.
-func (s *Sequence) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe, olat []float32) {
-	kvl := s.m.Config.KVLoRARank
-	n := s.pos + t + 1 // causal
-	scores := ws.scores[:n]
-	scale := s.m.scale
-	for j := range n {
-		row := s.cache.row(li, j)
-		scores[j] = (quant.DotF32(qlat, row[:kvl]) + quant.DotF32(qpe, row[kvl:])) * scale
+// latentSoftmax is the heart of the absorbed attention for row t and nh heads (DeepSeek-V2
+// §2.1.2, the reference's absorb branch): for each head, s_j = (q̃·c_j + q_pe·k_pe_j)·scale
+// over the cached positions 0..pos (causal), softmax, õ = Σ_j softmax(s)_j c_j. Head i's q̃
+// is qlat[i*kv_lora:], its q_pe qpe[i*qpeStride:], its õ olat[i*kv_lora:].
+//
+// The positions are taken a block at a time for all the heads, so each block of the cache
+// is read from memory once per row, with the softmax kept online (running maximum and sum,
+// as flash attention does).
+func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, qpeStride int, olat []float32, nh int) {
+	c := b.m.Config
+	kvl, rd := c.KVLoRARank, c.QKRopeHeadDim
+	cache := &b.seq(t).cache
+	n := int(b.pos[t]) + 1 // causal
+	scale := b.m.scale
+	mx, sum := ws.max[:nh], ws.sum[:nh]
+	for i := range nh {
+		mx[i], sum[i] = float32(math.Inf(-1)), 0
 	}
-	softmax(scores)
-	clear(olat)
-	for j, p := range scores {
-		axpy(olat, p, s.cache.row(li, j)[:kvl])
+	clear(olat[:nh*kvl])
+	for j0 := 0; j0 < n; j0 += keyBlock {
+		j1 := min(n, j0+keyBlock)
+		for i := range nh {
+			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:rd]
+			sc := ws.scores[i*keyBlock:][:j1-j0]
+			top := mx[i]
+			for j := j0; j < j1; j++ {
+				row := cache.row(li, j)
+				v := (quant.DotF32(ql, row[:kvl]) + quant.DotF32(qp, row[kvl:])) * scale
+				sc[j-j0] = v
+				top = max(top, v)
+			}
+			o := olat[i*kvl:][:kvl]
+			if top > mx[i] && sum[i] > 0 {
+				f := float32(math.Exp(float64(mx[i] - top)))
+				sum[i] *= f
+				scaleVec(o, f)
+			}
+			mx[i] = top
+			for j := j0; j < j1; j++ {
+				e := float32(math.Exp(float64(sc[j-j0] - top)))
+				sum[i] += e
+				axpy(o, e, cache.row(li, j)[:kvl])
+			}
+		}
+	}
+	for i := range nh {
+		scaleVec(olat[i*kvl:][:kvl], 1/sum[i])
 	}
 }
 
-// absorbed is the weight-absorbed attention of one head for token t, with kv_b_proj (the
+// scaleVec sets x *= f.
+func scaleVec(x []float32, f float32) {
+	for i := range x {
+		x[i] *= f
+	}
+}
+
+// absorbed is the weight-absorbed attention of one head for row t, with kv_b_proj (the
 // split layout has attendSplit) (reference attn_impl
 // "absorb"): the query is folded into latent space with W^UK, scores are taken against the
 // cached latents directly, and the latent output is lifted with W^UV:
 //
 //	q̃ = W^UK_hᵀ q_nope;  s_j = (q̃·c_j + q_pe·k_pe_j)·scale;  o = W^UV_h (Σ_j softmax(s)_j c_j)
-func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
-	c, b := s.m.Config, &s.b
+func (b *batch) absorbed(worker int, a *mla, li, t, hh int) {
+	c := b.m.Config
 	ws := &b.work[worker]
 	nope, vd, qk := c.QKNopeHeadDim, c.VHeadDim, c.QKHeadDim()
 	h := c.NumAttentionHeads
@@ -174,61 +231,63 @@ func (s *Sequence) absorbed(worker int, a *mla, li, t, hh int) {
 		axpy(qlat, q[i], ws.row)
 	}
 	olat := ws.olat
-	s.latentSoftmax(ws, li, t, qlat, q[nope:], olat)
+	b.latentSoftmax(ws, li, t, qlat, q[nope:], qk, olat, 1)
 	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
 	a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
 	copy(out, ws.vrows[base+nope:base+nope+vd])
 }
 
-// attendNaive is the reference's naive attention over the latent cache: keys and values of
-// every head are expanded with kv_b_proj, a tile of positions at a time, and folded into a
-// running (online) softmax so memory stays bounded by the tile.
-func (s *Sequence) attendNaive(li int, a *mla, T int) {
-	c, b := s.m.Config, &s.b
+// attendNaive is the reference's naive attention over the latent cache, for one part of the
+// batch: keys and values of every head are expanded with kv_b_proj, a tile of positions at a
+// time, and folded into a running (online) softmax so memory stays bounded by the tile.
+func (b *batch) attendNaive(li int, a *mla, pt *part) {
+	c := b.m.Config
 	h, vd := c.NumAttentionHeads, c.VHeadDim
-	online, acc := b.online[:T*h*2], b.acc[:T*h*vd]
-	for r := range T * h {
+	r0, r1 := pt.start*h, (pt.start+pt.n)*h
+	online, acc := b.online[2*r0:2*r1], b.acc[r0*vd:r1*vd]
+	for r := range r1 - r0 {
 		online[2*r] = float32(math.Inf(-1))
 		online[2*r+1] = 0
 	}
 	clear(acc)
-	end := s.pos + T
-	w := s.cache.width
+	end := pt.s.pos + pt.n
+	w := pt.s.cache.width
 	j := &b.att
 	tileCap := len(b.kvTile) / (h * (c.QKNopeHeadDim + vd))
 	for tile := 0; tile < end; tile += tileCap {
 		n := min(tileCap, end-tile)
 		// [k_nope | v] for positions tile..tile+n-1 of every head: W^UKV · c_kv.
-		x := s.cache.layers[li][tile*w:]
-		s.matmulStrided(a.wkvB, b.kvTile, a.wkvB.Rows(), x, w, n)
-		*j = attnJob{s: s, a: a, li: li, T: T, naive: true, tile: tile, n: n}
-		s.m.pool.Run(j, T*h, 1)
+		x := pt.s.cache.span(li, tile)
+		b.matmulStrided(a.wkvB, b.kvTile, a.wkvB.Rows(), x, w, n)
+		*j = attnJob{b: b, a: a, li: li, naive: true, first: pt.start, tile: tile, n: n}
+		b.m.pool.Run(j, pt.n*h, 1)
 		*j = attnJob{}
 	}
-	for r := range T * h {
+	for r := range r1 - r0 {
 		inv := 1 / online[2*r+1]
 		o := acc[r*vd : (r+1)*vd]
-		dst := b.attn[r*vd : (r+1)*vd]
+		dst := b.attn[(r0+r)*vd : (r0+r+1)*vd]
 		for i := range o {
 			dst[i] = o[i] * inv
 		}
 	}
 }
 
-// naiveTile folds positions tile..tile+n-1 into head hh of token t's running softmax.
-func (s *Sequence) naiveTile(li, t, hh, tile, n int) {
-	c, b := s.m.Config, &s.b
+// naiveTile folds positions tile..tile+n-1 into head hh of row t's running softmax.
+func (b *batch) naiveTile(li, t, hh, tile, n int) {
+	c := b.m.Config
 	h, nope, vd, qk, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.QKHeadDim(), c.KVLoRARank
 	r := t*h + hh
 	q := b.q[r*qk : (r+1)*qk]
-	last := min(tile+n, s.pos+t+1) // causal
+	cache := &b.seq(t).cache
+	last := min(tile+n, int(b.pos[t])+1) // causal
 	stride := h * (nope + vd)
 	mx, sum := b.online[2*r], b.online[2*r+1]
 	acc := b.acc[r*vd : (r+1)*vd]
-	scale := s.m.scale
+	scale := b.m.scale
 	for j := tile; j < last; j++ {
 		kv := b.kvTile[(j-tile)*stride+hh*(nope+vd):]
-		kpe := s.cache.row(li, j)[kvl:]
+		kpe := cache.row(li, j)[kvl:]
 		score := (quant.DotF32(q[:nope], kv[:nope]) + quant.DotF32(q[nope:], kpe)) * scale
 		if score > mx {
 			f := float32(math.Exp(float64(mx - score)))

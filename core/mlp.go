@@ -10,8 +10,8 @@ type mlp struct {
 
 // mlp sets out[t] = f(x[t]) for n rows of x: gate and up in one pool job on one prepared
 // input, then down.
-func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
-	p, b := s.m.pool, &s.b
+func (b *batch) mlp(f *mlp, out, x []float32, n int) {
+	p := b.m.pool
 	inter := f.gate.Rows()
 	g, u := b.gate[:n*inter], b.up[:n*inter]
 	p.prepare(&b.in, f.gate, x, n, f.gate.Cols())
@@ -19,7 +19,7 @@ func (s *Sequence) mlp(f *mlp, out, x []float32, n int) {
 	b.multi.addShared(p, f.up, u, inter, &b.in, f.gate, &b.in2, x, n)
 	b.multi.run(p)
 	swiglu(g, u)
-	s.matmul(f.down, out, g, n)
+	b.matmul(f.down, out, g, n)
 }
 
 // swiglu sets g = silu(g) ⊙ u.

@@ -13,8 +13,8 @@ import (
 
 // Model is an opened DeepSeek-V2/V3 model: its config and weights. Weight matrices are views
 // into the memory-mapped files; only norms, biases and block scales are copied to the heap.
-// A Model is read-only after Open and may serve many Sequences; their Forward calls are
-// serialised, since they share the worker pool.
+// A Model is read-only after Open and may serve many Sequences; Forward calls made at the
+// same time from several goroutines are joined into shared forward passes (see batcher).
 type Model struct {
 	Config *Config
 
@@ -29,8 +29,10 @@ type Model struct {
 	files io.Closer
 	opts  Options
 
-	mu     sync.Mutex // one Forward at a time: the pool and the mapping are shared
+	mu     sync.Mutex // one forward pass at a time: the pool, the batch and the mapping are shared
 	closed bool
+	queue  batcher // Forward calls waiting to be batched
+	batch  *batch  // the activations of a forward pass; allocated on first use
 	stats  modelStats
 }
 

@@ -17,10 +17,10 @@ type moe struct {
 
 // moe sets b.proj = Σ_k w_k·expert_k(xn) + shared(xn) for T tokens. Tokens are grouped by
 // expert so each selected expert's weights are read once for the whole chunk.
-func (s *Sequence) moe(e *moe, T int) {
-	m, c, b := s.m, s.m.Config, &s.b
+func (b *batch) moe(e *moe, T int) {
+	m, c := b.m, b.m.Config
 	d, E, k := c.HiddenSize, c.NRoutedExperts, c.NumExpertsPerTok
-	s.matmul(e.gate, b.router, b.xn, T)
+	b.matmul(e.gate, b.router, b.xn, T)
 	for t := range T {
 		route(c, e.bias, b.router[t*E:(t+1)*E], &b.route, b.topIdx[t*k:(t+1)*k], b.topW[t*k:(t+1)*k])
 	}

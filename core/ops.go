@@ -112,13 +112,13 @@ func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride i
 
 // matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool: x is
 // prepared once (8-bit blocks for the integer kernels) and the rows are shared out.
-func (s *Sequence) matmul(w quant.Matrix, dst, x []float32, n int) {
-	s.matmulStrided(w, dst, w.Rows(), x, w.Cols(), n)
+func (b *batch) matmul(w quant.Matrix, dst, x []float32, n int) {
+	b.matmulStrided(w, dst, w.Rows(), x, w.Cols(), n)
 }
 
 // matmulStrided is matmul with explicit strides: dst[t*dstStride+i], x[t*xStride:].
-func (s *Sequence) matmulStrided(w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
-	b, p := &s.b, s.m.pool
+func (b *batch) matmulStrided(w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
+	p := b.m.pool
 	p.prepare(&b.in, w, x, n, xStride)
 	b.multi.add(w, dst, dstStride, &b.in)
 	b.multi.run(p)

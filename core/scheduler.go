@@ -29,6 +29,19 @@ func (e *ContextError) Error() string {
 		e.PromptTokens, e.Context)
 }
 
+// CapacityError reports a request whose KV cache could never fit the scheduler's budget,
+// even with every other slot empty.
+type CapacityError struct {
+	PromptTokens int   // tokens in the prompt
+	NeedBytes    int64 // KV cache memory of the prompt and one more token
+	BudgetBytes  int64 // SchedulerOptions.KVBudget
+}
+
+func (e *CapacityError) Error() string {
+	return fmt.Sprintf("no capacity: the prompt of %d tokens needs %.1f MB of KV cache, more than the server's budget of %.1f MB",
+		e.PromptTokens, float64(e.NeedBytes)/1e6, float64(e.BudgetBytes)/1e6)
+}
+
 // SchedulerOptions size a Scheduler; the zero value is good.
 type SchedulerOptions struct {
 	Slots   int // generations that run at once, each with its own KV cache; 0 = 4
@@ -37,6 +50,13 @@ type SchedulerOptions struct {
 	// StrictMaxTokens rejects a request whose prompt plus MaxTokens exceeds the context
 	// instead of stopping it with FinishLength when the context is full.
 	StrictMaxTokens bool
+	// KVBudget caps the memory of all slots' KV caches together, in bytes; 0 = no cap
+	// (each slot may fill its context). A request reserves room for its prompt and
+	// MaxTokens (or the whole context), as much as the budget allows, and waits in the
+	// queue until that much is free; one whose prompt alone does not fit gets a
+	// *CapacityError. Idle slots keep their caches for prefix reuse until the room is
+	// needed.
+	KVBudget int64
 }
 
 // Scheduler serves generation requests on one model from many goroutines: a fixed set of
@@ -45,25 +65,37 @@ type SchedulerOptions struct {
 // handed to the request that waited longest; among free slots the one whose cache already
 // holds the longest prefix of the prompt is chosen, and that prefix is not computed again.
 //
-// The forward passes of the running slots take turns on the model's worker pool, one step
-// at a time, so every running request makes progress.
+// The running slots' forward passes are batched (see Model.ForwardBatch): every step of
+// every running request shares one pass over the weights, and a new request joins between
+// steps (continuous batching).
 type Scheduler struct {
 	m   *Model
 	tok *tokenizer.Tokenizer
 	o   SchedulerOptions
 
-	mu      sync.Mutex
-	free    []*slot        // idle slots
-	waiting []chan *slot   // queued requests, oldest first; each receives its slot
-	active  int            // slots generating
-	stats   SchedulerStats // counters
-	closed  bool
+	mu       sync.Mutex
+	slots    []*slot        // all slots
+	free     []*slot        // idle slots
+	waiting  []*waiter      // queued requests, oldest first
+	active   int            // slots generating
+	reserved int64          // KV bytes reserved by the active slots
+	stats    SchedulerStats // counters
+	closed   bool
 }
 
 // slot is one sequence and the tokens its cache holds.
 type slot struct {
-	seq    *Sequence // nil until first used
-	tokens []int     // the tokens in seq's cache, in order
+	seq     *Sequence // nil until first used
+	tokens  []int     // the tokens in seq's cache, in order
+	limit   int       // while active: the most tokens its cache may hold
+	reserve int64     // while active: the KV bytes reserved for them
+}
+
+// waiter is a queued request; it receives its slot on ch.
+type waiter struct {
+	prompt []int
+	limit  int // tokens to reserve
+	ch     chan *slot
 }
 
 // SchedulerStats are a Scheduler's gauges and counters.
@@ -74,6 +106,9 @@ type SchedulerStats struct {
 	Requests     int64 // requests that got a slot
 	Rejected     int64 // requests refused with ErrOverloaded
 	ReusedTokens int64 // prompt tokens found in a slot's cache and not recomputed
+	KVBytes      int64 // KV memory held: idle slots' caches and the running requests' reservations
+	KVReserved   int64 // KV bytes reserved by the running requests
+	KVBudget     int64 // SchedulerOptions.KVBudget (0 = none)
 }
 
 // NewScheduler returns a Scheduler for m, decoding with tok.
@@ -95,8 +130,9 @@ func NewScheduler(m *Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Sched
 	}
 	s := &Scheduler{m: m, tok: tok, o: o}
 	for range o.Slots {
-		s.free = append(s.free, &slot{})
+		s.slots = append(s.slots, &slot{})
 	}
+	s.free = append(s.free, s.slots...)
 	s.stats.Slots = o.Slots
 	return s
 }
@@ -117,16 +153,46 @@ func (s *Scheduler) Stats() SchedulerStats {
 	st := s.stats
 	st.Active = s.active
 	st.Queued = len(s.waiting)
+	st.KVReserved, st.KVBudget = s.reserved, s.o.KVBudget
+	st.KVBytes = s.held()
 	return st
 }
 
 // Check reports, without queueing, whether a prompt of n tokens asking for maxTokens more
-// fits a slot: a *ContextError if not.
+// fits a slot: a *ContextError if not, or a *CapacityError if its KV cache cannot fit the
+// budget.
 func (s *Scheduler) Check(n, maxTokens int) error {
 	if n+1 > s.o.Context || (s.o.StrictMaxTokens && maxTokens > 0 && n+maxTokens > s.o.Context) {
 		return &ContextError{PromptTokens: n, MaxTokens: maxTokens, Context: s.o.Context}
 	}
+	if b := s.o.KVBudget; b > 0 {
+		if need := s.kvBytes(n + 1); need > b {
+			return &CapacityError{PromptTokens: n, NeedBytes: need, BudgetBytes: b}
+		}
+	}
 	return nil
+}
+
+// limitFor is the number of tokens a request reserves: its prompt and maxTokens (0: up to
+// the context), at most what the whole KV budget holds.
+func (s *Scheduler) limitFor(n, maxTokens int) int {
+	limit := s.o.Context
+	if maxTokens > 0 {
+		limit = min(limit, n+maxTokens)
+	}
+	if s.o.KVBudget > 0 {
+		for limit > n+1 && s.kvBytes(limit) > s.o.KVBudget {
+			limit -= kvPage
+		}
+		limit = max(limit, n+1)
+	}
+	return limit
+}
+
+// kvBytes is the KV cache memory of a slot holding n tokens.
+func (s *Scheduler) kvBytes(n int) int64 {
+	kv := newKVCache(s.m.Config, s.o.Context)
+	return kv.bytesFor(n)
 }
 
 // Generate waits for a slot, then generates a reply to prompt as Sequence.Generate does,
@@ -144,14 +210,15 @@ func (s *Scheduler) Generate(ctx context.Context, prompt []int, o GenerateOption
 type Admission struct {
 	s      *Scheduler
 	prompt []int
-	sl     *slot      // the slot, if one was free
-	ch     chan *slot // else where the slot will come
+	sl     *slot   // the slot, if one was free
+	w      *waiter // else its place in the queue
 	done   bool
 }
 
 // Admit gives prompt a slot or a place in the queue without waiting. It returns
-// ErrOverloaded when the queue is full and a *ContextError when the prompt (with
-// maxTokens, under StrictMaxTokens) does not fit a slot.
+// ErrOverloaded when the queue is full, a *ContextError when the prompt (with maxTokens,
+// under StrictMaxTokens) does not fit a slot, and a *CapacityError when its KV cache
+// cannot fit the budget.
 func (s *Scheduler) Admit(prompt []int, maxTokens int) (*Admission, error) {
 	if len(prompt) == 0 {
 		return nil, fmt.Errorf("generate: empty prompt")
@@ -165,17 +232,82 @@ func (s *Scheduler) Admit(prompt []int, maxTokens int) (*Admission, error) {
 		return nil, errSchedulerClosed
 	}
 	a := &Admission{s: s, prompt: prompt}
-	if len(s.free) > 0 && len(s.waiting) == 0 {
-		a.sl = s.takeBest(prompt)
-		return a, nil
+	w := &waiter{prompt: prompt, limit: s.limitFor(len(prompt), maxTokens)}
+	if len(s.waiting) == 0 {
+		if sl := s.place(w); sl != nil {
+			a.sl = sl
+			return a, nil
+		}
 	}
 	if len(s.waiting) >= s.o.Queue {
 		s.stats.Rejected++
 		return nil, ErrOverloaded
 	}
-	a.ch = make(chan *slot, 1)
-	s.waiting = append(s.waiting, a.ch)
+	w.ch = make(chan *slot, 1)
+	s.waiting = append(s.waiting, w)
+	a.w = w
 	return a, nil
+}
+
+// place gives w a slot if one is free and the KV budget has room for w's reservation, and
+// returns it, or nil. Among free slots it takes the one whose cache shares the longest
+// prefix with w's prompt; if the budget is short, other idle slots' caches are dropped to
+// make room. s.mu is held.
+func (s *Scheduler) place(w *waiter) *slot {
+	if len(s.free) == 0 {
+		return nil
+	}
+	best, bestN := 0, -1
+	for i, sl := range s.free {
+		if n := commonPrefix(sl.tokens, w.prompt); n > bestN {
+			best, bestN = i, n
+		}
+	}
+	sl := s.free[best]
+	need := s.kvBytes(w.limit)
+	if b := s.o.KVBudget; b > 0 {
+		// The chosen slot's own cache is kept within the reservation, so only the
+		// others count; drop idle caches, least useful first, until the rest fits.
+		others := s.held() - s.idleBytes(sl)
+		for _, o := range s.free {
+			if others+need <= b {
+				break
+			}
+			if o != sl && o.seq != nil && o.seq.CacheBytes() > 0 {
+				others -= o.seq.CacheBytes()
+				o.seq.Truncate(0)
+				o.seq.cache.shrink(0)
+				o.tokens = o.tokens[:0]
+			}
+		}
+		if others+need > b {
+			return nil
+		}
+	}
+	s.free = append(s.free[:best], s.free[best+1:]...)
+	sl.limit, sl.reserve = w.limit, need
+	s.reserved += need
+	s.active++
+	s.stats.Requests++
+	return sl
+}
+
+// held is the KV memory held: idle slots' caches and the active slots' reservations.
+// s.mu is held.
+func (s *Scheduler) held() int64 {
+	n := s.reserved
+	for _, sl := range s.free {
+		n += s.idleBytes(sl)
+	}
+	return n
+}
+
+// idleBytes is the memory of an idle slot's cache.
+func (s *Scheduler) idleBytes(sl *slot) int64 {
+	if sl.seq == nil {
+		return 0
+	}
+	return sl.seq.CacheBytes()
 }
 
 // Cancel gives up the admission: its slot or its place in the queue.
@@ -188,12 +320,13 @@ func (a *Admission) Cancel() {
 		a.s.release(a.sl)
 		return
 	}
-	a.s.leave(a.ch)
+	a.s.leave(a.w)
 }
 
 // Generate waits for the slot, then generates a reply as Sequence.Generate does, calling
 // emit with each chunk. It returns ctx's error if ctx ends first; the slot is free again
-// when Generate returns.
+// when Generate returns. Under a KV budget the reply also ends (FinishLength) when the
+// request's reservation is full.
 func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
 	prompt := a.prompt
 	if a.done {
@@ -204,9 +337,9 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	sl := a.sl
 	if sl == nil {
 		select {
-		case sl = <-a.ch:
+		case sl = <-a.w.ch:
 		case <-ctx.Done():
-			s.leave(a.ch)
+			s.leave(a.w)
 			return Generation{PromptTokens: len(prompt)}, ctx.Err()
 		}
 	}
@@ -221,11 +354,15 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	// is fed again, for its logits.
 	n := min(commonPrefix(sl.tokens, prompt), len(prompt)-1)
 	sl.seq.Truncate(n)
+	sl.seq.cache.shrink(sl.limit)
 	sl.tokens = append(sl.tokens[:n], prompt[n:]...)
 	if n > 0 {
 		s.mu.Lock()
 		s.stats.ReusedTokens += int64(n)
 		s.mu.Unlock()
+	}
+	if room := sl.limit - len(prompt); o.MaxTokens <= 0 || o.MaxTokens > room {
+		o.MaxTokens = room
 	}
 	g, err := sl.seq.Generate(ctx, s.tok, prompt[n:], o, func(c Chunk) error {
 		if c.ID >= 0 {
@@ -241,50 +378,46 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	return g, err
 }
 
-// leave takes ch out of the queue; if a slot was handed to it meanwhile, the slot goes on
+// leave takes w out of the queue; if a slot was handed to it meanwhile, the slot goes on
 // to the next in line.
-func (s *Scheduler) leave(ch chan *slot) {
+func (s *Scheduler) leave(w *waiter) {
 	s.mu.Lock()
-	for i, w := range s.waiting {
-		if w == ch {
+	for i, x := range s.waiting {
+		if x == w {
 			s.waiting = append(s.waiting[:i], s.waiting[i+1:]...)
+			s.dispatch() // the head may have changed
 			s.mu.Unlock()
 			return
 		}
 	}
 	s.mu.Unlock()
-	s.release(<-ch)
+	s.release(<-w.ch)
 }
 
-// takeBest removes and returns the free slot sharing the longest prefix with prompt.
-// s.mu is held.
-func (s *Scheduler) takeBest(prompt []int) *slot {
-	best, bestN := 0, -1
-	for i, sl := range s.free {
-		if n := commonPrefix(sl.tokens, prompt); n > bestN {
-			best, bestN = i, n
-		}
-	}
-	sl := s.free[best]
-	s.free = append(s.free[:best], s.free[best+1:]...)
-	s.active++
-	s.stats.Requests++
-	return sl
-}
-
-// release hands sl to the oldest waiting request, or returns it to the free list.
+// release returns sl to the free list, ends its reservation, and hands free slots to the
+// waiting requests in order.
 func (s *Scheduler) release(sl *slot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.waiting) > 0 {
-		ch := s.waiting[0]
-		s.waiting = s.waiting[1:]
-		s.stats.Requests++
-		ch <- sl // buffered: never blocks
-		return
-	}
 	s.active--
+	s.reserved -= sl.reserve
+	sl.limit, sl.reserve = 0, 0
 	s.free = append(s.free, sl)
+	s.dispatch()
+}
+
+// dispatch gives slots to waiting requests, oldest first, while the oldest can be placed.
+// s.mu is held.
+func (s *Scheduler) dispatch() {
+	for len(s.waiting) > 0 {
+		w := s.waiting[0]
+		sl := s.place(w)
+		if sl == nil {
+			return
+		}
+		s.waiting = s.waiting[1:]
+		w.ch <- sl // buffered: never blocks
+	}
 }
 
 // Close refuses new requests; requests already running finish.

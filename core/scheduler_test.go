@@ -244,3 +244,71 @@ func TestSchedulerFIFO(t *testing.T) {
 		t.Errorf("service order %v, want arrival order", order)
 	}
 }
+
+// TestSchedulerKVBudget: under a KV budget a request waits until its reservation fits,
+// caches never hold more than the budget, and a prompt that can never fit is refused.
+func TestSchedulerKVBudget(t *testing.T) {
+	m, tok := schedulerModel(t)
+	prompt := append([]int{tok.BOS()}, tok.Encode("Hello there")...)
+	const ctxLen = 64
+	probe, err := m.NewSequence(ctxLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.Forward(t.Context(), prompt[:1], make([]float32, m.Config.VocabSize), false); err != nil {
+		t.Fatal(err)
+	}
+	page := probe.CacheBytes() // a context of 64 tokens is one page
+	if page <= 0 {
+		t.Fatalf("a one-token sequence holds %d bytes of cache", page)
+	}
+
+	if _, err := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page - 1}).Admit(prompt, 4); !errors.As(err, new(*core.CapacityError)) {
+		t.Errorf("a budget smaller than one prompt: %v, want a CapacityError", err)
+	}
+
+	// Two slots but room for one reservation: the second request waits for the first.
+	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page})
+	hold, release := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		first := true
+		_, err := s.Generate(hold, prompt, core.GenerateOptions{StopIDs: []int{}}, func(core.Chunk) error {
+			if first {
+				close(started)
+				first = false
+			}
+			return nil
+		})
+		done <- err
+	}()
+	<-started
+	second, err := s.Admit(prompt, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Active != 1 || st.Queued != 1 || st.KVBytes > page || st.KVReserved != page {
+		t.Errorf("stats with the budget full: %+v (page %d)", st, page)
+	}
+	release()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("first request: %v", err)
+	}
+	got := 0
+	g, err := second.Generate(t.Context(), core.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c core.Chunk) error {
+		if c.ID >= 0 {
+			got++
+		}
+		if st := s.Stats(); st.KVBytes > page {
+			t.Errorf("KV memory %d over the budget %d", st.KVBytes, page)
+		}
+		return nil
+	})
+	if err != nil || got != 4 || g.Finish != core.FinishLength {
+		t.Errorf("second request: %d tokens, %+v, %v", got, g, err)
+	}
+	if st := s.Stats(); st.Active != 0 || st.Queued != 0 || st.KVReserved != 0 || st.KVBytes > page {
+		t.Errorf("stats after: %+v", st)
+	}
+}

@@ -145,11 +145,14 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 		undo() // a refused request costs the caller nothing
 	}
 	var ce *core.ContextError
+	var ke *core.CapacityError
 	switch {
 	case errors.Is(err, core.ErrOverloaded):
 		return nil, errOverloaded()
 	case errors.As(err, &ce):
 		return nil, badRequest(param, "context_length_exceeded", "%s", ce.Error())
+	case errors.As(err, &ke):
+		return nil, badRequest(param, "context_length_exceeded", "%s", ke.Error())
 	case err != nil:
 		return nil, errInternal(err)
 	}

@@ -38,11 +38,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
 	runs := fs.Int("r", 3, "runs; figures are their median")
 	batch := fs.Int("b", 0, "prompt tokens per forward chunk (0 = the engine's default)")
+	seqs := fs.Int("s", 1, "sequences generating together (continuous batching); generation tok/s is their sum")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -51,8 +52,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *model == "" {
 		return fmt.Errorf("--model is required")
 	}
-	if *p < 1 || *n < 1 || *runs < 1 {
-		return fmt.Errorf("-p, -n and -r must be at least 1")
+	if *p < 1 || *n < 1 || *runs < 1 || *seqs < 1 {
+		return fmt.Errorf("-p, -n, -r and -s must be at least 1")
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -73,7 +74,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, *threads, *batch, *p, *n, uint64(r))
+		res, err := benchOnce(ctx, *model, *threads, *batch, *p, *n, *seqs, uint64(r))
 		if err != nil {
 			return err
 		}
@@ -90,7 +91,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	out := benchResult{
 		Model: filepath.Base(*model), Threads: nthreads, Kernels: quant.Kernels(), Runs: *runs,
-		PromptTokens: *p, GenTokens: *n,
+		PromptTokens: *p, GenTokens: *n, Sequences: *seqs,
 		LoadMS: median(load), TTFTMS: median(ttft), PPTokS: median(pp), TGTokS: median(tg),
 		PeakRSSMB:   float64(peak) / 1024,
 		Spread:      map[string][2]float64{"load_ms": span(load), "ttft_ms": span(ttft), "pp_tok_s": span(pp), "tg_tok_s": span(tg)},
@@ -109,7 +110,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  load        %8.0f ms     [%.0f, %.0f]\n", out.LoadMS, out.Spread["load_ms"][0], out.Spread["load_ms"][1])
 	fmt.Fprintf(stdout, "  prompt      %8.1f tok/s  [%.1f, %.1f]  (pp%d)\n", out.PPTokS, out.Spread["pp_tok_s"][0], out.Spread["pp_tok_s"][1], *p)
 	fmt.Fprintf(stdout, "  first token %8.0f ms     [%.0f, %.0f]\n", out.TTFTMS, out.Spread["ttft_ms"][0], out.Spread["ttft_ms"][1])
-	fmt.Fprintf(stdout, "  generation  %8.2f tok/s  [%.2f, %.2f]  (tg%d)\n", out.TGTokS, out.Spread["tg_tok_s"][0], out.Spread["tg_tok_s"][1], *n)
+	fmt.Fprintf(stdout, "  generation  %8.2f tok/s  [%.2f, %.2f]  (tg%d", out.TGTokS, out.Spread["tg_tok_s"][0], out.Spread["tg_tok_s"][1], *n)
+	if *seqs > 1 {
+		fmt.Fprintf(stdout, ", %d sequences together", *seqs)
+	}
+	fmt.Fprintln(stdout, ")")
 	fmt.Fprintf(stdout, "  peak RSS    %8.0f MB\n", out.PeakRSSMB)
 	fmt.Fprintf(stdout, "  weights     %8.1f MB, %.1f MB read per generated token\n", float64(fp.Total)/1e6, float64(fp.DecodeBytes)/1e6)
 	if out.BoundTokS > 0 {
@@ -125,6 +130,7 @@ type benchResult struct {
 	Kernels           string                `json:"kernels"`
 	Runs              int                   `json:"runs"`
 	PromptTokens      int                   `json:"pp_tokens"`
+	Sequences         int                   `json:"sequences"`
 	GenTokens         int                   `json:"tg_tokens"`
 	PPTokS            float64               `json:"pp_tok_s"`
 	TGTokS            float64               `json:"tg_tok_s"`
@@ -147,7 +153,7 @@ type benchRun struct {
 	stats              core.ModelStats
 }
 
-func benchOnce(ctx context.Context, path string, threads, batch, p, n int, seed uint64) (benchRun, error) {
+func benchOnce(ctx context.Context, path string, threads, batch, p, n, seqs int, seed uint64) (benchRun, error) {
 	var r benchRun
 	start := time.Now()
 	m, err := core.Open(path, core.Options{Threads: threads, MaxBatch: batch})
@@ -177,17 +183,29 @@ func benchOnce(ctx context.Context, path string, threads, batch, p, n int, seed 
 	argmaxTok(logits)
 	r.ttft, r.pp = ms(time.Since(t0)), float64(p)/prefill.Seconds()
 
-	// Generation from an empty context, as llama-bench's tg test.
+	// Generation from an empty context, as llama-bench's tg test; with several sequences,
+	// each starts from its own token and all advance together, one batched step at a time.
 	seq.Reset()
-	step := []int{prompt[0]}
+	steps := make([]core.Step, seqs)
+	for i := range steps {
+		s := seq
+		if i > 0 {
+			if s, err = m.NewSequence(n + 1); err != nil {
+				return r, err
+			}
+		}
+		steps[i] = core.Step{Seq: s, Tokens: []int{prompt[i%p]}, Logits: make([]float32, vocab)}
+	}
 	t1 := time.Now()
 	for range n {
-		if err := seq.Forward(ctx, step, logits, false); err != nil {
+		if err := m.ForwardBatch(ctx, steps); err != nil {
 			return r, err
 		}
-		step[0] = argmaxTok(logits)
+		for i := range steps {
+			steps[i].Tokens[0] = argmaxTok(steps[i].Logits)
+		}
 	}
-	r.tg = float64(n) / time.Since(t1).Seconds()
+	r.tg = float64(n*seqs) / time.Since(t1).Seconds()
 	r.stats = m.Stats()
 	return r, nil
 }
