@@ -48,11 +48,23 @@ func OpenWithTokenizer(path, tokPath string, opts Options) (*Model, *tokenizer.T
 			}
 		}
 	}
-	tok, err := LoadTokenizer(tokPath)
-	if err != nil {
-		return nil, nil, err
-	}
+	// The two are independent, and building a large vocabulary costs as much as opening the
+	// model: do them at once (cold start).
+	var tok *tokenizer.Tokenizer
+	var tokErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tok, tokErr = LoadTokenizer(tokPath)
+	}()
 	m, err := Open(path, opts)
+	<-done
+	if err == nil && tokErr != nil {
+		m.Close()
+	}
+	if tokErr != nil {
+		return nil, nil, tokErr
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"unsafe"
 )
 
 // Magic is the first four bytes of a GGUF file.
@@ -160,6 +161,38 @@ func (d *decoder) str(what string) string {
 	return string(d.bytes(int(n), what))
 }
 
+// strings decodes n strings. Their bytes share one allocation: a vocabulary's arrays hold
+// a hundred thousand strings or more, and one allocation instead of one each makes
+// opening a file several times faster. The first pass checks the lengths; nothing is
+// allocated for a truncated array.
+func (d *decoder) strings(n int) []string {
+	start, total := d.off, 0
+	for range n {
+		off := d.off
+		l := d.u64("string array element length")
+		if d.err == nil && l > uint64(d.left()) {
+			d.fail(off, "string array element length %d exceeds the %d bytes left in the file", l, d.left())
+		}
+		if d.err != nil {
+			return nil
+		}
+		d.off += int(l)
+		total += int(l)
+	}
+	d.off = start
+	buf := make([]byte, 0, total) // never grows: the strings below point into it
+	a := make([]string, n)
+	for i := range a {
+		p := d.bytes(int(d.u64("string array element length")), "string array element")
+		if len(p) > 0 {
+			at := len(buf)
+			buf = append(buf, p...)
+			a[i] = unsafe.String(&buf[at], len(p))
+		}
+	}
+	return a
+}
+
 func (d *decoder) kind(what string) Kind {
 	off := d.off
 	k := Kind(d.u32(what))
@@ -246,13 +279,7 @@ func (d *decoder) array(depth int) Value {
 		return v
 	}
 	if elem == String {
-		a := make([]string, 0, capHint(uint64(n)))
-		for range n {
-			if a = append(a, d.str("string array element")); d.err != nil {
-				break
-			}
-		}
-		v.x = a
+		v.x = d.strings(n)
 	} else {
 		a := make([]Value, 0, capHint(uint64(n)))
 		for range n {

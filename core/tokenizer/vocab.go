@@ -216,10 +216,12 @@ func build(sp spec) (*Tokenizer, error) {
 		return nil, err
 	}
 	t.pairs = make([][2]int32, 0, len(sp.merges))
+	var joined []byte
 	for rank, m := range sp.merges {
 		a, okA := t.ids[m[0]]
 		b, okB := t.ids[m[1]]
-		c, okC := t.ids[m[0]+m[1]]
+		joined = append(append(joined[:0], m[0]...), m[1]...)
+		c, okC := t.ids[string(joined)] // no allocation: the compiler looks up the bytes
 		if !okA || !okB || !okC {
 			return nil, fmt.Errorf("tokenizer: merge %d (%q %q) uses or makes a token not in the vocabulary", rank, m[0], m[1])
 		}

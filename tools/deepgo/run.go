@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
@@ -29,7 +30,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 type runFlags struct {
 	model, tokenizer, prompt, system string
-	chat, raw                        bool
+	chat, raw, timings               bool
 	n, ctxLen, threads               int
 	p                                sample.Params
 	stops                            stringList
@@ -60,6 +61,7 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	rep := fs.Float64("repeat-penalty", 1, "repetition penalty (1 = off)")
 	seed := fs.Uint64("seed", 0, "random seed (0 = a random one)")
 	fs.Var(&f.stops, "stop", "stop string (repeatable)")
+	fs.BoolVar(&f.timings, "timings", false, "print where the time went to stderr: opening, the prompt, the first token, generation")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo run --model PATH [--prompt TEXT | --chat] [-n N] [--temp T] [--seed S]\n\n")
 		fs.PrintDefaults()
@@ -81,11 +83,15 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	if err := f.p.Validate(); err != nil {
 		return err
 	}
+	start := time.Now()
 	m, tok, err := core.OpenWithTokenizer(f.model, f.tokenizer, core.Options{Threads: f.threads})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	if f.timings {
+		fmt.Fprintf(stderr, "[timings] open (model and tokenizer): %.1f ms\n", ms(time.Since(start)))
+	}
 	capacity := f.ctxLen
 	if mp := m.Config.MaxPositions; mp > 0 {
 		capacity = min(capacity, mp)
@@ -94,7 +100,7 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	c := &conversation{f: &f, tok: tok, seq: seq, out: stdout}
+	c := &conversation{f: &f, tok: tok, seq: seq, out: stdout, stderr: stderr}
 	if f.system != "" {
 		c.msgs = append(c.msgs, chat.Message{Role: "system", Content: &f.system})
 	}
@@ -114,12 +120,13 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 
 // conversation is a chat kept in one sequence: each turn feeds only the tokens that are new.
 type conversation struct {
-	f    *runFlags
-	tok  *tokenizer.Tokenizer
-	seq  *core.Sequence
-	out  io.Writer
-	msgs []chat.Message
-	fed  []int // tokens in the sequence
+	f      *runFlags
+	tok    *tokenizer.Tokenizer
+	seq    *core.Sequence
+	out    io.Writer
+	stderr io.Writer // --timings
+	msgs   []chat.Message
+	fed    []int // tokens in the sequence
 }
 
 func (c *conversation) loop(ctx context.Context, stdin io.Reader, stderr io.Writer) error {
@@ -174,14 +181,27 @@ func (c *conversation) turn(ctx context.Context, user string) error {
 func (c *conversation) generate(ctx context.Context, ids []int) (string, error) {
 	var reply strings.Builder
 	w := bufio.NewWriter(c.out)
-	_, err := c.seq.Generate(ctx, c.tok, ids, core.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p},
+	start := time.Now()
+	var first time.Duration
+	n := 0
+	g, err := c.seq.Generate(ctx, c.tok, ids, core.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p},
 		func(ch core.Chunk) error {
+			if n++; n == 1 {
+				first = time.Since(start)
+			}
 			reply.WriteString(ch.Text)
 			w.WriteString(ch.Text)
 			return w.Flush()
 		})
 	w.WriteString("\n")
 	w.Flush()
+	if c.f.timings {
+		total := time.Since(start)
+		fmt.Fprintf(c.stderr, "[timings] prompt of %d tokens to the first token: %.1f ms (%.1f tok/s)\n", len(ids), ms(first), float64(len(ids))/first.Seconds())
+		if g.CompletionTokens > 1 {
+			fmt.Fprintf(c.stderr, "[timings] %d more tokens: %.1f ms (%.2f tok/s)\n", g.CompletionTokens-1, ms(total-first), float64(g.CompletionTokens-1)/(total-first).Seconds())
+		}
+	}
 	if errors.Is(err, context.Canceled) {
 		return reply.String(), nil
 	}
