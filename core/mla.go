@@ -187,13 +187,13 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 			}
 			o := olat[i*kvl:][:kvl]
 			if top > mx[i] && sum[i] > 0 {
-				f := float32(math.Exp(float64(mx[i] - top)))
+				f := expf(mx[i] - top)
 				sum[i] *= f
 				scaleVec(o, f)
 			}
 			mx[i] = top
 			for j := j0; j < j1; j++ {
-				e := float32(math.Exp(float64(sc[j-j0] - top)))
+				e := expf(sc[j-j0] - top)
 				sum[i] += e
 				axpy(o, e, cache.row(li, j)[:kvl])
 			}
@@ -290,14 +290,14 @@ func (b *batch) naiveTile(li, t, hh, tile, n int) {
 		kpe := cache.row(li, j)[kvl:]
 		score := (quant.DotF32(q[:nope], kv[:nope]) + quant.DotF32(q[nope:], kpe)) * scale
 		if score > mx {
-			f := float32(math.Exp(float64(mx - score)))
+			f := expf(mx - score)
 			sum *= f
 			for i := range acc {
 				acc[i] *= f
 			}
 			mx = score
 		}
-		p := float32(math.Exp(float64(score - mx)))
+		p := expf(score - mx)
 		sum += p
 		axpy(acc, p, kv[nope:nope+vd])
 	}
