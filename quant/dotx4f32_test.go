@@ -1,0 +1,75 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestDotAxpyF32x4 checks the four-vector float products against their definitions, for
+// lengths around the kernels' steps and strides wider than the vectors.
+func TestDotAxpyF32x4(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100, 512, 576} {
+		for _, pad := range []int{0, 3, 16} {
+			stride := n + pad
+			x := randomVector(n, r, 1)
+			y := randomVector(3*stride+n, r, 1)
+			got := DotF32x4(x, y, stride)
+			for k := range 4 {
+				var want, mag float64
+				for i := range n {
+					p := float64(x[i]) * float64(y[k*stride+i])
+					want += p
+					mag += math.Abs(p)
+				}
+				if d := math.Abs(float64(got[k]) - want); d > 1e-5*mag+1e-30 {
+					t.Errorf("DotF32x4 n=%d stride=%d vector %d: %g, want %g", n, stride, k, got[k], want)
+				}
+			}
+			a := [4]float32{0.5, -2, 3.25, 0}
+			z := append([]float32(nil), y...)
+			AxpyF32x4(z, stride, &a, x)
+			for k := range 4 {
+				for i := range n {
+					want := y[k*stride+i] + a[k]*x[i]
+					if got := z[k*stride+i]; math.Abs(float64(got-want)) > 1e-6*(math.Abs(float64(want))+1) {
+						t.Fatalf("AxpyF32x4 n=%d stride=%d y[%d][%d] = %g, want %g", n, stride, k, i, got, want)
+					}
+				}
+				for i := n; i < stride && k < 3; i++ {
+					if z[k*stride+i] != y[k*stride+i] {
+						t.Fatalf("AxpyF32x4 n=%d stride=%d wrote the gap at y[%d][%d]", n, stride, k, i)
+					}
+				}
+			}
+		}
+	}
+	expectPanic(t, "DotF32x4 short y", func() { DotF32x4(make([]float32, 8), make([]float32, 31), 8) })
+	expectPanic(t, "AxpyF32x4 short y", func() { AxpyF32x4(make([]float32, 31), 8, &[4]float32{}, make([]float32, 8)) })
+}
+
+func BenchmarkDotF32x4(b *testing.B) {
+	r := rand.New(rand.NewPCG(63, 64))
+	const n = 576
+	x, y := randomVector(n, r, 1), randomVector(4*n, r, 1)
+	b.Run("x4", func(b *testing.B) {
+		for b.Loop() {
+			DotF32x4(x, y, n)
+		}
+	})
+	b.Run("4×DotF32", func(b *testing.B) {
+		for b.Loop() {
+			for k := range 4 {
+				DotF32(x, y[k*n:(k+1)*n])
+			}
+		}
+	})
+	a := [4]float32{1, 2, 3, 4}
+	b.Run(fmt.Sprintf("axpy-x4-%d", n), func(b *testing.B) {
+		for b.Loop() {
+			AxpyF32x4(y, n, &a, x)
+		}
+	})
+}
