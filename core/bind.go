@@ -39,8 +39,8 @@ const (
 type weightSource interface {
 	has(w weight, layer int) bool
 	// matrix binds a [rows, cols] weight of a layer (-1 for the model's own); for routed
-	// experts, expert e of n.
-	matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix, error)
+	// experts, expert e of n. It also returns the weight's bytes in the mapping.
+	matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix, []byte, error)
 	// vector copies a 1-D weight of n values to the heap as float32.
 	vector(w weight, layer, n int) ([]float32, error)
 }
@@ -55,7 +55,7 @@ func (m *Model) bind(src weightSource) error {
 			return nil
 		}
 		var q quant.Matrix
-		q, err = src.matrix(w, layer, 0, 0, rows, cols)
+		q, _, err = src.matrix(w, layer, 0, 0, rows, cols)
 		return q
 	}
 	vec := func(w weight, layer, n int) []float32 {
@@ -66,15 +66,20 @@ func (m *Model) bind(src weightSource) error {
 		v, err = src.vector(w, layer, n)
 		return v
 	}
-	mlpOf := func(gate, up, down weight, layer, e, n, inter int) *mlp {
+	// mlpOf binds a gate/up/down triple; data receives their bytes in the mapping.
+	mlpOf := func(gate, up, down weight, layer, e, n, inter int, data *[3][]byte) *mlp {
 		f := &mlp{}
-		for _, x := range []struct {
+		for i, x := range []struct {
 			w          weight
 			dst        *quant.Matrix
 			rows, cols int
 		}{{gate, &f.gate, inter, d}, {up, &f.up, inter, d}, {down, &f.down, d, inter}} {
 			if err == nil {
-				*x.dst, err = src.matrix(x.w, layer, e, n, x.rows, x.cols)
+				var b []byte
+				*x.dst, b, err = src.matrix(x.w, layer, e, n, x.rows, x.cols)
+				if data != nil {
+					data[i] = b
+				}
 			}
 		}
 		return f
@@ -88,6 +93,7 @@ func (m *Model) bind(src weightSource) error {
 		m.head = m.embed
 	}
 	m.layers = make([]layer, c.NumHiddenLayers)
+	m.residency = newExpertResidency(c)
 	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
 	for i := range m.layers {
 		l := &m.layers[i]
@@ -111,7 +117,7 @@ func (m *Model) bind(src weightSource) error {
 		}
 		a.wo = mat(wO, i, d, h*vd)
 		if !c.IsMoELayer(i) {
-			l.mlp = mlpOf(wGate, wUp, wDown, i, 0, 0, c.IntermediateSize)
+			l.mlp = mlpOf(wGate, wUp, wDown, i, 0, 0, c.IntermediateSize, nil)
 			continue
 		}
 		e := &moe{gate: mat(wRouter, i, c.NRoutedExperts, d)}
@@ -120,10 +126,12 @@ func (m *Model) bind(src weightSource) error {
 		}
 		e.experts = make([]*mlp, c.NRoutedExperts)
 		for j := range e.experts {
-			e.experts[j] = mlpOf(wExpGate, wExpUp, wExpDown, i, j, c.NRoutedExperts, c.MoEIntermediateSize)
+			e.experts[j] = mlpOf(wExpGate, wExpUp, wExpDown, i, j, c.NRoutedExperts, c.MoEIntermediateSize,
+				m.residency.data(i, j))
 		}
+		m.residency.moes[i] = e
 		if c.NSharedExperts > 0 {
-			e.shared = mlpOf(wShGate, wShUp, wShDown, i, 0, 0, c.NSharedExperts*c.MoEIntermediateSize)
+			e.shared = mlpOf(wShGate, wShUp, wShDown, i, 0, 0, c.NSharedExperts*c.MoEIntermediateSize, nil)
 		}
 		l.moe = e
 		if err != nil {

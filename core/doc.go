@@ -12,6 +12,7 @@
 //	rope.go      rotary embeddings with YaRN frequency blending
 //	moe.go       DeepSeekMoE routing (softmax/sigmoid, group-limited, noaux_tc bias) and experts
 //	mlp.go       SwiGLU feed-forward (dense layers, routed and shared experts)
+//	experts.go   which routed experts are in memory: paging in on use, releasing beyond a budget
 //	pool.go      the persistent worker pool that splits matrix work over threads
 //	sequence.go  per-conversation state and buffers (allocated once; decode allocates nothing)
 //

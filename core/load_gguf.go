@@ -72,7 +72,7 @@ func (s *ggufSource) get(name string, want ...int) (quant.DType, []byte, error) 
 	return t, data, nil
 }
 
-func (s *ggufSource) matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix, error) {
+func (s *ggufSource) matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix, []byte, error) {
 	name := s.name(w, layer)
 	var t quant.DType
 	var data []byte
@@ -81,7 +81,7 @@ func (s *ggufSource) matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix
 	case wExpGate, wExpUp, wExpDown:
 		if t, data, err = s.get(name, cols, rows, n); err == nil {
 			per := len(data) / n
-			data = data[e*per : (e+1)*per]
+			data = data[e*per : (e+1)*per : (e+1)*per]
 			name = fmt.Sprintf("%s (expert %d)", name, e)
 		}
 	case wKB, wVB:
@@ -90,13 +90,13 @@ func (s *ggufSource) matrix(w weight, layer, e, n, rows, cols int) (quant.Matrix
 		t, data, err = s.get(name, cols, rows)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := newMatrix(t, data, rows, cols)
 	if err != nil {
-		return nil, fmt.Errorf("%s: tensor %q: %w", s.t.fileName(), name, err)
+		return nil, nil, fmt.Errorf("%s: tensor %q: %w", s.t.fileName(), name, err)
 	}
-	return m, nil
+	return m, data, nil
 }
 
 func (s *ggufSource) vector(w weight, layer, n int) ([]float32, error) {

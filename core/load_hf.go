@@ -85,7 +85,7 @@ func (s *hfSource) has(w weight, layer int) bool {
 	return n != "" && s.ck.Has(n)
 }
 
-func (s *hfSource) matrix(w weight, layer, e, _, rows, cols int) (quant.Matrix, error) {
+func (s *hfSource) matrix(w weight, layer, e, _, rows, cols int) (quant.Matrix, []byte, error) {
 	return s.tensorMatrix(s.name(w, layer, e), rows, cols)
 }
 
@@ -94,14 +94,14 @@ func (s *hfSource) vector(w weight, layer, n int) ([]float32, error) {
 }
 
 // tensorMatrix binds a 2-D weight of shape [rows, cols]; F8_E4M3 weights take their
-// "<name>_scale_inv" block scales with them.
-func (s *hfSource) tensorMatrix(name string, rows, cols int) (quant.Matrix, error) {
+// "<name>_scale_inv" block scales with them. It also returns the weight's bytes in the mapping.
+func (s *hfSource) tensorMatrix(name string, rows, cols int) (quant.Matrix, []byte, error) {
 	t, err := s.ck.Tensor(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(t.Shape) != 2 || t.Shape[0] != rows || t.Shape[1] != cols {
-		return nil, fmt.Errorf("%s: tensor %q has shape %v, want [%d %d]", t.File, name, t.Shape, rows, cols)
+		return nil, nil, fmt.Errorf("%s: tensor %q has shape %v, want [%d %d]", t.File, name, t.Shape, rows, cols)
 	}
 	var q quant.Matrix
 	switch t.DType {
@@ -115,16 +115,16 @@ func (s *hfSource) tensorMatrix(name string, rows, cols int) (quant.Matrix, erro
 		var scale []float32
 		scale, err = s.scales(name+"_scale_inv", rows, cols)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		q, err = quant.NewFP8Block(t.Data, rows, cols, scale, s.blockRows, s.blockCols)
 	default:
-		return nil, fmt.Errorf("%s: tensor %q has dtype %s, unsupported for weights (want F32, F16, BF16 or F8_E4M3)", t.File, name, t.DType)
+		return nil, nil, fmt.Errorf("%s: tensor %q has dtype %s, unsupported for weights (want F32, F16, BF16 or F8_E4M3)", t.File, name, t.DType)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: tensor %q: %w", t.File, name, err)
+		return nil, nil, fmt.Errorf("%s: tensor %q: %w", t.File, name, err)
 	}
-	return q, nil
+	return q, t.Data, nil
 }
 
 // scales reads an FP8 weight's float32 weight_scale_inv [ceil(rows/br), ceil(cols/bc)] and checks it is finite.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/deepgo/deepgo/quant"
 )
@@ -29,11 +30,12 @@ type Model struct {
 	files io.Closer
 	opts  Options
 
-	mu     sync.Mutex // one forward pass at a time: the pool, the batch and the mapping are shared
-	closed bool
-	queue  batcher // Forward calls waiting to be batched
-	batch  *batch  // the activations of a forward pass; allocated on first use
-	stats  modelStats
+	mu        sync.Mutex // one forward pass at a time: the pool, the batch and the mapping are shared
+	closed    bool
+	queue     batcher // Forward calls waiting to be batched
+	batch     *batch  // the activations of a forward pass; allocated on first use
+	stats     modelStats
+	residency *expertResidency // which routed experts are in memory (see experts.go)
 }
 
 // modelStats count the model's work, for Stats.
@@ -46,12 +48,34 @@ type ModelStats struct {
 	Tokens            int64 // tokens through the forward pass
 	ExpertActivations int64 // (token, routed expert) pairs computed, over all layers
 	ExpertLoads       int64 // routed experts computed, once per expert per forward chunk
+
+	// Routed-expert residency (Options.ExpertBudget): an expert is resident from the
+	// first forward chunk routed to it until it is released to keep under the budget.
+	ExpertsResident     int64         // routed experts resident now, over all layers
+	ExpertBytesResident int64         // their weight bytes
+	ExpertHits          int64         // experts a forward chunk needed that were resident
+	ExpertMisses        int64         // experts a forward chunk needed that were not: paged in
+	ExpertBytesPagedIn  int64         // weight bytes of the misses
+	ExpertReleases      int64         // experts released to keep under the budget
+	ExpertBytesReleased int64         // their weight bytes
+	ExpertStall         time.Duration // time spent waiting for the pages of missed experts
+}
+
+// ExpertHitRate is the fraction of the routed experts forward chunks needed that were
+// resident: hits ÷ (hits + misses), or 0 before any.
+func (s ModelStats) ExpertHitRate() float64 {
+	if n := s.ExpertHits + s.ExpertMisses; n > 0 {
+		return float64(s.ExpertHits) / float64(n)
+	}
+	return 0
 }
 
 // Stats returns the model's counters.
 func (m *Model) Stats() ModelStats {
-	return ModelStats{Tokens: m.stats.tokens.Load(), ExpertActivations: m.stats.expertActivations.Load(),
+	s := ModelStats{Tokens: m.stats.tokens.Load(), ExpertActivations: m.stats.expertActivations.Load(),
 		ExpertLoads: m.stats.expertLoads.Load()}
+	m.residency.stats(&s)
+	return s
 }
 
 // layer is one transformer block: attention and either a dense MLP or DeepSeekMoE.
@@ -84,12 +108,22 @@ type Options struct {
 	// float32 engine that dequantizes would, instead of quantizing the activations to 8
 	// bits for the integer kernels (as llama.cpp does). Slower; for accuracy checks.
 	FloatActivations bool
+	// ExpertBudget caps the memory the routed experts' weights occupy, in bytes; 0 = no
+	// cap. Experts are read from the mapped files only when tokens are routed to them;
+	// beyond the budget the least recently used are released, their pages dropped from the
+	// process (and read again from the page cache or the disk when next routed to), so a
+	// model whose experts exceed RAM still runs. The experts of the layer being computed
+	// are always kept, so a budget below one layer's chunk of experts is exceeded by them.
+	ExpertBudget int64
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
 // safetensors) or a llama.cpp deepseek2 GGUF file (the first part, if split). The weights
 // are memory-mapped, not read.
 func Open(path string, opts Options) (*Model, error) {
+	if opts.ExpertBudget < 0 {
+		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open model: %w", err)
@@ -107,6 +141,9 @@ func Open(path string, opts Options) (*Model, error) {
 		opts.MaxBatch = 64
 	}
 	m.opts = opts
+	// Both formats bind their weights as views into memory mappings (on systems without
+	// mmap the files are read into memory, and advice is a no-op there).
+	m.residency.configure(opts.ExpertBudget, true)
 	m.rope = newRope(m.Config)
 	m.scale = float32(m.Config.SoftmaxScale())
 	m.pool = NewPool(opts.Threads)

@@ -39,6 +39,8 @@ func (b *batch) moe(e *moe, T int) {
 		start[ex]++
 	}
 	// start[ex] now holds the end of expert ex's run; its beginning is the previous end.
+	// The routed experts' weights are paged in now, if they are not resident (experts.go).
+	m.residency.useRuns(e, start[:E])
 	// Gather each expert's tokens, then compute every active expert (and the shared ones) in
 	// two pool jobs: gate and up of all of them, then down of all of them. Each expert's
 	// weights are read once for its tokens.

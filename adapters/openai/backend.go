@@ -13,13 +13,16 @@ type BackendOptions struct {
 	Slots     int    // generations at once; 0 = 4
 	Queue     int    // requests waiting for a slot; 0 = 64
 	Context   int    // tokens per slot; 0 = the model's maximum, at most 4096
+	// ExpertBudget caps the memory of the routed experts' weights in bytes (0 = no cap):
+	// beyond it the least recently used are released (core.Options.ExpertBudget).
+	ExpertBudget int64
 }
 
 // OpenBackend opens the model at path (a GGUF file or a Hugging Face checkpoint
 // directory) with its tokenizer and a scheduler, ready for Handler.SetBackend. The
 // weights are memory-mapped, not read.
 func OpenBackend(path string, o BackendOptions) (*Backend, error) {
-	m, tok, err := core.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads})
+	m, tok, err := core.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -19,6 +20,7 @@ import (
 //	DEEPGO_CTX                context per slot in tokens
 //	DEEPGO_MAX_TOKENS, DEEPGO_MAX_PROMPT_TOKENS  limits, as the server's --max-tokens and --max-prompt-tokens
 //	DEEPGO_MAX_BODY           largest request body in bytes
+//	DEEPGO_EXPERT_BUDGET      memory for routed experts' weights, in bytes or with a suffix (512M, 2G); 0 or unset = no limit
 type EnvConfig struct {
 	Model   string
 	Backend BackendOptions
@@ -72,6 +74,13 @@ func ReadEnv(getenv func(string) string, def EnvConfig) (EnvConfig, error) {
 		}
 		*n.dst = x
 	}
+	if v := getenv("DEEPGO_EXPERT_BUDGET"); v != "" {
+		b, err := ParseSize(v)
+		if err != nil {
+			return c, fmt.Errorf("DEEPGO_EXPERT_BUDGET: %w", err)
+		}
+		c.Backend.ExpertBudget = b
+	}
 	return c, nil
 }
 
@@ -84,4 +93,40 @@ func (c EnvConfig) Open() (*Handler, *Backend, error) {
 	h := NewHandler(c.Handler)
 	h.SetBackend(b)
 	return h, b, nil
+}
+
+// ParseSize reads a size in bytes: a number, optionally followed by K, M, G or T, powers of
+// 1024 ("KB", "KiB" and lower case mean the same), or B. "1.5G" is 1.5·2³⁰ bytes.
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := 1.0
+	for i, unit := range []string{"K", "M", "G", "T"} {
+		if n, ok := cutAnySuffix(t, unit+"IB", unit+"B", unit); ok {
+			t, mult = n, math.Pow(1024, float64(i+1))
+			break
+		}
+	}
+	if mult == 1 {
+		t = strings.TrimSuffix(t, "B")
+	}
+	t = strings.TrimSpace(t)
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || t == "" || strings.Trim(t, "0123456789.") != "" {
+		return 0, fmt.Errorf("size %q: want a number of bytes, optionally with a suffix K, M, G or T (512M, 2G)", s)
+	}
+	v := math.Round(x * mult)
+	if v >= math.MaxInt64 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(v), nil
+}
+
+// cutAnySuffix removes the first of suffixes that s ends with.
+func cutAnySuffix(s string, suffixes ...string) (string, bool) {
+	for _, x := range suffixes {
+		if t, ok := strings.CutSuffix(s, x); ok {
+			return t, true
+		}
+	}
+	return s, false
 }

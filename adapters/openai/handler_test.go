@@ -266,6 +266,17 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s went from %v to %v; want an increase of at least %v", c.key, m0[c.key], m1[c.key], c.min)
 		}
 	}
+	for _, name := range []string{"deepgo_experts_resident", "deepgo_expert_bytes_resident", "deepgo_expert_hits_total",
+		"deepgo_expert_misses_total", "deepgo_expert_bytes_paged_in_total", "deepgo_expert_releases_total",
+		"deepgo_expert_stall_seconds_total"} {
+		if _, ok := m1[name]; !ok {
+			t.Errorf("metric %s missing", name)
+		}
+	}
+	if m1["deepgo_experts_resident"] < 0 || m1["deepgo_expert_misses_total"] < m1["deepgo_experts_resident"] {
+		t.Errorf("experts resident %v, misses %v: every resident expert was a miss once",
+			m1["deepgo_experts_resident"], m1["deepgo_expert_misses_total"])
+	}
 	if m1["deepgo_active_generations"] != 0 || m1["deepgo_queue_depth"] != 0 {
 		t.Errorf("active %v queued %v after the request", m1["deepgo_active_generations"], m1["deepgo_queue_depth"])
 	}

@@ -150,6 +150,14 @@ func (m *Metrics) write(w io.Writer, b *Backend) {
 	counter("deepgo_forward_tokens_total", "Tokens through the forward pass (prompt and generated).", ms.Tokens)
 	counter("deepgo_expert_activations_total", "Routed experts computed, summed over tokens and layers.", ms.ExpertActivations)
 	counter("deepgo_expert_loads_total", "Routed expert weight matrices read, once per expert per forward chunk.", ms.ExpertLoads)
+	gauge("deepgo_experts_resident", "Routed experts whose weights are in memory (see --expert-budget).", float64(ms.ExpertsResident))
+	gauge("deepgo_expert_bytes_resident", "Weight bytes of the resident routed experts.", float64(ms.ExpertBytesResident))
+	counter("deepgo_expert_hits_total", "Routed experts a forward chunk needed that were resident.", ms.ExpertHits)
+	counter("deepgo_expert_misses_total", "Routed experts a forward chunk needed that were not resident and were paged in.", ms.ExpertMisses)
+	counter("deepgo_expert_bytes_paged_in_total", "Weight bytes of the routed experts paged in.", ms.ExpertBytesPagedIn)
+	counter("deepgo_expert_releases_total", "Routed experts released to keep under the expert budget.", ms.ExpertReleases)
+	metric("deepgo_expert_stall_seconds_total", "counter", "Time the forward pass waited for the pages of routed experts paged in.")
+	fmt.Fprintf(w, "deepgo_expert_stall_seconds_total %s\n", strconv.FormatFloat(ms.ExpertStall.Seconds(), 'g', -1, 64))
 }
 
 func (h *histogram) write(w io.Writer, name, help string) {

@@ -1,6 +1,10 @@
 package mmap
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"unsafe"
+)
 
 // Advice is a hint to the operating system about how a range of a [Map]
 // will be accessed; see madvise(2).
@@ -59,4 +63,37 @@ func (m *Map) Advise(off, n int64, a Advice) error {
 		end = off + n
 	}
 	return advise(m.path, m.data, off, end, a)
+}
+
+// AdviseBytes gives the operating system advice a about b, which must be a part of the Data
+// of an open [Map] and no other memory (on anonymous memory DontNeed would discard the
+// contents). DontNeed covers only the pages that lie entirely inside b, so that the data
+// around b keep theirs; the other advice covers every page b touches. An empty b is a
+// no-op, as is any advice where the file was read into memory rather than mapped (systems
+// without mmap). AdviseBytes does not allocate unless it fails.
+func AdviseBytes(b []byte, a Advice) error {
+	if a < Normal || a > Sequential {
+		return fmt.Errorf("mmap: advise %d bytes: unknown advice %d", len(b), int(a))
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	return adviseBytes(b, a)
+}
+
+// Touch reads one byte of every memory page b spans, so that the pages are in memory (read
+// from the file if they were not) when it returns. Its result, the bytes read combined, is
+// meaningless; callers keep it so that the reads are not optimised away.
+func Touch(b []byte) byte {
+	if len(b) == 0 {
+		return 0
+	}
+	page := os.Getpagesize()
+	// b[0] is on the first page; the next begins at the first page boundary after it.
+	next := page - int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))&uintptr(page-1))
+	x := b[0]
+	for i := next; i < len(b); i += page {
+		x ^= b[i]
+	}
+	return x
 }

@@ -30,3 +30,5 @@ func Open(path string) (*Map, error) {
 func unmap(string, []byte) error { return nil }
 
 func advise(string, []byte, int64, int64, Advice) error { return nil }
+
+func adviseBytes([]byte, Advice) error { return nil }

@@ -159,3 +159,77 @@ func TestAdviceString(t *testing.T) {
 		}
 	}
 }
+
+func TestAdviseBytes(t *testing.T) {
+	page := os.Getpagesize()
+	data := make([]byte, 6*page+321)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	m, err := Open(writeTemp(t, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	b := m.Data()
+	tests := []struct {
+		name    string
+		lo, hi  int
+		a       Advice
+		wantErr string
+	}{
+		{"whole willneed", 0, len(b), WillNeed, ""},
+		{"unaligned willneed", 100, 3*page + 5, WillNeed, ""},
+		{"unaligned dontneed", 100, 3*page + 5, DontNeed, ""},
+		{"dontneed inside one page", page + 1, 2*page - 1, DontNeed, ""},
+		{"aligned dontneed", page, 4 * page, DontNeed, ""},
+		{"tail random", len(b) - 10, len(b), Random, ""},
+		{"sequential", 0, len(b), Sequential, ""},
+		{"normal", 5, 6, Normal, ""},
+		{"empty", 10, 10, DontNeed, ""},
+		{"unknown advice", 0, 10, Advice(-1), "unknown advice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := AdviseBytes(b[tt.lo:tt.hi], tt.a)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("AdviseBytes: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("AdviseBytes error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+	// DontNeed drops pages of a read-only file mapping, never their contents.
+	if !bytes.Equal(b, data) {
+		t.Fatal("data changed after AdviseBytes")
+	}
+}
+
+func TestTouch(t *testing.T) {
+	page := os.Getpagesize()
+	data := make([]byte, 4*page+99)
+	for i := range data {
+		data[i] = byte(i*13 + 1)
+	}
+	m, err := Open(writeTemp(t, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, r := range [][2]int{{0, len(data)}, {1, len(data)}, {page - 1, page + 1}, {page, 3 * page}, {5, 5}} {
+		b := m.Data()[r[0]:r[1]]
+		var want byte
+		if len(b) > 0 {
+			// The mapping starts on a page boundary: the pages after b[0]'s start at the
+			// multiples of the page size.
+			want = data[r[0]]
+			for off := (r[0]/page + 1) * page; off < r[1]; off += page {
+				want ^= data[off]
+			}
+		}
+		if got := Touch(b); got != want {
+			t.Errorf("Touch([%d:%d]) = %d, want %d", r[0], r[1], got, want)
+		}
+	}
+}

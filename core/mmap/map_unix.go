@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,25 +53,48 @@ func unmap(path string, data []byte) error {
 // advise applies a to bytes [off, end) of data, where 0 <= off < end <=
 // len(data), widened to whole pages.
 func advise(path string, data []byte, off, end int64, a Advice) error {
-	var flag int
-	switch a {
-	case Normal:
-		flag = unix.MADV_NORMAL
-	case WillNeed:
-		flag = unix.MADV_WILLNEED
-	case DontNeed:
-		flag = unix.MADV_DONTNEED
-	case Random:
-		flag = unix.MADV_RANDOM
-	case Sequential:
-		flag = unix.MADV_SEQUENTIAL
-	}
 	// The mapping starts on a page boundary, so offsets within it align
 	// the same way as addresses.
 	page := int64(os.Getpagesize())
 	start := off &^ (page - 1)
-	if err := unix.Madvise(data[start:end], flag); err != nil {
+	if err := unix.Madvise(data[start:end], madvFlag(a)); err != nil {
 		return fmt.Errorf("mmap: advise %s [%d,%d) %s: %w", path, off, end, a, err)
+	}
+	return nil
+}
+
+// madvFlag is madvise(2)'s flag for a valid Advice.
+func madvFlag(a Advice) int {
+	switch a {
+	case WillNeed:
+		return unix.MADV_WILLNEED
+	case DontNeed:
+		return unix.MADV_DONTNEED
+	case Random:
+		return unix.MADV_RANDOM
+	case Sequential:
+		return unix.MADV_SEQUENTIAL
+	}
+	return unix.MADV_NORMAL
+}
+
+// adviseBytes applies a to the pages of b, a non-empty part of a mapping: for DontNeed the
+// pages entirely inside b, otherwise every page b touches. Mappings start on a page
+// boundary, so whole pages around b's bytes belong to the same mapping.
+func adviseBytes(b []byte, a Advice) error {
+	page := uintptr(os.Getpagesize())
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	addr := uintptr(p)
+	lo, hi := addr&^(page-1), addr+uintptr(len(b)) // the kernel rounds the length up
+	if a == DontNeed {
+		lo, hi = (addr+page-1)&^(page-1), hi&^(page-1)
+		if hi <= lo {
+			return nil
+		}
+	}
+	region := unsafe.Slice((*byte)(unsafe.Add(p, int(lo)-int(addr))), hi-lo)
+	if err := unix.Madvise(region, madvFlag(a)); err != nil {
+		return fmt.Errorf("mmap: advise %d bytes at %#x %s: %w", len(b), addr, a, err)
 	}
 	return nil
 }

@@ -21,14 +21,16 @@ import (
 
 // runBench measures a model's speed:
 //
-//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--json]
+//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--expert-budget BYTES] [--json]
 //
 // Each run opens the model (load time), prefills -p tokens (prompt tokens/s; time to first
 // token = the prefill and the first sampled token), then, in a fresh sequence as llama-bench
 // does, generates -n tokens one at a time (generation tokens/s). Figures are the median of
 // -r runs, with the spread. The machine's memory read bandwidth is measured in the same
 // process, so generation speed can be set against its bound: bandwidth ÷ the weight bytes
-// one token reads.
+// one token reads. With --expert-budget the routed experts are kept under that many bytes of
+// memory; the expert figures (hit rate, bytes paged in, stall per token) are those of the
+// generation phase.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -42,8 +44,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
+	var budget sizeFlag
+	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -66,7 +70,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var load, ttft, pp, tg []float64
+	var load, ttft, pp, tg, hitRate, pagedIn, stall []float64
 	var fp core.Footprint
 	var nthreads int
 	var stats core.ModelStats
@@ -74,12 +78,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, *threads, *batch, *p, *n, *seqs, uint64(r))
+		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, *p, *n, *seqs, uint64(r))
 		if err != nil {
 			return err
 		}
 		load, ttft, pp, tg = append(load, res.load), append(ttft, res.ttft), append(pp, res.pp), append(tg, res.tg)
 		fp, nthreads, stats = res.fp, res.threads, res.stats
+		hitRate, pagedIn = append(hitRate, res.gen.ExpertHitRate()), append(pagedIn, float64(res.gen.ExpertBytesPagedIn))
+		stall = append(stall, ms(res.gen.ExpertStall)/float64(*n))
 		if !*asJSON {
 			fmt.Fprintf(stderr, "run %d: load %.0f ms, pp %.1f tok/s, ttft %.0f ms, tg %.2f tok/s\n", r+1, res.load, res.pp, res.ttft, res.tg)
 		}
@@ -97,6 +103,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Spread:      map[string][2]float64{"load_ms": span(load), "ttft_ms": span(ttft), "pp_tok_s": span(pp), "tg_tok_s": span(tg)},
 		WeightBytes: fp.Total, DecodeBytes: fp.DecodeBytes, BandwidthGBs: bw / 1e9,
 		ExpertActivations: stats.ExpertActivations,
+		ExpertBudget:      budget.n, ExpertsResident: stats.ExpertsResident, ExpertBytesResident: stats.ExpertBytesResident,
+		ExpertHitRate: median(hitRate), ExpertBytesPagedIn: int64(median(pagedIn)), ExpertStallMSPerToken: median(stall),
 	}
 	if bw > 0 && fp.DecodeBytes > 0 {
 		out.BoundTokS = bw / float64(fp.DecodeBytes)
@@ -119,6 +127,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  weights     %8.1f MB, %.1f MB read per generated token\n", float64(fp.Total)/1e6, float64(fp.DecodeBytes)/1e6)
 	if out.BoundTokS > 0 {
 		fmt.Fprintf(stdout, "  bandwidth   %8.1f GB/s → bound %.1f tok/s; generation at %.0f%% of it\n", out.BandwidthGBs, out.BoundTokS, out.BoundPct)
+	}
+	if fp.Experts > 0 {
+		limit := "no budget"
+		if budget.n > 0 {
+			limit = fmt.Sprintf("budget %.1f MB", float64(budget.n)/1e6)
+		}
+		fmt.Fprintf(stdout, "  experts     %8d resident, %.1f MB of %.1f MB (%s)\n", out.ExpertsResident,
+			float64(out.ExpertBytesResident)/1e6, float64(fp.Experts)/1e6, limit)
+		fmt.Fprintf(stdout, "              generation: hit rate %.1f%%, %.1f MB paged in, stall %.3f ms/token\n",
+			100*out.ExpertHitRate, float64(out.ExpertBytesPagedIn)/1e6, out.ExpertStallMSPerToken)
 	}
 	return nil
 }
@@ -144,6 +162,14 @@ type benchResult struct {
 	BoundTokS         float64               `json:"bound_tok_s,omitempty"`
 	BoundPct          float64               `json:"bound_pct,omitempty"`
 	ExpertActivations int64                 `json:"expert_activations"`
+	// Routed-expert residency: the budget, the experts resident after the last run, and the
+	// generation phase's hit rate, bytes paged in and stall per generated token.
+	ExpertBudget          int64   `json:"expert_budget,omitempty"`
+	ExpertsResident       int64   `json:"experts_resident"`
+	ExpertBytesResident   int64   `json:"expert_bytes_resident"`
+	ExpertHitRate         float64 `json:"expert_hit_rate"`
+	ExpertBytesPagedIn    int64   `json:"expert_bytes_paged_in"`
+	ExpertStallMSPerToken float64 `json:"expert_stall_ms_per_token"`
 }
 
 type benchRun struct {
@@ -151,12 +177,13 @@ type benchRun struct {
 	fp                 core.Footprint
 	threads            int
 	stats              core.ModelStats
+	gen                core.ModelStats // the expert counters of the generation phase alone
 }
 
-func benchOnce(ctx context.Context, path string, threads, batch, p, n, seqs int, seed uint64) (benchRun, error) {
+func benchOnce(ctx context.Context, path string, opts core.Options, p, n, seqs int, seed uint64) (benchRun, error) {
 	var r benchRun
 	start := time.Now()
-	m, err := core.Open(path, core.Options{Threads: threads, MaxBatch: batch})
+	m, err := core.Open(path, opts)
 	if err != nil {
 		return r, err
 	}
@@ -196,6 +223,7 @@ func benchOnce(ctx context.Context, path string, threads, batch, p, n, seqs int,
 		}
 		steps[i] = core.Step{Seq: s, Tokens: []int{prompt[i%p]}, Logits: make([]float32, vocab)}
 	}
+	before := m.Stats()
 	t1 := time.Now()
 	for range n {
 		if err := m.ForwardBatch(ctx, steps); err != nil {
@@ -207,6 +235,8 @@ func benchOnce(ctx context.Context, path string, threads, batch, p, n, seqs int,
 	}
 	r.tg = float64(n*seqs) / time.Since(t1).Seconds()
 	r.stats = m.Stats()
+	r.gen = core.ModelStats{ExpertHits: r.stats.ExpertHits - before.ExpertHits, ExpertMisses: r.stats.ExpertMisses - before.ExpertMisses,
+		ExpertBytesPagedIn: r.stats.ExpertBytesPagedIn - before.ExpertBytesPagedIn, ExpertStall: r.stats.ExpertStall - before.ExpertStall}
 	return r, nil
 }
 

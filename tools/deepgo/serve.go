@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	name := fs.String("name", "", "model id clients use (default: the file name without .gguf)")
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
+	var budget sizeFlag
+	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory, releasing the least recently used (512M, 2G; 0 = no limit; or set DEEPGO_EXPERT_BUDGET)")
 	slots := fs.Int("slots", 4, "generations at once, each with its own KV cache")
 	queue := fs.Int("queue", 64, "requests that may wait for a slot; more get 503")
 	ctxLen := fs.Int("ctx", 4096, "context per slot in tokens, prompt and reply (capped by the model's)")
@@ -62,6 +65,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if _, err := os.Stat(*model); err != nil {
 		return fmt.Errorf("--model: %w", err)
+	}
+	if !budget.set {
+		if env := os.Getenv("DEEPGO_EXPERT_BUDGET"); env != "" {
+			if err := budget.Set(env); err != nil {
+				return fmt.Errorf("DEEPGO_EXPERT_BUDGET: %w", err)
+			}
+		}
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -98,12 +108,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() {
 		start := time.Now()
 		b, err := openai.OpenBackend(*model, openai.BackendOptions{Tokenizer: *tokPath, Threads: *threads,
-			Slots: *slots, Queue: *queue, Context: *ctxLen})
+			Slots: *slots, Queue: *queue, Context: *ctxLen, ExpertBudget: budget.n})
 		if err == nil {
 			backend = b
 			h.SetBackend(b)
 			log.Info("model loaded", "path", *model, "threads", b.Scheduler().Model().Threads(),
-				"slots", *slots, "context", b.Scheduler().Context(), "took", time.Since(start).Round(time.Millisecond))
+				"slots", *slots, "context", b.Scheduler().Context(), "expert_budget", budget.String(),
+				"took", time.Since(start).Round(time.Millisecond))
 		}
 		loaded <- err
 	}()
@@ -152,4 +163,26 @@ func loadKeys(file string) (*openai.Keys, error) {
 		return openai.ParseKeys(strings.NewReader(env), "DEEPGO_API_KEYS")
 	}
 	return nil, nil
+}
+
+// sizeFlag is a flag of a size in bytes, with an optional suffix K, M, G or T (512M, 2G).
+type sizeFlag struct {
+	n   int64
+	set bool
+}
+
+func (f *sizeFlag) String() string {
+	if f == nil || f.n == 0 {
+		return "0"
+	}
+	return strconv.FormatInt(f.n, 10)
+}
+
+func (f *sizeFlag) Set(s string) error {
+	n, err := openai.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	f.n, f.set = n, true
+	return nil
 }

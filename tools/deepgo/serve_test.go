@@ -48,7 +48,7 @@ func TestServe(t *testing.T) {
 	var log syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--model", dir, "--addr", "127.0.0.1:0", "--api-keys", keys, "--name", "tiny", "-t", "2"}, io.Discard, &log)
+		done <- runServe(ctx, []string{"--model", dir, "--addr", "127.0.0.1:0", "--api-keys", keys, "--name", "tiny", "-t", "2", "--expert-budget", "64M"}, io.Discard, &log)
 	}()
 	defer func() {
 		cancel()
@@ -134,10 +134,16 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--model", "/nonexistent/model.gguf"}, "no such file"},
 		{[]string{"--model", ".", "--api-keys", "/nonexistent/keys"}, "--api-keys"},
 		{[]string{"--model", bad, "--addr", "127.0.0.1:0"}, "bad.gguf"},
+		{[]string{"--model", ".", "--expert-budget", "lots"}, "usage"},
 	} {
 		err := runServe(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error with %q", c.args, err, c.want)
 		}
+	}
+	t.Setenv("DEEPGO_EXPERT_BUDGET", "lots")
+	if err := runServe(context.Background(), []string{"--model", "."}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "DEEPGO_EXPERT_BUDGET") {
+		t.Errorf("DEEPGO_EXPERT_BUDGET=lots: %v, want an error naming it", err)
 	}
 }
