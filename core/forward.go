@@ -15,6 +15,7 @@ func (b *batch) forward(ctx context.Context) error {
 	m, c := b.m, b.m.Config
 	T, d := len(b.tokens), c.HiddenSize
 	m.stats.tokens.Add(int64(T))
+	m.stats.passes.Add(1)
 	x := b.x[:T*d]
 	for t, tok := range b.tokens {
 		m.embed.Row(x[t*d:(t+1)*d], tok)

@@ -40,12 +40,13 @@ type Model struct {
 
 // modelStats count the model's work, for Stats.
 type modelStats struct {
-	tokens, expertActivations, expertLoads atomic.Int64
+	tokens, passes, expertActivations, expertLoads atomic.Int64
 }
 
 // ModelStats are counters of the work a Model has done.
 type ModelStats struct {
 	Tokens            int64 // tokens through the forward pass
+	Passes            int64 // forward passes; Tokens/Passes is the mean batch
 	ExpertActivations int64 // (token, routed expert) pairs computed, over all layers
 	ExpertLoads       int64 // routed experts computed, once per expert per forward chunk
 
@@ -72,7 +73,7 @@ func (s ModelStats) ExpertHitRate() float64 {
 
 // Stats returns the model's counters.
 func (m *Model) Stats() ModelStats {
-	s := ModelStats{Tokens: m.stats.tokens.Load(), ExpertActivations: m.stats.expertActivations.Load(),
+	s := ModelStats{Tokens: m.stats.tokens.Load(), Passes: m.stats.passes.Load(), ExpertActivations: m.stats.expertActivations.Load(),
 		ExpertLoads: m.stats.expertLoads.Load()}
 	m.residency.stats(&s)
 	return s

@@ -16,6 +16,10 @@ type BackendOptions struct {
 	// ExpertBudget caps the memory of the routed experts' weights in bytes (0 = no cap):
 	// beyond it the least recently used are released (core.Options.ExpertBudget).
 	ExpertBudget int64
+	// KVBudget caps the memory of all slots' KV caches together in bytes (0 = no cap):
+	// requests wait for room, and one that can never fit gets a 400
+	// (core.SchedulerOptions.KVBudget).
+	KVBudget int64
 }
 
 // OpenBackend opens the model at path (a GGUF file or a Hugging Face checkpoint
@@ -26,7 +30,7 @@ func OpenBackend(path string, o BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context})
+	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context, KVBudget: o.KVBudget})
 	b, err := NewBackend(s)
 	if err != nil {
 		m.Close()

@@ -21,6 +21,7 @@ import (
 //	DEEPGO_MAX_TOKENS, DEEPGO_MAX_PROMPT_TOKENS  limits, as the server's --max-tokens and --max-prompt-tokens
 //	DEEPGO_MAX_BODY           largest request body in bytes
 //	DEEPGO_EXPERT_BUDGET      memory for routed experts' weights, in bytes or with a suffix (512M, 2G); 0 or unset = no limit
+//	DEEPGO_KV_BUDGET          memory for all slots' KV caches together, the same way
 type EnvConfig struct {
 	Model   string
 	Backend BackendOptions
@@ -74,12 +75,20 @@ func ReadEnv(getenv func(string) string, def EnvConfig) (EnvConfig, error) {
 		}
 		*n.dst = x
 	}
-	if v := getenv("DEEPGO_EXPERT_BUDGET"); v != "" {
-		b, err := ParseSize(v)
-		if err != nil {
-			return c, fmt.Errorf("DEEPGO_EXPERT_BUDGET: %w", err)
+	for _, n := range []struct {
+		name string
+		dst  *int64
+	}{
+		{"DEEPGO_EXPERT_BUDGET", &c.Backend.ExpertBudget},
+		{"DEEPGO_KV_BUDGET", &c.Backend.KVBudget},
+	} {
+		if v := getenv(n.name); v != "" {
+			b, err := ParseSize(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", n.name, err)
+			}
+			*n.dst = b
 		}
-		c.Backend.ExpertBudget = b
 	}
 	return c, nil
 }

@@ -27,14 +27,14 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestReadEnvExpertBudget(t *testing.T) {
-	env := map[string]string{"DEEPGO_MODEL": "/models/m.gguf", "DEEPGO_EXPERT_BUDGET": "2G", "DEEPGO_THREADS": "3"}
+	env := map[string]string{"DEEPGO_MODEL": "/models/m.gguf", "DEEPGO_EXPERT_BUDGET": "2G", "DEEPGO_KV_BUDGET": "256M", "DEEPGO_THREADS": "3"}
 	getenv := func(k string) string { return env[k] }
 	c, err := ReadEnv(getenv, EnvConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Backend.ExpertBudget != 2<<30 || c.Backend.Threads != 3 {
-		t.Errorf("backend options %+v, want an expert budget of 2 GiB and 3 threads", c.Backend)
+	if c.Backend.ExpertBudget != 2<<30 || c.Backend.KVBudget != 256<<20 || c.Backend.Threads != 3 {
+		t.Errorf("backend options %+v, want an expert budget of 2 GiB, a KV budget of 256 MiB and 3 threads", c.Backend)
 	}
 	delete(env, "DEEPGO_EXPERT_BUDGET")
 	c, err = ReadEnv(getenv, EnvConfig{Backend: BackendOptions{ExpertBudget: 123}})
@@ -44,5 +44,10 @@ func TestReadEnvExpertBudget(t *testing.T) {
 	env["DEEPGO_EXPERT_BUDGET"] = "lots"
 	if _, err := ReadEnv(getenv, EnvConfig{}); err == nil || !strings.Contains(err.Error(), "DEEPGO_EXPERT_BUDGET") {
 		t.Errorf("DEEPGO_EXPERT_BUDGET=lots: %v, want an error naming the variable", err)
+	}
+	env["DEEPGO_EXPERT_BUDGET"] = "1G"
+	env["DEEPGO_KV_BUDGET"] = "-5"
+	if _, err := ReadEnv(getenv, EnvConfig{}); err == nil || !strings.Contains(err.Error(), "DEEPGO_KV_BUDGET") {
+		t.Errorf("DEEPGO_KV_BUDGET=-5: %v, want an error naming the variable", err)
 	}
 }

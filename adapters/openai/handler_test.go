@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/synth"
 )
@@ -1075,5 +1076,33 @@ func TestClientGoneAtTheEnd(t *testing.T) {
 				t.Errorf("slot not freed: %+v", st)
 			}
 		}
+	}
+}
+
+// TestKVBudget: a prompt whose KV cache can never fit the server's budget gets a 400 that
+// says so; one that fits is served.
+func TestKVBudget(t *testing.T) {
+	shared := testBackend(t)
+	m, tok := shared.sched.Model(), shared.sched.Tokenizer()
+	for _, c := range []struct {
+		budget int64
+		status int
+	}{{1, 400}, {64 << 20, 200}} {
+		b, err := NewBackend(core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Context: 512, KVBudget: c.budget}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := NewHandler(Options{ModelName: testModel})
+		h.SetBackend(b)
+		resp := call(h, "POST", RouteChat, chatBody(`"max_tokens":2`))
+		if c.status == 400 {
+			e := wantError(t, resp, 400, "invalid_request_error", "context_length_exceeded")
+			if !strings.Contains(e["message"].(string), "no capacity") {
+				t.Errorf("budget of %d bytes: error %v", c.budget, e)
+			}
+			continue
+		}
+		var cc ChatCompletion
+		wantJSON(t, resp, 200, &cc)
 	}
 }

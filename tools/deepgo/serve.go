@@ -32,6 +32,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory, releasing the least recently used (512M, 2G; 0 = no limit; or set DEEPGO_EXPERT_BUDGET)")
+	var kvBudget sizeFlag
+	fs.Var(&kvBudget, "kv-budget", "keep all slots' KV caches under `BYTES` together: requests wait for room (256M, 1G; 0 = no limit; or set DEEPGO_KV_BUDGET)")
 	slots := fs.Int("slots", 4, "generations at once, each with its own KV cache")
 	queue := fs.Int("queue", 64, "requests that may wait for a slot; more get 503")
 	ctxLen := fs.Int("ctx", 4096, "context per slot in tokens, prompt and reply (capped by the model's)")
@@ -66,10 +68,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := os.Stat(*model); err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
-	if !budget.set {
-		if env := os.Getenv("DEEPGO_EXPERT_BUDGET"); env != "" {
-			if err := budget.Set(env); err != nil {
-				return fmt.Errorf("DEEPGO_EXPERT_BUDGET: %w", err)
+	for _, b := range []struct {
+		f   *sizeFlag
+		env string
+	}{{&budget, "DEEPGO_EXPERT_BUDGET"}, {&kvBudget, "DEEPGO_KV_BUDGET"}} {
+		if env := os.Getenv(b.env); env != "" && !b.f.set {
+			if err := b.f.Set(env); err != nil {
+				return fmt.Errorf("%s: %w", b.env, err)
 			}
 		}
 	}
@@ -108,7 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() {
 		start := time.Now()
 		b, err := openai.OpenBackend(*model, openai.BackendOptions{Tokenizer: *tokPath, Threads: *threads,
-			Slots: *slots, Queue: *queue, Context: *ctxLen, ExpertBudget: budget.n})
+			Slots: *slots, Queue: *queue, Context: *ctxLen, ExpertBudget: budget.n, KVBudget: kvBudget.n})
 		if err == nil {
 			backend = b
 			h.SetBackend(b)
