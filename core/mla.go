@@ -130,8 +130,13 @@ func (b *batch) attendSplit(li int, a *mla, T int) {
 		b.multi.addRows(a.wkB, hh*kvl, (hh+1)*kvl, qlat, h*kvl, &b.headIn[hh])
 	}
 	b.multi.run(p)
+	// Groups of heads, a multiple of four where there are that many (latentSoftmax takes
+	// four at a time), enough of them for every thread to have work.
 	groups := min(h, max(1, (4*p.Threads()+T-1)/T))
 	group := (h + groups - 1) / groups
+	if h >= 4 {
+		group = (group + 3) &^ 3
+	}
 	groups = (h + group - 1) / group
 	j := &b.att
 	*j = attnJob{b: b, a: a, li: li, T: T, latent: true, group: group, groups: groups}
@@ -164,10 +169,9 @@ func (b *batch) attendLatent(worker, li, t, h0, h1 int) {
 // as flash attention does).
 func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, qpeStride int, olat []float32, nh int) {
 	c := b.m.Config
-	kvl, rd := c.KVLoRARank, c.QKRopeHeadDim
+	kvl := c.KVLoRARank
 	cache := &b.seq(t).cache
 	n := int(b.pos[t]) + 1 // causal
-	scale := b.m.scale
 	mx, sum := ws.max[:nh], ws.sum[:nh]
 	for i := range nh {
 		mx[i], sum[i] = float32(math.Inf(-1)), 0
@@ -175,25 +179,40 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 	clear(olat[:nh*kvl])
 	for j0 := 0; j0 < n; j0 += keyBlock {
 		j1 := min(n, j0+keyBlock)
-		for i := range nh {
-			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:rd]
-			sc := ws.scores[i*keyBlock:][:j1-j0]
-			top := mx[i]
+		i := 0
+		// Four heads at a time share each cached row's loads; the rest one by one.
+		for ; i+4 <= nh; i += 4 {
 			for j := j0; j < j1; j++ {
 				row := cache.row(li, j)
-				v := (quant.DotF32(ql, row[:kvl]) + quant.DotF32(qp, row[kvl:])) * scale
-				sc[j-j0] = v
-				top = max(top, v)
+				s := quant.DotF32x4(row[:kvl], qlat[i*kvl:], kvl)
+				p := quant.DotF32x4(row[kvl:], qpe[i*qpeStride:], qpeStride)
+				for k := range 4 {
+					ws.scores[(i+k)*keyBlock+j-j0] = (s[k] + p[k]) * b.m.scale
+				}
+			}
+			var e [4]float32
+			for k := range 4 {
+				b.rescale(ws, olat[(i+k)*kvl:][:kvl], i+k, ws.scores[(i+k)*keyBlock:][:j1-j0])
+			}
+			for j := j0; j < j1; j++ {
+				for k := range 4 {
+					e[k] = expf(ws.scores[(i+k)*keyBlock+j-j0] - mx[i+k])
+					sum[i+k] += e[k]
+				}
+				quant.AxpyF32x4(olat[i*kvl:], kvl, &e, cache.row(li, j)[:kvl])
+			}
+		}
+		for ; i < nh; i++ {
+			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:c.QKRopeHeadDim]
+			sc := ws.scores[i*keyBlock:][:j1-j0]
+			for j := j0; j < j1; j++ {
+				row := cache.row(li, j)
+				sc[j-j0] = (quant.DotF32(ql, row[:kvl]) + quant.DotF32(qp, row[kvl:])) * b.m.scale
 			}
 			o := olat[i*kvl:][:kvl]
-			if top > mx[i] && sum[i] > 0 {
-				f := expf(mx[i] - top)
-				sum[i] *= f
-				scaleVec(o, f)
-			}
-			mx[i] = top
+			b.rescale(ws, o, i, sc)
 			for j := j0; j < j1; j++ {
-				e := expf(sc[j-j0] - top)
+				e := expf(sc[j-j0] - mx[i])
 				sum[i] += e
 				axpy(o, e, cache.row(li, j)[:kvl])
 			}
@@ -202,6 +221,21 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 	for i := range nh {
 		scaleVec(olat[i*kvl:][:kvl], 1/sum[i])
 	}
+}
+
+// rescale is the online softmax's step for head i before a block of scores sc: if the
+// block holds a new maximum, the head's running sum and output o are scaled down to it.
+func (b *batch) rescale(ws *attnScratch, o []float32, i int, sc []float32) {
+	top := ws.max[i]
+	for _, v := range sc {
+		top = max(top, v)
+	}
+	if top > ws.max[i] && ws.sum[i] > 0 {
+		f := expf(ws.max[i] - top)
+		ws.sum[i] *= f
+		scaleVec(o, f)
+	}
+	ws.max[i] = top
 }
 
 // scaleVec sets x *= f.
