@@ -193,6 +193,7 @@ func TestForwardConcurrent(t *testing.T) {
 	}
 	got := make([][]float32, n)
 	errs := make([]error, n)
+	before := m.Stats()
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() { got[i], errs[i] = run(i) })
@@ -205,6 +206,13 @@ func TestForwardConcurrent(t *testing.T) {
 		if d := maxDiff(got[i], want[i]); d > bm.tol {
 			t.Errorf("sequence %d: concurrent logits differ by %g", i, d)
 		}
+	}
+	// The goroutines' steps shared passes.
+	st := m.Stats()
+	if tokens, passes := st.Tokens-before.Tokens, st.Passes-before.Passes; passes >= tokens {
+		t.Errorf("%d tokens in %d passes: the concurrent steps were not batched", tokens, passes)
+	} else {
+		t.Logf("%d tokens in %d passes", tokens, passes)
 	}
 }
 

@@ -3,19 +3,25 @@ package core
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
+	"time"
 )
 
 // step is one Forward call of a sequence, waiting for or being run in batches.
+//
+// A step's fields change under the model's lock while it runs; over is set under the
+// queue's lock, so a caller may look without waiting for the model.
 type step struct {
 	ctx      context.Context
 	tokens   []int
 	logits   []float32
 	all      bool
-	start    int // the sequence's position when Forward was called
-	done     int // tokens run so far
-	take     int // tokens in the batch being formed
-	finished bool
+	start    int  // the sequence's position when Forward was called
+	done     int  // tokens run so far
+	take     int  // tokens in the batch being formed
+	finished bool // no more passes needed
+	over     bool // finished and out of the queue: the caller may go (under the queue's lock)
 	err      error
 }
 
@@ -25,9 +31,15 @@ type step struct {
 // step first, in arrival order, then the rest of the MaxBatch rows for the longer steps
 // (prompts), in arrival order — and every caller returns as soon as its own step is done.
 // A decoding sequence thus advances every pass, whatever prompts are being read beside it.
+//
+// Between two passes each caller samples its token and queues its next step; the one
+// holding the model lingers briefly (see linger) for the sequences of the last pass, so
+// that they keep sharing passes instead of taking turns.
 type batcher struct {
-	mu      sync.Mutex  // guards pending
-	pending []*Sequence // sequences whose step is not finished, oldest first
+	mu       sync.Mutex    // guards the fields below and the sequences' queued flags
+	pending  []*Sequence   // sequences whose step is not finished, oldest first
+	lastDone []*Sequence   // sequences whose step finished in the last pass
+	lastPass time.Duration // how long the last pass took
 }
 
 // Step is one sequence's share of Model.ForwardBatch: tokens to append to Seq and where
@@ -73,22 +85,82 @@ func (s *Sequence) queue(ctx context.Context, tokens []int, logits []float32, al
 	q := &s.m.queue
 	q.mu.Lock()
 	q.pending = append(q.pending, s)
+	s.queued = true
 	q.mu.Unlock()
 }
 
-// wait runs passes until s's step is done and returns its error.
-func (m *Model) wait(s *Sequence) error {
-	st := &s.step
+// linger waits, before a pass, for the sequences whose steps finished in the last pass to
+// queue their next ones — each caller samples its token between passes — so that they
+// share this pass rather than take turns. It waits a tenth of the last pass's time at
+// most, and never more than 5 ms: a sequence that is done generating costs the
+// others that once. The callers it waits for need not the model's lock to collect their
+// results (see wait); it yields the processor while it waits.
+func (m *Model) linger() {
+	q := &m.queue
+	var deadline time.Time
 	for {
-		m.mu.Lock()
-		if st.finished {
-			err := st.err
-			*st = step{}
+		q.mu.Lock()
+		wait := min(5*time.Millisecond, q.lastPass/10)
+		missing := false
+		for _, s := range q.lastDone {
+			if !s.queued {
+				missing = true
+				break
+			}
+		}
+		q.mu.Unlock()
+		if !missing || wait <= 0 {
+			return
+		}
+		now := time.Now()
+		if deadline.IsZero() {
+			deadline = now.Add(wait)
+		} else if now.After(deadline) {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// wait runs passes until s's step is over and returns its error. A step is over once the
+// pass that finished it has taken it out of the queue. A caller that finds the model busy
+// sleeps until its step is over or the pass ends (s.wake), so a pass lingering for callers
+// (see linger) never waits on one that is only collecting its result.
+func (m *Model) wait(s *Sequence) error {
+	q := &m.queue
+	over := func() (bool, error) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return s.step.over, s.step.err
+	}
+	for {
+		if ok, err := over(); ok {
+			return err
+		}
+		if !m.mu.TryLock() {
+			<-s.wake
+			continue
+		}
+		if ok, err := over(); ok {
 			m.mu.Unlock()
 			return err
 		}
 		m.runPass()
 		m.mu.Unlock()
+		// Whoever still waits may run the next pass.
+		q.mu.Lock()
+		for _, p := range q.pending {
+			p.signal()
+		}
+		q.mu.Unlock()
+	}
+}
+
+// signal wakes the sequence's caller if it sleeps in wait.
+func (s *Sequence) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -98,6 +170,7 @@ func (m *Model) runPass() {
 	if m.batch == nil && !m.closed {
 		m.batch = newBatch(m)
 	}
+	m.linger()
 	b := m.batch
 	q.mu.Lock()
 	budget := 0
@@ -143,7 +216,11 @@ func (m *Model) runPass() {
 		if len(b.parts) == 1 {
 			ctx = b.parts[0].s.step.ctx
 		}
+		began := time.Now()
 		err := b.run(ctx)
+		took := time.Since(began)
+		q.mu.Lock()
+		q.lastPass = took
 		for _, p := range b.parts {
 			st := &p.s.step
 			switch {
@@ -156,14 +233,23 @@ func (m *Model) runPass() {
 				}
 			}
 		}
+		q.mu.Unlock()
 		b.reset()
 	}
 
 	q.mu.Lock()
+	clear(q.lastDone)
+	q.lastDone = q.lastDone[:0]
 	keep := q.pending[:0]
 	for _, s := range q.pending {
 		if !s.step.finished {
 			keep = append(keep, s)
+			continue
+		}
+		s.queued, s.step.over = false, true
+		s.signal()
+		if s.step.err == nil {
+			q.lastDone = append(q.lastDone, s)
 		}
 	}
 	clear(q.pending[len(keep):])

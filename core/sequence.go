@@ -8,10 +8,12 @@ import (
 // Sequence is one conversation's state on a Model: its latent KV cache and its position.
 // The activations of the forward pass live in the model's batch, shared by all sequences.
 type Sequence struct {
-	m     *Model
-	cache kvCache
-	pos   int
-	step  step // this sequence's pending Forward, reused
+	m      *Model
+	cache  kvCache
+	pos    int
+	step   step          // this sequence's pending Forward, reused
+	queued bool          // it is in the model's queue (guarded by the queue's lock)
+	wake   chan struct{} // its caller's wake-up in wait
 }
 
 // NewSequence starts an empty sequence that can hold up to capacity tokens.
@@ -23,7 +25,7 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 	if c.MaxPositions > 0 && capacity > c.MaxPositions {
 		return nil, fmt.Errorf("sequence capacity %d exceeds the model's max_position_embeddings %d", capacity, c.MaxPositions)
 	}
-	return &Sequence{m: m, cache: newKVCache(c, capacity)}, nil
+	return &Sequence{m: m, cache: newKVCache(c, capacity), wake: make(chan struct{}, 1)}, nil
 }
 
 // Len is the number of tokens in the sequence so far.
