@@ -16,18 +16,54 @@ type blockMatrix struct {
 	dot        func(w []byte, x []float32) float32 // a row's blocks · x
 	dequant    func(dst []float32, w []byte)       // a row's blocks into dst
 	qdot       qdotFunc                            // a row's blocks · a quantized input; nil if none
-	qdotx4     qdotx4Func                          // a row's blocks · four quantized inputs; nil if none
+	qdotRows   qdotRowsFunc                        // rows' blocks · a quantized input; nil if none
+	qdotx4Rows qdotx4RowsFunc                      // rows' blocks · four quantized inputs; nil if none
 }
 
 // qdotFunc is an integer kernel: a row's blocks · a vector quantized by Input.Prepare.
 type qdotFunc func(w []byte, q []int8, d []float32, sums []int16) float32
 
+// qdotRowsFunc is qdotFunc over several rows: it multiplies the rows consecutive rows in
+// w (exactly their blocks) by the vector and stores row r's product at dst[r], as qdotFunc
+// gives it, bit for bit. One call per block of rows saves a call, and the kernel's set-up,
+// per row.
+type qdotRowsFunc func(w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32)
+
+// qdotRowsBy computes a qdotRowsFunc product with the one-row kernel f.
+func qdotRowsBy(f qdotFunc, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32) {
+	if rows < 1 {
+		return
+	}
+	rb := len(w) / rows
+	for r := range rows {
+		dst[r] = f(w[r*rb:][:rb], q, d, sums)
+	}
+}
+
 // qdotx4Func is a four-vector integer kernel: a row's blocks · four vectors quantized by
 // Input.Prepare and stored one after another, as Input keeps them: q, d and sums each hold
 // the four vectors' values, scales and sums, vector t's in the t-th quarter. It returns
 // what the row's qdotFunc gives for each vector (bit for bit for the K formats; to float
-// summation order for Q8_0 and Q4_0).
+// summation order for Q8_0, Q4_0 and Q5_0).
 type qdotx4Func func(w []byte, q []int8, d []float32, sums []int16) [4]float32
+
+// qdotx4RowsFunc is qdotx4Func over several rows: it multiplies the rows consecutive rows
+// in w (exactly their blocks) by four vectors and stores row r's four products at dst[r],
+// dst[stride+r], dst[2*stride+r] and dst[3*stride+r]. One call per block of rows saves the
+// short rows of small matrices a call, and the kernel's set-up, per row.
+type qdotx4RowsFunc func(w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int)
+
+// qdotx4RowsBy computes a qdotx4RowsFunc product with the one-row kernel f.
+func qdotx4RowsBy(f qdotx4Func, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int) {
+	if rows < 1 {
+		return
+	}
+	rb := len(w) / rows
+	for r := range rows {
+		o := f(w[r*rb:][:rb], q, d, sums)
+		dst[r], dst[stride+r], dst[2*stride+r], dst[3*stride+r] = o[0], o[1], o[2], o[3]
+	}
+}
 
 // qdotx4By1 computes a four-vector product with the single-vector kernel f.
 func qdotx4By1(f qdotFunc, w []byte, q []int8, d []float32, sums []int16) (out [4]float32) {
@@ -77,35 +113,38 @@ func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
 	}
 	f := &blockFuncs[t-Q8_0]
 	return &blockMatrix{
-		dtype:    t,
-		rows:     rows,
-		cols:     cols,
-		rowBytes: cols / bs * bb,
-		data:     data,
-		dot:      f.dot,
-		dequant:  f.dequant,
-		qdot:     f.qdot,
-		qdotx4:   f.qdotx4,
+		dtype:      t,
+		rows:       rows,
+		cols:       cols,
+		rowBytes:   cols / bs * bb,
+		data:       data,
+		dot:        f.dot,
+		dequant:    f.dequant,
+		qdot:       f.qdot,
+		qdotRows:   f.qdotRows,
+		qdotx4Rows: f.qdotx4Rows,
 	}, nil
 }
 
 // blockFuncs holds the row kernels of each block format, indexed by t-Q8_0.
 var blockFuncs = [...]struct {
-	dot     func(w []byte, x []float32) float32
-	dequant func(dst []float32, w []byte)
-	qdot    qdotFunc
-	qdotx4  qdotx4Func // four vectors at once; nil: qdot one vector at a time
+	dot        func(w []byte, x []float32) float32
+	dequant    func(dst []float32, w []byte)
+	qdot       qdotFunc
+	qdotRows   qdotRowsFunc   // qdot on several rows at once; nil if qdot is
+	qdotx4     qdotx4Func     // four vectors at once; nil: qdot one vector at a time
+	qdotx4Rows qdotx4RowsFunc // qdotx4 on several rows at once; nil if qdotx4 is
 }{
-	{dotQ8_0, dequantQ8_0, dotQ8_0Q8x1, dotQ8_0Q8x4},
-	{dotQ4_0, dequantQ4_0, dotQ4_0Q8x1, dotQ4_0Q8x4},
-	{dotQ4_1, dequantQ4_1, nil, nil},
-	{dotQ5_0, dequantQ5_0, dotQ5_0Q8x1, nil},
-	{dotQ5_1, dequantQ5_1, nil, nil},
-	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K, nil},
-	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K, nil},
-	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K, dotQ4_KQ8Kx4},
-	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K, dotQ5_KQ8Kx4},
-	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K, dotQ6_KQ8Kx4},
+	{dotQ8_0, dequantQ8_0, dotQ8_0Q8x1, dotQ8_0Q8Rows, dotQ8_0Q8x4, dotQ8_0Q8x4Rows},
+	{dotQ4_0, dequantQ4_0, dotQ4_0Q8x1, dotQ4_0Q8Rows, dotQ4_0Q8x4, dotQ4_0Q8x4Rows},
+	{dotQ4_1, dequantQ4_1, nil, nil, nil, nil},
+	{dotQ5_0, dequantQ5_0, dotQ5_0Q8x1, dotQ5_0Q8Rows, dotQ5_0Q8x4, dotQ5_0Q8x4Rows},
+	{dotQ5_1, dequantQ5_1, nil, nil, nil, nil},
+	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K, dotQ2_KQ8KRows, nil, nil},
+	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K, dotQ3_KQ8KRows, nil, nil},
+	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K, dotQ4_KQ8KRows, dotQ4_KQ8Kx4, dotQ4_KQ8Kx4Rows},
+	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K, dotQ5_KQ8KRows, dotQ5_KQ8Kx4, dotQ5_KQ8Kx4Rows},
+	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K, dotQ6_KQ8KRows, dotQ6_KQ8Kx4, dotQ6_KQ8Kx4Rows},
 }
 
 func (m *blockMatrix) Rows() int    { return m.rows }
@@ -131,6 +170,13 @@ func (m *blockMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride 
 	}
 }
 
+// rowBlockBytes is the size of the blocks of weight rows MulInput works through: it
+// multiplies a block by every group of four vectors before it moves on, so the block stays
+// in L2 (512 KiB per core on Zen 3) while each group (4·cols bytes) stays in L1, instead of
+// all the vectors streaming from L3 for every row. (A variable so that tests can make the
+// blocks small.)
+var rowBlockBytes = 128 << 10
+
 func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
 	checkInput(m.dtype, m.rows, m.cols, dst, dstStride, in, lo, hi)
 	if in.kind == inputF32 || m.qdot == nil {
@@ -139,17 +185,19 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 	}
 	// Vectors t..t+3 lie one after another in in.q, in.d and in.sums: the four-vector
 	// kernel takes them together, sharing each row's loads and decoding; the rest go one
-	// at a time.
+	// at a time. Either kernel takes a block of rows per call.
 	n4 := 0
-	if m.qdotx4 != nil {
+	if m.qdotx4Rows != nil {
 		n4 = in.n &^ 3
 	}
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
 		bs = 256
 	}
-	for i := lo; i < hi; i++ {
-		w := m.row(i)
+	rb := max(1, rowBlockBytes/m.rowBytes)
+	for r0 := lo; r0 < hi; r0 += rb {
+		r1 := min(hi, r0+rb)
+		w := m.data[r0*m.rowBytes : r1*m.rowBytes]
 		for t := 0; t < n4; t += 4 {
 			q := in.q[t*c:][:4*c]
 			d := in.d[t*c/bs:][:4*c/bs]
@@ -157,15 +205,11 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 			if in.kind == inputQ8_K {
 				sums = in.sums[t*c/16:][:4*c/16]
 			}
-			r := m.qdotx4(w, q, d, sums)
-			dst[t*dstStride+i] = r[0]
-			dst[(t+1)*dstStride+i] = r[1]
-			dst[(t+2)*dstStride+i] = r[2]
-			dst[(t+3)*dstStride+i] = r[3]
+			m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
 		}
 		for t := n4; t < in.n; t++ {
 			q, d, sums := in.vec(t)
-			dst[t*dstStride+i] = m.qdot(w, q, d, sums)
+			m.qdotRows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
 		}
 	}
 }

@@ -22,6 +22,9 @@
 // does, and [Quantize] encodes them with ggml's reference algorithms,
 // producing the same bytes as llama-quantize without an importance matrix.
 //
+// [ExpF32] and [SwiGLU] are the element-wise exponential and SwiGLU gate activation, as
+// float32(math.Exp) computes them, eight values at a time where the CPU allows.
+//
 // The Dot functions are the inner kernels. They are written in portable Go;
 // architecture-specific versions may replace them without changing the API.
 package quant

@@ -2,9 +2,12 @@
 
 #include "textflag.h"
 
-// AVX2+FMA+F16C integer kernels that multiply one weight row by FOUR quantized input
-// vectors at once (Input.Prepare's layout: vector t's values at q[t*cols:], its scales at
-// d[t*nb:], its Q8_K sums at s[t*cols/16:]). The weights are loaded and decoded (sign and
+// AVX2+FMA+F16C integer kernels that multiply weight rows by FOUR quantized input vectors
+// at once (Input.Prepare's layout: vector t's values at q[t*cols:], its scales at d[t*nb:],
+// its Q8_K sums at s[t*cols/16:]). Each call takes rows consecutive rows of w, row after
+// row, and stores row r's four products at dst[r], dst[stride+r], dst[2*stride+r] and
+// dst[3*stride+r] (VMOVSS, VEXTRACTPS): the constants are set up once per call, not per
+// row, and the products go straight to the output. The weights are loaded and decoded (sign and
 // magnitude for Q8_0, nibbles, high bits and scales for the others) once per block and used
 // for all four vectors. The integer sums are those of dotq_amd64.s (the same saturation
 // bounds hold); the K kernels then do each super-block's float part with the single-vector
@@ -19,9 +22,10 @@
 // Every load lies inside its block, its activations, sums and scales: nothing is read past
 // the end of w, q, d or s.
 //
-// Registers: SI w, DI q (vector 0), DX d (vector 0), BX s (vector 0), CX blocks left;
-// vector t's q is at DI + t*R8 (R9 = 3*R8), its d at DX + t*R10 (R11 = 3*R10), its sums
-// at BX + t*R12 (R13 = 3*R12).
+// Registers: SI w, DI q (vector 0), DX d (vector 0), BX s (vector 0), CX blocks left in
+// the row; vector t's q is at DI + t*R8 (R9 = 3*R8), its d at DX + t*R10 (R11 = 3*R10),
+// its sums at BX + t*R12 (R13 = 3*R12). DI, DX, BX and CX are reloaded from the arguments
+// for each row; the count of rows left and the row's dst are kept in their argument slots.
 
 DATA shufK4<>+0(SB)/8, $0x8000800080008000
 DATA shufK4<>+8(SB)/8, $0x8000800080008000
@@ -75,27 +79,34 @@ DATA shufK6<>+112(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA shufK6<>+120(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL shufK6<>(SB), RODATA|NOPTR, $128
 
-// func dotQ8_0Q8x4AVX2(w []byte, q []int8, d []float32, out *[4]float32)
-TEXT ·dotQ8_0Q8x4AVX2(SB), NOSPLIT, $0-80
+// func dotQ8_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
+TEXT ·dotQ8_0Q8x4RowsAVX2(SB), NOSPLIT, $0-112
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
 	SHRQ $2, CX
 	MOVQ CX, R8
 	SHLQ $5, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (CX*4), R10
 	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ8_0Q8x4RowsAVX2_end
+dotQ8_0Q8x4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	SHRQ $2, CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
 	CMPQ CX, $4
-	JB dotQ8_0Q8x4AVX2_tail
-dotQ8_0Q8x4AVX2_loop4:
+	JB dotQ8_0Q8x4RowsAVX2_tail
+dotQ8_0Q8x4RowsAVX2_loop4:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 34(SI), X6, X6
@@ -235,11 +246,11 @@ dotQ8_0Q8x4AVX2_loop4:
 	ADDQ $16, DX
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JAE dotQ8_0Q8x4AVX2_loop4
-dotQ8_0Q8x4AVX2_tail:
+	JAE dotQ8_0Q8x4RowsAVX2_loop4
+dotQ8_0Q8x4RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ8_0Q8x4AVX2_done
-dotQ8_0Q8x4AVX2_loop:
+	JZ dotQ8_0Q8x4RowsAVX2_done
+dotQ8_0Q8x4RowsAVX2_loop:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VCVTPH2PS X6, X6
@@ -282,8 +293,8 @@ dotQ8_0Q8x4AVX2_loop:
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ8_0Q8x4AVX2_loop
-dotQ8_0Q8x4AVX2_done:
+	JNZ dotQ8_0Q8x4RowsAVX2_loop
+dotQ8_0Q8x4RowsAVX2_done:
 	VEXTRACTF128 $1, Y0, X8
 	VADDPS X8, X0, X0
 	VEXTRACTF128 $1, Y1, X8
@@ -295,27 +306,33 @@ dotQ8_0Q8x4AVX2_done:
 	VHADDPS X1, X0, X0
 	VHADDPS X3, X2, X2
 	VHADDPS X2, X0, X0
-	MOVQ out+72(FP), AX
-	VMOVUPS X0, (AX)
+	MOVQ dst_base+80(FP), AX
+	MOVQ stride+104(FP), CX
+	SHLQ $2, CX
+	VMOVSS X0, (AX)
+	VEXTRACTPS $1, X0, (AX)(CX*1)
+	LEAQ (AX)(CX*2), AX
+	VEXTRACTPS $2, X0, (AX)
+	VEXTRACTPS $3, X0, (AX)(CX*1)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ8_0Q8x4RowsAVX2_row
+dotQ8_0Q8x4RowsAVX2_end:
 	VZEROUPPER
 	RET
 
-// func dotQ4_0Q8x4AVX2(w []byte, q []int8, d []float32, out *[4]float32)
-TEXT ·dotQ4_0Q8x4AVX2(SB), NOSPLIT, $0-80
+// func dotQ4_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
+TEXT ·dotQ4_0Q8x4RowsAVX2(SB), NOSPLIT, $0-112
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
 	SHRQ $2, CX
 	MOVQ CX, R8
 	SHLQ $5, R8
 	LEAQ (R8)(R8*2), R9
 	LEAQ (CX*4), R10
 	LEAQ (R10)(R10*2), R11
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
 	MOVL $0x0f0f0f0f, AX
@@ -324,9 +341,20 @@ TEXT ·dotQ4_0Q8x4AVX2(SB), NOSPLIT, $0-80
 	MOVL $0x08080808, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
+	CMPQ rows+24(FP), $0
+	JLE dotQ4_0Q8x4RowsAVX2_end
+dotQ4_0Q8x4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	SHRQ $2, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	CMPQ CX, $4
-	JB dotQ4_0Q8x4AVX2_tail
-dotQ4_0Q8x4AVX2_loop4:
+	JB dotQ4_0Q8x4RowsAVX2_tail
+dotQ4_0Q8x4RowsAVX2_loop4:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 18(SI), X6, X6
@@ -474,11 +502,11 @@ dotQ4_0Q8x4AVX2_loop4:
 	ADDQ $16, DX
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JAE dotQ4_0Q8x4AVX2_loop4
-dotQ4_0Q8x4AVX2_tail:
+	JAE dotQ4_0Q8x4RowsAVX2_loop4
+dotQ4_0Q8x4RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ4_0Q8x4AVX2_done
-dotQ4_0Q8x4AVX2_loop:
+	JZ dotQ4_0Q8x4RowsAVX2_done
+dotQ4_0Q8x4RowsAVX2_loop:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VCVTPH2PS X6, X6
@@ -523,8 +551,8 @@ dotQ4_0Q8x4AVX2_loop:
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ4_0Q8x4AVX2_loop
-dotQ4_0Q8x4AVX2_done:
+	JNZ dotQ4_0Q8x4RowsAVX2_loop
+dotQ4_0Q8x4RowsAVX2_done:
 	VEXTRACTF128 $1, Y0, X8
 	VADDPS X8, X0, X0
 	VEXTRACTF128 $1, Y1, X8
@@ -536,8 +564,18 @@ dotQ4_0Q8x4AVX2_done:
 	VHADDPS X1, X0, X0
 	VHADDPS X3, X2, X2
 	VHADDPS X2, X0, X0
-	MOVQ out+72(FP), AX
-	VMOVUPS X0, (AX)
+	MOVQ dst_base+80(FP), AX
+	MOVQ stride+104(FP), CX
+	SHLQ $2, CX
+	VMOVSS X0, (AX)
+	VEXTRACTPS $1, X0, (AX)(CX*1)
+	LEAQ (AX)(CX*2), AX
+	VEXTRACTPS $2, X0, (AX)
+	VEXTRACTPS $3, X0, (AX)(CX*1)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ4_0Q8x4RowsAVX2_row
+dotQ4_0Q8x4RowsAVX2_end:
 	VZEROUPPER
 	RET
 
@@ -548,13 +586,13 @@ DATA q5K<>+16(SB)/8, $0x1010101010101010
 DATA q5K<>+24(SB)/8, $0x1010101010101010
 GLOBL q5K<>(SB), RODATA|NOPTR, $32
 
-// func dotQ4_KQ8Kx4AVX2(w []byte, q []int8, d []float32, s []int16, out *[4]float32)
-TEXT ·dotQ4_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
+// func dotQ4_KQ8Kx4RowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32, stride int)
+TEXT ·dotQ4_KQ8Kx4RowsAVX2(SB), NOSPLIT, $0-136
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
 	SHRQ $2, CX
 	MOVQ CX, R8
 	SHLQ $8, R8
@@ -564,7 +602,6 @@ TEXT ·dotQ4_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
 	MOVQ CX, R12
 	SHLQ $5, R12
 	LEAQ (R12)(R12*2), R13
-	VXORPS X4, X4, X4
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
@@ -574,9 +611,18 @@ TEXT ·dotQ4_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
 	MOVL $0x30303030, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ4_KQ8Kx4RowsAVX2_end
+dotQ4_KQ8Kx4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ s_base+80(FP), BX
+	MOVQ d_len+64(FP), CX
+	SHRQ $2, CX
+	VXORPS X4, X4, X4
 	TESTQ CX, CX
-	JZ dotQ4_KQ8Kx4AVX2_done
-dotQ4_KQ8Kx4AVX2_loop:
+	JZ dotQ4_KQ8Kx4RowsAVX2_done
+dotQ4_KQ8Kx4RowsAVX2_loop:
 	VMOVQ 4(SI), X7
 	VPINSRD $2, 12(SI), X7, X7
 	VPSRLD $4, X7, X8
@@ -741,20 +787,30 @@ dotQ4_KQ8Kx4AVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ4_KQ8Kx4AVX2_loop
-dotQ4_KQ8Kx4AVX2_done:
-	MOVQ out+96(FP), AX
-	VMOVUPS X4, (AX)
+	JNZ dotQ4_KQ8Kx4RowsAVX2_loop
+dotQ4_KQ8Kx4RowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	MOVQ stride+128(FP), CX
+	SHLQ $2, CX
+	VMOVSS X4, (AX)
+	VEXTRACTPS $1, X4, (AX)(CX*1)
+	LEAQ (AX)(CX*2), AX
+	VEXTRACTPS $2, X4, (AX)
+	VEXTRACTPS $3, X4, (AX)(CX*1)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ4_KQ8Kx4RowsAVX2_row
+dotQ4_KQ8Kx4RowsAVX2_end:
 	VZEROUPPER
 	RET
 
-// func dotQ5_KQ8Kx4AVX2(w []byte, q []int8, d []float32, s []int16, out *[4]float32)
-TEXT ·dotQ5_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
+// func dotQ5_KQ8Kx4RowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32, stride int)
+TEXT ·dotQ5_KQ8Kx4RowsAVX2(SB), NOSPLIT, $0-136
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
 	SHRQ $2, CX
 	MOVQ CX, R8
 	SHLQ $8, R8
@@ -764,7 +820,6 @@ TEXT ·dotQ5_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
 	MOVQ CX, R12
 	SHLQ $5, R12
 	LEAQ (R12)(R12*2), R13
-	VXORPS X4, X4, X4
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
@@ -774,9 +829,18 @@ TEXT ·dotQ5_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
 	MOVL $0x30303030, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ5_KQ8Kx4RowsAVX2_end
+dotQ5_KQ8Kx4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ s_base+80(FP), BX
+	MOVQ d_len+64(FP), CX
+	SHRQ $2, CX
+	VXORPS X4, X4, X4
 	TESTQ CX, CX
-	JZ dotQ5_KQ8Kx4AVX2_done
-dotQ5_KQ8Kx4AVX2_loop:
+	JZ dotQ5_KQ8Kx4RowsAVX2_done
+dotQ5_KQ8Kx4RowsAVX2_loop:
 	VMOVQ 4(SI), X7
 	VPINSRD $2, 12(SI), X7, X7
 	VPSRLD $4, X7, X8
@@ -972,20 +1036,30 @@ dotQ5_KQ8Kx4AVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ5_KQ8Kx4AVX2_loop
-dotQ5_KQ8Kx4AVX2_done:
-	MOVQ out+96(FP), AX
-	VMOVUPS X4, (AX)
+	JNZ dotQ5_KQ8Kx4RowsAVX2_loop
+dotQ5_KQ8Kx4RowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	MOVQ stride+128(FP), CX
+	SHLQ $2, CX
+	VMOVSS X4, (AX)
+	VEXTRACTPS $1, X4, (AX)(CX*1)
+	LEAQ (AX)(CX*2), AX
+	VEXTRACTPS $2, X4, (AX)
+	VEXTRACTPS $3, X4, (AX)(CX*1)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ5_KQ8Kx4RowsAVX2_row
+dotQ5_KQ8Kx4RowsAVX2_end:
 	VZEROUPPER
 	RET
 
-// func dotQ6_KQ8Kx4AVX2(w []byte, q []int8, d []float32, s []int16, out *[4]float32)
-TEXT ·dotQ6_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
+// func dotQ6_KQ8Kx4RowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32, stride int)
+TEXT ·dotQ6_KQ8Kx4RowsAVX2(SB), NOSPLIT, $0-136
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
 	SHRQ $2, CX
 	MOVQ CX, R8
 	SHLQ $8, R8
@@ -995,16 +1069,24 @@ TEXT ·dotQ6_KQ8Kx4AVX2(SB), NOSPLIT, $0-104
 	MOVQ CX, R12
 	SHLQ $5, R12
 	LEAQ (R12)(R12*2), R13
-	VXORPS X4, X4, X4
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
 	MOVL $0x30303030, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
+	CMPQ rows+24(FP), $0
+	JLE dotQ6_KQ8Kx4RowsAVX2_end
+dotQ6_KQ8Kx4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ s_base+80(FP), BX
+	MOVQ d_len+64(FP), CX
+	SHRQ $2, CX
+	VXORPS X4, X4, X4
 	TESTQ CX, CX
-	JZ dotQ6_KQ8Kx4AVX2_done
-dotQ6_KQ8Kx4AVX2_loop:
+	JZ dotQ6_KQ8Kx4RowsAVX2_done
+dotQ6_KQ8Kx4RowsAVX2_loop:
 	VPMOVSXBW 192(SI), Y5
 	VPERMQ $0x44, Y5, Y5
 	VMOVDQU 0(SI), Y6
@@ -1192,10 +1274,20 @@ dotQ6_KQ8Kx4AVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ6_KQ8Kx4AVX2_loop
-dotQ6_KQ8Kx4AVX2_done:
-	MOVQ out+96(FP), AX
-	VMOVUPS X4, (AX)
+	JNZ dotQ6_KQ8Kx4RowsAVX2_loop
+dotQ6_KQ8Kx4RowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	MOVQ stride+128(FP), CX
+	SHLQ $2, CX
+	VMOVSS X4, (AX)
+	VEXTRACTPS $1, X4, (AX)(CX*1)
+	LEAQ (AX)(CX*2), AX
+	VEXTRACTPS $2, X4, (AX)
+	VEXTRACTPS $3, X4, (AX)(CX*1)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ6_KQ8Kx4RowsAVX2_row
+dotQ6_KQ8Kx4RowsAVX2_end:
 	VZEROUPPER
 	RET
 

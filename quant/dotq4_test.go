@@ -12,7 +12,7 @@ import (
 )
 
 // x4Types are the formats with a four-vector kernel.
-var x4Types = []DType{Q8_0, Q4_0, Q4_K, Q5_K, Q6_K}
+var x4Types = []DType{Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K}
 
 // checkX4 compares got, a four-vector result, with the single-vector kernel f on each of
 // the four vectors of q, d, s: bit-identical for the K formats, else to float summation
@@ -60,7 +60,7 @@ func blocksMag(typ DType, f qdotFunc, w []byte, q []int8, d []float32, s []int16
 	return mag
 }
 
-func isKType(t DType) bool { return t != Q8_0 && t != Q4_0 }
+func isKType(t DType) bool { return t != Q8_0 && t != Q4_0 && t != Q5_0 }
 
 // TestQdotx4MatchesSingle: the table's four-vector kernel against its single-vector
 // kernel, on vectors quantized by Input.Prepare.
@@ -107,15 +107,19 @@ func x4Matrix(t testing.TB, typ DType, rows, cols int, r *rand.Rand) *blockMatri
 	return m.(*blockMatrix)
 }
 
-// TestMulInputBatch: MulInput with 1 to 9 vectors (groups of four and the rest) and
-// sub-ranges of rows equals the one-vector-at-a-time products, and writes nothing else.
+// TestMulInputBatch: MulInput with 1 to 9 vectors (groups of four and the rest), sub-ranges
+// of rows and blocks of one, two or all rows equals the one-vector-at-a-time products, and
+// writes nothing else.
 func TestMulInputBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(43, 44))
 	const rows, stride = 7, 9
+	saved := rowBlockBytes
+	defer func() { rowBlockBytes = saved }()
 	for _, typ := range intKernelTypes {
 		cols := 2 * 256
 		m := x4Matrix(t, typ, rows, cols, r)
 		for n := 1; n <= 9; n++ {
+			rowBlockBytes = []int{saved, 1, 2 * m.rowBytes}[n%3]
 			x := randomVector(n*cols, r, 1)
 			var in Input
 			in.Prepare(typ, x, n, cols, cols)
@@ -140,7 +144,7 @@ func TestMulInputBatch(t *testing.T) {
 						if got == want {
 							continue
 						}
-						if isKType(typ) || m.qdotx4 == nil || v >= n&^3 {
+						if isKType(typ) || m.qdotx4Rows == nil || v >= n&^3 {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
 						} else if diff := math.Abs(float64(got - want)); diff > 1e-6*blocksMag(typ, m.qdot, m.row(i), q, d, s) {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
@@ -179,12 +183,12 @@ func BenchmarkMulInputBatch(b *testing.B) {
 		var in Input
 		in.Prepare(typ, x, n, cols, cols)
 		dst := make([]float32, n*rows)
-		x4 := m.qdotx4
+		x4 := m.qdotx4Rows
 		for _, mode := range []string{"x1", "x4"} {
 			b.Run(fmt.Sprintf("%v/%s", typ, mode), func(b *testing.B) {
-				m.qdotx4 = nil
+				m.qdotx4Rows = nil
 				if mode == "x4" {
-					m.qdotx4 = x4
+					m.qdotx4Rows = x4
 				}
 				b.SetBytes(int64(len(m.data) * n))
 				b.ReportAllocs()
@@ -193,6 +197,46 @@ func BenchmarkMulInputBatch(b *testing.B) {
 				}
 			})
 		}
-		m.qdotx4 = x4
+		m.qdotx4Rows = x4
+	}
+}
+
+// TestQdotx4Rows: each table's rows kernel on 1 to 6 rows gives every row what its one-row
+// four-vector kernel gives, bit for bit, at dst[v*stride+r], and writes nothing else.
+func TestQdotx4Rows(t *testing.T) {
+	r := rand.New(rand.NewPCG(55, 56))
+	for _, typ := range x4Types {
+		f := &blockFuncs[typ-Q8_0]
+		for _, nb := range []int{1, 3, 4, 9} {
+			cols, bb := nb*typ.BlockSize(), nb*typ.BlockBytes()
+			for rows := 1; rows <= 6; rows++ {
+				var w []byte
+				for range rows {
+					w = append(w, randomBytes(typ, cols, r)...)
+				}
+				var in Input
+				in.Prepare(typ, randomVector(4*cols, r, 1), 4, cols, cols)
+				q, d, s := in.q[:4*cols], in.d[:len(in.d)], []int16(nil)
+				if isKType(typ) {
+					s = in.sums[:4*cols/16]
+				}
+				stride := rows + 3
+				dst := make([]float32, 4*stride)
+				for i := range dst {
+					dst[i] = -1234.5
+				}
+				f.qdotx4Rows(w, rows, q, d, s, dst, stride)
+				for i, got := range dst {
+					v, row := i/stride, i%stride
+					want := float32(-1234.5)
+					if row < rows {
+						want = f.qdotx4(w[bb*row:][:bb], q, d, s)[v]
+					}
+					if got != want && !(got != got && want != want) {
+						t.Errorf("%v %d blocks, %d rows: dst[%d] (vector %d, row %d) = %g, want %g", typ, nb, rows, i, v, row, got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -4,7 +4,8 @@
 // are spread to one byte per value (VPSHUFB picks qh's byte j/8 for value j, VPAND/VPCMPEQB
 // test bit j%8), ORed as 0x10 onto the nibbles, and 16 is subtracted: weights in [−16, 15].
 // Then the Q8_0 sign trick: VPMADDUBSW(|w|, sign(x, w)) pairs reach at most 16·127·2 = 4064,
-// far from int16 saturation.
+// far from int16 saturation. Like the kernels of dotq_amd64.s, it multiplies rows consecutive
+// rows by the vector and stores row r's product at dst[r].
 
 // qh byte j/8 for byte j (VPSHUFB works within each 128-bit lane; VPBROADCASTD puts qh in
 // every dword of both lanes).
@@ -21,14 +22,9 @@ DATA q5bits<>+16(SB)/8, $0x8040201008040201
 DATA q5bits<>+24(SB)/8, $0x8040201008040201
 GLOBL q5bits<>(SB), RODATA|NOPTR, $32
 
-// func dotQ5_0Q8AVX2(w []byte, q []int8, d []float32) float32
-TEXT ·dotQ5_0Q8AVX2(SB), NOSPLIT, $0-76
+// func dotQ5_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
+TEXT ·dotQ5_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15 // int16 ones
 	MOVL $0x0f0f0f0f, AX
@@ -40,6 +36,14 @@ TEXT ·dotQ5_0Q8AVX2(SB), NOSPLIT, $0-76
 	VMOVDQU q5shuf<>(SB), Y13
 	VMOVDQU q5bits<>(SB), Y12
 
+	CMPQ rows+24(FP), $0
+	JLE dotQ5_0Q8RowsAVX2_end
+dotQ5_0Q8RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
 q5loop:
 	TESTQ CX, CX
 	JZ q5done
@@ -77,6 +81,318 @@ q5done:
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
+	MOVQ dst_base+80(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ5_0Q8RowsAVX2_row
+dotQ5_0Q8RowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+72(FP)
 	RET
+
+// The four-vector kernel, as dotQ8_0Q8x4AVX2 (dotq4_amd64.s) with the weights decoded as
+// above, but in one step less: VPANDN sets 0xf0 (−16) where the high bit is clear, and ORed
+// onto the nibble that is nibble − 16. Four blocks at a time, their d_w converted once and
+// multiplied by each vector's four d_x, then one block at a time; eight float lanes per
+// vector, so the result differs from dotQ5_0Q8AVX2's by float summation order only.
+//
+// It multiplies rows consecutive rows (of len(d)/4 blocks each, one after another in w) by
+// the four vectors and stores row r's products at dst[r], dst[stride+r], dst[2*stride+r],
+// dst[3*stride+r]: the constants are set up once per call and the results go straight to
+// the output, which matters for the short rows (128 or 512 columns) Q5_0 is used for.
+//
+// Registers: SI w (row after row), DI q (vector 0), DX d (vector 0), CX blocks left in the
+// row, BX blocks per row; vector t's q is at DI + t*R8 (R9 = 3*R8), its d at DX + t*R10
+// (R11 = 3*R10); R12 the row's dst, R13 the stride in bytes; the count of rows left is
+// kept in its argument slot.
+
+// func dotQ5_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
+TEXT ·dotQ5_0Q8x4RowsAVX2(SB), NOSPLIT, $0-112
+	MOVQ w_base+0(FP), SI
+	MOVQ d_len+64(FP), BX
+	SHRQ $2, BX
+	MOVQ BX, R8
+	SHLQ $5, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (BX*4), R10
+	LEAQ (R10)(R10*2), R11
+	MOVQ dst_base+80(FP), R12
+	MOVQ stride+104(FP), R13
+	SHLQ $2, R13
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15 // int16 ones
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14 // 0x0f bytes
+	MOVL $0xf0f0f0f0, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13 // 0xf0 bytes (−16)
+	CMPQ rows+24(FP), $0
+	JLE dotQ5_0Q8x4RowsAVX2_end
+dotQ5_0Q8x4RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ BX, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ CX, $4
+	JB dotQ5_0Q8x4RowsAVX2_tail
+dotQ5_0Q8x4RowsAVX2_loop4:
+	MOVWLZX (SI), AX
+	VMOVD AX, X6
+	VPINSRW $1, 22(SI), X6, X6
+	VPINSRW $2, 44(SI), X6, X6
+	VPINSRW $3, 66(SI), X6, X6
+	VCVTPH2PS X6, X6
+	VMULPS (DX), X6, X7
+	VINSERTF128 $1, X7, Y7, Y7
+	VMULPS (DX)(R10*1), X6, X8
+	VINSERTF128 $1, X8, Y8, Y8
+	VMULPS (DX)(R10*2), X6, X9
+	VINSERTF128 $1, X9, Y9, Y9
+	VMULPS (DX)(R11*1), X6, X10
+	VINSERTF128 $1, X10, Y10, Y10
+	VMOVDQU 6(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 2(SI), Y6
+	VPSHUFB q5shuf<>(SB), Y6, Y6
+	VPAND q5bits<>(SB), Y6, Y6
+	VPCMPEQB q5bits<>(SB), Y6, Y6
+	VPANDN Y13, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPABSB Y4, Y5
+	VMOVDQU 0(DI), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0x00, Y7, Y6
+	VFMADD231PS Y6, Y11, Y0
+	VMOVDQU 0(DI)(R8*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0x00, Y8, Y6
+	VFMADD231PS Y6, Y12, Y1
+	VMOVDQU 0(DI)(R8*2), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0x00, Y9, Y6
+	VFMADD231PS Y6, Y11, Y2
+	VMOVDQU 0(DI)(R9*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0x00, Y10, Y6
+	VFMADD231PS Y6, Y12, Y3
+	VMOVDQU 28(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 24(SI), Y6
+	VPSHUFB q5shuf<>(SB), Y6, Y6
+	VPAND q5bits<>(SB), Y6, Y6
+	VPCMPEQB q5bits<>(SB), Y6, Y6
+	VPANDN Y13, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPABSB Y4, Y5
+	VMOVDQU 32(DI), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0x55, Y7, Y6
+	VFMADD231PS Y6, Y11, Y0
+	VMOVDQU 32(DI)(R8*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0x55, Y8, Y6
+	VFMADD231PS Y6, Y12, Y1
+	VMOVDQU 32(DI)(R8*2), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0x55, Y9, Y6
+	VFMADD231PS Y6, Y11, Y2
+	VMOVDQU 32(DI)(R9*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0x55, Y10, Y6
+	VFMADD231PS Y6, Y12, Y3
+	VMOVDQU 50(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 46(SI), Y6
+	VPSHUFB q5shuf<>(SB), Y6, Y6
+	VPAND q5bits<>(SB), Y6, Y6
+	VPCMPEQB q5bits<>(SB), Y6, Y6
+	VPANDN Y13, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPABSB Y4, Y5
+	VMOVDQU 64(DI), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0xaa, Y7, Y6
+	VFMADD231PS Y6, Y11, Y0
+	VMOVDQU 64(DI)(R8*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0xaa, Y8, Y6
+	VFMADD231PS Y6, Y12, Y1
+	VMOVDQU 64(DI)(R8*2), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0xaa, Y9, Y6
+	VFMADD231PS Y6, Y11, Y2
+	VMOVDQU 64(DI)(R9*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0xaa, Y10, Y6
+	VFMADD231PS Y6, Y12, Y3
+	VMOVDQU 72(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 68(SI), Y6
+	VPSHUFB q5shuf<>(SB), Y6, Y6
+	VPAND q5bits<>(SB), Y6, Y6
+	VPCMPEQB q5bits<>(SB), Y6, Y6
+	VPANDN Y13, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPABSB Y4, Y5
+	VMOVDQU 96(DI), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0xff, Y7, Y6
+	VFMADD231PS Y6, Y11, Y0
+	VMOVDQU 96(DI)(R8*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0xff, Y8, Y6
+	VFMADD231PS Y6, Y12, Y1
+	VMOVDQU 96(DI)(R8*2), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VPERMILPS $0xff, Y9, Y6
+	VFMADD231PS Y6, Y11, Y2
+	VMOVDQU 96(DI)(R9*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VPERMILPS $0xff, Y10, Y6
+	VFMADD231PS Y6, Y12, Y3
+	ADDQ $88, SI
+	ADDQ $128, DI
+	ADDQ $16, DX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JAE dotQ5_0Q8x4RowsAVX2_loop4
+dotQ5_0Q8x4RowsAVX2_tail:
+	TESTQ CX, CX
+	JZ dotQ5_0Q8x4RowsAVX2_done
+dotQ5_0Q8x4RowsAVX2_loop:
+	VMOVDQU 6(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 2(SI), Y6
+	VPSHUFB q5shuf<>(SB), Y6, Y6
+	VPAND q5bits<>(SB), Y6, Y6
+	VPCMPEQB q5bits<>(SB), Y6, Y6
+	VPANDN Y13, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VPABSB Y4, Y5
+	MOVWLZX (SI), AX
+	VMOVD AX, X6
+	VCVTPH2PS X6, X6
+	VBROADCASTSS X6, Y7
+	VMOVDQU 0(DI), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VBROADCASTSS (DX), Y6
+	VMULPS Y7, Y6, Y6
+	VFMADD231PS Y6, Y11, Y0
+	VMOVDQU 0(DI)(R8*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VBROADCASTSS (DX)(R10*1), Y6
+	VMULPS Y7, Y6, Y6
+	VFMADD231PS Y6, Y12, Y1
+	VMOVDQU 0(DI)(R8*2), Y11
+	VPSIGNB Y4, Y11, Y11
+	VPMADDUBSW Y11, Y5, Y11
+	VPMADDWD Y15, Y11, Y11
+	VCVTDQ2PS Y11, Y11
+	VBROADCASTSS (DX)(R10*2), Y6
+	VMULPS Y7, Y6, Y6
+	VFMADD231PS Y6, Y11, Y2
+	VMOVDQU 0(DI)(R9*1), Y12
+	VPSIGNB Y4, Y12, Y12
+	VPMADDUBSW Y12, Y5, Y12
+	VPMADDWD Y15, Y12, Y12
+	VCVTDQ2PS Y12, Y12
+	VBROADCASTSS (DX)(R11*1), Y6
+	VMULPS Y7, Y6, Y6
+	VFMADD231PS Y6, Y12, Y3
+	ADDQ $22, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JNZ dotQ5_0Q8x4RowsAVX2_loop
+dotQ5_0Q8x4RowsAVX2_done:
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS X8, X0, X0
+	VEXTRACTF128 $1, Y1, X8
+	VADDPS X8, X1, X1
+	VEXTRACTF128 $1, Y2, X8
+	VADDPS X8, X2, X2
+	VEXTRACTF128 $1, Y3, X8
+	VADDPS X8, X3, X3
+	VHADDPS X1, X0, X0
+	VHADDPS X3, X2, X2
+	VHADDPS X2, X0, X0
+	VMOVSS X0, (R12)
+	VEXTRACTPS $1, X0, (R12)(R13*1)
+	LEAQ (R12)(R13*2), AX
+	VEXTRACTPS $2, X0, (AX)
+	VEXTRACTPS $3, X0, (AX)(R13*1)
+	ADDQ $4, R12
+	DECQ rows+24(FP)
+	JNZ dotQ5_0Q8x4RowsAVX2_row
+dotQ5_0Q8x4RowsAVX2_end:
+	VZEROUPPER
+	RET
+

@@ -62,3 +62,44 @@ func BenchmarkQ5_0Kernel(b *testing.B) {
 		dotQ5_0Q8(w, q, d)
 	}
 }
+
+// TestQ5_0x4Kernel checks the four-vector Q5_0 kernel against the portable single-vector
+// twin on 1 to 17 blocks (the four-block loop and the tail), arbitrary bytes with extreme
+// block scales (the largest half, a subnormal, zero) and tiny or huge inputs. The kernel
+// sums eight float lanes per block, so the bound is relative to the sum of the products'
+// magnitudes: a block's lanes may cancel to far less.
+func TestQ5_0x4Kernel(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 4))
+	for blocks := 1; blocks <= 17; blocks++ {
+		cols := 32 * blocks
+		for trial, xs := range []float64{1, 1e-20, 1e20, 3} {
+			w := randomBytes(Q5_0, cols, r)
+			for b := range blocks {
+				h := []uint16{0x7bff, 0x0001, 0, 0xfbff, F32ToF16(0.02)}[(b+trial)%5]
+				w[22*b], w[22*b+1] = byte(h), byte(h>>8)
+			}
+			var in Input
+			in.Prepare(Q5_0, randomVector(4*cols, r, xs), 4, cols, cols)
+			got := dotQ5_0Q8x4(w, in.q[:4*cols], in.d[:4*blocks], nil)
+			for v := range 4 {
+				q, d, _ := in.vec(v)
+				want := dotQ5_0Q8Generic(w, q, d)
+				if diff := math.Abs(float64(got[v] - want)); !(diff <= 1e-6*q5Mag(w, q, d)+1e-30) && got[v] != want {
+					t.Errorf("%d blocks trial %d vector %d: x4 %g, generic %g", blocks, trial, v, got[v], want)
+				}
+			}
+		}
+	}
+}
+
+// q5Mag is Σ |d_w·d_x·w_j·x_j| over a Q5_0 row's values: a bound for the float rounding of
+// a dot product in any summation order.
+func q5Mag(w []byte, q []int8, d []float32) float64 {
+	row := make([]float32, len(q))
+	dequantQ5_0(row, w)
+	var mag float64
+	for j, v := range row {
+		mag += math.Abs(float64(v) * float64(d[j/32]) * float64(q[j]))
+	}
+	return mag
+}

@@ -26,6 +26,11 @@
 //
 // Every load lies inside its block, its 32 (Q8_0) or 256 (Q8_K) activations, its 16 sums
 // and its scale: nothing is read past the end of w, q, d or s.
+//
+// Each kernel multiplies rows consecutive rows of w, row after row, by the one vector and
+// stores row r's product at dst[r] (qdotRowsFunc): the constants are set up once per call,
+// not per row. DI, DX, CX (and BX) are reloaded from the arguments for each row; the count
+// of rows left and the row's dst are kept in their argument slots.
 
 // shufK4<>+32j: VPSHUFB control that spreads byte j of each 128-bit lane, zero-extended, to
 // all sixteen int16 lanes.
@@ -96,21 +101,24 @@ DATA q3K<>+48(SB)/8, $0x0000000000000000
 DATA q3K<>+56(SB)/8, $0x0000000200000000
 GLOBL q3K<>(SB), RODATA|NOPTR, $64
 
-// func dotQ8_0Q8AVX2(w []byte, q []int8, d []float32) float32
-TEXT ·dotQ8_0Q8AVX2(SB), NOSPLIT, $0-76
+// func dotQ8_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
+TEXT ·dotQ8_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ8_0Q8RowsAVX2_end
+dotQ8_0Q8RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
 	CMPQ CX, $4
-	JB dotQ8_0Q8AVX2_tail
-dotQ8_0Q8AVX2_loop4:
+	JB dotQ8_0Q8RowsAVX2_tail
+dotQ8_0Q8RowsAVX2_loop4:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 34(SI), X6, X6
@@ -160,11 +168,11 @@ dotQ8_0Q8AVX2_loop4:
 	ADDQ $16, DX
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JAE dotQ8_0Q8AVX2_loop4
-dotQ8_0Q8AVX2_tail:
+	JAE dotQ8_0Q8RowsAVX2_loop4
+dotQ8_0Q8RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ8_0Q8AVX2_done
-dotQ8_0Q8AVX2_loop1:
+	JZ dotQ8_0Q8RowsAVX2_done
+dotQ8_0Q8RowsAVX2_loop1:
 	VMOVDQU 2(SI), Y4
 	VMOVDQU 0(DI), Y5
 	VPSIGNB Y4, Y5, Y5
@@ -182,8 +190,8 @@ dotQ8_0Q8AVX2_loop1:
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ8_0Q8AVX2_loop1
-dotQ8_0Q8AVX2_done:
+	JNZ dotQ8_0Q8RowsAVX2_loop1
+dotQ8_0Q8RowsAVX2_done:
 	VADDPS Y1, Y0, Y0
 	VADDPS Y3, Y2, Y2
 	VADDPS Y2, Y0, Y0
@@ -191,20 +199,18 @@ dotQ8_0Q8AVX2_done:
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
+	MOVQ dst_base+80(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ8_0Q8RowsAVX2_row
+dotQ8_0Q8RowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+72(FP)
 	RET
 
-// func dotQ4_0Q8AVX2(w []byte, q []int8, d []float32) float32
-TEXT ·dotQ4_0Q8AVX2(SB), NOSPLIT, $0-76
+// func dotQ4_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
+TEXT ·dotQ4_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
 	MOVL $0x0f0f0f0f, AX
@@ -213,9 +219,19 @@ TEXT ·dotQ4_0Q8AVX2(SB), NOSPLIT, $0-76
 	MOVL $0x08080808, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
+	CMPQ rows+24(FP), $0
+	JLE dotQ4_0Q8RowsAVX2_end
+dotQ4_0Q8RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	CMPQ CX, $4
-	JB dotQ4_0Q8AVX2_tail
-dotQ4_0Q8AVX2_loop4:
+	JB dotQ4_0Q8RowsAVX2_tail
+dotQ4_0Q8RowsAVX2_loop4:
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 18(SI), X6, X6
@@ -273,11 +289,11 @@ dotQ4_0Q8AVX2_loop4:
 	ADDQ $16, DX
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JAE dotQ4_0Q8AVX2_loop4
-dotQ4_0Q8AVX2_tail:
+	JAE dotQ4_0Q8RowsAVX2_loop4
+dotQ4_0Q8RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ4_0Q8AVX2_done
-dotQ4_0Q8AVX2_loop1:
+	JZ dotQ4_0Q8RowsAVX2_done
+dotQ4_0Q8RowsAVX2_loop1:
 	VMOVDQU 2(SI), X4
 	VPSRLW $4, X4, X5
 	VINSERTI128 $1, X5, Y4, Y4
@@ -297,8 +313,8 @@ dotQ4_0Q8AVX2_loop1:
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ4_0Q8AVX2_loop1
-dotQ4_0Q8AVX2_done:
+	JNZ dotQ4_0Q8RowsAVX2_loop1
+dotQ4_0Q8RowsAVX2_done:
 	VADDPS Y1, Y0, Y0
 	VADDPS Y3, Y2, Y2
 	VADDPS Y2, Y0, Y0
@@ -306,18 +322,18 @@ dotQ4_0Q8AVX2_done:
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
+	MOVQ dst_base+80(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ4_0Q8RowsAVX2_row
+dotQ4_0Q8RowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+72(FP)
 	RET
 
-// func dotQ4_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32
-TEXT ·dotQ4_KQ8KAVX2(SB), NOSPLIT, $0-100
+// func dotQ4_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ4_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
-	VXORPS X0, X0, X0
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
@@ -327,9 +343,17 @@ TEXT ·dotQ4_KQ8KAVX2(SB), NOSPLIT, $0-100
 	MOVL $0x30303030, AX
 	VMOVD AX, X12
 	VPBROADCASTD X12, Y12
+	CMPQ rows+24(FP), $0
+	JLE dotQ4_KQ8KRowsAVX2_end
+dotQ4_KQ8KRowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
 	TESTQ CX, CX
-	JZ dotQ4_KQ8KAVX2_done
-dotQ4_KQ8KAVX2_loop:
+	JZ dotQ4_KQ8KRowsAVX2_done
+dotQ4_KQ8KRowsAVX2_loop:
 	VMOVQ 4(SI), X1
 	VPINSRD $2, 12(SI), X1, X1
 	VPSRLD $4, X1, X2
@@ -411,20 +435,20 @@ dotQ4_KQ8KAVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ4_KQ8KAVX2_loop
-dotQ4_KQ8KAVX2_done:
+	JNZ dotQ4_KQ8KRowsAVX2_loop
+dotQ4_KQ8KRowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ4_KQ8KRowsAVX2_row
+dotQ4_KQ8KRowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+96(FP)
 	RET
 
-// func dotQ5_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32
-TEXT ·dotQ5_KQ8KAVX2(SB), NOSPLIT, $0-100
+// func dotQ5_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ5_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
-	VXORPS X0, X0, X0
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
@@ -437,9 +461,17 @@ TEXT ·dotQ5_KQ8KAVX2(SB), NOSPLIT, $0-100
 	MOVL $0x30303030, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ5_KQ8KRowsAVX2_end
+dotQ5_KQ8KRowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
 	TESTQ CX, CX
-	JZ dotQ5_KQ8KAVX2_done
-dotQ5_KQ8KAVX2_loop:
+	JZ dotQ5_KQ8KRowsAVX2_done
+dotQ5_KQ8KRowsAVX2_loop:
 	VMOVQ 4(SI), X1
 	VPINSRD $2, 12(SI), X1, X1
 	VPSRLD $4, X1, X2
@@ -545,29 +577,37 @@ dotQ5_KQ8KAVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ5_KQ8KAVX2_loop
-dotQ5_KQ8KAVX2_done:
+	JNZ dotQ5_KQ8KRowsAVX2_loop
+dotQ5_KQ8KRowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ5_KQ8KRowsAVX2_row
+dotQ5_KQ8KRowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+96(FP)
 	RET
 
-// func dotQ6_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32
-TEXT ·dotQ6_KQ8KAVX2(SB), NOSPLIT, $0-100
+// func dotQ6_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ6_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
-	VXORPS X0, X0, X0
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
 	MOVL $0x30303030, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
+	CMPQ rows+24(FP), $0
+	JLE dotQ6_KQ8KRowsAVX2_end
+dotQ6_KQ8KRowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
 	TESTQ CX, CX
-	JZ dotQ6_KQ8KAVX2_done
-dotQ6_KQ8KAVX2_loop:
+	JZ dotQ6_KQ8KRowsAVX2_done
+dotQ6_KQ8KRowsAVX2_loop:
 	VPMOVSXBW 192(SI), Y5
 	VPMADDWD (BX), Y5, Y6
 	VPERMQ $0x44, Y5, Y11
@@ -665,29 +705,37 @@ dotQ6_KQ8KAVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ6_KQ8KAVX2_loop
-dotQ6_KQ8KAVX2_done:
+	JNZ dotQ6_KQ8KRowsAVX2_loop
+dotQ6_KQ8KRowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ6_KQ8KRowsAVX2_row
+dotQ6_KQ8KRowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+96(FP)
 	RET
 
-// func dotQ2_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32
-TEXT ·dotQ2_KQ8KAVX2(SB), NOSPLIT, $0-100
+// func dotQ2_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ2_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
-	VXORPS X0, X0, X0
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
 	MOVL $0x03030303, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
+	CMPQ rows+24(FP), $0
+	JLE dotQ2_KQ8KRowsAVX2_end
+dotQ2_KQ8KRowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
 	TESTQ CX, CX
-	JZ dotQ2_KQ8KAVX2_done
-dotQ2_KQ8KAVX2_loop:
+	JZ dotQ2_KQ8KRowsAVX2_done
+dotQ2_KQ8KRowsAVX2_loop:
 	VMOVDQU (SI), X5
 	VPSRLW $4, X5, X6
 	VPAND X14, X6, X6
@@ -764,20 +812,20 @@ dotQ2_KQ8KAVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ2_KQ8KAVX2_loop
-dotQ2_KQ8KAVX2_done:
+	JNZ dotQ2_KQ8KRowsAVX2_loop
+dotQ2_KQ8KRowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ2_KQ8KRowsAVX2_row
+dotQ2_KQ8KRowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+96(FP)
 	RET
 
-// func dotQ3_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32
-TEXT ·dotQ3_KQ8KAVX2(SB), NOSPLIT, $0-100
+// func dotQ3_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ3_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVQ q_base+24(FP), DI
-	MOVQ d_base+48(FP), DX
-	MOVQ d_len+56(FP), CX
-	MOVQ s_base+72(FP), BX
-	VXORPS X0, X0, X0
 	MOVL $0x03030303, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
@@ -787,9 +835,17 @@ TEXT ·dotQ3_KQ8KAVX2(SB), NOSPLIT, $0-100
 	MOVL $0x20202020, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
+	CMPQ rows+24(FP), $0
+	JLE dotQ3_KQ8KRowsAVX2_end
+dotQ3_KQ8KRowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
 	TESTQ CX, CX
-	JZ dotQ3_KQ8KAVX2_done
-dotQ3_KQ8KAVX2_loop:
+	JZ dotQ3_KQ8KRowsAVX2_done
+dotQ3_KQ8KRowsAVX2_loop:
 	VMOVQ 96(SI), X1
 	VPINSRD $2, 104(SI), X1, X1
 	VPSRLD $4, X1, X2
@@ -898,8 +954,13 @@ dotQ3_KQ8KAVX2_loop:
 	ADDQ $4, DX
 	ADDQ $32, BX
 	DECQ CX
-	JNZ dotQ3_KQ8KAVX2_loop
-dotQ3_KQ8KAVX2_done:
+	JNZ dotQ3_KQ8KRowsAVX2_loop
+dotQ3_KQ8KRowsAVX2_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ3_KQ8KRowsAVX2_row
+dotQ3_KQ8KRowsAVX2_end:
 	VZEROUPPER
-	MOVSS X0, ret+96(FP)
 	RET

@@ -24,6 +24,57 @@ type asmCase struct {
 	generic qdotFunc
 }
 
+// The one-row forms of the rows assembly kernels, as the tests call them: exactly the
+// slices given, one row, one result.
+
+func dotQ8_0Q8AVX2(w []byte, q []int8, d []float32) float32 {
+	var out [1]float32
+	dotQ8_0Q8RowsAVX2(w, 1, q, d, out[:])
+	return out[0]
+}
+
+func dotQ4_0Q8AVX2(w []byte, q []int8, d []float32) float32 {
+	var out [1]float32
+	dotQ4_0Q8RowsAVX2(w, 1, q, d, out[:])
+	return out[0]
+}
+
+func dotQ5_0Q8AVX2(w []byte, q []int8, d []float32) float32 {
+	var out [1]float32
+	dotQ5_0Q8RowsAVX2(w, 1, q, d, out[:])
+	return out[0]
+}
+
+func dotQ2_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ2_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
+func dotQ3_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ3_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
+func dotQ4_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ4_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
+func dotQ5_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ5_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
+func dotQ6_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ6_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
 var asmCases = []asmCase{
 	{Q8_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8AVX2(w, q, d) },
 		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8Generic(w, q, d) }},
@@ -34,6 +85,8 @@ var asmCases = []asmCase{
 	{Q4_K, dotQ4_KQ8KAVX2, dotQ4_KQ8KGeneric},
 	{Q5_K, dotQ5_KQ8KAVX2, dotQ5_KQ8KGeneric},
 	{Q6_K, dotQ6_KQ8KAVX2, dotQ6_KQ8KGeneric},
+	{Q5_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8AVX2(w, q, d) },
+		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8Generic(w, q, d) }},
 }
 
 func skipNoAVX2(t testing.TB) {
@@ -54,7 +107,7 @@ func compilerFuses() bool {
 
 // exactK: the K kernels do the float part per super-block with the generic code's scalar
 // operations in its order, so their results are bit-identical.
-func isK(t DType) bool { return t != Q8_0 && t != Q4_0 }
+func isK(t DType) bool { return t != Q8_0 && t != Q4_0 && t != Q5_0 }
 
 // asmInput is a random quantized vector of nb blocks of t's input: values in [-127, 127]
 // (all of one sign or at the extremes for some kinds), scales and sums.
@@ -116,7 +169,7 @@ func asmRow(t DType, nb int, r *rand.Rand, kind int) []byte {
 	bb := t.BlockBytes()
 	var offs []int
 	switch t {
-	case Q8_0, Q4_0:
+	case Q8_0, Q4_0, Q5_0:
 		offs = []int{0}
 	case Q2_K:
 		offs = []int{80, 82}
@@ -315,11 +368,24 @@ type x4AsmCase struct {
 }
 
 var x4AsmCases = []x4AsmCase{
-	{Q8_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) { dotQ8_0Q8x4AVX2(w, q, d, out) }, asmCases[0].asm},
-	{Q4_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) { dotQ4_0Q8x4AVX2(w, q, d, out) }, asmCases[1].asm},
-	{Q4_K, dotQ4_KQ8Kx4AVX2, dotQ4_KQ8KAVX2},
-	{Q5_K, dotQ5_KQ8Kx4AVX2, dotQ5_KQ8KAVX2},
-	{Q6_K, dotQ6_KQ8Kx4AVX2, dotQ6_KQ8KAVX2},
+	{Q8_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) {
+		dotQ8_0Q8x4RowsAVX2(w, 1, q, d, out[:], 1)
+	}, asmCases[0].asm},
+	{Q4_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) {
+		dotQ4_0Q8x4RowsAVX2(w, 1, q, d, out[:], 1)
+	}, asmCases[1].asm},
+	{Q4_K, func(w []byte, q []int8, d []float32, s []int16, out *[4]float32) {
+		dotQ4_KQ8Kx4RowsAVX2(w, 1, q, d, s, out[:], 1)
+	}, dotQ4_KQ8KAVX2},
+	{Q5_K, func(w []byte, q []int8, d []float32, s []int16, out *[4]float32) {
+		dotQ5_KQ8Kx4RowsAVX2(w, 1, q, d, s, out[:], 1)
+	}, dotQ5_KQ8KAVX2},
+	{Q6_K, func(w []byte, q []int8, d []float32, s []int16, out *[4]float32) {
+		dotQ6_KQ8Kx4RowsAVX2(w, 1, q, d, s, out[:], 1)
+	}, dotQ6_KQ8KAVX2},
+	{Q5_0, func(w []byte, q []int8, d []float32, _ []int16, out *[4]float32) {
+		dotQ5_0Q8x4RowsAVX2(w, 1, q, d, out[:], 1)
+	}, asmCases[7].asm},
 }
 
 // x4Inputs is four asmInput vectors of nb blocks, one after another as Input keeps them,

@@ -243,3 +243,38 @@ func BenchmarkIntKernels(b *testing.B) {
 		})
 	}
 }
+
+// TestQdotRows: each table's rows kernel on 1 to 6 rows gives every row what its one-row
+// kernel gives, bit for bit, and writes nothing past dst[rows-1].
+func TestQdotRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(57, 58))
+	for _, typ := range intKernelTypes {
+		f := &blockFuncs[typ-Q8_0]
+		for _, nb := range []int{1, 3, 4, 9} {
+			cols, bb := nb*typ.BlockSize(), nb*typ.BlockBytes()
+			for rows := 1; rows <= 6; rows++ {
+				var w []byte
+				for range rows {
+					w = append(w, randomBytes(typ, cols, r)...)
+				}
+				var in Input
+				in.Prepare(typ, randomVector(cols, r, 1), 1, cols, cols)
+				q, d, s := in.vec(0)
+				dst := make([]float32, rows+3)
+				for i := range dst {
+					dst[i] = -1234.5
+				}
+				f.qdotRows(w, rows, q, d, s, dst[:rows])
+				for i, got := range dst {
+					want := float32(-1234.5)
+					if i < rows {
+						want = f.qdot(w[bb*i:][:bb], q, d, s)
+					}
+					if got != want && !(got != got && want != want) {
+						t.Errorf("%v %d blocks, %d rows: dst[%d] = %g, want %g", typ, nb, rows, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
