@@ -192,12 +192,13 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 			}
 			var e [4]float32
 			for k := range 4 {
-				b.rescale(ws, olat[(i+k)*kvl:][:kvl], i+k, ws.scores[(i+k)*keyBlock:][:j1-j0])
+				sc := ws.scores[(i+k)*keyBlock:][:j1-j0]
+				b.rescale(ws, olat[(i+k)*kvl:][:kvl], i+k, sc)
+				sum[i+k] += expShifted(sc, mx[i+k])
 			}
 			for j := j0; j < j1; j++ {
 				for k := range 4 {
-					e[k] = expf(ws.scores[(i+k)*keyBlock+j-j0] - mx[i+k])
-					sum[i+k] += e[k]
+					e[k] = ws.scores[(i+k)*keyBlock+j-j0]
 				}
 				quant.AxpyF32x4(olat[i*kvl:], kvl, &e, cache.row(li, j)[:kvl])
 			}
@@ -211,10 +212,9 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 			}
 			o := olat[i*kvl:][:kvl]
 			b.rescale(ws, o, i, sc)
+			sum[i] += expShifted(sc, mx[i])
 			for j := j0; j < j1; j++ {
-				e := expf(sc[j-j0] - mx[i])
-				sum[i] += e
-				axpy(o, e, cache.row(li, j)[:kvl])
+				axpy(o, sc[j-j0], cache.row(li, j)[:kvl])
 			}
 		}
 	}
@@ -231,11 +231,24 @@ func (b *batch) rescale(ws *attnScratch, o []float32, i int, sc []float32) {
 		top = max(top, v)
 	}
 	if top > ws.max[i] && ws.sum[i] > 0 {
-		f := expf(ws.max[i] - top)
+		f := float32(math.Exp(float64(ws.max[i] - top)))
 		ws.sum[i] *= f
 		scaleVec(o, f)
 	}
 	ws.max[i] = top
+}
+
+// expShifted sets x[i] = e^(x[i]-shift), vectorised, and returns their sum.
+func expShifted(x []float32, shift float32) float32 {
+	for i := range x {
+		x[i] -= shift
+	}
+	quant.ExpF32(x)
+	var sum float32
+	for _, v := range x {
+		sum += v
+	}
+	return sum
 }
 
 // scaleVec sets x *= f.
@@ -324,14 +337,14 @@ func (b *batch) naiveTile(li, t, hh, tile, n int) {
 		kpe := cache.row(li, j)[kvl:]
 		score := (quant.DotF32(q[:nope], kv[:nope]) + quant.DotF32(q[nope:], kpe)) * scale
 		if score > mx {
-			f := expf(mx - score)
+			f := float32(math.Exp(float64(mx - score)))
 			sum *= f
 			for i := range acc {
 				acc[i] *= f
 			}
 			mx = score
 		}
-		p := expf(score - mx)
+		p := float32(math.Exp(float64(score - mx)))
 		sum += p
 		axpy(acc, p, kv[nope:nope+vd])
 	}

@@ -22,10 +22,5 @@ func (b *batch) mlp(f *mlp, out, x []float32, n int) {
 	b.matmul(f.down, out, g, n)
 }
 
-// swiglu sets g = silu(g) ⊙ u.
-func swiglu(g, u []float32) {
-	u = u[:len(g)]
-	for i := range g {
-		g[i] = silu(g[i]) * u[i]
-	}
-}
+// swiglu sets g = silu(g) ⊙ u (vectorised in quant).
+func swiglu(g, u []float32) { quant.SwiGLU(g, u) }

@@ -38,9 +38,6 @@ func softmax(x []float32) {
 
 func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
 
-// silu is x·σ(x), the SwiGLU gate activation.
-func silu(x float32) float32 { return x / (1 + expf(-x)) }
-
 // axpy sets y += a·x.
 func axpy(y []float32, a float32, x []float32) { quant.AxpyF32(y, a, x) }
 
