@@ -27,8 +27,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "output: a checkpoint directory (config.json + safetensors + tokenizer), or FILE.gguf")
 	sharded := fs.Bool("sharded", false, "one safetensors file per layer, with model.safetensors.index.json")
 	seed := fs.Uint64("seed", 1, "random seed")
+	vocab := fs.Int("vocab", 0, "vocabulary size (0 = the shape's own); the DeepSeek-V3 tokenizer is included when it is at least 129280")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo synth --shape NAME [--layers N] [--type TYPE] --out DIR|FILE.gguf\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo synth --shape NAME [--layers N] [--vocab N] [--type TYPE] --out DIR|FILE.gguf\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -40,6 +41,12 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg, err := synth.Shape(*shape, *layers)
 	if err != nil {
 		return err
+	}
+	if *vocab < 0 {
+		return fmt.Errorf("--vocab %d: want a positive size, or 0 for the shape's own", *vocab)
+	}
+	if *vocab > 0 {
+		cfg.VocabSize = *vocab
 	}
 	if strings.HasSuffix(*out, ".gguf") {
 		return synthGGUF(ctx, cfg, *out, *dtype, *seed, *shape, stdout, stderr)
