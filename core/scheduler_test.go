@@ -45,6 +45,27 @@ func collect(ctx context.Context, s *core.Scheduler, prompt []int, n int) ([]int
 	return ids, g, err
 }
 
+// holdSlot starts a generation of prompt on s that runs until release is called, and
+// returns once its first token is out; done receives its error.
+func holdSlot(s *core.Scheduler, prompt []int) (release func(), done <-chan error) {
+	hold, release := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		first := true
+		_, err := s.Generate(hold, prompt, core.GenerateOptions{StopIDs: []int{}}, func(core.Chunk) error {
+			if first {
+				close(started)
+				first = false
+			}
+			return nil
+		})
+		errc <- err
+	}()
+	<-started
+	return release, errc
+}
+
 func TestSchedulerMatchesSequence(t *testing.T) {
 	m, tok := schedulerModel(t)
 	prompt := append([]int{tok.BOS()}, tok.Encode("Once upon a time, in a land far away")...)
@@ -139,21 +160,7 @@ func TestSchedulerLimits(t *testing.T) {
 	}
 
 	// One slot, one queue place: hold the slot, queue a second request, refuse a third.
-	hold, release := context.WithCancel(context.Background())
-	started := make(chan struct{})
-	done := make(chan error, 2)
-	go func() {
-		first := true
-		_, err := s.Generate(hold, prompt, core.GenerateOptions{StopIDs: []int{}}, func(core.Chunk) error {
-			if first {
-				close(started)
-				first = false
-			}
-			return nil
-		})
-		done <- err
-	}()
-	<-started
+	release, done := holdSlot(s, prompt)
 	queued, err := s.Admit(prompt, 4)
 	if err != nil {
 		t.Fatal(err)
@@ -269,21 +276,7 @@ func TestSchedulerKVBudget(t *testing.T) {
 
 	// Two slots but room for one reservation: the second request waits for the first.
 	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page})
-	hold, release := context.WithCancel(context.Background())
-	started := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		first := true
-		_, err := s.Generate(hold, prompt, core.GenerateOptions{StopIDs: []int{}}, func(core.Chunk) error {
-			if first {
-				close(started)
-				first = false
-			}
-			return nil
-		})
-		done <- err
-	}()
-	<-started
+	release, done := holdSlot(s, prompt)
 	second, err := s.Admit(prompt, 4)
 	if err != nil {
 		t.Fatal(err)

@@ -1,39 +1,16 @@
 package mmap
 
 import (
-	"bufio"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 )
 
-// rssFile is the process's resident memory of file mappings in bytes: RssFile plus
-// RssShmem (files on tmpfs) in /proc/self/status, Linux 4.5 and later.
+// rssFile is the process's resident memory of file mappings (mmap.ResidentFileBytes); the
+// test skips where it cannot be read.
 func rssFile(t *testing.T) int64 {
 	t.Helper()
-	f, err := os.Open("/proc/self/status")
+	n, err := ResidentFileBytes()
 	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
-	}
-	defer f.Close()
-	var n int64
-	found := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || name != "RssFile" && name != "RssShmem" {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		if err != nil {
-			t.Fatalf("%s %q: %v", name, v, err)
-		}
-		n += kb << 10
-		found = true
-	}
-	if !found {
-		t.Skip("no RssFile in /proc/self/status (Linux before 4.5)")
+		t.Skip(err)
 	}
 	return n
 }
