@@ -92,7 +92,7 @@ func (r *expertResidency) configure(budget int64, mapped bool) {
 	}
 }
 
-// useRuns is use for a MoE layer identified by its moe, with the chunk's experts given as
+// useRuns is prefetch for a MoE layer identified by its moe, with the chunk's experts given as
 // the counting sort of moe.go leaves them: ends[ex] is the end of expert ex's run of
 // (token, slot) pairs, which begins at ends[ex-1] (0 for ex 0); an expert is routed to
 // if its run is not empty.
@@ -119,15 +119,21 @@ func (r *expertResidency) useRuns(e *moe, ends []int32) {
 		begin = end
 	}
 	r.routed = routed
-	r.use(layer, routed)
+	r.prefetch(layer, routed)
 }
 
-// use records that a forward chunk routes tokens to experts (distinct expert numbers) of
-// layer: it counts hits and misses, prefetches and waits for the pages of the experts
-// that were not resident, and releases the least recently used others while the resident
+// use is prefetch and wait in one.
+func (r *expertResidency) use(layer int, experts []int32) {
+	r.prefetch(layer, experts)
+	r.wait()
+}
+
+// prefetch records that a forward chunk routes tokens to experts (distinct expert numbers)
+// of layer: it counts hits and misses, asks for the pages of the experts that were not
+// resident (wait then waits for them), and releases the least recently used others while the resident
 // experts exceed the budget. The experts of this call are never released by it, so a
 // budget below one layer's working set is exceeded by that set.
-func (r *expertResidency) use(layer int, experts []int32) {
+func (r *expertResidency) prefetch(layer int, experts []int32) {
 	if r == nil || layer < 0 || layer >= len(r.base) || r.base[layer] < 0 {
 		return
 	}
@@ -173,15 +179,28 @@ func (r *expertResidency) use(layer int, experts []int32) {
 			r.release(r.tail)
 		}
 	}
-	if r.mapped && len(fresh) > 0 {
-		start := time.Now()
-		for _, i := range fresh {
-			for _, d := range r.entries[i].data {
-				r.sink ^= mmap.Touch(d)
-			}
-		}
-		r.stallNanos.Add(int64(time.Since(start)))
+}
+
+// pending reports whether the last use prefetched experts that wait has not yet waited for.
+func (r *expertResidency) pending() bool {
+	return r != nil && r.mapped && len(r.fresh) > 0
+}
+
+// wait waits for the pages of the experts the last use prefetched (it touches one byte per
+// page) and adds the time to the stall counter. Called after other work of the layer, the
+// read-ahead has had that long to bring them in.
+func (r *expertResidency) wait() {
+	if !r.pending() {
+		return
 	}
+	start := time.Now()
+	for _, i := range r.fresh {
+		for _, d := range r.entries[i].data {
+			r.sink ^= mmap.Touch(d)
+		}
+	}
+	r.fresh = r.fresh[:0]
+	r.stallNanos.Add(int64(time.Since(start)))
 }
 
 // release drops resident entry i: its whole pages leave the process's memory.

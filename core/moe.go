@@ -39,7 +39,8 @@ func (b *batch) moe(e *moe, T int) {
 		start[ex]++
 	}
 	// start[ex] now holds the end of expert ex's run; its beginning is the previous end.
-	// The routed experts' weights are paged in now, if they are not resident (experts.go).
+	// The routed experts' pages are asked for now, if they are not resident (experts.go),
+	// and waited for just before their products, after the shared expert's.
 	m.residency.useRuns(e, start[:E])
 	// Gather each expert's tokens, then compute every active expert (and the shared ones) in
 	// two pool jobs: gate and up of all of them, then down of all of them. Each expert's
@@ -58,7 +59,11 @@ func (b *batch) moe(e *moe, T int) {
 		p.prepare(&b.in, sh.gate, b.xn, T, d)
 		b.multi.add(sh.gate, gate[:T*sInter], sInter, &b.in)
 		b.multi.addShared(p, sh.up, up[:T*sInter], sInter, &b.in, sh.gate, &b.in2, b.xn, T)
+		if m.residency.pending() {
+			b.multi.run(p) // while the routed experts' pages come in
+		}
 	}
+	m.residency.wait()
 	off := T * sInter // the routed experts' hidden rows follow the shared ones'
 	// gate and up share each expert's prepared input, unless their types want different
 	// forms of it: then up runs in a job of its own.
