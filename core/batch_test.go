@@ -15,10 +15,12 @@ import (
 
 // batchModels are the models the batching tests run: a synthesized Hugging Face checkpoint
 // (float weights, kv_b_proj: prompts take the naive attention path, decoding the absorbed
-// one) and, where the fixtures are present, a llama.cpp Q8_0 file (integer kernels, the
-// split attention layout). tol is the largest logit difference allowed between a sequence
-// run alone and in a batch: float products do not depend on the rows beside them; the
-// integer kernels take four rows at a time, in another order of additions.
+// one) and, where the fixtures are present, a llama.cpp Q8_0 file (the split attention
+// layout), run with float activations. tol is the largest logit difference allowed between
+// a sequence run alone and in a batch. Float products do not depend on the rows beside them.
+// The integer kernels do, by a rounding (they take four rows at a time, in another order of
+// additions), and a rounding can flip a near tie in expert routing, which no tolerance
+// covers; the quant tests hold those kernels to their twins.
 func batchModels(t *testing.T) []struct {
 	name string
 	path string
@@ -39,7 +41,7 @@ func batchModels(t *testing.T) []struct {
 			name string
 			path string
 			tol  float64
-		}{"gguf-q8_0", q8, 1e-3})
+		}{"gguf-q8_0", q8, 1e-4})
 	}
 	return models
 }
@@ -51,7 +53,7 @@ func TestForwardBatchMatchesAlone(t *testing.T) {
 	ctx := context.Background()
 	for _, bm := range batchModels(t) {
 		t.Run(bm.name, func(t *testing.T) {
-			m, err := core.Open(bm.path, core.Options{Threads: 2, MaxBatch: 6})
+			m, err := core.Open(bm.path, core.Options{Threads: 2, MaxBatch: 6, FloatActivations: true})
 			if err != nil {
 				t.Fatal(err)
 			}

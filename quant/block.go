@@ -207,12 +207,39 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 			}
 			m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
 		}
+		if rest := in.n - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
+			// Two or three left: one four-vector pass over a padded group costs less than
+			// that many one-vector passes. Its results go through a buffer on the stack, as
+			// dst has no room for the padding.
+			q, d := in.q[n4*c:][:4*c], in.d[n4*c/bs:][:4*c/bs]
+			var sums []int16
+			if in.kind == inputQ8_K {
+				sums = in.sums[n4*c/16:][:4*c/16]
+			}
+			var tmp [4 * padRows]float32
+			for a := r0; a < r1; a += padRows {
+				b := min(r1, a+padRows)
+				m.qdotx4Rows(m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
+				for k := range rest {
+					copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
+				}
+			}
+			continue
+		}
 		for t := n4; t < in.n; t++ {
 			q, d, sums := in.vec(t)
 			m.qdotRows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
 		}
 	}
 }
+
+// padFrom is the fewest vectors left after the groups of four that MulInput runs as one
+// padded group of four rather than one at a time; padRows is how many rows it takes at once
+// then (a 4 KiB buffer on the stack).
+const (
+	padFrom = 2
+	padRows = 256
+)
 
 func (m *blockMatrix) Row(dst []float32, i int) {
 	checkRow(m.rows, m.cols, dst, i)
@@ -267,3 +294,4 @@ func absMax(x []float32) float32 {
 	}
 	return m
 }
+

@@ -51,17 +51,20 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 	if in.kind != inputF32 && cols%bs != 0 {
 		in.kind = inputF32 // not this type's shape: MulInput will refuse it
 	}
+	// The buffers hold a multiple of four vectors: MulInput may run the four-vector kernels
+	// over the last, partial group (the values past n are ignored).
+	padded := (n + 3) &^ 3
 	switch in.kind {
 	case inputQ8_0:
-		in.q = grow(in.q, n*cols)
-		in.d = grow(in.d, n*cols/32)
+		in.q = grow(in.q, padded*cols)
+		in.d = grow(in.d, padded*cols/32)
 		for v := range n {
 			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 	case inputQ8_K:
-		in.q = grow(in.q, n*cols)
-		in.d = grow(in.d, n*cols/256)
-		in.sums = grow(in.sums, n*cols/16)
+		in.q = grow(in.q, padded*cols)
+		in.d = grow(in.d, padded*cols/256)
+		in.sums = grow(in.sums, padded*cols/16)
 		for v := range n {
 			quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
 		}
