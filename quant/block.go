@@ -294,4 +294,3 @@ func absMax(x []float32) float32 {
 	}
 	return m
 }
-
