@@ -47,6 +47,7 @@ dotQ5_0Q8RowsAVX2_row:
 q5loop:
 	TESTQ CX, CX
 	JZ q5done
+	PREFETCHT0 4096(SI)
 	VMOVDQU 6(SI), X4 // 16 bytes of nibbles
 	VPSRLW $4, X4, X5
 	VINSERTI128 $1, X5, Y4, Y4

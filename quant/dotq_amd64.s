@@ -34,7 +34,8 @@
 // each block's accumulator at -32·Σ sc·sums (VPMULLW by -32) instead of subtracting it at
 // the end. The last n mod 4 blocks go one at a time.
 //
-// They prefetch (PREFETCHT0) the weights 4 KiB ahead: one token's decode reads each weight
+// They, and the other one-vector kernels (here and in dotq5_amd64.s), prefetch
+// (PREFETCHT0) the weights 4 KiB ahead: one token's decode reads each weight
 // once, from DRAM, and the hardware prefetcher alone leaves a core well short of the
 // memory's bandwidth. A prefetch never faults, so it may point past the end of w.
 //
@@ -133,6 +134,9 @@ dotQ8_0Q8RowsAVX2_row:
 	CMPQ CX, $4
 	JB dotQ8_0Q8RowsAVX2_tail
 dotQ8_0Q8RowsAVX2_loop4:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 34(SI), X6, X6
@@ -246,6 +250,8 @@ dotQ4_0Q8RowsAVX2_row:
 	CMPQ CX, $4
 	JB dotQ4_0Q8RowsAVX2_tail
 dotQ4_0Q8RowsAVX2_loop4:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
 	MOVWLZX (SI), AX
 	VMOVD AX, X6
 	VPINSRW $1, 18(SI), X6, X6
@@ -777,6 +783,9 @@ dotQ5_KQ8KRowsAVX2_row:
 	TESTQ CX, CX
 	JZ dotQ5_KQ8KRowsAVX2_done
 dotQ5_KQ8KRowsAVX2_loop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
 	VMOVQ 4(SI), X1
 	VPINSRD $2, 12(SI), X1, X1
 	VPSRLD $4, X1, X2
@@ -1411,6 +1420,8 @@ dotQ2_KQ8KRowsAVX2_row:
 	TESTQ CX, CX
 	JZ dotQ2_KQ8KRowsAVX2_done
 dotQ2_KQ8KRowsAVX2_loop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
 	VMOVDQU (SI), X5
 	VPSRLW $4, X5, X6
 	VPAND X14, X6, X6
@@ -1521,6 +1532,8 @@ dotQ3_KQ8KRowsAVX2_row:
 	TESTQ CX, CX
 	JZ dotQ3_KQ8KRowsAVX2_done
 dotQ3_KQ8KRowsAVX2_loop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
 	VMOVQ 96(SI), X1
 	VPINSRD $2, 104(SI), X1, X1
 	VPSRLD $4, X1, X2
