@@ -218,6 +218,47 @@ func TestForwardConcurrent(t *testing.T) {
 	}
 }
 
+// TestPromptBesideDecoding: a prompt read while another sequence decodes runs in passes of
+// at most 64 rows, and in MaxBatch-row chunks once it is alone.
+func TestPromptBesideDecoding(t *testing.T) {
+	ctx := context.Background()
+	m, err := core.Open(batchModels(t)[0].path, core.Options{Threads: 2, MaxBatch: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	v := m.Config.VocabSize
+	dec, err := m.NewSequence(256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Forward(ctx, []int{1, 2, 3}, make([]float32, v), false); err != nil {
+		t.Fatal(err)
+	}
+	long, err := m.NewSequence(256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt := make([]int, 190)
+	for i := range prompt {
+		prompt[i] = 1 + i%7
+	}
+	before := m.Stats()
+	err = m.ForwardBatch(ctx, []core.Step{
+		{Seq: dec, Tokens: []int{4}, Logits: make([]float32, v)},
+		{Seq: long, Tokens: prompt, Logits: make([]float32, v)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 + 63 rows beside the decoding step, then 100 and 27 alone; without the cap 1 + 99
+	// and 91.
+	st := m.Stats()
+	if tokens, passes := st.Tokens-before.Tokens, st.Passes-before.Passes; tokens != 191 || passes != 3 {
+		t.Errorf("%d tokens in %d passes, want 191 in 3", tokens, passes)
+	}
+}
+
 // TestForwardBatchErrors: a bad step is refused before anything runs; a cancelled call
 // fails and leaves its sequence as it was.
 func TestForwardBatchErrors(t *testing.T) {

@@ -89,6 +89,29 @@ func (s *Sequence) queue(ctx context.Context, tokens []int, logits []float32, al
 	q.mu.Unlock()
 }
 
+const (
+	// defaultMaxBatch is Options.MaxBatch's default: prompt rows per pass. Larger chunks
+	// share each expert's weights among more tokens (fewer partial groups of four, fewer
+	// reads of every weight); 256 rows of activations cost about 100 MB on V2-Lite.
+	defaultMaxBatch = 256
+	// sharedBatch caps the rows of a pass while some sequence is decoding.
+	sharedBatch = 64
+)
+
+// decoding reports whether a pending step has one token left: a sequence decoding, which
+// a long pass would hold up. The caller holds q.mu.
+func (q *batcher) decoding() bool {
+	if len(q.pending) < 2 {
+		return false
+	}
+	for _, s := range q.pending {
+		if st := &s.step; !st.finished && len(st.tokens)-st.done == 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // linger waits, before a pass, for the sequences whose steps finished in the last pass to
 // queue their next ones — each caller samples its token between passes — so that they
 // share this pass rather than take turns. It waits a tenth of the last pass's time at
@@ -177,6 +200,9 @@ func (m *Model) runPass() {
 	if b != nil {
 		b.reset()
 		budget = b.batch
+	}
+	if q.decoding() {
+		budget = min(budget, max(sharedBatch, len(q.pending)))
 	}
 	for _, s := range q.pending {
 		st := &s.step

@@ -104,7 +104,11 @@ const (
 type Options struct {
 	Threads   int       // worker threads; 0 = one per CPU
 	Attention Attention // attention path
-	MaxBatch  int       // tokens per forward chunk during prefill; 0 = 64
+	// MaxBatch is the most rows (tokens) one forward pass computes: a prompt alone runs in
+	// chunks of this many; 0 = 256. While other sequences are decoding, a pass takes at
+	// most 64 rows (or one per waiting step, if more; see sharedBatch), so a long prompt
+	// delays them by a short pass, not a whole chunk.
+	MaxBatch int
 	// FloatActivations multiplies block-format weights by float32 activations, as a
 	// float32 engine that dequantizes would, instead of quantizing the activations to 8
 	// bits for the integer kernels (as llama.cpp does). Slower; for accuracy checks.
@@ -139,7 +143,7 @@ func Open(path string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 64
+		opts.MaxBatch = defaultMaxBatch
 	}
 	m.opts = opts
 	// Both formats bind their weights as views into memory mappings (on systems without
