@@ -10,7 +10,8 @@ import (
 // features are the instruction-set extensions the kernels may use, detected once at
 // start-up (github.com/klauspost/cpuid/v2; riscv64 reads AT_HWCAP itself). Setting
 // DEEPGO_KERNELS=generic in the environment turns them all off: every product then runs
-// the portable Go kernels, for comparison or to rule the assembly out.
+// the portable Go kernels, for comparison or to rule the assembly out. DEEPGO_KERNELS=avx2
+// turns off AVX-512 only (amd64), to compare the AVX2 kernels on a machine with both.
 type features struct {
 	avx2    bool // amd64: AVX2 + FMA3
 	f16c    bool // amd64: half-precision conversions
@@ -26,7 +27,8 @@ type features struct {
 var cpu = detect()
 
 func detect() features {
-	if v, _ := os.LookupEnv("DEEPGO_KERNELS"); strings.EqualFold(v, "generic") {
+	v, _ := os.LookupEnv("DEEPGO_KERNELS")
+	if strings.EqualFold(v, "generic") {
 		return features{}
 	}
 	c := &cpuid.CPU
@@ -40,6 +42,9 @@ func detect() features {
 		dotprod: c.Supports(cpuid.ASIMD, cpuid.ASIMDDP),
 	}
 	f.rvv = detectRVV()
+	if strings.EqualFold(v, "avx2") {
+		f.avx512, f.vnni, f.avxvnni = false, false, false
+	}
 	return f
 }
 

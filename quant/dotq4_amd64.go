@@ -12,6 +12,9 @@ package quant
 func dotQ8_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
 
 //go:noescape
+func dotQ8_0Q8x4RowsVNNI(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
+
+//go:noescape
 func dotQ4_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
 
 //go:noescape
@@ -24,6 +27,11 @@ func dotQ5_KQ8Kx4RowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, 
 func dotQ6_KQ8Kx4RowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32, stride int)
 
 func dotQ8_0Q8x4(w []byte, q []int8, d []float32, _ []int16) (out [4]float32) {
+	if useVNNI() {
+		n := len(d) / 4
+		dotQ8_0Q8x4RowsVNNI(w[:34*n], 1, q[:4*32*n], d[:4*n], out[:], 1)
+		return out
+	}
 	if useAVX2Int() {
 		n := len(d) / 4
 		dotQ8_0Q8x4RowsAVX2(w[:34*n], 1, q[:4*32*n], d[:4*n], out[:], 1)
@@ -38,6 +46,10 @@ func dotQ8_0Q8x4Rows(w []byte, rows int, q []int8, d []float32, _ []int16, dst [
 		return
 	}
 	n := len(d) / 4
+	if useVNNI() {
+		dotQ8_0Q8x4RowsVNNI(w[:rows*34*n], rows, q[:4*32*n], d[:4*n], dst[:3*stride+rows], stride)
+		return
+	}
 	dotQ8_0Q8x4RowsAVX2(w[:rows*34*n], rows, q[:4*32*n], d[:4*n], dst[:3*stride+rows], stride)
 }
 

@@ -207,7 +207,7 @@ func TestQdotx4Rows(t *testing.T) {
 	r := rand.New(rand.NewPCG(55, 56))
 	for _, typ := range x4Types {
 		f := &blockFuncs[typ-Q8_0]
-		for _, nb := range []int{1, 3, 4, 9} {
+		for _, nb := range []int{1, 3, 4, 9, 17, 35} {
 			cols, bb := nb*typ.BlockSize(), nb*typ.BlockBytes()
 			for rows := 1; rows <= 6; rows++ {
 				var w []byte

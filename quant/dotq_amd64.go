@@ -11,6 +11,10 @@ package quant
 // useAVX2Int reports whether the assembly integer kernels may run.
 func useAVX2Int() bool { return cpu.avx2 && cpu.f16c }
 
+// useVNNI reports whether the AVX-512 VNNI kernels run (dotvnni_amd64.s): they take over
+// the four-vector Q8_0 products, where the integer multiplies bound the AVX2 kernel.
+func useVNNI() bool { return cpu.vnni && useAVX2Int() }
+
 //go:noescape
 func dotQ8_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 

@@ -8,6 +8,7 @@ package quant
 // either side, so a read outside it faults. The K kernels must match bit for bit.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -436,6 +437,92 @@ func TestAVX2x4KernelsMatchSingle(t *testing.T) {
 		c.asm(nil, nil, nil, nil, &out)
 		if out != [4]float32{} {
 			t.Errorf("%v: empty products %v", c.t, out)
+		}
+	}
+}
+
+func skipNoVNNI(t testing.TB) {
+	if !useVNNI() {
+		t.Skip("no AVX-512 VNNI on this CPU (or DEEPGO_KERNELS=generic/avx2): the VNNI kernel is tested on machines that have it")
+	}
+}
+
+// TestVNNIx4KernelMatchesSingle: the AVX-512 VNNI four-vector Q8_0 kernel against the
+// single-vector AVX2 kernel on each vector, for 1 to 40 blocks (one, two and three groups
+// of sixteen, odd and even), every row and input kind, with each of w, q and d against a
+// PROT_NONE page on either side, on several rows at once, and on none.
+func TestVNNIx4KernelMatchesSingle(t *testing.T) {
+	skipNoVNNI(t)
+	r := rand.New(rand.NewPCG(57, 58))
+	for nb := 1; nb <= 40; nb++ {
+		for rk := range 5 {
+			for ik := range 5 {
+				w := asmRow(Q8_0, nb, r, rk)
+				q, d, _ := x4Inputs(Q8_0, nb, r, ik)
+				var out [4]float32
+				dotQ8_0Q8x4RowsVNNI(w, 1, q, d, out[:], 1)
+				checkVNNI(t, out, w, q, d, fmt.Sprintf("%d blocks, row kind %d, input kind %d", nb, rk, ik))
+			}
+		}
+		for _, atEnd := range []bool{true, false} {
+			w := asmRow(Q8_0, nb, r, 2)
+			q, d, _ := x4Inputs(Q8_0, nb, r, 0)
+			gw, gq, gd := guardedCopy(t, w, atEnd), guardedCopy(t, q, atEnd), guardedCopy(t, d, atEnd)
+			var out [4]float32
+			dotQ8_0Q8x4RowsVNNI(gw, 1, gq, gd, out[:], 1)
+			checkVNNI(t, out, w, q, d, fmt.Sprintf("%d guarded blocks (at end %v)", nb, atEnd))
+		}
+		const rows, stride = 3, 5
+		var w []byte
+		for rk := range rows {
+			w = append(w, asmRow(Q8_0, nb, r, rk)...)
+		}
+		q, d, _ := x4Inputs(Q8_0, nb, r, 0)
+		dst := make([]float32, 4*stride)
+		dotQ8_0Q8x4RowsVNNI(guardedCopy(t, w, true), rows, q, d, dst, stride)
+		for row := range rows {
+			got := [4]float32{dst[row], dst[stride+row], dst[2*stride+row], dst[3*stride+row]}
+			checkVNNI(t, got, w[34*nb*row:][:34*nb], q, d, fmt.Sprintf("%d blocks, row %d of %d", nb, row, rows))
+		}
+	}
+	out := [4]float32{2: 7}
+	dotQ8_0Q8x4RowsVNNI(nil, 1, nil, nil, out[:], 1)
+	if out != [4]float32{} {
+		t.Errorf("VNNI: empty products %v", out)
+	}
+}
+
+// checkVNNI compares the VNNI kernel's four products of Q8_0 row w with the single-vector
+// AVX2 kernel's. Both sum exact integer lanes of four products, scaled per block, in float
+// lanes, in different orders; the bound on their rounding is therefore relative to the
+// sum of the magnitudes of those scaled lanes (cancellation inside a block makes it larger
+// than the blocks' magnitudes that checkX4 uses).
+func checkVNNI(t *testing.T, got [4]float32, w []byte, q []int8, d []float32, what string) {
+	t.Helper()
+	nb := len(w) / 34
+	for v := range 4 {
+		qv, dv := q[v*32*nb:][:32*nb], d[v*nb:][:nb]
+		want := asmCases[0].asm(w, qv, dv, nil)
+		g := got[v]
+		if g == want || math.IsNaN(float64(g)) && math.IsNaN(float64(want)) {
+			continue
+		}
+		var mag float64
+		for b := range nb {
+			scale := math.Abs(float64(F16ToF32(binary.LittleEndian.Uint16(w[34*b:]))) * float64(dv[b]))
+			for k := range 8 {
+				var lane int64
+				for j := range 4 {
+					lane += int64(int8(w[34*b+2+4*k+j])) * int64(qv[32*b+4*k+j])
+				}
+				mag += scale * math.Abs(float64(lane))
+			}
+		}
+		if math.IsInf(mag, 0) && (math.IsInf(float64(g), 0) || math.IsNaN(float64(g))) {
+			continue
+		}
+		if diff := math.Abs(float64(g) - float64(want)); !(diff <= 2e-6*mag+1e-30) {
+			t.Errorf("VNNI %s vector %d: %g, single-vector AVX2 %g (|lanes| %g)", what, v, g, want, mag)
 		}
 	}
 }
