@@ -190,46 +190,83 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 	if m.qdotx4Rows != nil {
 		n4 = in.n &^ 3
 	}
+	rb := max(1, rowBlockBytes/m.rowBytes)
+	if n4 >= scaledFrom && m.dtype == Q8_0 && rb*in.cols/32 <= scaledCap && q8x4ScaledKernel() {
+		m.mulInputScaled(dst, dstStride, in, lo, hi, n4, rb)
+		return
+	}
+	for r0 := lo; r0 < hi; r0 += rb {
+		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+rb), n4, nil)
+	}
+}
+
+// scaledFrom is the fewest vectors for which MulInput gives the Q8_0 kernel the rows' scales
+// converted once per block of rows (at most scaledCap blocks, a 16 KiB buffer on the stack)
+// instead of once per group of four vectors.
+const (
+	scaledFrom = 16
+	scaledCap  = 4096
+)
+
+// mulInputScaled is MulInput for a Q8_0 matrix and n4 ≥ scaledFrom vectors: each block of
+// rows' scales are converted to float32 once, for all its groups of four vectors.
+func (m *blockMatrix) mulInputScaled(dst []float32, dstStride int, in *Input, lo, hi, n4, rb int) {
+	var buf [scaledCap]float32
+	nb := m.cols / 32
+	for r0 := lo; r0 < hi; r0 += rb {
+		r1 := min(hi, r0+rb)
+		ws := buf[:(r1-r0)*nb]
+		w := m.data[r0*m.rowBytes : r1*m.rowBytes]
+		for i := range ws {
+			ws[i] = f16at(w[34*i:])
+		}
+		m.mulRowBlock(dst, dstStride, in, r0, r1, n4, ws)
+	}
+}
+
+// mulRowBlock multiplies rows r0..r1 by every vector of in: the first n4 in groups of four,
+// then the rest. ws, if not nil, are the rows' Q8_0 block scales as float32.
+func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int, ws []float32) {
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
 		bs = 256
 	}
-	rb := max(1, rowBlockBytes/m.rowBytes)
-	for r0 := lo; r0 < hi; r0 += rb {
-		r1 := min(hi, r0+rb)
-		w := m.data[r0*m.rowBytes : r1*m.rowBytes]
-		for t := 0; t < n4; t += 4 {
-			q := in.q[t*c:][:4*c]
-			d := in.d[t*c/bs:][:4*c/bs]
-			var sums []int16
-			if in.kind == inputQ8_K {
-				sums = in.sums[t*c/16:][:4*c/16]
-			}
-			m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
+	w := m.data[r0*m.rowBytes : r1*m.rowBytes]
+	for t := 0; t < n4; t += 4 {
+		q := in.q[t*c:][:4*c]
+		d := in.d[t*c/bs:][:4*c/bs]
+		var sums []int16
+		if in.kind == inputQ8_K {
+			sums = in.sums[t*c/16:][:4*c/16]
 		}
-		if rest := in.n - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
-			// Two or three left: one four-vector pass over a padded group costs less than
-			// that many one-vector passes. Its results go through a buffer on the stack, as
-			// dst has no room for the padding.
-			q, d := in.q[n4*c:][:4*c], in.d[n4*c/bs:][:4*c/bs]
-			var sums []int16
-			if in.kind == inputQ8_K {
-				sums = in.sums[n4*c/16:][:4*c/16]
-			}
-			var tmp [4 * padRows]float32
-			for a := r0; a < r1; a += padRows {
-				b := min(r1, a+padRows)
-				m.qdotx4Rows(m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
-				for k := range rest {
-					copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
-				}
-			}
+		if ws != nil {
+			dotQ8_0Q8x4RowsScaled(w, ws, r1-r0, q, d, dst[t*dstStride+r0:], dstStride)
 			continue
 		}
-		for t := n4; t < in.n; t++ {
-			q, d, sums := in.vec(t)
-			m.qdotRows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
+		m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
+	}
+	if rest := in.n - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
+		// Two or three left: one four-vector pass over a padded group costs less than
+		// that many one-vector passes. Its results go through a buffer on the stack, as
+		// dst has no room for the padding.
+		q, d := in.q[n4*c:][:4*c], in.d[n4*c/bs:][:4*c/bs]
+		var sums []int16
+		if in.kind == inputQ8_K {
+			sums = in.sums[n4*c/16:][:4*c/16]
 		}
+		var tmp [4 * padRows]float32
+		for a := r0; a < r1; a += padRows {
+			b := min(r1, a+padRows)
+			m.qdotx4Rows(m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
+			for k := range rest {
+				copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
+			}
+		}
+		return
+	}
+	for t := n4; t < in.n; t++ {
+		q, d, sums := in.vec(t)
+		m.qdotRows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
 	}
 }
 
