@@ -225,14 +225,24 @@ func (m *blockMatrix) mulInputScaled(dst []float32, dstStride int, in *Input, lo
 }
 
 // mulRowBlock multiplies rows r0..r1 by every vector of in: the first n4 in groups of four,
-// then the rest. ws, if not nil, are the rows' Q8_0 block scales as float32.
+// then the rest. ws, if not nil, are the rows' Q8_0 block scales as float32; then the
+// vectors Prepare interleaved (in.n16) go through the sixteen-vector kernel first.
 func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int, ws []float32) {
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
 		bs = 256
 	}
 	w := m.data[r0*m.rowBytes : r1*m.rowBytes]
-	for t := 0; t < n4; t += 4 {
+	t0 := 0
+	if ws != nil && in.n16 > 0 {
+		nb := c / 32
+		for t := 0; t < in.n16; t += 16 {
+			qi, di := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb]
+			dotQ8_0Q8x16RowsScaled(w, ws, r1-r0, qi, di, dst[t*dstStride+r0:], dstStride)
+		}
+		t0 = in.n16
+	}
+	for t := t0; t < n4; t += 4 {
 		q := in.q[t*c:][:4*c]
 		d := in.d[t*c/bs:][:4*c/bs]
 		var sums []int16

@@ -8,7 +8,6 @@ package quant
 // either side, so a read outside it faults. The K kernels must match bit for bit.
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -492,37 +491,98 @@ func TestVNNIx4KernelMatchesSingle(t *testing.T) {
 	}
 }
 
-// checkVNNI compares the VNNI kernel's four products of Q8_0 row w with the single-vector
-// AVX2 kernel's. Both sum exact integer lanes of four products, scaled per block, in float
-// lanes, in different orders; the bound on their rounding is therefore relative to the
-// sum of the magnitudes of those scaled lanes (cancellation inside a block makes it larger
-// than the blocks' magnitudes that checkX4 uses).
-func checkVNNI(t *testing.T, got [4]float32, w []byte, q []int8, d []float32, what string) {
+// checkQ8Lanes compares products of Q8_0 row w with nv vectors (q, d: one after another),
+// got[v], with the single-vector AVX2 kernel's. Both sum exact integers (lanes of four
+// products, or whole blocks) scaled per block in float, in different orders; the bound on
+// their rounding is relative to the magnitudes of the scaled lanes (q8LaneMag).
+func checkQ8Lanes(t *testing.T, kernel string, got []float32, w []byte, q []int8, d []float32, what string) {
 	t.Helper()
 	nb := len(w) / 34
-	for v := range 4 {
+	for v, g := range got {
 		qv, dv := q[v*32*nb:][:32*nb], d[v*nb:][:nb]
 		want := asmCases[0].asm(w, qv, dv, nil)
-		g := got[v]
 		if g == want || math.IsNaN(float64(g)) && math.IsNaN(float64(want)) {
 			continue
 		}
-		var mag float64
-		for b := range nb {
-			scale := math.Abs(float64(F16ToF32(binary.LittleEndian.Uint16(w[34*b:]))) * float64(dv[b]))
-			for k := range 8 {
-				var lane int64
-				for j := range 4 {
-					lane += int64(int8(w[34*b+2+4*k+j])) * int64(qv[32*b+4*k+j])
-				}
-				mag += scale * math.Abs(float64(lane))
-			}
-		}
+		mag := q8LaneMag(w, qv, dv)
 		if math.IsInf(mag, 0) && (math.IsInf(float64(g), 0) || math.IsNaN(float64(g))) {
 			continue
 		}
 		if diff := math.Abs(float64(g) - float64(want)); !(diff <= 2e-6*mag+1e-30) {
-			t.Errorf("VNNI %s vector %d: %g, single-vector AVX2 %g (|lanes| %g)", what, v, g, want, mag)
+			t.Errorf("%s %s vector %d: %g, single-vector AVX2 %g (|lanes| %g)", kernel, what, v, g, want, mag)
+		}
+	}
+}
+
+func checkVNNI(t *testing.T, got [4]float32, w []byte, q []int8, d []float32, what string) {
+	t.Helper()
+	checkQ8Lanes(t, "VNNI", got[:], w, q, d, what)
+}
+
+// TestAVX2x16KernelMatchesSingle: the sixteen-vector Q8_0 kernel against the single-vector
+// AVX2 kernel on each vector and against its portable twin, on 1 to 17 blocks, every row and
+// input kind, one to three rows, with w, ws, qi and di against a PROT_NONE page on either
+// side; it writes only its rows' cells.
+func TestAVX2x16KernelMatchesSingle(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(59, 60))
+	const stride = 5
+	for _, nb := range []int{1, 2, 3, 5, 8, 9, 17} {
+		for rk := range 5 {
+			for rows := 1; rows <= 3; rows++ {
+				var w []byte
+				for row := range rows {
+					w = append(w, asmRow(Q8_0, nb, r, (rk+row)%5)...)
+				}
+				var q []int8
+				var d []float32
+				for v := range 16 {
+					qv, dv, _ := asmInput(Q8_0, nb, r, (rk+v)%5)
+					q, d = append(q, qv...), append(d, dv...)
+				}
+				qi, di := make([]int8, 16*32*nb), make([]float32, 16*nb)
+				interleave16(qi, di, q, d, 16, 32*nb)
+				ws := make([]float32, rows*nb)
+				for i := range ws {
+					ws[i] = f16at(w[34*i:])
+				}
+				dst, gen := make([]float32, 16*stride), make([]float32, 16*stride)
+				for i := range dst {
+					dst[i], gen[i] = -1234.5, -1234.5
+				}
+				atEnd := rows%2 == 0
+				dotQ8_0Q8x16RowsAVX2(guardedCopy(t, w, atEnd), guardedCopy(t, ws, atEnd), rows,
+					guardedCopy(t, qi, atEnd), guardedCopy(t, di, atEnd), dst, stride)
+				dotQ8_0Q8x16RowsGeneric(w, ws, rows, qi, di, gen, stride)
+				what := fmt.Sprintf("%d blocks, row kind %d, %d rows", nb, rk, rows)
+				for row := range stride {
+					got := make([]float32, 16)
+					for j := range 16 {
+						got[j] = dst[j*stride+row]
+						if row >= rows {
+							if got[j] != -1234.5 {
+								t.Errorf("x16 %s: row %d vector %d written", what, row, j)
+							}
+							continue
+						}
+						g, want := float64(got[j]), float64(gen[j*stride+row])
+						mag := blocksMag(Q8_0, asmCases[0].asm, w[34*nb*row:][:34*nb], q[32*nb*j:][:32*nb], d[nb*j:][:nb], nil)
+						if g != want && !(math.IsNaN(g) && math.IsNaN(want)) && !(math.Abs(g-want) <= 1e-6*mag+1e-30) && !math.IsInf(mag, 0) {
+							t.Errorf("x16 %s row %d vector %d: %g, portable %g", what, row, j, g, want)
+						}
+					}
+					if row < rows {
+						checkQ8Lanes(t, "x16", got, w[34*nb*row:][:34*nb], q, d, what+fmt.Sprintf(" row %d", row))
+					}
+				}
+			}
+		}
+	}
+	out := make([]float32, 16)
+	dotQ8_0Q8x16RowsAVX2(nil, nil, 1, nil, nil, out, 1)
+	for j, v := range out {
+		if v != 0 {
+			t.Errorf("x16: empty product %d = %g", j, v)
 		}
 	}
 }

@@ -19,6 +19,11 @@ type Input struct {
 	q      []int8    // n × cols quantized values
 	d      []float32 // n × blocks scales
 	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
+	// Q8_0 where the sixteen-vector kernel runs: vectors 0..n16-1 again, interleaved in
+	// groups of sixteen (interleave16).
+	qi  []int8
+	di  []float32
+	n16 int
 }
 
 type inputKind uint8
@@ -60,6 +65,13 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 		in.d = grow(in.d, padded*cols/32)
 		for v := range n {
 			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
+		}
+		in.n16 = 0
+		if n >= 16 && q8x16Kernel() {
+			in.n16 = n &^ 15
+			in.qi = grow(in.qi, in.n16*cols)
+			in.di = grow(in.di, in.n16*cols/32)
+			interleave16(in.qi, in.di, in.q, in.d, in.n16, cols)
 		}
 	case inputQ8_K:
 		in.q = grow(in.q, padded*cols)
