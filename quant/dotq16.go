@@ -1,27 +1,67 @@
 package quant
 
-// The sixteen-vector Q8_0 product (dotq16_amd64.s) reads its vectors interleaved, four
-// values of each in turn, so that one broadcast run of weights meets all sixteen in one
-// register pair. interleave16 lays a prepared Input's vectors out that way.
+// The sixteen-vector products (dotq16_amd64.s: Q8_0 and Q4_K) read their vectors
+// interleaved, four values of each in turn, so that one broadcast run of weights meets all
+// sixteen in one register pair. Input.Prepare lays the vectors out that way.
 
-// interleave16 copies vectors 0..n16-1 (n16 a multiple of 16) of q (cols values each) and
-// their block scales d (cols/32 each) into qi and di: for each group of sixteen vectors
-// and each block b, 512 bytes holding, for each 4-value run g of the block, that run of
-// vectors 0–7 and then of vectors 8–15 (64 bytes); then the block's sixteen scales, one
-// per vector, at di[(group*nb+b)*16:].
+// interleave16 lays out vectors 0..n16-1 (n16 a multiple of 16) of a Q8_0 Input (q: cols
+// values each, d: a scale per 32) for the sixteen-vector Q8_0 kernel: qi as
+// interleaveValues16 and each block's sixteen scales one after another in di.
 func interleave16(qi []int8, di []float32, q []int8, d []float32, n16, cols int) {
+	interleaveValues16(qi, q, n16, cols)
+	interleaveScales16(di, d, n16, cols/32)
+}
+
+// interleaveQ8K16 lays out vectors 0..n16-1 of a Q8_K Input (q, d: a scale per 256, sums: a
+// sum per 16 values) for the sixteen-vector K kernels: qi as interleaveValues16, each
+// super-block's sixteen scales in di, and si as interleaveSums16.
+func interleaveQ8K16(qi []int8, di []float32, si []int32, q []int8, d []float32, sums []int16, n16, cols int) {
+	interleaveValues16(qi, q, n16, cols)
+	interleaveScales16(di, d, n16, cols/256)
+	interleaveSums16(si, sums, n16, cols)
+}
+
+// interleaveValues16 copies vectors 0..n16-1 of q (cols values each) into qi: for each
+// group of sixteen vectors and each 32-value block b, 512 bytes holding, for each 4-value
+// run g of the block, that run of vectors 0–7 and then of vectors 8–15 (64 bytes).
+func interleaveValues16(qi, q []int8, n16, cols int) {
 	nb := cols / 32
 	for grp := range n16 / 16 {
 		for b := range nb {
 			blk := qi[(grp*nb+b)*512:][:512]
 			for j := range 16 {
-				v := grp*16 + j
-				src := q[v*cols+32*b:][:32]
+				src := q[(grp*16+j)*cols+32*b:][:32]
 				for g := range 8 {
 					o := g*64 + (j/8)*32 + (j%8)*4
 					blk[o], blk[o+1], blk[o+2], blk[o+3] = src[4*g], src[4*g+1], src[4*g+2], src[4*g+3]
 				}
-				di[(grp*nb+b)*16+j] = d[v*nb+b]
+			}
+		}
+	}
+}
+
+// interleaveScales16 copies vectors 0..n16-1's scales, per of each, into di: for each group
+// of sixteen vectors, scale k of vectors 0..15 one after another at di[(group*per+k)*16:].
+func interleaveScales16(di, d []float32, n16, per int) {
+	for grp := range n16 / 16 {
+		for k := range per {
+			for j := range 16 {
+				di[(grp*per+k)*16+j] = d[(grp*16+j)*per+k]
+			}
+		}
+	}
+}
+
+// interleaveSums16 copies vectors 0..n16-1's sums of 16 values (cols/16 each) into si: for
+// each group of sixteen vectors and each 32 values, the two sums of vector j as one 32-bit
+// pair (low half first), vectors 0–7 then 8–15, as VPMADDWD takes them.
+func interleaveSums16(si []int32, sums []int16, n16, cols int) {
+	per := cols / 32
+	for grp := range n16 / 16 {
+		for k := range per {
+			for j := range 16 {
+				s := sums[(grp*16+j)*cols/16+2*k:]
+				si[(grp*per+k)*16+j] = int32(uint32(uint16(s[0])) | uint32(uint16(s[1]))<<16)
 			}
 		}
 	}
@@ -45,6 +85,45 @@ func dotQ8_0Q8x16RowsGeneric(w []byte, ws []float32, rows int, qi []int8, di []f
 					}
 				}
 				acc[j] += ws[r*nb+b] * di[b*16+j] * float32(s)
+			}
+		}
+		for j := range 16 {
+			dst[j*stride+r] = acc[j]
+		}
+	}
+}
+
+// dotQ4_KQ8Kx16RowsGeneric is the portable form of dotQ4_KQ8Kx16Rows: the single-vector
+// kernel's integer sums and float steps, on the interleaved vectors.
+func dotQ4_KQ8Kx16RowsGeneric(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+	nbK := len(di) / 16
+	for r := range rows {
+		var acc [16]float32
+		for b := range nbK {
+			blk := (*[144]byte)(w[(r*nbK+b)*144:])
+			scales := (*[12]byte)(blk[4:])
+			for j := range 16 {
+				var sq, sm int32
+				for sub := range 8 {
+					sc, m := scaleMinK4(sub, scales)
+					run := qi[(8*b+sub)*512:][:512]
+					var a int32
+					for g := range 8 {
+						o := g*64 + (j/8)*32 + (j%8)*4
+						for k := range 4 {
+							l := 32*(sub/2) + 4*g + k
+							nib := int32(blk[16+l] & 15)
+							if sub%2 == 1 {
+								nib = int32(blk[16+l] >> 4)
+							}
+							a += nib * int32(run[o+k])
+						}
+					}
+					pair := uint32(si[(8*b+sub)*16+j])
+					sq += int32(sc) * a
+					sm += int32(m) * (int32(int16(pair)) + int32(int16(pair>>16)))
+				}
+				acc[j] += di[b*16+j] * (f16at(blk[0:])*float32(sq) - f16at(blk[2:])*float32(sm))
 			}
 		}
 		for j := range 16 {

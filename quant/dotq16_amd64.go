@@ -23,3 +23,24 @@ func dotQ8_0Q8x16RowsScaled(w []byte, ws []float32, rows int, qi []int8, di []fl
 	n := len(di) / 16
 	dotQ8_0Q8x16RowsAVX2(w[:rows*34*n], ws[:rows*n], rows, qi[:16*32*n], di[:16*n], dst[:15*stride+rows], stride)
 }
+
+//go:noescape
+func dotQ4_KQ8Kx16RowsAVX2(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+
+// q4kx16Kernel reports whether the sixteen-vector Q4_K kernel runs (wherever the AVX2
+// integer kernels do).
+func q4kx16Kernel() bool { return useAVX2Int() }
+
+// dotQ4_KQ8Kx16Rows multiplies rows consecutive Q4_K rows of w by sixteen Q8_K vectors
+// interleaved as interleaveQ8K16 lays them out, storing row r's products at dst[j*stride+r].
+func dotQ4_KQ8Kx16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+	if !q4kx16Kernel() {
+		dotQ4_KQ8Kx16RowsGeneric(w, rows, qi, di, si, dst, stride)
+		return
+	}
+	if rows < 1 {
+		return
+	}
+	n := len(di) / 16
+	dotQ4_KQ8Kx16RowsAVX2(w[:rows*144*n], rows, qi[:16*256*n], di[:16*n], si[:16*8*n], dst[:15*stride+rows], stride)
+}

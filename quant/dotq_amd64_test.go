@@ -587,6 +587,63 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 	}
 }
 
+// TestAVX2x16Q4KKernel: the sixteen-vector Q4_K kernel is bit-identical to the
+// single-vector AVX2 kernel on each vector, and to its portable twin, on 1 to 5
+// super-blocks, every row and input kind, one to three rows, with w, qi, di and si against a
+// PROT_NONE page on either side; it writes only its rows' cells.
+func TestAVX2x16Q4KKernel(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(61, 62))
+	const stride = 5
+	for nb := 1; nb <= 5; nb++ {
+		cols := 256 * nb
+		for rk := range 5 {
+			for rows := 1; rows <= 3; rows++ {
+				var w []byte
+				for row := range rows {
+					w = append(w, asmRow(Q4_K, nb, r, (rk+row)%5)...)
+				}
+				var q []int8
+				var d []float32
+				var s []int16
+				for v := range 16 {
+					qv, dv, sv := asmInput(Q4_K, nb, r, (rk+v)%5)
+					q, d, s = append(q, qv...), append(d, dv...), append(s, sv...)
+				}
+				qi, di, si := make([]int8, 16*cols), make([]float32, 16*nb), make([]int32, 16*cols/32)
+				interleaveQ8K16(qi, di, si, q, d, s, 16, cols)
+				dst, gen := make([]float32, 16*stride), make([]float32, 16*stride)
+				for i := range dst {
+					dst[i], gen[i] = -1234.5, -1234.5
+				}
+				atEnd := rows%2 == 1
+				dotQ4_KQ8Kx16RowsAVX2(guardedCopy(t, w, atEnd), rows, guardedCopy(t, qi, atEnd),
+					guardedCopy(t, di, atEnd), guardedCopy(t, si, atEnd), dst, stride)
+				dotQ4_KQ8Kx16RowsGeneric(w, rows, qi, di, si, gen, stride)
+				for row := range stride {
+					for j := range 16 {
+						got := dst[j*stride+row]
+						if row >= rows {
+							if got != -1234.5 {
+								t.Errorf("Q4_K x16 %d super-blocks: row %d vector %d written", nb, row, j)
+							}
+							continue
+						}
+						want := dotQ4_KQ8KAVX2(w[144*nb*row:][:144*nb], q[cols*j:][:cols], d[nb*j:][:nb], s[cols/16*j:][:cols/16])
+						same := func(a, b float32) bool { return a == b || a != a && b != b }
+						// (The portable twin rounds as the assembly does unless the compiler fuses
+						// its multiply-adds, as with GOAMD64=v3.)
+						if !same(got, want) || !compilerFuses() && !same(gen[j*stride+row], want) {
+							t.Errorf("Q4_K x16 %d super-blocks, row kind %d, row %d of %d, vector %d: %g, portable %g, single-vector %g",
+								nb, rk, row, rows, j, got, gen[j*stride+row], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestX4GenericDispatch: with the features off, the four-vector kernels are the portable
 // single-vector ones, four times.
 func TestX4GenericDispatch(t *testing.T) {

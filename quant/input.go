@@ -19,10 +19,11 @@ type Input struct {
 	q      []int8    // n × cols quantized values
 	d      []float32 // n × blocks scales
 	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
-	// Q8_0 where the sixteen-vector kernel runs: vectors 0..n16-1 again, interleaved in
-	// groups of sixteen (interleave16).
+	// Where the sixteen-vector kernels run: vectors 0..n16-1 again, interleaved in groups
+	// of sixteen (interleave16, interleaveQ8K16).
 	qi  []int8
 	di  []float32
+	si  []int32 // Q8_K: the sums, in pairs
 	n16 int
 }
 
@@ -79,6 +80,14 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 		in.sums = grow(in.sums, padded*cols/16)
 		for v := range n {
 			quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
+		}
+		in.n16 = 0
+		if n >= 16 && q4kx16Kernel() {
+			in.n16 = n &^ 15
+			in.qi = grow(in.qi, in.n16*cols)
+			in.di = grow(in.di, in.n16*cols/256)
+			in.si = grow(in.si, in.n16*cols/32)
+			interleaveQ8K16(in.qi, in.di, in.si, in.q, in.d, in.sums, in.n16, cols)
 		}
 	}
 }
