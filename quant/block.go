@@ -226,7 +226,8 @@ func (m *blockMatrix) mulInputScaled(dst []float32, dstStride int, in *Input, lo
 
 // mulRowBlock multiplies rows r0..r1 by every vector of in: the first n4 in groups of four,
 // then the rest. ws, if not nil, are the rows' Q8_0 block scales as float32; then, and for
-// Q4_K, the vectors Prepare interleaved (in.n16) go through a sixteen-vector kernel first.
+// Q5_0 and Q4_K, the vectors Prepare interleaved (in.n16) go through a sixteen-vector
+// kernel first.
 func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int, ws []float32) {
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
@@ -240,6 +241,13 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		for t := 0; t < in.n16; t += 16 {
 			qi, di := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb]
 			dotQ8_0Q8x16RowsScaled(w, ws, r1-r0, qi, di, dst[t*dstStride+r0:], dstStride)
+		}
+		t0 = in.n16
+	case in.n16 > 0 && m.dtype == Q5_0 && in.kind == inputQ8_0:
+		nb := c / 32
+		for t := 0; t < in.n16; t += 16 {
+			qi, di, si := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb], in.si[t*nb:][:16*nb]
+			dotQ5_0Q8x16Rows(w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
 		}
 		t0 = in.n16
 	case in.n16 > 0 && m.dtype == Q4_K && in.kind == inputQ8_K:

@@ -1,15 +1,30 @@
 package quant
 
-// The sixteen-vector products (dotq16_amd64.s: Q8_0 and Q4_K) read their vectors
+import "encoding/binary"
+
+// The sixteen-vector products (dotq16_amd64.s: Q8_0, Q5_0 and Q4_K) read their vectors
 // interleaved, four values of each in turn, so that one broadcast run of weights meets all
 // sixteen in one register pair. Input.Prepare lays the vectors out that way.
 
-// interleave16 lays out vectors 0..n16-1 (n16 a multiple of 16) of a Q8_0 Input (q: cols
-// values each, d: a scale per 32) for the sixteen-vector Q8_0 kernel: qi as
-// interleaveValues16 and each block's sixteen scales one after another in di.
-func interleave16(qi []int8, di []float32, q []int8, d []float32, n16, cols int) {
+// interleaveQ8_016 lays out vectors 0..n16-1 (n16 a multiple of 16) of a Q8_0 Input (q:
+// cols values each, d: a scale per 32) for the sixteen-vector Q8_0 and Q5_0 kernels: qi as
+// interleaveValues16, each block's sixteen scales one after another in di, and each
+// block's sixteen sums of values likewise in si.
+func interleaveQ8_016(qi []int8, di []float32, si []int32, q []int8, d []float32, n16, cols int) {
 	interleaveValues16(qi, q, n16, cols)
 	interleaveScales16(di, d, n16, cols/32)
+	nb := cols / 32
+	for grp := range n16 / 16 {
+		for b := range nb {
+			for j := range 16 {
+				var sum int32
+				for _, v := range q[(grp*16+j)*cols+32*b:][:32] {
+					sum += int32(v)
+				}
+				si[(grp*nb+b)*16+j] = sum
+			}
+		}
+	}
 }
 
 // interleaveQ8K16 lays out vectors 0..n16-1 of a Q8_K Input (q, d: a scale per 256, sums: a
@@ -124,6 +139,39 @@ func dotQ4_KQ8Kx16RowsGeneric(w []byte, rows int, qi []int8, di []float32, si []
 					sm += int32(m) * (int32(int16(pair)) + int32(int16(pair>>16)))
 				}
 				acc[j] += di[b*16+j] * (f16at(blk[0:])*float32(sq) - f16at(blk[2:])*float32(sm))
+			}
+		}
+		for j := range 16 {
+			dst[j*stride+r] = acc[j]
+		}
+	}
+}
+
+// dotQ5_0Q8x16RowsGeneric is the portable form of dotQ5_0Q8x16Rows: each block's exact
+// integer sum, times d_w·d_x, added up per vector.
+func dotQ5_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, _ []int32, dst []float32, stride int) {
+	nb := len(di) / 16
+	for r := range rows {
+		var acc [16]float32
+		for b := range nb {
+			blk := w[(r*nb+b)*22:][:22]
+			qh := binary.LittleEndian.Uint32(blk[2:])
+			run := qi[b*512:][:512]
+			for j := range 16 {
+				var s int32
+				for g := range 8 {
+					o := g*64 + (j/8)*32 + (j%8)*4
+					for k := range 4 {
+						l := 4*g + k
+						nib := int32(blk[6+l%16] & 15)
+						if l >= 16 {
+							nib = int32(blk[6+l%16] >> 4)
+						}
+						v := nib | int32(qh>>l&1)<<4 - 16
+						s += v * int32(run[o+k])
+					}
+				}
+				acc[j] += f16at(blk) * di[b*16+j] * float32(s)
 			}
 		}
 		for j := range 16 {

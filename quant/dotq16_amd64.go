@@ -10,7 +10,7 @@ func dotQ8_0Q8x16RowsAVX2(w []byte, ws []float32, rows int, qi []int8, di []floa
 func q8x16Kernel() bool { return q8x4ScaledKernel() }
 
 // dotQ8_0Q8x16RowsScaled multiplies rows consecutive Q8_0 rows of w (their block scales as
-// float32 in ws, ws[r*nb+b]) by sixteen vectors interleaved as interleave16 lays them out
+// float32 in ws, ws[r*nb+b]) by sixteen vectors interleaved as interleaveQ8_016 lays them out
 // (qi, di), storing row r's products at dst[j*stride+r], j < 16.
 func dotQ8_0Q8x16RowsScaled(w []byte, ws []float32, rows int, qi []int8, di []float32, dst []float32, stride int) {
 	if !q8x16Kernel() {
@@ -43,4 +43,25 @@ func dotQ4_KQ8Kx16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, 
 	}
 	n := len(di) / 16
 	dotQ4_KQ8Kx16RowsAVX2(w[:rows*144*n], rows, qi[:16*256*n], di[:16*n], si[:16*8*n], dst[:15*stride+rows], stride)
+}
+
+//go:noescape
+func dotQ5_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+
+// q5x16Kernel reports whether the sixteen-vector Q5_0 kernel runs (wherever the AVX2
+// integer kernels do).
+func q5x16Kernel() bool { return useAVX2Int() }
+
+// dotQ5_0Q8x16Rows multiplies rows consecutive Q5_0 rows of w by sixteen Q8_0 vectors
+// interleaved as interleaveQ8_016 lays them out, storing row r's products at dst[j*stride+r].
+func dotQ5_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+	if !q5x16Kernel() {
+		dotQ5_0Q8x16RowsGeneric(w, rows, qi, di, si, dst, stride)
+		return
+	}
+	if rows < 1 {
+		return
+	}
+	n := len(di) / 16
+	dotQ5_0Q8x16RowsAVX2(w[:rows*22*n], rows, qi[:16*32*n], di[:16*n], si[:16*n], dst[:15*stride+rows], stride)
 }

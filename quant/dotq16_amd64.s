@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // AVX2 kernel: Q8_0 weight rows times SIXTEEN Q8_0 input vectors, one vector per 32-bit lane.
-// Input.Prepare interleaves each group of sixteen vectors for it (qi, di; see interleave16):
+// Input.Prepare interleaves each group of sixteen vectors for it (qi, di; see interleaveQ8_016):
 // for each block, each of its eight 4-byte runs of values holds that run of vectors 0–7,
 // then of vectors 8–15 (64 bytes), and the block's sixteen scales follow one another.
 // A run of four weights is broadcast to every lane (VPBROADCASTD) and made unsigned
@@ -761,5 +761,174 @@ k4x16_store:
 	DECQ rows+24(FP)
 	JNZ k4x16_row
 k4x16_end:
+	VZEROUPPER
+	RET
+
+DATA q5shuf16<>+0(SB)/8, $0x0000000000000000
+DATA q5shuf16<>+8(SB)/8, $0x0101010101010101
+DATA q5shuf16<>+16(SB)/8, $0x0202020202020202
+DATA q5shuf16<>+24(SB)/8, $0x0303030303030303
+GLOBL q5shuf16<>(SB), RODATA|NOPTR, $32
+
+DATA q5bits16<>+0(SB)/8, $0x8040201008040201
+DATA q5bits16<>+8(SB)/8, $0x8040201008040201
+DATA q5bits16<>+16(SB)/8, $0x8040201008040201
+DATA q5bits16<>+24(SB)/8, $0x8040201008040201
+GLOBL q5bits16<>(SB), RODATA|NOPTR, $32
+
+// AVX2 kernel: Q5_0 weight rows times SIXTEEN Q8_0 input vectors, one vector per 32-bit
+// lane, in the Q8_0 kernel's layout (qi, di) plus each block's sum of values per vector
+// (si). A block's 5-bit weights are decoded once per row as unsigned bytes u = w+16 (0–31)
+// onto the stack (0(SP)); a broadcast run of four multiplies the sixteen vectors' runs with
+// VPMADDUBSW directly, four runs add up in 16 bits (4·2·31·127 < 2^15), VPMADDWD by ones
+// widens them, and 16·Σx is taken off: each block's integer sum Σw·x is exact. Then one
+// conversion and one multiply-add by d_w·d_x per block and eight vectors, as the Q8_0 kernel.
+//
+// Registers: SI w (runs on across rows), DI qi, DX di, BX si (from the start for each row),
+// CX blocks left; Y0/Y1 the float sums of vectors 0–7/8–15, Y2/Y3 the block's integer sums,
+// Y8/Y9 16-bit sums of four runs, Y13 d_w, Y14 0x0f bytes, Y15 int16 ones, Y11 0x10 bytes.
+
+// func dotQ5_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+TEXT ·dotQ5_0Q8x16RowsAVX2(SB), NOSPLIT, $32-136
+	MOVQ w_base+0(FP), SI
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x10101010, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11
+	CMPQ rows+24(FP), $0
+	JLE q5x16_end
+q5x16_row:
+	MOVQ qi_base+32(FP), DI
+	MOVQ di_base+56(FP), DX
+	MOVQ di_len+64(FP), CX
+	SHRQ $4, CX
+	MOVQ si_base+80(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	TESTQ CX, CX
+	JZ q5x16_store
+q5x16_block:
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X13
+	VCVTPH2PS X13, X13
+	VBROADCASTSS X13, Y13
+// u: the low nibbles (values 0–15), the high ones (16–31), 0x10 where the bit of qh is set.
+	VMOVDQU 6(SI), X4
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPBROADCASTD 2(SI), Y6
+	VPSHUFB q5shuf16<>(SB), Y6, Y6
+	VPAND q5bits16<>(SB), Y6, Y6
+	VPCMPEQB q5bits16<>(SB), Y6, Y6
+	VPAND Y11, Y6, Y6
+	VPOR Y6, Y4, Y4
+	VMOVDQU Y4, 0(SP)
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPBROADCASTD 0(SP), Y4
+	VPMADDUBSW 0(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 32(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 4(SP), Y4
+	VPMADDUBSW 64(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 96(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 8(SP), Y4
+	VPMADDUBSW 128(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 160(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 12(SP), Y4
+	VPMADDUBSW 192(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 224(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPMADDWD Y15, Y8, Y2
+	VPMADDWD Y15, Y9, Y3
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPBROADCASTD 16(SP), Y4
+	VPMADDUBSW 256(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 288(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 20(SP), Y4
+	VPMADDUBSW 320(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 352(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 24(SP), Y4
+	VPMADDUBSW 384(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 416(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPBROADCASTD 28(SP), Y4
+	VPMADDUBSW 448(DI), Y4, Y5
+	VPADDW Y5, Y8, Y8
+	VPMADDUBSW 480(DI), Y4, Y10
+	VPADDW Y10, Y9, Y9
+	VPMADDWD Y15, Y8, Y8
+	VPADDD Y8, Y2, Y2
+	VPMADDWD Y15, Y9, Y9
+	VPADDD Y9, Y3, Y3
+	VMOVDQU (BX), Y10
+	VPSLLD $4, Y10, Y10
+	VPSUBD Y10, Y2, Y2
+	VMOVDQU 32(BX), Y10
+	VPSLLD $4, Y10, Y10
+	VPSUBD Y10, Y3, Y3
+	VCVTDQ2PS Y2, Y2
+	VMULPS (DX), Y13, Y12
+	VFMADD231PS Y12, Y2, Y0
+	VCVTDQ2PS Y3, Y3
+	VMULPS 32(DX), Y13, Y12
+	VFMADD231PS Y12, Y3, Y1
+	ADDQ $22, SI
+	ADDQ $512, DI
+	ADDQ $64, DX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ q5x16_block
+q5x16_store:
+	MOVQ dst_base+104(FP), AX
+	MOVQ stride+128(FP), R8
+	SHLQ $2, R8
+	VMOVSS X0, (AX)
+	VEXTRACTPS $1, X0, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTPS $2, X0, (AX)
+	VEXTRACTPS $3, X0, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTF128 $1, Y0, X2
+	VMOVSS X2, (AX)
+	VEXTRACTPS $1, X2, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTPS $2, X2, (AX)
+	VEXTRACTPS $3, X2, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VMOVSS X1, (AX)
+	VEXTRACTPS $1, X1, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTPS $2, X1, (AX)
+	VEXTRACTPS $3, X1, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTF128 $1, Y1, X3
+	VMOVSS X3, (AX)
+	VEXTRACTPS $1, X3, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	VEXTRACTPS $2, X3, (AX)
+	VEXTRACTPS $3, X3, (AX)(R8*1)
+	LEAQ (AX)(R8*2), AX
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ q5x16_row
+q5x16_end:
 	VZEROUPPER
 	RET

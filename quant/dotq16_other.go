@@ -15,3 +15,10 @@ func q4kx16Kernel() bool { return false }
 func dotQ4_KQ8Kx16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
 	dotQ4_KQ8Kx16RowsGeneric(w, rows, qi, di, si, dst, stride)
 }
+
+// q5x16Kernel: the sixteen-vector Q5_0 kernel is amd64's (AVX2).
+func q5x16Kernel() bool { return false }
+
+func dotQ5_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+	dotQ5_0Q8x16RowsGeneric(w, rows, qi, di, si, dst, stride)
+}

@@ -5,7 +5,6 @@ package quant
 // blockMatrix.MulInput's grouping of vectors by four.
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -61,19 +60,21 @@ func blocksMag(typ DType, f qdotFunc, w []byte, q []int8, d []float32, s []int16
 	return mag
 }
 
-// q8LaneMag bounds the float rounding of a Q8_0 product that sums exact integer lanes of four
-// products, scaled per block, in any order: the sum of those scaled lanes' magnitudes
-// (cancellation inside a block makes it larger than the blocks' magnitudes).
-func q8LaneMag(w []byte, q []int8, d []float32) float64 {
+// laneMag bounds the float rounding of a product of a 32-value-block row (Q8_0, Q4_0, Q5_0)
+// that sums exact integer lanes of four products (or whole blocks), scaled per block, in
+// any order: the sum of those scaled lanes' magnitudes (cancellation inside a block makes
+// it larger than the blocks' magnitudes).
+func laneMag(typ DType, w []byte, q []int8, d []float32) float64 {
+	deq := make([]float32, len(q))
+	DequantizeRow(typ, deq, w)
 	var mag float64
-	for b := range len(w) / 34 {
-		scale := math.Abs(float64(F16ToF32(binary.LittleEndian.Uint16(w[34*b:]))) * float64(d[b]))
+	for b := range len(q) / 32 {
 		for k := range 8 {
-			var lane int64
+			var lane float64
 			for j := range 4 {
-				lane += int64(int8(w[34*b+2+4*k+j])) * int64(q[32*b+4*k+j])
+				lane += float64(deq[32*b+4*k+j]) * float64(q[32*b+4*k+j])
 			}
-			mag += scale * math.Abs(float64(lane))
+			mag += math.Abs(lane * float64(d[b]))
 		}
 	}
 	return mag
@@ -166,7 +167,7 @@ func TestMulInputBatch(t *testing.T) {
 						if isKType(typ) || m.qdotx4Rows == nil || v >= n&^3 && n-n&^3 < padFrom {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
 						} else if diff := math.Abs(float64(got - want)); diff > 1e-6*blocksMag(typ, m.qdot, m.row(i), q, d, s) &&
-							!(typ == Q8_0 && diff <= 2e-6*q8LaneMag(m.row(i), q, d)) {
+							!(!isKType(typ) && diff <= 2e-6*laneMag(typ, m.row(i), q, d)) {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
 						}
 					}

@@ -494,7 +494,7 @@ func TestVNNIx4KernelMatchesSingle(t *testing.T) {
 // checkQ8Lanes compares products of Q8_0 row w with nv vectors (q, d: one after another),
 // got[v], with the single-vector AVX2 kernel's. Both sum exact integers (lanes of four
 // products, or whole blocks) scaled per block in float, in different orders; the bound on
-// their rounding is relative to the magnitudes of the scaled lanes (q8LaneMag).
+// their rounding is relative to the magnitudes of the scaled lanes (laneMag).
 func checkQ8Lanes(t *testing.T, kernel string, got []float32, w []byte, q []int8, d []float32, what string) {
 	t.Helper()
 	nb := len(w) / 34
@@ -504,7 +504,7 @@ func checkQ8Lanes(t *testing.T, kernel string, got []float32, w []byte, q []int8
 		if g == want || math.IsNaN(float64(g)) && math.IsNaN(float64(want)) {
 			continue
 		}
-		mag := q8LaneMag(w, qv, dv)
+		mag := laneMag(Q8_0, w, qv, dv)
 		if math.IsInf(mag, 0) && (math.IsInf(float64(g), 0) || math.IsNaN(float64(g))) {
 			continue
 		}
@@ -540,8 +540,8 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 					qv, dv, _ := asmInput(Q8_0, nb, r, (rk+v)%5)
 					q, d = append(q, qv...), append(d, dv...)
 				}
-				qi, di := make([]int8, 16*32*nb), make([]float32, 16*nb)
-				interleave16(qi, di, q, d, 16, 32*nb)
+				qi, di, si := make([]int8, 16*32*nb), make([]float32, 16*nb), make([]int32, 16*nb)
+				interleaveQ8_016(qi, di, si, q, d, 16, 32*nb)
 				ws := make([]float32, rows*nb)
 				for i := range ws {
 					ws[i] = f16at(w[34*i:])
@@ -636,6 +636,69 @@ func TestAVX2x16Q4KKernel(t *testing.T) {
 						if !same(got, want) || !compilerFuses() && !same(gen[j*stride+row], want) {
 							t.Errorf("Q4_K x16 %d super-blocks, row kind %d, row %d of %d, vector %d: %g, portable %g, single-vector %g",
 								nb, rk, row, rows, j, got, gen[j*stride+row], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAVX2x16Q5_0Kernel: the sixteen-vector Q5_0 kernel against the single-vector AVX2
+// kernel on each vector and against its portable twin, on 1 to 17 blocks, every row and
+// input kind, one to three rows, with w, qi, di and si against a PROT_NONE page on either
+// side; it writes only its rows' cells.
+func TestAVX2x16Q5_0Kernel(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(63, 64))
+	const stride = 5
+	single := asmCases[7]
+	if single.t != Q5_0 {
+		t.Fatalf("asmCases[7] is %v, not Q5_0", single.t)
+	}
+	for _, nb := range []int{1, 2, 3, 5, 8, 9, 17} {
+		cols := 32 * nb
+		for rk := range 5 {
+			for rows := 1; rows <= 3; rows++ {
+				var w []byte
+				for row := range rows {
+					w = append(w, asmRow(Q5_0, nb, r, (rk+row)%5)...)
+				}
+				var q []int8
+				var d []float32
+				for v := range 16 {
+					qv, dv, _ := asmInput(Q5_0, nb, r, (rk+v)%5)
+					q, d = append(q, qv...), append(d, dv...)
+				}
+				qi, di, si := make([]int8, 16*cols), make([]float32, 16*nb), make([]int32, 16*nb)
+				interleaveQ8_016(qi, di, si, q, d, 16, cols)
+				dst, gen := make([]float32, 16*stride), make([]float32, 16*stride)
+				for i := range dst {
+					dst[i], gen[i] = -1234.5, -1234.5
+				}
+				atEnd := rows%2 == 0
+				dotQ5_0Q8x16RowsAVX2(guardedCopy(t, w, atEnd), rows, guardedCopy(t, qi, atEnd),
+					guardedCopy(t, di, atEnd), guardedCopy(t, si, atEnd), dst, stride)
+				dotQ5_0Q8x16RowsGeneric(w, rows, qi, di, si, gen, stride)
+				what := fmt.Sprintf("%d blocks, row kind %d, %d rows", nb, rk, rows)
+				for row := range stride {
+					for j := range 16 {
+						got := dst[j*stride+row]
+						if row >= rows {
+							if got != -1234.5 {
+								t.Errorf("Q5_0 x16 %s: row %d vector %d written", what, row, j)
+							}
+							continue
+						}
+						wr, qv, dv := w[22*nb*row:][:22*nb], q[cols*j:][:cols], d[nb*j:][:nb]
+						want := single.asm(wr, qv, dv, nil)
+						mag := laneMag(Q5_0, wr, qv, dv)
+						for _, ref := range []float32{want, gen[j*stride+row]} {
+							g, f := float64(got), float64(ref)
+							if g != f && !(math.IsNaN(g) && math.IsNaN(f)) && !(math.Abs(g-f) <= 2e-6*mag+1e-30) && !math.IsInf(mag, 0) {
+								t.Errorf("Q5_0 x16 %s row %d vector %d: %g, single-vector %g, portable %g (|lanes| %g)",
+									what, row, j, got, want, gen[j*stride+row], mag)
+							}
 						}
 					}
 				}

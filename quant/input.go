@@ -20,10 +20,10 @@ type Input struct {
 	d      []float32 // n × blocks scales
 	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
 	// Where the sixteen-vector kernels run: vectors 0..n16-1 again, interleaved in groups
-	// of sixteen (interleave16, interleaveQ8K16).
+	// of sixteen (interleaveQ8_016, interleaveQ8K16).
 	qi  []int8
 	di  []float32
-	si  []int32 // Q8_K: the sums, in pairs
+	si  []int32 // Q8_0: each block's sum; Q8_K: the sums of 16, in pairs
 	n16 int
 }
 
@@ -68,11 +68,12 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && q8x16Kernel() {
+		if n >= 16 && (q8x16Kernel() || q5x16Kernel()) {
 			in.n16 = n &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/32)
-			interleave16(in.qi, in.di, in.q, in.d, in.n16, cols)
+			in.si = grow(in.si, in.n16*cols/32)
+			interleaveQ8_016(in.qi, in.di, in.si, in.q, in.d, in.n16, cols)
 		}
 	case inputQ8_K:
 		in.q = grow(in.q, padded*cols)
