@@ -191,44 +191,15 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 		n4 = in.n &^ 3
 	}
 	rb := max(1, rowBlockBytes/m.rowBytes)
-	if n4 >= scaledFrom && m.dtype == Q8_0 && rb*in.cols/32 <= scaledCap && q8x4ScaledKernel() {
-		m.mulInputScaled(dst, dstStride, in, lo, hi, n4, rb)
-		return
-	}
 	for r0 := lo; r0 < hi; r0 += rb {
-		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+rb), n4, nil)
+		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+rb), n4)
 	}
 }
 
-// scaledFrom is the fewest vectors for which MulInput gives the Q8_0 kernel the rows' scales
-// converted once per block of rows (at most scaledCap blocks, a 16 KiB buffer on the stack)
-// instead of once per group of four vectors.
-const (
-	scaledFrom = 16
-	scaledCap  = 4096
-)
-
-// mulInputScaled is MulInput for a Q8_0 matrix and n4 ≥ scaledFrom vectors: each block of
-// rows' scales are converted to float32 once, for all its groups of four vectors.
-func (m *blockMatrix) mulInputScaled(dst []float32, dstStride int, in *Input, lo, hi, n4, rb int) {
-	var buf [scaledCap]float32
-	nb := m.cols / 32
-	for r0 := lo; r0 < hi; r0 += rb {
-		r1 := min(hi, r0+rb)
-		ws := buf[:(r1-r0)*nb]
-		w := m.data[r0*m.rowBytes : r1*m.rowBytes]
-		for i := range ws {
-			ws[i] = f16at(w[34*i:])
-		}
-		m.mulRowBlock(dst, dstStride, in, r0, r1, n4, ws)
-	}
-}
-
-// mulRowBlock multiplies rows r0..r1 by every vector of in: the first n4 in groups of four,
-// then the rest. ws, if not nil, are the rows' Q8_0 block scales as float32; then, and for
-// Q5_0 and Q4_K, the vectors Prepare interleaved (in.n16) go through a sixteen-vector
-// kernel first.
-func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int, ws []float32) {
+// mulRowBlock multiplies rows r0..r1 by every vector of in: for Q8_0, Q5_0 and Q4_K the
+// vectors Prepare interleaved (in.n16) in groups of sixteen first, then the others up to n4
+// in groups of four, then the rest.
+func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int) {
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
 		bs = 256
@@ -236,11 +207,11 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 	w := m.data[r0*m.rowBytes : r1*m.rowBytes]
 	t0 := 0
 	switch {
-	case in.n16 > 0 && ws != nil:
+	case in.n16 > 0 && m.dtype == Q8_0 && in.kind == inputQ8_0 && q8x16Kernel():
 		nb := c / 32
 		for t := 0; t < in.n16; t += 16 {
 			qi, di := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb]
-			dotQ8_0Q8x16RowsScaled(w, ws, r1-r0, qi, di, dst[t*dstStride+r0:], dstStride)
+			dotQ8_0Q8x16Rows(w, r1-r0, qi, di, dst[t*dstStride+r0:], dstStride)
 		}
 		t0 = in.n16
 	case in.n16 > 0 && m.dtype == Q5_0 && in.kind == inputQ8_0:
@@ -263,10 +234,6 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		var sums []int16
 		if in.kind == inputQ8_K {
 			sums = in.sums[t*c/16:][:4*c/16]
-		}
-		if ws != nil {
-			dotQ8_0Q8x4RowsScaled(w, ws, r1-r0, q, d, dst[t*dstStride+r0:], dstStride)
-			continue
 		}
 		m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
 	}

@@ -82,9 +82,9 @@ func interleaveSums16(si []int32, sums []int16, n16, cols int) {
 	}
 }
 
-// dotQ8_0Q8x16RowsGeneric is the portable form of dotQ8_0Q8x16RowsScaled: each block's
-// exact integer sum, times d_w·d_x, added up per vector.
-func dotQ8_0Q8x16RowsGeneric(w []byte, ws []float32, rows int, qi []int8, di []float32, dst []float32, stride int) {
+// dotQ8_0Q8x16RowsGeneric is the portable form of dotQ8_0Q8x16Rows: each block's exact
+// integer sum, times d_w·d_x, added up per vector.
+func dotQ8_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int) {
 	nb := len(di) / 16
 	for r := range rows {
 		var acc [16]float32
@@ -99,7 +99,7 @@ func dotQ8_0Q8x16RowsGeneric(w []byte, ws []float32, rows int, qi []int8, di []f
 						s += int32(int8(wb[4*g+k])) * int32(blk[o+k])
 					}
 				}
-				acc[j] += ws[r*nb+b] * di[b*16+j] * float32(s)
+				acc[j] += f16at(w[(r*nb+b)*34:]) * di[b*16+j] * float32(s)
 			}
 		}
 		for j := range 16 {

@@ -3,25 +3,25 @@
 package quant
 
 //go:noescape
-func dotQ8_0Q8x16RowsAVX2(w []byte, ws []float32, rows int, qi []int8, di []float32, dst []float32, stride int)
+func dotQ8_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int)
 
 // q8x16Kernel reports whether the sixteen-vector Q8_0 kernel runs: where the AVX2 kernels do
 // and the VNNI one does not (it is faster still).
-func q8x16Kernel() bool { return q8x4ScaledKernel() }
+func q8x16Kernel() bool { return useAVX2Int() && !useVNNI() }
 
-// dotQ8_0Q8x16RowsScaled multiplies rows consecutive Q8_0 rows of w (their block scales as
-// float32 in ws, ws[r*nb+b]) by sixteen vectors interleaved as interleaveQ8_016 lays them out
-// (qi, di), storing row r's products at dst[j*stride+r], j < 16.
-func dotQ8_0Q8x16RowsScaled(w []byte, ws []float32, rows int, qi []int8, di []float32, dst []float32, stride int) {
+// dotQ8_0Q8x16Rows multiplies rows consecutive Q8_0 rows of w by sixteen vectors
+// interleaved as interleaveQ8_016 lays them out (qi, di), storing row r's products at
+// dst[j*stride+r], j < 16.
+func dotQ8_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int) {
 	if !q8x16Kernel() {
-		dotQ8_0Q8x16RowsGeneric(w, ws, rows, qi, di, dst, stride)
+		dotQ8_0Q8x16RowsGeneric(w, rows, qi, di, dst, stride)
 		return
 	}
 	if rows < 1 {
 		return
 	}
 	n := len(di) / 16
-	dotQ8_0Q8x16RowsAVX2(w[:rows*34*n], ws[:rows*n], rows, qi[:16*32*n], di[:16*n], dst[:15*stride+rows], stride)
+	dotQ8_0Q8x16RowsAVX2(w[:rows*34*n], rows, qi[:16*32*n], di[:16*n], dst[:15*stride+rows], stride)
 }
 
 //go:noescape

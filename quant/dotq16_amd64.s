@@ -10,38 +10,38 @@
 // once (VPABSB) for all sixteen vectors; each vector's run gets the weights' signs
 // (VPSIGNB), and VPMADDUBSW + VPMADDWD sum the four products into its lane. Eight runs give
 // each vector's whole block as an exact integer in its lane, then one conversion and one
-// multiply-add by d_w·d_x (d_w from ws, MulInput's float32 copy of the rows' scales) per
-// block and eight vectors. Per block and vector that is about five instructions, where the
+// multiply-add by d_w·d_x per block and eight vectors. Per block and vector that is about five instructions, where the
 // four-vector kernel spends seven (it has one block per register and must spread each scale
 // over a register). The same saturation bounds as the other Q8_0 kernels hold: |w| ≤ 128,
 // |x| ≤ 127 (Input's quantizer), so a pair of products fits VPMADDUBSW's int16.
 //
 // Row r's sixteen products go to dst[j*stride+r], j < 16. Nothing is read past the end of
-// w, ws, qi or di.
+// w, qi or di.
 //
-// Registers: SI w, BX ws (both run on across rows), DI qi, DX di (from the start for each
-// row), CX blocks left in the row; Y0/Y1 the float sums of vectors 0–7/8–15, Y8/Y9 the
+// Registers: SI w (runs on across rows), DI qi, DX di (from the start for each row), CX blocks left in the row; Y0/Y1 the float sums of vectors 0–7/8–15, Y8/Y9 the
 // block's integer sums, Y13 d_w, Y15 int16 ones.
 
-// func dotQ8_0Q8x16RowsAVX2(w []byte, ws []float32, rows int, qi []int8, di []float32, dst []float32, stride int)
-TEXT ·dotQ8_0Q8x16RowsAVX2(SB), NOSPLIT, $0-136
+// func dotQ8_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int)
+TEXT ·dotQ8_0Q8x16RowsAVX2(SB), NOSPLIT, $0-112
 	MOVQ w_base+0(FP), SI
-	MOVQ ws_base+24(FP), BX
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
-	CMPQ rows+48(FP), $0
+	CMPQ rows+24(FP), $0
 	JLE x16_end
 x16_row:
-	MOVQ qi_base+56(FP), DI
-	MOVQ di_base+80(FP), DX
-	MOVQ di_len+88(FP), CX
+	MOVQ qi_base+32(FP), DI
+	MOVQ di_base+56(FP), DX
+	MOVQ di_len+64(FP), CX
 	SHRQ $4, CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	TESTQ CX, CX
 	JZ x16_store
 x16_block:
-	VBROADCASTSS (BX), Y13
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X13
+	VCVTPH2PS X13, X13
+	VBROADCASTSS X13, Y13
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
 	VPBROADCASTD 2(SI), Y4
@@ -147,14 +147,13 @@ x16_block:
 	VMULPS 32(DX), Y13, Y14
 	VFMADD231PS Y14, Y11, Y1
 	ADDQ $34, SI
-	ADDQ $4, BX
 	ADDQ $512, DI
 	ADDQ $64, DX
 	DECQ CX
 	JNZ x16_block
 x16_store:
-	MOVQ dst_base+104(FP), AX
-	MOVQ stride+128(FP), R8
+	MOVQ dst_base+80(FP), AX
+	MOVQ stride+104(FP), R8
 	SHLQ $2, R8
 	VMOVSS X0, (AX)
 	VEXTRACTPS $1, X0, (AX)(R8*1)
@@ -182,8 +181,8 @@ x16_store:
 	VEXTRACTPS $2, X3, (AX)
 	VEXTRACTPS $3, X3, (AX)(R8*1)
 	LEAQ (AX)(R8*2), AX
-	ADDQ $4, dst_base+104(FP)
-	DECQ rows+48(FP)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
 	JNZ x16_row
 x16_end:
 	VZEROUPPER

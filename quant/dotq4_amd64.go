@@ -12,9 +12,6 @@ package quant
 func dotQ8_0Q8x4RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
 
 //go:noescape
-func dotQ8_0Q8x4RowsWSAVX2(w []byte, ws []float32, rows int, q []int8, d []float32, dst []float32, stride int)
-
-//go:noescape
 func dotQ8_0Q8x4RowsVNNI(w []byte, rows int, q []int8, d []float32, dst []float32, stride int)
 
 //go:noescape
@@ -54,21 +51,6 @@ func dotQ8_0Q8x4Rows(w []byte, rows int, q []int8, d []float32, _ []int16, dst [
 		return
 	}
 	dotQ8_0Q8x4RowsAVX2(w[:rows*34*n], rows, q[:4*32*n], d[:4*n], dst[:3*stride+rows], stride)
-}
-
-// q8x4ScaledKernel reports whether dotQ8_0Q8x4RowsScaled runs an assembly kernel that
-// gains from being given the scales (the AVX2 one; the VNNI one has its own way).
-func q8x4ScaledKernel() bool { return useAVX2Int() && !useVNNI() }
-
-// dotQ8_0Q8x4RowsScaled is dotQ8_0Q8x4Rows with the rows' block scales given as float32,
-// ws[r*nb+b] for row r's block b, instead of converted from w's half-precision fields.
-func dotQ8_0Q8x4RowsScaled(w []byte, ws []float32, rows int, q []int8, d []float32, dst []float32, stride int) {
-	if !q8x4ScaledKernel() || rows < 1 {
-		dotQ8_0Q8x4Rows(w, rows, q, d, nil, dst, stride)
-		return
-	}
-	n := len(d) / 4
-	dotQ8_0Q8x4RowsWSAVX2(w[:rows*34*n], ws[:rows*n], rows, q[:4*32*n], d[:4*n], dst[:3*stride+rows], stride)
 }
 
 func dotQ4_0Q8x4(w []byte, q []int8, d []float32, _ []int16) (out [4]float32) {

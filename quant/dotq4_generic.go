@@ -25,13 +25,6 @@ func dotQ6_KQ8Kx4(w []byte, q []int8, d []float32, s []int16) [4]float32 {
 	return qdotx4By1(dotQ6_KQ8K, w, q, d, s)
 }
 
-// There is no Q8_0 kernel that gains from float32 scales here.
-func q8x4ScaledKernel() bool { return false }
-
-func dotQ8_0Q8x4RowsScaled(w []byte, _ []float32, rows int, q []int8, d []float32, dst []float32, stride int) {
-	dotQ8_0Q8x4Rows(w, rows, q, d, nil, dst, stride)
-}
-
 // The rows kernels (qdotx4RowsFunc) run the four-vector ones row by row.
 
 func dotQ8_0Q8x4Rows(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32, stride int) {

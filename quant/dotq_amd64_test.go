@@ -521,8 +521,8 @@ func checkVNNI(t *testing.T, got [4]float32, w []byte, q []int8, d []float32, wh
 
 // TestAVX2x16KernelMatchesSingle: the sixteen-vector Q8_0 kernel against the single-vector
 // AVX2 kernel on each vector and against its portable twin, on 1 to 17 blocks, every row and
-// input kind, one to three rows, with w, ws, qi and di against a PROT_NONE page on either
-// side; it writes only its rows' cells.
+// input kind, one to three rows, with w, qi and di against a PROT_NONE page on either side;
+// it writes only its rows' cells.
 func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(59, 60))
@@ -542,18 +542,13 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 				}
 				qi, di, si := make([]int8, 16*32*nb), make([]float32, 16*nb), make([]int32, 16*nb)
 				interleaveQ8_016(qi, di, si, q, d, 16, 32*nb)
-				ws := make([]float32, rows*nb)
-				for i := range ws {
-					ws[i] = f16at(w[34*i:])
-				}
 				dst, gen := make([]float32, 16*stride), make([]float32, 16*stride)
 				for i := range dst {
 					dst[i], gen[i] = -1234.5, -1234.5
 				}
 				atEnd := rows%2 == 0
-				dotQ8_0Q8x16RowsAVX2(guardedCopy(t, w, atEnd), guardedCopy(t, ws, atEnd), rows,
-					guardedCopy(t, qi, atEnd), guardedCopy(t, di, atEnd), dst, stride)
-				dotQ8_0Q8x16RowsGeneric(w, ws, rows, qi, di, gen, stride)
+				dotQ8_0Q8x16RowsAVX2(guardedCopy(t, w, atEnd), rows, guardedCopy(t, qi, atEnd), guardedCopy(t, di, atEnd), dst, stride)
+				dotQ8_0Q8x16RowsGeneric(w, rows, qi, di, gen, stride)
 				what := fmt.Sprintf("%d blocks, row kind %d, %d rows", nb, rk, rows)
 				for row := range stride {
 					got := make([]float32, 16)
@@ -579,7 +574,7 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 		}
 	}
 	out := make([]float32, 16)
-	dotQ8_0Q8x16RowsAVX2(nil, nil, 1, nil, nil, out, 1)
+	dotQ8_0Q8x16RowsAVX2(nil, 1, nil, nil, out, 1)
 	for j, v := range out {
 		if v != 0 {
 			t.Errorf("x16: empty product %d = %g", j, v)
