@@ -68,6 +68,7 @@ type buffers struct {
 type attnScratch struct {
 	qlat, olat, row []float32 // [kv_lora]
 	scores          []float32 // [H*keyBlock]: one block of keys' scores per head
+	pe              []float32 // [4*keyBlock]: four heads' rotary parts of those scores
 	max, sum        []float32 // [H]: each head's running softmax maximum and sum
 	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
 }
@@ -117,7 +118,7 @@ func newBatch(m *Model) *batch {
 	for i := range b.work {
 		b.work[i] = attnScratch{
 			qlat: make([]float32, c.KVLoRARank), olat: make([]float32, c.KVLoRARank),
-			row: make([]float32, c.KVLoRARank), scores: make([]float32, h*keyBlock),
+			row: make([]float32, c.KVLoRARank), scores: make([]float32, h*keyBlock), pe: make([]float32, 4*keyBlock),
 			max: make([]float32, h), sum: make([]float32, h),
 			vrows: make([]float32, hw),
 		}

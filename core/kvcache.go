@@ -16,8 +16,8 @@ type kvCache struct {
 	pages  [][]float32 // pages[p]: positions [p*page, (p+1)*page) of every layer, [layer][position][width]
 }
 
-// kvPage is the most positions a cache page holds; a multiple of naiveTile, so a tile of
-// positions never straddles two pages.
+// kvPage is the most positions a cache page holds; a multiple of naiveTile and keyBlock, so
+// a tile or block of positions never straddles two pages.
 const kvPage = 256
 
 func newKVCache(c *Config, capacity int) kvCache {

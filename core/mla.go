@@ -182,26 +182,22 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 		i := 0
 		// Four heads at a time share each cached row's loads; the rest one by one.
 		for ; i+4 <= nh; i += 4 {
-			for j := j0; j < j1; j++ {
-				row := cache.row(li, j)
-				s := quant.DotF32x4(row[:kvl], qlat[i*kvl:], kvl)
-				p := quant.DotF32x4(row[kvl:], qpe[i*qpeStride:], qpeStride)
-				for k := range 4 {
-					ws.scores[(i+k)*keyBlock+j-j0] = (s[k] + p[k]) * b.m.scale
+			// The block's rows lie cache.width apart: a block never straddles a page.
+			span, n := cache.span(li, j0), j1-j0
+			quant.DotF32x4Block(ws.scores[i*keyBlock:], keyBlock, qlat[i*kvl:], kvl, span, cache.width, n, kvl)
+			quant.DotF32x4Block(ws.pe, keyBlock, qpe[i*qpeStride:], qpeStride, span[kvl:], cache.width, n, c.QKRopeHeadDim)
+			for k := range 4 {
+				sc, pe := ws.scores[(i+k)*keyBlock:][:n], ws.pe[k*keyBlock:][:n]
+				for j := range sc {
+					sc[j] = (sc[j] + pe[j]) * b.m.scale
 				}
 			}
-			var e [4]float32
 			for k := range 4 {
 				sc := ws.scores[(i+k)*keyBlock:][:j1-j0]
 				b.rescale(ws, olat[(i+k)*kvl:][:kvl], i+k, sc)
 				sum[i+k] += expShifted(sc, mx[i+k])
 			}
-			for j := j0; j < j1; j++ {
-				for k := range 4 {
-					e[k] = ws.scores[(i+k)*keyBlock+j-j0]
-				}
-				quant.AxpyF32x4(olat[i*kvl:], kvl, &e, cache.row(li, j)[:kvl])
-			}
+			quant.AxpyF32x4Block(olat[i*kvl:], kvl, ws.scores[i*keyBlock:], keyBlock, span, cache.width, n, kvl)
 		}
 		for ; i < nh; i++ {
 			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:c.QKRopeHeadDim]

@@ -23,6 +23,56 @@ func AxpyF32x4(y []float32, stride int, a *[4]float32, x []float32) {
 	axpyF32x4(y, stride, a, x)
 }
 
+// DotF32x4Block sets out[k*outStride+j] to the dot product of vector k of q (four vectors
+// that lie qStride values apart) with vector j of x (n vectors xStride apart), cols values
+// each, for k < 4, j < n: attention scoring four heads' queries against a block of cached
+// keys. It panics if a slice is too short.
+func DotF32x4Block(out []float32, outStride int, q []float32, qStride int, x []float32, xStride, n, cols int) {
+	if n < 1 {
+		return
+	}
+	if outStride < n || len(out) < 3*outStride+n || qStride < cols || len(q) < 3*qStride+cols ||
+		xStride < cols || len(x) < (n-1)*xStride+cols {
+		panicArg("DotF32x4Block: a slice is too short for its vectors")
+	}
+	dotF32x4Block(out, outStride, q, qStride, x, xStride, n, cols)
+}
+
+func dotF32x4BlockGeneric(out []float32, outStride int, q []float32, qStride int, x []float32, xStride, n, cols int) {
+	for j := range n {
+		var o [4]float32
+		dotF32x4(&o, x[j*xStride:][:cols], q, qStride)
+		for k := range 4 {
+			out[k*outStride+j] = o[k]
+		}
+	}
+}
+
+// AxpyF32x4Block adds to four vectors that lie stride values apart in y a combination of n
+// vectors that lie xStride values apart in x, with weights a[k*aStride+j]:
+// y[k*stride+i] += Σ_j a[k*aStride+j]·x[j*xStride+i] for k < 4, i < cols, the terms added in
+// order of j. It is n AxpyF32x4 calls in one, and gives what they give; keeping a slice of
+// the four vectors in registers for all n terms instead of loading and storing it for each
+// is what makes it faster (attention adding up a block of cached values for four heads).
+// It panics if a slice is too short.
+func AxpyF32x4Block(y []float32, stride int, a []float32, aStride int, x []float32, xStride, n, cols int) {
+	if n < 1 || cols < 1 {
+		return
+	}
+	if stride < cols || len(y) < 3*stride+cols || aStride < n || len(a) < 3*aStride+n ||
+		xStride < cols || len(x) < (n-1)*xStride+cols {
+		panicArg("AxpyF32x4Block: a slice is too short for its vectors")
+	}
+	axpyF32x4Block(y, stride, a, aStride, x, xStride, n, cols)
+}
+
+func axpyF32x4BlockGeneric(y []float32, stride int, a []float32, aStride int, x []float32, xStride, n, cols int) {
+	for j := range n {
+		w := [4]float32{a[j], a[aStride+j], a[2*aStride+j], a[3*aStride+j]}
+		axpyF32x4(y, stride, &w, x[j*xStride:][:cols])
+	}
+}
+
 func dotF32x4Generic(out *[4]float32, x, y []float32, stride int) {
 	for k := range 4 {
 		v := y[k*stride:][:len(x)]

@@ -98,3 +98,124 @@ axpyloop:
 	JNZ         axpyloop
 	VZEROUPPER
 	RET
+
+// func axpyF32x4BlockAVX2(y *float32, stride int, a *float32, aStride int, x *float32, xStride, n, cols int)
+// Sixteen columns of the four vectors at a time stay in Y0–Y7 while the n terms are added
+// (one FMA each, in order of j: the same roundings as axpyF32x4AVX2 called n times).
+TEXT ·axpyF32x4BlockAVX2(SB), NOSPLIT, $0-64
+	MOVQ y+0(FP), DI
+	MOVQ stride+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ a+16(FP), BX
+	MOVQ aStride+24(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	MOVQ x+32(FP), SI
+	MOVQ xStride+40(FP), R12
+	SHLQ $2, R12
+	MOVQ cols+56(FP), CX
+	SHRQ $4, CX
+axpyblock_cols:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R8*1), Y2
+	VMOVUPS 32(DI)(R8*1), Y3
+	VMOVUPS (DI)(R8*2), Y4
+	VMOVUPS 32(DI)(R8*2), Y5
+	VMOVUPS (DI)(R9*1), Y6
+	VMOVUPS 32(DI)(R9*1), Y7
+	MOVQ SI, R13
+	MOVQ BX, R14
+	MOVQ n+48(FP), DX
+axpyblock_terms:
+	VMOVUPS (R13), Y8
+	VMOVUPS 32(R13), Y9
+	VBROADCASTSS (R14), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (R14)(R10*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (R14)(R10*2), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VBROADCASTSS (R14)(R11*1), Y13
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ R12, R13
+	ADDQ $4, R14
+	DECQ DX
+	JNZ axpyblock_terms
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R8*1)
+	VMOVUPS Y3, 32(DI)(R8*1)
+	VMOVUPS Y4, (DI)(R8*2)
+	VMOVUPS Y5, 32(DI)(R8*2)
+	VMOVUPS Y6, (DI)(R9*1)
+	VMOVUPS Y7, 32(DI)(R9*1)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	DECQ CX
+	JNZ axpyblock_cols
+	VZEROUPPER
+	RET
+
+// func dotF32x4x2AVX2(out *[8]float32, q *float32, qStride int, x *float32, xStride, n int)
+// Y0–Y7 hold the eight running sums (query k, key j in Y(2k+j)); VHADDPS folds them.
+TEXT ·dotF32x4x2AVX2(SB), NOSPLIT, $0-48
+	MOVQ q+8(FP), SI
+	MOVQ qStride+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ x+24(FP), DI
+	MOVQ xStride+32(FP), R10
+	SHLQ $2, R10
+	MOVQ n+40(FP), CX
+	SHRQ $3, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ CX, CX
+	JZ dotx4x2_sum
+dotx4x2_loop:
+	VMOVUPS (SI), Y8
+	VMOVUPS (SI)(R8*1), Y9
+	VMOVUPS (SI)(R8*2), Y10
+	VMOVUPS (SI)(R9*1), Y11
+	VMOVUPS (DI), Y12
+	VMOVUPS (DI)(R10*1), Y13
+	VFMADD231PS Y12, Y8, Y0
+	VFMADD231PS Y13, Y8, Y1
+	VFMADD231PS Y12, Y9, Y2
+	VFMADD231PS Y13, Y9, Y3
+	VFMADD231PS Y12, Y10, Y4
+	VFMADD231PS Y13, Y10, Y5
+	VFMADD231PS Y12, Y11, Y6
+	VFMADD231PS Y13, Y11, Y7
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ dotx4x2_loop
+dotx4x2_sum:
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y5, Y4, Y4
+	VHADDPS Y7, Y6, Y6
+	VHADDPS Y2, Y0, Y0
+	VHADDPS Y6, Y4, Y4
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VEXTRACTF128 $1, Y4, X5
+	VADDPS X5, X4, X4
+	MOVQ out+0(FP), AX
+	VMOVUPS X0, (AX)
+	VMOVUPS X4, 16(AX)
+	VZEROUPPER
+	RET
