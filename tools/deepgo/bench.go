@@ -23,9 +23,12 @@ import (
 //
 //	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--expert-budget BYTES] [--json]
 //
-// Each run opens the model (load time), prefills -p tokens (prompt tokens/s; time to first
-// token = the prefill and the first sampled token), then, in a fresh sequence as llama-bench
-// does, generates -n tokens one at a time (generation tokens/s). Figures are the median of
+// Each run opens the model (load time), then, as llama-bench does, runs the prompt and one
+// generation step once untimed (the warm-up: the weights' pages get mapped and the buffers
+// allocated; --no-warmup skips it), prefills -p tokens (prompt tokens/s; time to first token
+// = the prefill and the first sampled token), then, in a fresh sequence as llama-bench does,
+// generates -n tokens one at a time (generation tokens/s). Time to the first token from a
+// cold start is `deepgo run --timings`'s. Figures are the median of
 // -r runs, with the spread. The machine's memory read bandwidth is measured in the same
 // process, so generation speed can be set against its bound: bandwidth ÷ the weight bytes
 // one token reads. With --expert-budget the routed experts are kept under that many bytes of
@@ -43,11 +46,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seqs := fs.Int("s", 1, "sequences generating together (continuous batching); generation tok/s is their sum")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
+	noWarmup := fs.Bool("no-warmup", false, "time the first prompt after opening (weights not yet mapped) instead of a warmed-up one")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--no-warmup] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -78,7 +82,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, *p, *n, *seqs, uint64(r))
+		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, *p, *n, *seqs, !*noWarmup, uint64(r))
 		if err != nil {
 			return err
 		}
@@ -180,7 +184,7 @@ type benchRun struct {
 	gen                core.ModelStats // the expert counters of the generation phase alone
 }
 
-func benchOnce(ctx context.Context, path string, opts core.Options, p, n, seqs int, seed uint64) (benchRun, error) {
+func benchOnce(ctx context.Context, path string, opts core.Options, p, n, seqs int, warmup bool, seed uint64) (benchRun, error) {
 	var r benchRun
 	start := time.Now()
 	m, err := core.Open(path, opts)
@@ -201,6 +205,15 @@ func benchOnce(ctx context.Context, path string, opts core.Options, p, n, seqs i
 	seq, err := m.NewSequence(max(p, n) + 1)
 	if err != nil {
 		return r, err
+	}
+	if warmup {
+		if err := seq.Forward(ctx, prompt, logits, false); err != nil {
+			return r, err
+		}
+		if err := seq.Forward(ctx, []int{argmaxTok(logits)}, logits, false); err != nil {
+			return r, err
+		}
+		seq.Reset()
 	}
 	t0 := time.Now()
 	if err := seq.Forward(ctx, prompt, logits, false); err != nil {
