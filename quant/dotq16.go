@@ -36,6 +36,10 @@ func interleaveQ8K16(qi []int8, di []float32, si []int32, q []int8, d []float32,
 	interleaveSums16(si, sums, n16, cols)
 }
 
+// lane16 is where vector j's 4-value run g of a block starts in interleaveValues16's layout:
+// runs of vectors 0–7, then of 8–15, 64 bytes per run.
+func lane16(g, j int) int { return g*64 + (j/8)*32 + (j%8)*4 }
+
 // interleaveValues16 copies vectors 0..n16-1 of q (cols values each) into qi: for each
 // group of sixteen vectors and each 32-value block b, 512 bytes holding, for each 4-value
 // run g of the block, that run of vectors 0–7 and then of vectors 8–15 (64 bytes).
@@ -47,7 +51,7 @@ func interleaveValues16(qi, q []int8, n16, cols int) {
 			for j := range 16 {
 				src := q[(grp*16+j)*cols+32*b:][:32]
 				for g := range 8 {
-					o := g*64 + (j/8)*32 + (j%8)*4
+					o := lane16(g, j)
 					blk[o], blk[o+1], blk[o+2], blk[o+3] = src[4*g], src[4*g+1], src[4*g+2], src[4*g+3]
 				}
 			}
@@ -94,7 +98,7 @@ func dotQ8_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, dst []
 			for j := range 16 {
 				var s int32
 				for g := range 8 {
-					o := g*64 + (j/8)*32 + (j%8)*4
+					o := lane16(g, j)
 					for k := range 4 {
 						s += int32(int8(wb[4*g+k])) * int32(blk[o+k])
 					}
@@ -124,7 +128,7 @@ func dotQ4_KQ8Kx16RowsGeneric(w []byte, rows int, qi []int8, di []float32, si []
 					run := qi[(8*b+sub)*512:][:512]
 					var a int32
 					for g := range 8 {
-						o := g*64 + (j/8)*32 + (j%8)*4
+						o := lane16(g, j)
 						for k := range 4 {
 							l := 32*(sub/2) + 4*g + k
 							nib := int32(blk[16+l] & 15)
@@ -160,7 +164,7 @@ func dotQ5_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, _ []in
 			for j := range 16 {
 				var s int32
 				for g := range 8 {
-					o := g*64 + (j/8)*32 + (j%8)*4
+					o := lane16(g, j)
 					for k := range 4 {
 						l := 4*g + k
 						nib := int32(blk[6+l%16] & 15)

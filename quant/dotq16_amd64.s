@@ -2,6 +2,36 @@
 
 #include "textflag.h"
 
+// STORE16 stores the sixteen products of a row, vectors 0–7 in Y0 and 8–15 in Y1, at AX,
+// AX+R8, AX+2·R8, … (R8 = stride·4), leaving AX past the last; it uses X2 and X3.
+#define STORE16 \
+	VMOVSS X0, (AX); \
+	VEXTRACTPS $1, X0, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTPS $2, X0, (AX); \
+	VEXTRACTPS $3, X0, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTF128 $1, Y0, X2; \
+	VMOVSS X2, (AX); \
+	VEXTRACTPS $1, X2, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTPS $2, X2, (AX); \
+	VEXTRACTPS $3, X2, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VMOVSS X1, (AX); \
+	VEXTRACTPS $1, X1, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTPS $2, X1, (AX); \
+	VEXTRACTPS $3, X1, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTF128 $1, Y1, X3; \
+	VMOVSS X3, (AX); \
+	VEXTRACTPS $1, X3, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX; \
+	VEXTRACTPS $2, X3, (AX); \
+	VEXTRACTPS $3, X3, (AX)(R8*1); \
+	LEAQ (AX)(R8*2), AX
+
 // AVX2 kernel: Q8_0 weight rows times SIXTEEN Q8_0 input vectors, one vector per 32-bit lane.
 // Input.Prepare interleaves each group of sixteen vectors for it (qi, di; see interleaveQ8_016):
 // for each block, each of its eight 4-byte runs of values holds that run of vectors 0–7,
@@ -155,32 +185,7 @@ x16_store:
 	MOVQ dst_base+80(FP), AX
 	MOVQ stride+104(FP), R8
 	SHLQ $2, R8
-	VMOVSS X0, (AX)
-	VEXTRACTPS $1, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X0, (AX)
-	VEXTRACTPS $3, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y0, X2
-	VMOVSS X2, (AX)
-	VEXTRACTPS $1, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X2, (AX)
-	VEXTRACTPS $3, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VMOVSS X1, (AX)
-	VEXTRACTPS $1, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X1, (AX)
-	VEXTRACTPS $3, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y1, X3
-	VMOVSS X3, (AX)
-	VEXTRACTPS $1, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X3, (AX)
-	VEXTRACTPS $3, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
+	STORE16
 	ADDQ $4, dst_base+80(FP)
 	DECQ rows+24(FP)
 	JNZ x16_row
@@ -730,32 +735,7 @@ k4x16_store:
 	MOVQ dst_base+104(FP), AX
 	MOVQ stride+128(FP), R8
 	SHLQ $2, R8
-	VMOVSS X0, (AX)
-	VEXTRACTPS $1, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X0, (AX)
-	VEXTRACTPS $3, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y0, X2
-	VMOVSS X2, (AX)
-	VEXTRACTPS $1, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X2, (AX)
-	VEXTRACTPS $3, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VMOVSS X1, (AX)
-	VEXTRACTPS $1, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X1, (AX)
-	VEXTRACTPS $3, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y1, X3
-	VMOVSS X3, (AX)
-	VEXTRACTPS $1, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X3, (AX)
-	VEXTRACTPS $3, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
+	STORE16
 	ADDQ $4, dst_base+104(FP)
 	DECQ rows+24(FP)
 	JNZ k4x16_row
@@ -899,32 +879,7 @@ q5x16_store:
 	MOVQ dst_base+104(FP), AX
 	MOVQ stride+128(FP), R8
 	SHLQ $2, R8
-	VMOVSS X0, (AX)
-	VEXTRACTPS $1, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X0, (AX)
-	VEXTRACTPS $3, X0, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y0, X2
-	VMOVSS X2, (AX)
-	VEXTRACTPS $1, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X2, (AX)
-	VEXTRACTPS $3, X2, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VMOVSS X1, (AX)
-	VEXTRACTPS $1, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X1, (AX)
-	VEXTRACTPS $3, X1, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTF128 $1, Y1, X3
-	VMOVSS X3, (AX)
-	VEXTRACTPS $1, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
-	VEXTRACTPS $2, X3, (AX)
-	VEXTRACTPS $3, X3, (AX)(R8*1)
-	LEAQ (AX)(R8*2), AX
+	STORE16
 	ADDQ $4, dst_base+104(FP)
 	DECQ rows+24(FP)
 	JNZ q5x16_row
