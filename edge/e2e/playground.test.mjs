@@ -15,7 +15,9 @@ const origin = need('DEEPGO_ORIGIN');
 const apiKey = need('DEEPGO_KEY');
 const model = need('DEEPGO_MODEL');
 const executablePath = process.env.DEEPGO_CHROMIUM || '/usr/bin/chromium';
-const maxTokens = 64;
+// Enough tokens that the reply streams across many of the page's 5 ms samples: 64 from the
+// tiny model could arrive within two or three of them on a fast machine.
+const maxTokens = 256;
 
 function need(name) {
   const v = process.env[name];
