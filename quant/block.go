@@ -196,9 +196,9 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 	}
 }
 
-// mulRowBlock multiplies rows r0..r1 by every vector of in: for Q8_0, Q5_0 and Q4_K the
-// vectors Prepare interleaved (in.n16) in groups of sixteen first, then the others up to n4
-// in groups of four, then the rest.
+// mulRowBlock multiplies rows r0..r1 by every vector of in: the vectors Prepare interleaved
+// (in.n16, where the type has a sixteen-vector kernel) in groups of sixteen first, then the
+// others up to n4 in groups of four, then the rest.
 func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int) {
 	c, bs := in.cols, 32
 	if in.kind == inputQ8_K {
@@ -206,25 +206,10 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 	}
 	w := m.data[r0*m.rowBytes : r1*m.rowBytes]
 	t0 := 0
-	switch {
-	case in.n16 > 0 && m.dtype == Q8_0 && in.kind == inputQ8_0 && q8x16Kernel():
-		nb := c / 32
+	if k := x16Rows(m.dtype); k != nil && in.n16 > 0 {
 		for t := 0; t < in.n16; t += 16 {
-			qi, di := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb]
-			dotQ8_0Q8x16Rows(w, r1-r0, qi, di, dst[t*dstStride+r0:], dstStride)
-		}
-		t0 = in.n16
-	case in.n16 > 0 && m.dtype == Q5_0 && in.kind == inputQ8_0:
-		nb := c / 32
-		for t := 0; t < in.n16; t += 16 {
-			qi, di, si := in.qi[t*c:][:16*c], in.di[t*nb:][:16*nb], in.si[t*nb:][:16*nb]
-			dotQ5_0Q8x16Rows(w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
-		}
-		t0 = in.n16
-	case in.n16 > 0 && m.dtype == Q4_K && in.kind == inputQ8_K:
-		for t := 0; t < in.n16; t += 16 {
-			qi, di, si := in.qi[t*c:][:16*c], in.di[t*c/256:][:16*c/256], in.si[t*c/32:][:16*c/32]
-			dotQ4_KQ8Kx16Rows(w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
+			qi, di, si := in.qi[t*c:][:16*c], in.di[t*c/bs:][:16*c/bs], in.si[t*c/32:][:16*c/32]
+			k(w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
 		}
 		t0 = in.n16
 	}

@@ -36,6 +36,25 @@ func interleaveQ8K16(qi []int8, di []float32, si []int32, q []int8, d []float32,
 	interleaveSums16(si, sums, n16, cols)
 }
 
+// x16RowsFunc multiplies rows consecutive rows of w by sixteen vectors interleaved as
+// interleaveQ8_016 or interleaveQ8K16 lays them out (qi, di, si), storing row r's products
+// at dst[j*stride+r], j < 16.
+type x16RowsFunc func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+
+// x16Rows is the sixteen-vector kernel for matrices of type t, or nil where there is none:
+// then Input.Prepare does not interleave its vectors for t.
+func x16Rows(t DType) x16RowsFunc {
+	switch {
+	case t == Q8_0 && q8x16Kernel():
+		return dotQ8_0Q8x16Rows
+	case t == Q5_0 && q5x16Kernel():
+		return dotQ5_0Q8x16Rows
+	case t == Q4_K && q4kx16Kernel():
+		return dotQ4_KQ8Kx16Rows
+	}
+	return nil
+}
+
 // lane16 is where vector j's 4-value run g of a block starts in interleaveValues16's layout:
 // runs of vectors 0–7, then of 8–15, 64 bytes per run.
 func lane16(g, j int) int { return g*64 + (j/8)*32 + (j%8)*4 }

@@ -10,9 +10,9 @@ func dotQ8_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, dst []flo
 func q8x16Kernel() bool { return useAVX2Int() && !useVNNI() }
 
 // dotQ8_0Q8x16Rows multiplies rows consecutive Q8_0 rows of w by sixteen vectors
-// interleaved as interleaveQ8_016 lays them out (qi, di), storing row r's products at
-// dst[j*stride+r], j < 16.
-func dotQ8_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int) {
+// interleaved as interleaveQ8_016 lays them out (qi, di; it needs no sums), storing row r's
+// products at dst[j*stride+r], j < 16.
+func dotQ8_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, _ []int32, dst []float32, stride int) {
 	if !q8x16Kernel() {
 		dotQ8_0Q8x16RowsGeneric(w, rows, qi, di, dst, stride)
 		return

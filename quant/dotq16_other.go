@@ -5,7 +5,7 @@ package quant
 // q8x16Kernel: the sixteen-vector Q8_0 kernel is amd64's (AVX2).
 func q8x16Kernel() bool { return false }
 
-func dotQ8_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int) {
+func dotQ8_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, _ []int32, dst []float32, stride int) {
 	dotQ8_0Q8x16RowsGeneric(w, rows, qi, di, dst, stride)
 }
 

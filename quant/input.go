@@ -19,8 +19,8 @@ type Input struct {
 	q      []int8    // n × cols quantized values
 	d      []float32 // n × blocks scales
 	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
-	// Where the sixteen-vector kernels run: vectors 0..n16-1 again, interleaved in groups
-	// of sixteen (interleaveQ8_016, interleaveQ8K16).
+	// Where type t has a sixteen-vector kernel (x16Rows): vectors 0..n16-1 again,
+	// interleaved in groups of sixteen (interleaveQ8_016, interleaveQ8K16).
 	qi  []int8
 	di  []float32
 	si  []int32 // Q8_0: each block's sum; Q8_K: the sums of 16, in pairs
@@ -68,7 +68,7 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && (q8x16Kernel() || q5x16Kernel()) {
+		if n >= 16 && x16Rows(t) != nil {
 			in.n16 = n &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/32)
@@ -83,7 +83,7 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 			quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && q4kx16Kernel() {
+		if n >= 16 && x16Rows(t) != nil {
 			in.n16 = n &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/256)
