@@ -129,6 +129,9 @@ func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
 		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
 	}
+	if err := quant.CheckKernels(); err != nil {
+		return nil, fmt.Errorf("open model %s: %w", path, err)
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open model: %w", err)

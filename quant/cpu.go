@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
@@ -21,6 +22,8 @@ type features struct {
 	asimd   bool // arm64: Advanced SIMD (NEON)
 	dotprod bool // arm64: SDOT/UDOT
 	rvv     bool // riscv64: vector extension 1.0
+	// setting is a DEEPGO_KERNELS value detect did not know (and ignored), for CheckKernels.
+	setting string
 }
 
 // cpu is what this machine offers, read once.
@@ -42,10 +45,25 @@ func detect() features {
 		dotprod: c.Supports(cpuid.ASIMD, cpuid.ASIMDDP),
 	}
 	f.rvv = detectRVV()
-	if strings.EqualFold(v, "avx2") {
+	switch {
+	case strings.EqualFold(v, "avx2"):
 		f.avx512, f.vnni, f.avxvnni = false, false, false
+	case v != "":
+		f.setting = v
 	}
 	return f
+}
+
+// CheckKernels reports a DEEPGO_KERNELS setting that is neither "generic" nor "avx2" (nor
+// empty): it is ignored, the kernels chosen for the CPU run, and a program should say so
+// rather than let a mistyped override pass unnoticed.
+func CheckKernels() error { return cpu.check() }
+
+func (f features) check() error {
+	if f.setting != "" {
+		return fmt.Errorf("DEEPGO_KERNELS=%q: want generic (portable Go kernels only), avx2 (no AVX-512), or nothing", f.setting)
+	}
+	return nil
 }
 
 // Kernels names the kernels in use, for logs and benchmarks: "avx2", "neon+dotprod", "generic"...
