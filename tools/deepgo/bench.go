@@ -21,7 +21,7 @@ import (
 
 // runBench measures a model's speed:
 //
-//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [--expert-budget BYTES] [--json]
+//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--no-warmup] [--json]
 //
 // Each run opens the model (load time), then, as llama-bench does, runs the prompt and one
 // generation step once untimed (the warm-up: the weights' pages get mapped and the buffers
