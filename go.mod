@@ -6,6 +6,7 @@ require (
 	github.com/GoogleCloudPlatform/functions-framework-go v1.9.2
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/fasthttp/websocket v1.5.12
+	github.com/go-json-experiment/json v1.27.2
 	github.com/klauspost/cpuid/v2 v2.4.2
 	github.com/valyala/fasthttp v1.78.0
 	golang.org/x/sys v0.50.0

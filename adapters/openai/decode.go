@@ -3,10 +3,8 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/sample"
@@ -19,66 +17,10 @@ const (
 	maxTopLogProb = 20
 	maxMessages   = 4096
 	maxTools      = 256
+	// maxCount bounds every count a request gives (max_tokens, top_k): more than any
+	// context holds, and far enough from the int range that sums of counts cannot overflow.
+	maxCount = math.MaxInt32
 )
-
-// decodeJSON unmarshals a request body into v, turning every failure into a 400 that says
-// what was wrong and where.
-func decodeJSON(body []byte, v any) *Error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return badRequest("", "invalid_json", "the request body is empty: want a JSON object")
-	}
-	if body[0] != '{' {
-		return badRequest("", "invalid_json", "the request body must be a JSON object")
-	}
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return nil
-	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return badRequest("", "invalid_json", "the request body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return badRequest("", "invalid_json", "the request body must be a JSON object")
-		}
-		return badRequest(field, "invalid_type", "%s must be %s, not a JSON %s", field, typeName(typ.Type.String()), typ.Value)
-	}
-	msg := strings.TrimPrefix(err.Error(), "chat: ")
-	param := ""
-	if strings.Contains(msg, "message") {
-		param = "messages"
-	}
-	return badRequest(param, "invalid_value", "%s", msg)
-}
-
-// typeName names a Go type for a client.
-func typeName(t string) string {
-	switch {
-	case strings.HasPrefix(t, "*"):
-		return typeName(t[1:])
-	case t == stopType.String():
-		return "a string or an array of strings"
-	case t == promptType.String():
-		return "a string, an array of strings or an array of token ids"
-	case t == "string":
-		return "a string"
-	case t == "bool":
-		return "a boolean"
-	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
-		return "an integer"
-	case strings.HasPrefix(t, "float"):
-		return "a number"
-	case strings.HasPrefix(t, "[]"):
-		return "an array"
-	case strings.HasPrefix(t, "map"), strings.Contains(t, "struct"), strings.Contains(t, "."):
-		return "an object"
-	}
-	return t
-}
 
 // params are the sampling and length fields the two endpoints share.
 type params struct {
@@ -114,8 +56,8 @@ type generation struct {
 
 // validate checks the shared fields and fills g.
 func (p *params) validate(g *generation, d Defaults) *Error {
-	if p.maxTokens != nil && *p.maxTokens < 1 {
-		return badRequest(p.maxTokensName, "invalid_value", "%s must be at least 1, not %d", p.maxTokensName, *p.maxTokens)
+	if p.maxTokens != nil && (*p.maxTokens < 1 || *p.maxTokens > maxCount) {
+		return badRequest(p.maxTokensName, "invalid_value", "%s must be at least 1 and at most %d, not %d", p.maxTokensName, maxCount, *p.maxTokens)
 	}
 	if p.maxTokens != nil {
 		g.maxTokens, g.maxTokensBy = *p.maxTokens, p.maxTokensName
@@ -174,8 +116,8 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 		}
 	}
 	if p.topK != nil {
-		if *p.topK < 0 {
-			return badRequest("top_k", "invalid_value", "top_k must be 0 (off) or more, not %d", *p.topK)
+		if *p.topK < 0 || *p.topK > maxCount {
+			return badRequest("top_k", "invalid_value", "top_k must be 0 (off) or more, at most %d, not %d", maxCount, *p.topK)
 		}
 		sp.TopK = *p.topK
 	}

@@ -108,12 +108,28 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"user without content", `{"model":"m","messages":[{"role":"user"}]}`, "messages[0].content", "missing_required_parameter", []string{"no content", "user"}},
 		{"system null content", `{"model":"m","messages":[{"role":"system","content":null},{"role":"user","content":"x"}]}`, "messages[0].content", "missing_required_parameter", []string{"system"}},
 		{"developer without content", `{"model":"m","messages":[{"role":"developer"}]}`, "messages[0].content", "missing_required_parameter", []string{"system"}},
-		{"image part", `{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{"url":"http://x"}}]}]}`, "messages", "invalid_value", []string{"image_url", "only text"}},
-		{"text part without text", `{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}`, "messages", "invalid_value", []string{"no text"}},
-		{"content number", `{"model":"m","messages":[{"role":"user","content":5}]}`, "messages", "invalid_value", []string{"content"}},
-		{"message not object", `{"model":"m","messages":[1]}`, "messages", "invalid_type", []string{"messages"}},
+		{"image part", `{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{"url":"http://x"}}]}]}`, "messages[0]", "invalid_value", []string{"image_url", "only text"}},
+		{"text part without text", `{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}`, "messages[0]", "invalid_value", []string{"no text"}},
+		{"content number", `{"model":"m","messages":[{"role":"user","content":5}]}`, "messages[0]", "invalid_value", []string{"content"}},
+		{"message not object", `{"model":"m","messages":[1]}`, "messages[0]", "invalid_type", []string{"messages"}},
 		{"max_tokens 0", `{` + chatMsgs + `,"max_tokens":0}`, "max_tokens", "invalid_value", []string{"max_tokens", "at least 1"}},
 		{"max_tokens negative", `{` + chatMsgs + `,"max_tokens":-5}`, "max_tokens", "invalid_value", []string{"-5"}},
+		{"max_tokens 2^63-1", `{` + chatMsgs + `,"max_tokens":9223372036854775807}`, "max_tokens", "invalid_value", []string{"at most 2147483647"}},
+		{"max_tokens 2^31", `{` + chatMsgs + `,"max_tokens":2147483648}`, "max_tokens", "invalid_value", []string{"at most 2147483647"}},
+		{"max_tokens 2^64", `{` + chatMsgs + `,"max_tokens":18446744073709551616}`, "max_tokens", "invalid_value", []string{"out of range"}},
+		{"max_completion_tokens 2^63-1", `{` + chatMsgs + `,"max_completion_tokens":9223372036854775807}`, "max_completion_tokens", "invalid_value", []string{"at most"}},
+		{"max_tokens 1e3", `{` + chatMsgs + `,"max_tokens":1e3}`, "max_tokens", "invalid_type", []string{"integer", "1e3"}},
+		{"top_k 2^63-1", `{` + chatMsgs + `,"top_k":9223372036854775807}`, "top_k", "invalid_value", []string{"at most"}},
+		{"seed 2^64", `{` + chatMsgs + `,"seed":18446744073709551616}`, "seed", "invalid_value", []string{"out of range"}},
+		{"temperature 1e400", `{` + chatMsgs + `,"temperature":1e400}`, "temperature", "invalid_value", []string{"out of range"}},
+		{"temperature NaN", `{` + chatMsgs + `,"temperature":NaN}`, "", "invalid_json", []string{"not valid JSON"}},
+		{"temperature Infinity", `{` + chatMsgs + `,"temperature":Infinity}`, "", "invalid_json", []string{"not valid JSON"}},
+		{"temperature string NaN", `{` + chatMsgs + `,"temperature":"NaN"}`, "temperature", "invalid_type", []string{"a number", "string"}},
+		{"duplicate name", `{` + chatMsgs + `,"max_tokens":1,"max_tokens":99}`, "max_tokens", "invalid_json", []string{`"max_tokens" is given twice`}},
+		{"invalid UTF-8", "{" + chatMsgs + ",\"user\":\"\xff\"}", "", "invalid_json", []string{"UTF-8"}},
+		{"lone surrogate", `{` + chatMsgs + `,"user":"\ud800"}`, "", "invalid_json", []string{"surrogate"}},
+		{"tool call type", `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"type":5}]}]}`, "messages[0].tool_calls[0].type", "invalid_type", []string{"a string", "number"}},
+		{"tool call arguments", `{"model":"m","messages":[{"role":"assistant","tool_calls":{}}]}`, "messages[0].tool_calls", "invalid_type", []string{"an array", "object"}},
 		{"max_completion_tokens 0", `{` + chatMsgs + `,"max_completion_tokens":0}`, "max_completion_tokens", "invalid_value", []string{"max_completion_tokens"}},
 		{"n 2", `{` + chatMsgs + `,"n":2}`, "n", "unsupported_value", []string{"n must be 1", "2"}},
 		{"n 0", `{` + chatMsgs + `,"n":0}`, "n", "unsupported_value", []string{"n must be 1"}},
@@ -418,11 +434,53 @@ func TestDecodeCompletionAccepts(t *testing.T) {
 	}
 }
 
+// TestDecodeExactNames checks that member names match as OpenAI's API matches them:
+// exactly. encoding/json (v1) would take "MAX_TOKENS" for max_tokens.
+func TestDecodeExactNames(t *testing.T) {
+	tests := []struct {
+		name, body string
+		check      func(*testing.T, *generation)
+	}{
+		{"MAX_TOKENS is unknown", `{` + chatMsgs + `,"MAX_TOKENS":9223372036854775807}`, func(t *testing.T, g *generation) {
+			if g.maxTokens != 0 || g.maxTokensBy != "" {
+				t.Errorf("maxTokens %d from %q: an unknown member was read", g.maxTokens, g.maxTokensBy)
+			}
+		}},
+		{"Temperature is unknown", `{` + chatMsgs + `,"Temperature":0}`, func(t *testing.T, g *generation) {
+			if g.sampling.Temperature != 1 {
+				t.Errorf("temperature %g: an unknown member was read", g.sampling.Temperature)
+			}
+		}},
+		{"Stream is unknown", `{` + chatMsgs + `,"Stream":true}`, func(t *testing.T, g *generation) {
+			if g.stream {
+				t.Errorf("streamed: an unknown member was read")
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, e := decodeChat([]byte(tc.body), testDefaults)
+			if e != nil {
+				t.Fatalf("refused: %s", e.Body())
+			}
+			tc.check(t, g)
+		})
+	}
+	t.Run("ROLE is unknown", func(t *testing.T) {
+		_, e := decodeChat([]byte(`{"model":"m","messages":[{"ROLE":"user","content":"x"}]}`), testDefaults)
+		checkBadRequest(t, e, "messages[0].role", "missing_required_parameter", "no role")
+	})
+	t.Run("MODEL is unknown", func(t *testing.T) {
+		_, e := decodeCompletion([]byte(`{"MODEL":"m","prompt":"x"}`), testDefaults)
+		checkBadRequest(t, e, "model", "missing_required_parameter", "model is required")
+	})
+}
+
 func TestTypeName(t *testing.T) {
 	for in, want := range map[string]string{
 		"string": "a string", "*string": "a string", "bool": "a boolean", "int": "an integer", "*int64": "an integer",
 		"uint8": "an integer", "float64": "a number", "*float64": "a number", "[]chat.Message": "an array",
-		"map[string]interface {}": "an object", "openai.Stop": "a string or an array of strings", "openai.StreamOptions": "an object", "struct { Type string }": "an object",
+		"map[string]interface {}": "an object", "openai.StreamOptions": "an object", "struct { Type string }": "an object",
 	} {
 		if got := typeName(in); got != want {
 			t.Errorf("typeName(%q) = %q; want %q", in, got, want)

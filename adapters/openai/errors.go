@@ -1,36 +1,10 @@
 package openai
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 )
-
-var (
-	stopType   = reflect.TypeOf(Stop(nil))
-	promptType = reflect.TypeOf(Prompt{})
-)
-
-// jsonKind names the kind of a JSON value, for "not a JSON ..." in messages.
-func jsonKind(data []byte) string {
-	switch data = bytes.TrimSpace(data); {
-	case len(data) == 0:
-		return "value"
-	case data[0] == '{':
-		return "object"
-	case data[0] == '[':
-		return "array"
-	case data[0] == '"':
-		return "string"
-	case data[0] == 't' || data[0] == 'f':
-		return "bool"
-	case data[0] == 'n':
-		return "null"
-	}
-	return "number"
-}
 
 // Error is an error answered to a client: an HTTP status and the OpenAI error object
 // {"error": {"message", "type", "param", "code"}}.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/deepgo/deepgo/core/chat"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // ChatRequest is the body of POST /v1/chat/completions. Pointer fields are optional: nil
@@ -86,7 +87,7 @@ func (t *Tool) UnmarshalJSON(data []byte) error {
 			Name string `json:"name"`
 		} `json:"function"`
 	}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	if err := jsonv2.Unmarshal(data, &aux); err != nil {
 		return err
 	}
 	t.Raw = append(json.RawMessage(nil), data...)
@@ -107,14 +108,13 @@ func (s *Stop) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var one string
-	if err := json.Unmarshal(data, &one); err == nil {
+	if err := jsonv2.Unmarshal(data, &one); err == nil {
 		*s = Stop{one}
 		return nil
 	}
 	var many []string
-	if err := json.Unmarshal(data, &many); err != nil {
-		// No Field: the decoder adds the field's path itself.
-		return &json.UnmarshalTypeError{Value: jsonKind(data), Type: stopType}
+	if err := jsonv2.Unmarshal(data, &many); err != nil {
+		return &kindError{"a string or an array of strings"}
 	}
 	*s = many
 	return nil
@@ -135,12 +135,12 @@ func (p *Prompt) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var s string
-	if json.Unmarshal(data, &s) == nil {
+	if jsonv2.Unmarshal(data, &s) == nil {
 		p.Text, p.Count = &s, 1
 		return nil
 	}
 	var ss []string
-	if json.Unmarshal(data, &ss) == nil {
+	if jsonv2.Unmarshal(data, &ss) == nil {
 		p.Count = len(ss)
 		if len(ss) > 0 {
 			p.Text = &ss[0]
@@ -148,19 +148,19 @@ func (p *Prompt) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var ids []int
-	if json.Unmarshal(data, &ids) == nil {
+	if jsonv2.Unmarshal(data, &ids) == nil {
 		p.Tokens, p.Count = ids, 1
 		return nil
 	}
 	var idss [][]int
-	if json.Unmarshal(data, &idss) == nil {
+	if jsonv2.Unmarshal(data, &idss) == nil {
 		p.Count = len(idss)
 		if len(idss) > 0 {
 			p.Tokens = idss[0]
 		}
 		return nil
 	}
-	return &json.UnmarshalTypeError{Value: jsonKind(data), Type: promptType}
+	return &kindError{"a string, an array of strings or an array of token ids"}
 }
 
 // Usage counts the tokens of a request.

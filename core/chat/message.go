@@ -2,9 +2,11 @@ package chat
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Message is one message of a conversation, in the OpenAI chat format.
@@ -29,18 +31,22 @@ type ToolCall struct {
 
 // UnmarshalJSON decodes a message. content may be a string, null or absent (nil), or
 // an array of OpenAI text content parts [{"type":"text","text":"..."}], whose texts
-// are concatenated; parts of other types are an error.
+// are concatenated; parts of other types are an error. Member names match exactly, as in
+// OpenAI's API (encoding/json/v2 semantics: "ROLE" is not role).
 func (m *Message) UnmarshalJSON(data []byte) error {
-	type plain Message // Message without this method
 	var aux struct {
-		plain
-		Content json.RawMessage `json:"content"`
+		Role             string         `json:"role"`
+		Content          jsontext.Value `json:"content"`
+		ReasoningContent string         `json:"reasoning_content"`
+		ToolCalls        []ToolCall     `json:"tool_calls"`
+		ToolCallID       string         `json:"tool_call_id"`
+		Name             string         `json:"name"`
 	}
 	if err := json.Unmarshal(data, &aux); err != nil {
 		return err
 	}
-	*m = Message(aux.plain)
-	m.Content = nil
+	*m = Message{Role: aux.Role, ReasoningContent: aux.ReasoningContent, ToolCalls: aux.ToolCalls,
+		ToolCallID: aux.ToolCallID, Name: aux.Name}
 	raw := bytes.TrimSpace(aux.Content)
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
@@ -58,7 +64,7 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 			Text *string `json:"text"`
 		}
 		if err := json.Unmarshal(raw, &parts); err != nil {
-			return fmt.Errorf("chat: message content: %v", err)
+			return fmt.Errorf("chat: message content must be a string or an array of text parts {\"type\":\"text\",\"text\":...}")
 		}
 		var b strings.Builder
 		for i, p := range parts {
@@ -74,7 +80,20 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 		m.Content = &s
 		return nil
 	}
-	return fmt.Errorf("chat: message content must be a string, null or an array of text parts, not %s", raw)
+	return fmt.Errorf("chat: message content must be a string, null or an array of text parts, not a JSON %s", jsonKind(raw[0]))
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 // value is the message as the template sees it: a dict with role and content (none
