@@ -162,7 +162,8 @@ func (s *Scheduler) Stats() SchedulerStats {
 // fits a slot: a *ContextError if not, or a *CapacityError if its KV cache cannot fit the
 // budget.
 func (s *Scheduler) Check(n, maxTokens int) error {
-	if n+1 > s.o.Context || (s.o.StrictMaxTokens && maxTokens > 0 && n+maxTokens > s.o.Context) {
+	// Compared as differences: n + maxTokens may overflow (maxTokens comes from a request).
+	if n+1 > s.o.Context || (s.o.StrictMaxTokens && maxTokens > 0 && maxTokens > s.o.Context-n) {
 		return &ContextError{PromptTokens: n, MaxTokens: maxTokens, Context: s.o.Context}
 	}
 	if b := s.o.KVBudget; b > 0 {
@@ -177,8 +178,8 @@ func (s *Scheduler) Check(n, maxTokens int) error {
 // the context), at most what the whole KV budget holds.
 func (s *Scheduler) limitFor(n, maxTokens int) int {
 	limit := s.o.Context
-	if maxTokens > 0 {
-		limit = min(limit, n+maxTokens)
+	if maxTokens > 0 && maxTokens < limit-n { // not n+maxTokens < limit: that may overflow
+		limit = n + maxTokens
 	}
 	if s.o.KVBudget > 0 {
 		for limit > n+1 && s.kvBytes(limit) > s.o.KVBudget {

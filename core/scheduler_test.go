@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -153,10 +154,20 @@ func TestSchedulerLimits(t *testing.T) {
 	if _, _, err := collect(context.Background(), strict, prompt, 100); !errors.As(err, &ce) || ce.MaxTokens != 100 {
 		t.Errorf("strict max tokens: %v", err)
 	}
-	// Without StrictMaxTokens a reply that fills the context ends with "length".
-	_, g, err := collect(context.Background(), s, prompt, 1000)
-	if err != nil || g.Finish != core.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
-		t.Errorf("filling the context: %+v, %v", g, err)
+	// Without StrictMaxTokens a reply that fills the context ends with "length", however
+	// many tokens were asked for (prompt + max tokens must not overflow).
+	for _, n := range []int{1000, math.MaxInt32, math.MaxInt - 1, math.MaxInt} {
+		_, g, err := collect(context.Background(), s, prompt, n)
+		if err != nil || g.Finish != core.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
+			t.Errorf("filling the context with max tokens %d: %+v, %v", n, g, err)
+		}
+		if _, _, err := collect(context.Background(), strict, prompt, n); !errors.As(err, &ce) {
+			t.Errorf("strict max tokens %d: %v", n, err)
+		}
+		budget := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Context: 64, KVBudget: 1 << 20})
+		if _, g, err := collect(context.Background(), budget, prompt, n); err != nil || g.CompletionTokens == 0 {
+			t.Errorf("under a KV budget with max tokens %d: %+v, %v", n, g, err)
+		}
 	}
 
 	// One slot, one queue place: hold the slot, queue a second request, refuse a third.
@@ -179,7 +190,7 @@ func TestSchedulerLimits(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got int
-	g, err = queued.Generate(ctx, core.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c core.Chunk) error {
+	_, err = queued.Generate(ctx, core.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c core.Chunk) error {
 		if c.ID >= 0 {
 			got++
 		}
