@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ func (h *Handler) generate(ctx context.Context, r *Request, isChat bool) *Respon
 	var s collectSink
 	if e := j.run(ctx, &s); e != nil {
 		return errorResponse(e)
+	}
+	if s.err != nil {
+		return errorResponse(errInternal(fmt.Errorf("encode the reply: %w", s.err)))
 	}
 	return &Response{Status: 200, ContentType: "application/json", Body: s.body}
 }
@@ -295,7 +299,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 	h.metrics.generated(gen, ttft, decode)
 	h.limits.charge(j.bucket, gen.CompletionTokens)
 	if err != nil {
-		if sendErr != nil {
+		if errors.Is(sendErr, errClientGone) {
 			h.metrics.disconnected()
 			return nil
 		}
@@ -443,12 +447,28 @@ func (j *job) textChunk(text string, finish *string) Completion {
 func (j *job) logProb(c core.Chunk) TokenLogProb {
 	tok := j.b.tok
 	text, bs := tokenText(tok.AppendDecode(nil, c.ID))
-	e := TokenLogProb{Token: text, LogProb: c.LogProb, Bytes: bs, TopLogProbs: []TopLogProb{}}
+	e := TokenLogProb{Token: text, LogProb: floorLogProb(c.LogProb), Bytes: bs, TopLogProbs: []TopLogProb{}}
 	for _, t := range c.TopLogProbs {
 		s, b := tokenText(tok.AppendDecode(nil, t.ID))
-		e.TopLogProbs = append(e.TopLogProbs, TopLogProb{Token: s, LogProb: t.LogProb, Bytes: b})
+		e.TopLogProbs = append(e.TopLogProbs, TopLogProb{Token: s, LogProb: floorLogProb(t.LogProb), Bytes: b})
 	}
 	return e
+}
+
+// minLogProb is the least log-probability a reply reports, as OpenAI's API does for
+// tokens it deems impossible.
+const minLogProb = -9999
+
+// floorLogProb makes a log-probability fit JSON: the sampler's −Inf (a probability that
+// underflowed, as at a temperature near 0) and NaN become minLogProb.
+func floorLogProb(x float32) float32 {
+	switch {
+	case !(x >= minLogProb): // also NaN
+		return minLogProb
+	case math.IsInf(float64(x), 1):
+		return 0
+	}
+	return x
 }
 
 func tokenText(raw []byte) (string, []int) {
@@ -482,7 +502,7 @@ func (s *sseSink) streaming() bool { return true }
 func (s *sseSink) event(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode a chunk: %w", err)
 	}
 	return s.write(b)
 }
@@ -510,6 +530,7 @@ func (s *sseSink) result(any)    {}
 // collectSink keeps the whole reply of a non-streamed request.
 type collectSink struct {
 	body []byte
+	err  error // the reply could not be encoded
 }
 
 func (s *collectSink) streaming() bool { return false }
@@ -517,7 +538,7 @@ func (s *collectSink) event(any) error { return nil }
 func (s *collectSink) done() error     { return nil }
 func (s *collectSink) fail(*Error)     {}
 func (s *collectSink) result(v any) {
-	s.body, _ = json.Marshal(v)
+	s.body, s.err = json.Marshal(v)
 }
 
 // funcSink hands each chunk's JSON to a function; the end is the JSON string "[DONE]"
@@ -530,7 +551,7 @@ func (s *funcSink) streaming() bool { return true }
 func (s *funcSink) event(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode a chunk: %w", err)
 	}
 	if err := s.send(b); err != nil {
 		return fmt.Errorf("%w: %v", errClientGone, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -1107,5 +1108,60 @@ func TestKVBudget(t *testing.T) {
 		}
 		var cc ChatCompletion
 		wantJSON(t, resp, 200, &cc)
+	}
+}
+
+// TestTinyTemperatureLogProbs checks that log-probabilities stay finite JSON at
+// temperatures so close to 0 that the sampler's probabilities underflow (issue 14: a 200
+// with an empty body, or a stream that just stopped).
+func TestTinyTemperatureLogProbs(t *testing.T) {
+	h := newTestHandler(t, Options{})
+	for _, temp := range []string{"1e-45", "1e-40", "1e-38", "1e-30", "0.000001"} {
+		t.Run(temp, func(t *testing.T) {
+			checkLP := func(what string, v float64) {
+				if math.IsNaN(v) || v < minLogProb || v > 0 {
+					t.Errorf("%s: log-probability %g", what, v)
+				}
+			}
+			var c ChatCompletion
+			wantJSON(t, call(h, "POST", RouteChat, chatBody(`"temperature":`+temp+`,"max_tokens":4,"logprobs":true,"top_logprobs":20`)), 200, &c)
+			if c.Choices[0].LogProbs == nil || len(c.Choices[0].LogProbs.Content) == 0 {
+				t.Fatalf("no log-probabilities: %+v", c)
+			}
+			for _, lp := range c.Choices[0].LogProbs.Content {
+				checkLP("chat", float64(lp.LogProb))
+				for _, top := range lp.TopLogProbs {
+					checkLP("chat top", float64(top.LogProb))
+				}
+			}
+			events := stream(t, call(h, "POST", RouteChat, chatBody(`"temperature":`+temp+`,"max_tokens":4,"logprobs":true,"top_logprobs":20,"stream":true`)))
+			if len(events) < 3 {
+				t.Errorf("chat stream: %d events", len(events))
+			}
+			var tc Completion
+			wantJSON(t, call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"Hello","max_tokens":4,"logprobs":20,"temperature":`+temp+`}`), 200, &tc)
+			lps := tc.Choices[0].LogProbs
+			if lps == nil || len(lps.TokenLogProbs) == 0 {
+				t.Fatalf("no log-probabilities: %+v", tc)
+			}
+			for i, v := range lps.TokenLogProbs {
+				checkLP("text", float64(v))
+				for _, top := range lps.TopLogProbs[i] {
+					checkLP("text top", float64(top))
+				}
+			}
+			stream(t, call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"Hello","max_tokens":4,"logprobs":20,"stream":true,"temperature":`+temp+`}`))
+		})
+	}
+}
+
+func TestFloorLogProb(t *testing.T) {
+	for _, tc := range []struct{ in, want float32 }{
+		{float32(math.Inf(-1)), minLogProb}, {float32(math.NaN()), minLogProb}, {-1e30, minLogProb},
+		{float32(math.Inf(1)), 0}, {-9999, -9999}, {-1.5, -1.5}, {0, 0},
+	} {
+		if got := floorLogProb(tc.in); got != tc.want {
+			t.Errorf("floorLogProb(%g) = %g; want %g", tc.in, got, tc.want)
+		}
 	}
 }
