@@ -91,7 +91,7 @@ dotQ5_0Q8RowsAVX2_end:
 	VZEROUPPER
 	RET
 
-// The four-vector kernel, as dotQ8_0Q8x4AVX2 (dotq4_amd64.s) with the weights decoded as
+// The four-vector kernel, as dotQ8_0Q8x4AVX2 (dotqx4_amd64.s) with the weights decoded as
 // above, but in one step less: VPANDN sets 0xf0 (−16) where the high bit is clear, and ORed
 // onto the nibble that is nibble − 16. Four blocks at a time, their d_w converted once and
 // multiplied by each vector's four d_x, then one block at a time; eight float lanes per

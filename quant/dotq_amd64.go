@@ -11,7 +11,7 @@ package quant
 // useAVX2Int reports whether the assembly integer kernels may run.
 func useAVX2Int() bool { return cpu.avx2 && cpu.f16c }
 
-// useVNNI reports whether the AVX-512 VNNI kernels run (dotvnni_amd64.s): they take over
+// useVNNI reports whether the AVX-512 VNNI kernels run (dotqx4_vnni_amd64.s): they take over
 // the four-vector Q8_0 products, where the integer multiplies bound the AVX2 kernel.
 func useVNNI() bool { return cpu.vnni && useAVX2Int() }
 

@@ -2,7 +2,7 @@
 
 package quant
 
-// The four-vector integer kernels run the AVX2+FMA+F16C assembly of dotq4_amd64.s where
+// The four-vector integer kernels run the AVX2+FMA+F16C assembly of dotqx4_amd64.s where
 // the single-vector ones do (useAVX2Int), and the single-vector kernels four times
 // otherwise. The assembly multiplies rows consecutive rows; the one-row kernels (qdotx4)
 // call it with rows = 1. Each wrapper slices w, q, d, s and dst to exactly what the

@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // AVX-512 VNNI kernel: Q8_0 weight rows times FOUR Q8_0 input vectors, the layout and
-// contract of dotQ8_0Q8x4RowsAVX2 (dotq4_amd64.s): rows consecutive rows of w, row r's
+// contract of dotQ8_0Q8x4RowsAVX2 (dotqx4_amd64.s): rows consecutive rows of w, row r's
 // four products stored at dst[r], dst[stride+r], dst[2*stride+r], dst[3*stride+r].
 //
 // VPDPBUSD multiplies unsigned by signed bytes and adds each group of four products to a

@@ -2,7 +2,7 @@ package quant
 
 import "encoding/binary"
 
-// The sixteen-vector products (dotq16_amd64.s: Q8_0, Q5_0 and Q4_K) read their vectors
+// The sixteen-vector products (dotqx16_amd64.s: Q8_0, Q5_0 and Q4_K) read their vectors
 // interleaved, four values of each in turn, so that one broadcast run of weights meets all
 // sixteen in one register pair. Input.Prepare lays the vectors out that way.
 
