@@ -18,8 +18,7 @@ type job struct {
 	h       *Handler
 	b       *Backend
 	g       *generation
-	who     caller
-	bucket  *buckets
+	grant   *grant // the caller's rate-limit reservation, settled when the reply is done
 	prompt  []int
 	text    string // the rendered chat prompt
 	adm     *core.Admission
@@ -69,7 +68,10 @@ func (h *Handler) PrepareStream(r *Request) (func(ctx context.Context, send func
 	}, nil
 }
 
-// prepare checks, decodes, tokenizes and admits a request.
+// prepare checks, decodes, tokenizes and admits a request. Each check comes before the
+// work it guards: the API key and the rate limits before the body is decoded, the prompt's
+// length in bytes before it is tokenized, its tokens against the token budget before it
+// is queued.
 func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	start := time.Now()
 	b := h.backend.Load()
@@ -83,7 +85,29 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	if e != nil {
 		return nil, e
 	}
+	gr, refused := h.limits.begin(h.limits.get(who.id, who.rpm, who.tpm))
+	if refused != nil {
+		h.metrics.limited()
+		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
+			refused.limit, refused.what, seconds(refused.wait))
+	}
+	j, e := h.admit(r, b, gr, isChat, forceStream, start)
+	if e != nil {
+		if e.Status >= 500 {
+			h.limits.refund(gr) // the server refused it: it costs the caller nothing
+		} else {
+			h.limits.settle(gr, 0) // the request counts; no tokens were spent
+		}
+		return nil, e
+	}
+	return j, nil
+}
+
+// admit does the work of prepare once the caller may go on: decode, tokenize, reserve the
+// tokens, and take a slot or a place in the queue.
+func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream bool, start time.Time) (*job, *Error) {
 	var g *generation
+	var e *Error
 	if isChat {
 		g, e = decodeChat(r.Body, h.o.Defaults)
 	} else {
@@ -98,10 +122,6 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	if g.model != h.o.ModelName {
 		return nil, h.errModelNotFound(g.model)
 	}
-	j := &job{h: h, b: b, g: g, who: who, start: start, created: start.Unix()}
-	if e := j.tokenize(); e != nil {
-		return nil, e
-	}
 	sched := b.sched
 	maxPrompt := sched.Context() - 1
 	if h.o.MaxPromptTokens > 0 {
@@ -111,10 +131,17 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	if !isChat {
 		param = "prompt"
 	}
+	tooLong := func(what string, n int) *Error {
+		return badRequest(param, "context_length_exceeded",
+			"the prompt has %s%d tokens, more than the %d this server accepts (context %d tokens); shorten it",
+			what, n, maxPrompt, sched.Context())
+	}
+	j := &job{h: h, b: b, g: g, grant: gr, start: start, created: start.Unix()}
+	if e := j.tokenize(maxPrompt, tooLong); e != nil {
+		return nil, e
+	}
 	if len(j.prompt) > maxPrompt {
-		return nil, badRequest(param, "context_length_exceeded",
-			"the prompt has %d tokens, more than the %d this server accepts (context %d tokens); shorten it",
-			len(j.prompt), maxPrompt, sched.Context())
+		return nil, tooLong("", len(j.prompt))
 	}
 	maxTokens := g.maxTokens
 	if h.o.MaxTokens > 0 {
@@ -129,25 +156,34 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 			}
 		}
 	}
-	// Rate limits: one request, and the prompt's tokens now; generated tokens are charged
-	// when they are known.
-	j.bucket = h.limits.get(j.who.id, j.who.rpm, j.who.tpm)
-	wait, what, tooBig, undo := h.limits.admit(j.bucket, len(j.prompt))
-	if wait > 0 || tooBig {
+	// The token budget: the prompt and every token the reply may generate are reserved
+	// now. A reply whose length the client set must fit whole; one left to the server
+	// gets what the caller has left, and ends with "length" there.
+	gen := sched.Context() - len(j.prompt)
+	if maxTokens > 0 {
+		gen = min(gen, maxTokens)
+	}
+	least := 1
+	if g.maxTokensBy != "" {
+		least = gen
+	}
+	gen, refused := h.limits.reserve(gr, len(j.prompt), least, gen)
+	switch {
+	case refused != nil && refused.wait == 0:
+		if least > 1 && len(j.prompt) < refused.limit {
+			return nil, badRequest(g.maxTokensBy, "request_too_large",
+				"the prompt (%d tokens) and %s (%d) need %d tokens, more than the %d tokens per minute this key may use: lower %s to at most %d",
+				len(j.prompt), g.maxTokensBy, least, len(j.prompt)+least, refused.limit, g.maxTokensBy, refused.limit-len(j.prompt))
+		}
+		return nil, badRequest(param, "request_too_large",
+			"the prompt has %d tokens: with a reply it needs more than the %d tokens per minute this key may use; shorten it",
+			len(j.prompt), refused.limit)
+	case refused != nil:
 		h.metrics.limited()
-		if tooBig {
-			return nil, errRateLimited(60, "the prompt has %d tokens, more than the %d tokens per minute this key may use", len(j.prompt), j.who.tpm)
-		}
-		limit := j.who.rpm
-		if what == "tokens" {
-			limit = j.who.tpm
-		}
-		return nil, errRateLimited(seconds(wait), "rate limit reached: %d %s per minute; retry in %d s", limit, what, seconds(wait))
+		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d tokens per minute; this request needs %d; retry in %d s",
+			refused.limit, len(j.prompt)+least, seconds(refused.wait))
 	}
-	adm, err := sched.Admit(j.prompt, maxTokens)
-	if err != nil {
-		undo() // a refused request costs the caller nothing
-	}
+	adm, err := sched.Admit(j.prompt, gen)
 	var ce *core.ContextError
 	var ke *core.CapacityError
 	switch {
@@ -165,7 +201,7 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	if g.logprobs {
 		sp.LogProbs = g.topLogprobs
 	}
-	j.opts = core.GenerateOptions{MaxTokens: maxTokens, Stops: g.stops, Sampling: sp}
+	j.opts = core.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
 	if isChat {
 		j.id = newID("chatcmpl-")
 	} else {
@@ -174,8 +210,10 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	return j, nil
 }
 
-// tokenize renders the chat template or reads the completion prompt, into j.prompt.
-func (j *job) tokenize() *Error {
+// tokenize renders the chat template or reads the completion prompt, into j.prompt. A
+// text with certainly more than maxPrompt tokens, by its length in bytes, is refused with
+// tooLong before it is encoded.
+func (j *job) tokenize(maxPrompt int, tooLong func(what string, n int) *Error) *Error {
 	b, g := j.b, j.g
 	tok := b.tok
 	if g.chat {
@@ -187,16 +225,25 @@ func (j *job) tokenize() *Error {
 		if err != nil {
 			return badRequest("messages", "invalid_value", "the chat template refused the messages: %v", err)
 		}
+		if n := tok.MinTokens(len(text)); n > maxPrompt {
+			return tooLong("at least ", n)
+		}
 		j.text = text
 		j.prompt = tok.Encode(text)
 		return nil
 	}
 	if t := g.prompt.Text; t != nil {
+		if n := tok.MinTokens(len(*t)); n > maxPrompt {
+			return tooLong("at least ", n)
+		}
 		if tok.AddBOS() {
 			j.prompt = append(j.prompt, tok.BOS())
 		}
 		j.prompt = tok.AppendEncode(j.prompt, *t)
 		return nil
+	}
+	if len(g.prompt.Tokens) > maxPrompt {
+		return tooLong("", len(g.prompt.Tokens))
 	}
 	vocab := b.sched.Model().Config.VocabSize
 	for i, id := range g.prompt.Tokens {
@@ -297,7 +344,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 		ttft, decode = first.Sub(j.start), end.Sub(first)
 	}
 	h.metrics.generated(gen, ttft, decode)
-	h.limits.charge(j.bucket, gen.CompletionTokens)
+	h.limits.settle(j.grant, gen.PromptTokens+gen.CompletionTokens)
 	if err != nil {
 		if errors.Is(sendErr, errClientGone) {
 			h.metrics.disconnected()

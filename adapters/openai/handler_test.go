@@ -806,6 +806,20 @@ func TestLimits(t *testing.T) {
 	if !strings.Contains(e["message"].(string), "512") {
 		t.Errorf("error %v", e)
 	}
+	// A prompt certainly too long by its length in bytes is refused before it is
+	// tokenized, whichever form it comes in.
+	big := strings.Repeat("word ", 1<<18) // 1.3 MB
+	ids := strings.Repeat("1,", 600) + "1"
+	for _, tc := range []struct{ path, body, param string }{
+		{RouteCompletions, `{"model":"tiny","prompt":"` + big + `"}`, "prompt"},
+		{RouteCompletions, `{"model":"tiny","prompt":[` + ids + `]}`, "prompt"},
+		{RouteChat, `{"model":"tiny","messages":[{"role":"user","content":"` + big + `"}]}`, "messages"},
+	} {
+		e = wantError(t, call(h3, "POST", tc.path, tc.body), 400, "invalid_request_error", "context_length_exceeded")
+		if e["param"] != tc.param || !strings.Contains(e["message"].(string), "tokens, more than the 511") {
+			t.Errorf("%s: error %v", tc.path, e)
+		}
+	}
 }
 
 func TestRateLimit(t *testing.T) {
@@ -832,12 +846,42 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("metrics: rate limited %v, 429s %v", m["deepgo_rate_limited_total"], m[`deepgo_requests_total{route="/v1/completions",code="429"}`])
 	}
 
-	// A prompt larger than the whole token bucket.
+	// A caller over its limit is refused before its body is read: even a malformed one
+	// gets the 429, not a 400.
+	if r := call(h, "POST", RouteCompletions, `{"model":`); r.Status != 429 {
+		t.Errorf("limited caller's malformed body: %d %s; want 429", r.Status, r.Body)
+	}
+
+	// A prompt larger than the whole token bucket can never pass: a 400, no Retry-After.
 	h = newTestHandler(t, Options{TPM: 3})
 	resp = call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"one two three four five six","max_tokens":1}`)
-	e = wantError(t, resp, 429, "rate_limit_error", "rate_limit_exceeded")
-	if resp.RetryAfter != 60 || !strings.Contains(e["message"].(string), "3 tokens per minute") {
+	e = wantError(t, resp, 400, "invalid_request_error", "request_too_large")
+	if resp.RetryAfter != 0 || e["param"] != "prompt" || !strings.Contains(e["message"].(string), "3 tokens per minute") {
 		t.Errorf("Retry-After %d, %v", resp.RetryAfter, e)
+	}
+}
+
+// TestTokenLimitReserved checks that the tokens a reply may generate are reserved when it
+// is admitted (issue 14: a key with tpm=200 got 6,008 tokens a minute asking max_tokens 3000).
+func TestTokenLimitReserved(t *testing.T) {
+	h := newTestHandler(t, Options{TPM: 200})
+	// max_tokens that can never fit the limit: a 400 that says how far to lower it.
+	resp := call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"Hi","max_tokens":3000}`)
+	e := wantError(t, resp, 400, "invalid_request_error", "request_too_large")
+	if e["param"] != "max_tokens" || resp.RetryAfter != 0 || !strings.Contains(e["message"].(string), "lower max_tokens to at most") {
+		t.Errorf("Retry-After %d, %v", resp.RetryAfter, e)
+	}
+	// A chat request without max_tokens may generate what the key has left, no more.
+	var c ChatCompletion
+	wantJSON(t, call(h, "POST", RouteChat, chatBody(`"logprobs":false`)), 200, &c)
+	if used := c.Usage.TotalTokens; used > 200 || c.Choices[0].FinishReason != "length" {
+		t.Errorf("%d tokens, finish %q; want at most 200, length", used, c.Choices[0].FinishReason)
+	}
+	// The bucket is now (nearly) empty: the next request waits, and says for how long.
+	resp = call(h, "POST", RouteChat, chatBody(`"max_tokens":50`))
+	wantError(t, resp, 429, "rate_limit_error", "rate_limit_exceeded")
+	if resp.RetryAfter < 1 || resp.RetryAfter > 60 {
+		t.Errorf("Retry-After %d", resp.RetryAfter)
 	}
 }
 

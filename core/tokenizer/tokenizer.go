@@ -12,8 +12,9 @@ type Tokenizer struct {
 	types  []int32          // id → GGUF token type
 	ids    map[string]int32 // token string → id (added tokens take precedence)
 	// dec and decOff hold the decoded bytes of every id: dec[decOff[id]:decOff[id+1]].
-	dec    []byte
-	decOff []uint32
+	dec      []byte
+	decOff   []uint32
+	maxBytes int // the most bytes one id decodes to
 
 	byteTok [256]int32 // the id of the byte-level token of each byte
 	merges  mergeTable
@@ -118,6 +119,17 @@ func (t *Tokenizer) Token(id int) (string, bool) {
 func (t *Tokenizer) ID(token string) (int, bool) {
 	id, ok := t.ids[token]
 	return int(id), ok
+}
+
+// MinTokens is a lower bound on the number of ids Encode returns for a text of n bytes:
+// the ids decode to the text (the normalizer is the identity) and none to more bytes than
+// the longest token. A caller can refuse a text that is certainly too long without
+// encoding it.
+func (t *Tokenizer) MinTokens(n int) int {
+	if n <= 0 || t.maxBytes == 0 {
+		return 0
+	}
+	return (n + t.maxBytes - 1) / t.maxBytes
 }
 
 // Len returns the number of ids, added tokens included (one more than the largest id).

@@ -315,3 +315,31 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestMinTokens checks that MinTokens bounds Encode from below on every golden text, and on
+// texts made of the longest tokens, where it is reached.
+func TestMinTokens(t *testing.T) {
+	tok := loadFixture(t)
+	texts := goldenTexts(t)
+	longest := 0
+	for id := range tok.Len() {
+		if n := len(tok.AppendDecode(nil, id)); n > len(tok.AppendDecode(nil, longest)) {
+			longest = id
+		}
+	}
+	w := string(tok.AppendDecode(nil, longest))
+	texts = append(texts, w, strings.Repeat(w, 50), strings.Repeat(" ", 10000), strings.Repeat("a", 9999))
+	for i, text := range texts {
+		n, ids := tok.MinTokens(len(text)), tok.Encode(text)
+		if n > len(ids) {
+			t.Errorf("text %d (%d bytes): MinTokens %d > %d ids", i, len(text), n, len(ids))
+		}
+	}
+	if got := tok.MinTokens(50 * len(w)); got != 50 {
+		t.Errorf("MinTokens of 50 longest tokens = %d, want 50 (the longest token is %d bytes)", got, len(w))
+	}
+	if tok.MinTokens(0) != 0 || tok.MinTokens(1) != 1 {
+		t.Errorf("MinTokens(0) = %d, MinTokens(1) = %d", tok.MinTokens(0), tok.MinTokens(1))
+	}
+	t.Logf("the longest token is %d bytes: %q", len(w), w)
+}

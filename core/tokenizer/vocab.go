@@ -184,6 +184,7 @@ func build(sp spec) (*Tokenizer, error) {
 			t.dec = appendByteLevelDecoded(t.dec, s)
 		}
 		t.decOff[id+1] = uint32(len(t.dec))
+		t.maxBytes = max(t.maxBytes, int(t.decOff[id+1]-t.decOff[id]))
 	}
 	sort.SliceStable(sp.added, func(i, j int) bool { return sp.added[i].id < sp.added[j].id })
 	var special, normalized []addedToken
