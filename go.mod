@@ -10,7 +10,6 @@ require (
 	github.com/klauspost/cpuid/v2 v2.4.2
 	github.com/valyala/fasthttp v1.78.0
 	golang.org/x/sys v0.50.0
-	golang.org/x/time v0.16.0
 )
 
 require (
@@ -28,4 +27,5 @@ require (
 	go.uber.org/multierr v1.1.0 // indirect
 	go.uber.org/zap v1.10.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )
