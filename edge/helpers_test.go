@@ -185,6 +185,7 @@ type reply struct {
 	status int
 	header http.Header
 	body   []byte
+	close  bool // the server closes the connection (Connection: close)
 }
 
 // do sends a request with an optional Authorization header and body.
@@ -231,7 +232,7 @@ func (ts *testServer) doWith(c *http.Client, hdr map[string]string, method, path
 	if err != nil {
 		ts.t.Fatalf("%s %s: reading the body: %v", method, path, err)
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}
 }
 
 // stream starts a streamed POST; the caller reads and closes the response.

@@ -26,8 +26,13 @@ type Config struct {
 	WriteTimeout  time.Duration // to write a non-streamed response; default 10 min (it includes generation)
 	StreamTimeout time.Duration // the longest a streamed response may last; default 30 min
 	IdleTimeout   time.Duration // keep-alive and idle WebSocket connections; default 2 min
-	MaxConns      int           // open connections at once; default 1024
-	NoPlayground  bool          // do not serve the playground page on /
+	// FirstByteTimeout is how long a new connection may take to send its first byte;
+	// default 5 s. Connections that never send cannot hold places for long.
+	FirstByteTimeout time.Duration
+	// MaxConns is the most connections open at once, WebSockets included; default 1024.
+	// Beyond it a connection is answered 503 with Retry-After and closed.
+	MaxConns     int
+	NoPlayground bool // do not serve the playground page on /
 }
 
 // Server is the edge HTTP server.
@@ -35,7 +40,7 @@ type Server struct {
 	c   Config
 	h   *openai.Handler
 	srv *fasthttp.Server
-	ln  net.Listener
+	ln  *limitListener
 
 	base   context.Context // generations stop when it ends (the shutdown deadline)
 	cancel context.CancelFunc
@@ -65,6 +70,9 @@ func New(c Config) *Server {
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 2 * time.Minute
 	}
+	if c.FirstByteTimeout <= 0 {
+		c.FirstByteTimeout = 5 * time.Second
+	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = 1024
 	}
@@ -81,7 +89,7 @@ func New(c Config) *Server {
 		WriteTimeout:                  c.WriteTimeout,
 		IdleTimeout:                   c.IdleTimeout,
 		MaxRequestBodySize:            c.MaxBody,
-		Concurrency:                   c.MaxConns,
+		Concurrency:                   2 * c.MaxConns, // the listener holds the limit, and answers beyond it
 		DisableHeaderNamesNormalizing: false,
 		NoDefaultServerHeader:         false,
 		CloseOnShutdown:               true,
@@ -96,7 +104,9 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.c.Addr, err)
 	}
-	s.ln = ln
+	m := s.h.Metrics()
+	s.ln = newLimitListener(ln, s.c.MaxConns, s.c.FirstByteTimeout, m.ConnectionRefused)
+	m.CountConnections(s.ln.Open)
 	return nil
 }
 
@@ -118,16 +128,17 @@ func (s *Server) Serve() error {
 	return s.srv.Serve(s.ln)
 }
 
-// Shutdown stops the server gracefully: it stops accepting connections, answers new
-// generation requests on open ones with 503, and waits for running streams and requests
-// to finish. When ctx ends first, running generations are stopped (their streams end
-// with an error event) and Shutdown returns ctx's error once they are gone.
+// Shutdown stops the server gracefully: new generation requests are answered 503
+// (shutting_down, with Retry-After and Connection: close) while running streams and
+// requests finish; then the listener closes. When ctx ends first, running generations
+// are stopped (their streams end with an error event) and Shutdown returns ctx's error
+// once they are gone.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.h.Shutdown()
+	err := s.running.wait(ctx)
 	// Stop accepting; fasthttp closes idle keep-alive connections as it waits.
 	down := make(chan error, 1)
 	go func() { down <- s.srv.ShutdownWithContext(ctx) }()
-	err := s.running.wait(ctx)
 	if err != nil {
 		// The deadline passed: stop what still runs and let the stopped streams send their
 		// error event before the WebSockets close.
@@ -177,13 +188,20 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.running.add()
-	resp := s.h.Handle(s.base, &openai.Request{
+	// The request's context ends when the client goes away (watchPeer) or the shutdown
+	// deadline passes (s.base).
+	rctx, cancel := context.WithCancelCause(s.base)
+	stopWatch := watchPeer(ctx.Conn(), cancel)
+	resp := s.h.Handle(rctx, &openai.Request{
 		Method:        string(ctx.Method()),
 		Path:          path,
 		Authorization: string(ctx.Request.Header.Peek("Authorization")),
 		Body:          ctx.PostBody(),
 		Client:        ctx.RemoteIP().String(),
 	})
+	if !s.h.Ready() && resp.Status == 503 {
+		ctx.SetConnectionClose() // shutting down (or loading): the client had better reconnect
+	}
 	ctx.SetStatusCode(resp.Status)
 	ctx.SetContentType(resp.ContentType)
 	if resp.RetryAfter > 0 {
@@ -193,6 +211,8 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.c.Log.Warn("request failed", "method", string(ctx.Method()), "path", path, "status", resp.Status, "body", string(resp.Body))
 	}
 	if resp.Stream == nil {
+		stopWatch()
+		cancel(nil)
 		s.running.done()
 		ctx.SetBody(resp.Body)
 		return
@@ -202,6 +222,8 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout))
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.running.done()
+		defer cancel(nil)
+		defer stopWatch()
 		resp.Stream(w)
 	})
 }
@@ -216,7 +238,8 @@ func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
 	case errors.As(err, &timeout) && timeout.Timeout():
 		e = openai.ErrTimeout()
 	default:
-		e = openai.ErrBadRequest("the request could not be read: " + err.Error())
+		// Not err's text: fasthttp quotes the request head in it, Authorization included.
+		e = openai.ErrBadRequest("the request could not be read: it is not a well-formed HTTP/1.1 request")
 	}
 	s.h.Metrics().Request("other", e.Status)
 	ctx.SetStatusCode(e.Status)

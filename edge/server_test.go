@@ -517,20 +517,24 @@ func TestShutdownGraceful(t *testing.T) {
 		d, err := ts.Shutdown(20 * time.Second)
 		shut <- result{d, err}
 	}()
-	// Readiness turns off and the listener closes while the stream goes on.
+	// Readiness turns off while the stream goes on; new requests are answered 503
+	// shutting_down (with Connection: close), not refused at the socket; /health still
+	// answers.
 	if !waitFor(2*time.Second, func() bool { return !ts.h.Ready() }) {
 		t.Errorf("the handler is still ready during Shutdown")
 	}
-	refused := waitFor(2*time.Second, func() bool {
-		c, err := net.DialTimeout("tcp", ts.addr, 200*time.Millisecond)
-		if err != nil {
-			return true
+	for _, stream := range []bool{false, true} {
+		r := ts.do("POST", "/v1/chat/completions", "", chatBody("during shutdown", 3, stream, nil))
+		checkError(t, "request during Shutdown", r, 503, "shutting_down")
+		if r.header.Get("Retry-After") == "" || !r.close {
+			t.Errorf("503 during Shutdown: Retry-After %q, connection closed %v", r.header.Get("Retry-After"), r.close)
 		}
-		c.Close()
-		return false
-	})
-	if !refused {
-		t.Errorf("new connections are still accepted during Shutdown")
+	}
+	if r := ts.do("GET", "/health", "", nil); r.status != 200 {
+		t.Errorf("/health during Shutdown: %d", r.status)
+	}
+	if r := ts.do("GET", "/ready", "", nil); r.status != 503 {
+		t.Errorf("/ready during Shutdown: %d", r.status)
 	}
 	rest, err := sseEvents(resp.Body, 0)
 	if err != nil {

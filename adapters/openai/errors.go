@@ -89,6 +89,18 @@ func errOverloaded() *Error {
 		Message: "the server is overloaded: every generation slot is busy and the queue is full; retry shortly"}
 }
 
+// ErrOverloadedConnections is the 503 for a connection beyond the server's limit of max.
+func ErrOverloadedConnections(max int) *Error {
+	return &Error{Status: 503, Type: typeOverloaded, Code: str("overloaded"), RetryAfter: 1,
+		Message: fmt.Sprintf("the server is overloaded: it holds its limit of %d connections; retry shortly", max)}
+}
+
+// errClientClosed is the status of a request whose client went away before its reply
+// (nginx's 499), for the metrics.
+func errClientClosed() *Error {
+	return &Error{Status: 499, Type: typeInvalidRequest, Code: str("client_closed_request"), Message: "the client closed the connection"}
+}
+
 func errNotReady() *Error {
 	return &Error{Status: 503, Type: typeServer, Code: str("model_loading"), RetryAfter: 1,
 		Message: "the model is still loading; retry shortly"}

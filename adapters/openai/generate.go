@@ -346,9 +346,9 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 	h.metrics.generated(gen, ttft, decode)
 	h.limits.settle(j.grant, gen.PromptTokens+gen.CompletionTokens)
 	if err != nil {
-		if errors.Is(sendErr, errClientGone) {
+		if errors.Is(sendErr, ErrClientGone) || errors.Is(context.Cause(ctx), ErrClientGone) {
 			h.metrics.disconnected()
-			return nil
+			return errClientClosed() // nobody reads it; /metrics counts it
 		}
 		e := errInternal(err)
 		if ctx.Err() != nil {
@@ -556,16 +556,16 @@ func (s *sseSink) event(v any) error {
 
 func (s *sseSink) write(b []byte) error {
 	if _, err := s.w.Write([]byte("data: ")); err != nil {
-		return fmt.Errorf("%w: %v", errClientGone, err)
+		return fmt.Errorf("%w: %v", ErrClientGone, err)
 	}
 	if _, err := s.w.Write(b); err != nil {
-		return fmt.Errorf("%w: %v", errClientGone, err)
+		return fmt.Errorf("%w: %v", ErrClientGone, err)
 	}
 	if _, err := s.w.Write([]byte("\n\n")); err != nil {
-		return fmt.Errorf("%w: %v", errClientGone, err)
+		return fmt.Errorf("%w: %v", ErrClientGone, err)
 	}
 	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("%w: %v", errClientGone, err)
+		return fmt.Errorf("%w: %v", ErrClientGone, err)
 	}
 	return nil
 }
@@ -601,7 +601,7 @@ func (s *funcSink) event(v any) error {
 		return fmt.Errorf("encode a chunk: %w", err)
 	}
 	if err := s.send(b); err != nil {
-		return fmt.Errorf("%w: %v", errClientGone, err)
+		return fmt.Errorf("%w: %v", ErrClientGone, err)
 	}
 	return nil
 }

@@ -277,4 +277,7 @@ func randomSeed() uint64 {
 	return s
 }
 
-var errClientGone = errors.New("client disconnected")
+// ErrClientGone is the cause to cancel a request's context with when its client went away
+// (a transport that notices a closed connection): a queued request gives up its place, a
+// generation stops, and the request counts as a disconnect.
+var ErrClientGone = errors.New("client disconnected")

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -34,10 +35,29 @@ func (h *Handler) HTTPHandler(maxBody int) http.Handler {
 		if err != nil {
 			client = req.RemoteAddr
 		}
-		resp := h.Handle(req.Context(), &Request{Method: req.Method, Path: req.URL.Path,
+		ctx, cancel := clientContext(req.Context())
+		defer cancel()
+		resp := h.Handle(ctx, &Request{Method: req.Method, Path: req.URL.Path,
 			Authorization: req.Header.Get("Authorization"), Body: body, Client: client})
 		WriteHTTP(w, resp)
 	})
+}
+
+// clientContext is a request's context whose cause, when net/http cancels it because the
+// client went away, is ErrClientGone; a deadline (a function's timeout) stays its own cause.
+func clientContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() {
+		cause := context.Cause(parent)
+		if errors.Is(cause, context.Canceled) {
+			cause = ErrClientGone
+		}
+		cancel(cause)
+	})
+	return ctx, func() {
+		stop()
+		cancel(nil)
+	}
 }
 
 // WriteHTTP writes resp to a net/http response, streaming it if it is a stream.

@@ -23,6 +23,8 @@ type Metrics struct {
 	ttft             histogram // seconds from request to first token
 	tokensPerSecond  histogram // decode speed of each request
 	genSeconds       float64   // time spent generating, summed over requests
+	connsRefused     int64     // connections refused over the transport's limit
+	openConns        func() int64
 }
 
 type requestKey struct {
@@ -92,6 +94,20 @@ func (m *Metrics) disconnected() {
 	m.mu.Unlock()
 }
 
+// ConnectionRefused counts a connection refused because the transport holds its limit.
+func (m *Metrics) ConnectionRefused() {
+	m.mu.Lock()
+	m.connsRefused++
+	m.mu.Unlock()
+}
+
+// CountConnections makes the metrics report open() as the number of open connections.
+func (m *Metrics) CountConnections(open func() int64) {
+	m.mu.Lock()
+	m.openConns = open
+	m.mu.Unlock()
+}
+
 // write writes the metrics, with the scheduler's and model's when a model is loaded.
 func (m *Metrics) write(w io.Writer, b *Backend) {
 	m.mu.Lock()
@@ -128,7 +144,11 @@ func (m *Metrics) write(w io.Writer, b *Backend) {
 	counter("deepgo_prompt_tokens_cached_total", "Prompt tokens found in a slot's KV cache and not computed again.", m.cachedTokens)
 	counter("deepgo_completion_tokens_total", "Tokens generated.", m.completionTokens)
 	counter("deepgo_rate_limited_total", "Requests refused by a rate limit.", m.rateLimited)
-	counter("deepgo_client_disconnects_total", "Streams whose client went away before the end.", m.disconnects)
+	counter("deepgo_client_disconnects_total", "Requests whose client went away before the end of the reply.", m.disconnects)
+	if m.openConns != nil {
+		gauge("deepgo_connections_open", "Connections open now.", float64(m.openConns()))
+		counter("deepgo_connections_refused_total", "Connections answered 503 because the server held its limit (--max-conns).", m.connsRefused)
+	}
 	metric("deepgo_generation_seconds_total", "counter", "Time spent generating, summed over requests.")
 	fmt.Fprintf(w, "deepgo_generation_seconds_total %s\n", strconv.FormatFloat(m.genSeconds, 'g', -1, 64))
 	m.ttft.write(w, "deepgo_time_to_first_token_seconds", "Time from a request's arrival to its first generated token.")
