@@ -43,11 +43,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rpm := fs.Int("rpm", 0, "requests per minute per key, or per client address without keys (0 = no limit)")
 	tpm := fs.Int("tpm", 0, "tokens per minute per key, or per client address without keys (0 = no limit)")
 	maxBody := fs.Int("max-body", openai.DefaultMaxBody, "largest request body in bytes (413 beyond)")
-	maxConns := fs.Int("max-conns", 1024, "open connections at once")
+	maxConns := fs.Int("max-conns", 1024, "open connections at once, WebSockets included; more are answered 503")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time to read a request")
 	writeTimeout := fs.Duration("write-timeout", 10*time.Minute, "time to answer a non-streamed request, generation included")
 	streamTimeout := fs.Duration("stream-timeout", 30*time.Minute, "the longest a streamed reply may last")
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "idle keep-alive and WebSocket connections are closed after this")
+	firstByte := fs.Duration("first-byte-timeout", 5*time.Second, "a new connection that sends nothing for this long is closed")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long running replies may take to finish")
 	noPlayground := fs.Bool("no-playground", false, "do not serve the web playground on /")
 	temp := fs.Float64("temp", 1, "temperature when a request gives none (OpenAI's default is 1)")
@@ -94,7 +95,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	h := openai.NewHandler(openai.Options{ModelName: *name, Keys: keys, RPM: *rpm, TPM: *tpm,
 		MaxTokens: *maxTokens, MaxPromptTokens: *maxPrompt, Defaults: openai.Defaults{Temperature: *temp, TopP: *topP}})
 	srv := edge.New(edge.Config{Addr: *addr, Handler: h, Log: log, MaxBody: *maxBody, ReadTimeout: *readTimeout,
-		WriteTimeout: *writeTimeout, StreamTimeout: *streamTimeout, IdleTimeout: *idleTimeout, MaxConns: *maxConns,
+		WriteTimeout: *writeTimeout, StreamTimeout: *streamTimeout, IdleTimeout: *idleTimeout, FirstByteTimeout: *firstByte, MaxConns: *maxConns,
 		NoPlayground: *noPlayground})
 	if err := srv.Listen(); err != nil {
 		return err
