@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -144,4 +145,92 @@ func FuzzReplyParser(f *testing.F) {
 			t.Fatalf("content %q is not part of %q", whole.content, text)
 		}
 	})
+}
+
+// FuzzAdmit runs request bodies through the whole path before generation — rate limits,
+// decoding, the chat template, tokenizing, the token budget and the scheduler's admission
+// — on a clock that moves only as the input says, three times each. Every outcome must be
+// a job within the context and the token budget, or an OpenAI-shaped error of a status the
+// path may give; a job given up costs nothing; the scheduler and the buckets end as they
+// began.
+func FuzzAdmit(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add([]byte(s), i%2 == 0, uint8(i), uint16(i*37), uint16(i*1000))
+	}
+	f.Add([]byte(`{"model":"tiny","prompt":"Hello","max_tokens":9223372036854775807}`), false, uint8(0), uint16(0), uint16(0))
+	f.Add([]byte(`{"model":"tiny","prompt":"Hello","max_tokens":300}`), false, uint8(2), uint16(200), uint16(30000))
+	f.Add([]byte(`{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"MAX_TOKENS":5}`), true, uint8(1), uint16(50), uint16(100))
+	f.Add([]byte(`{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"temperature":1e-45,"logprobs":true,"top_logprobs":20}`), true, uint8(0), uint16(600), uint16(1))
+	f.Fuzz(func(t *testing.T, body []byte, isChat bool, rpm uint8, tpm uint16, step uint16) {
+		b := testBackend(t)
+		h := NewHandler(Options{ModelName: testModel, RPM: int(rpm % 8), TPM: int(tpm)})
+		h.SetBackend(b)
+		clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+		h.limits.now = clock.now
+		path := RouteCompletions
+		if isChat {
+			path = RouteChat
+		}
+		ctx := b.Scheduler().Context()
+		for range 3 {
+			j, e := h.prepare(&Request{Method: "POST", Path: path, Body: body, Client: "fuzz"}, isChat, false)
+			if (j == nil) == (e == nil) {
+				t.Fatalf("%q: job %v and error %v", body, j, e)
+			}
+			if e != nil {
+				checkAdmitError(t, body, e)
+			} else {
+				n, gen := len(j.prompt), j.opts.MaxTokens
+				if n < 1 || n >= ctx || gen < 1 || gen > ctx-n || (tpm > 0 && n+gen > int(tpm)) {
+					t.Fatalf("%q: a prompt of %d tokens may generate %d (context %d, tpm %d)", body, n, gen, ctx, tpm)
+				}
+				j.cancel()
+			}
+			clock.advance(time.Duration(step) * time.Millisecond)
+		}
+		if st := b.Scheduler().Stats(); st.Active != 0 || st.Queued != 0 || st.KVReserved != 0 {
+			t.Fatalf("%q: scheduler after: %+v", body, st)
+		}
+		h.limits.mu.Lock()
+		defer h.limits.mu.Unlock()
+		for id, c := range h.limits.callers {
+			for _, bk := range []*bucket{c.req, c.tok} {
+				if bk != nil && (bk.level < 0 || bk.level > bk.burst) {
+					t.Fatalf("%q: caller %s: bucket at %g of %g", body, id, bk.level, bk.burst)
+				}
+			}
+			if c.held != 0 {
+				t.Fatalf("%q: caller %s holds %d grants", body, id, c.held)
+			}
+		}
+	})
+}
+
+// checkAdmitError asserts an error of the admission path: a status it may give, the
+// OpenAI shape, and Retry-After exactly where a retry can pass.
+func checkAdmitError(t *testing.T, body []byte, e *Error) {
+	t.Helper()
+	switch e.Status {
+	case 400, 404:
+		if e.RetryAfter != 0 {
+			t.Fatalf("%q: %d with Retry-After: %+v", body, e.Status, e)
+		}
+	case 429, 503:
+		if e.RetryAfter < 1 || e.RetryAfter > 60 {
+			t.Fatalf("%q: %d with Retry-After %d: %+v", body, e.Status, e.RetryAfter, e)
+		}
+	default:
+		t.Fatalf("%q: status %d: %+v", body, e.Status, e)
+	}
+	var v struct {
+		Error *struct {
+			Message string  `json:"message"`
+			Type    string  `json:"type"`
+			Param   *string `json:"param"`
+			Code    *string `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(e.Body(), &v); err != nil || v.Error == nil || v.Error.Message == "" || v.Error.Type == "" || v.Error.Code == nil {
+		t.Fatalf("%q: error body %s: %v", body, e.Body(), err)
+	}
 }

@@ -210,6 +210,13 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 	return j, nil
 }
 
+// cancel gives up a prepared job that will not run: its slot or place in the queue, and
+// its rate-limit reservation, which then costs the caller nothing.
+func (j *job) cancel() {
+	j.adm.Cancel()
+	j.h.limits.refund(j.grant)
+}
+
 // tokenize renders the chat template or reads the completion prompt, into j.prompt. A
 // text with certainly more than maxPrompt tokens, by its length in bytes, is refused with
 // tooLong before it is encoded.
