@@ -59,14 +59,10 @@ models/tiny-q8_0.gguf: | build
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...
 
+# Every fuzz target of the module (tools/fuzz.sh finds them with go test -list), FUZZTIME each.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run=NONE -fuzz=FuzzParseHeader -fuzztime=$(FUZZTIME) ./core/safetensors
-	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/gguf
-	$(GO) test -run=NONE -fuzz=FuzzRoundTrip -fuzztime=$(FUZZTIME) ./core/tokenizer
-	$(GO) test -run=NONE -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./core/chat
-	$(GO) test -run=NONE -fuzz=FuzzDecodeRequest -fuzztime=$(FUZZTIME) ./adapters/openai
-	$(GO) test -run=NONE -fuzz=FuzzReplyParser -fuzztime=$(FUZZTIME) ./adapters/openai
+	GO=$(GO) tools/fuzz.sh $(FUZZTIME)
 
 clean:
 	rm -rf bin dist models/tiny-q8_0.gguf
