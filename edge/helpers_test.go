@@ -38,6 +38,9 @@ var slow = func() time.Duration {
 var modelRoot string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(runChild()) // this process is a server for a test (child_test.go)
+	}
 	code := m.Run()
 	if modelRoot != "" {
 		os.RemoveAll(modelRoot)
@@ -69,6 +72,7 @@ type setup struct {
 	slots, queue    int    // defaults 2 and 2
 	maxTokens       int
 	maxPromptTokens int
+	ctx             int         // tokens per slot; default the model's, at most 4096
 	edge            edge.Config // Addr and Handler are filled in
 }
 
@@ -108,7 +112,7 @@ func start(t *testing.T, o setup) *testServer {
 		}
 	}
 	h := openai.NewHandler(openai.Options{ModelName: "tiny", Keys: keys, MaxTokens: o.maxTokens, MaxPromptTokens: o.maxPromptTokens})
-	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: 2, Slots: o.slots, Queue: o.queue})
+	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: 2, Slots: o.slots, Queue: o.queue, Context: o.ctx})
 	if err != nil {
 		t.Fatalf("open backend: %v", err)
 	}

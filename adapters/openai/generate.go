@@ -224,6 +224,17 @@ func (j *job) tokenize(maxPrompt int, tooLong func(what string, n int) *Error) *
 	b, g := j.b, j.g
 	tok := b.tok
 	if g.chat {
+		// Before rendering: every chat template writes each user message's text, trimmed at
+		// most, so their bytes alone bound the prompt's tokens from below.
+		user := 0
+		for _, m := range g.messages {
+			if m.Role == "user" && m.Content != nil {
+				user += len(strings.TrimSpace(*m.Content))
+			}
+		}
+		if n := tok.MinTokens(user); n > maxPrompt {
+			return tooLong("at least ", n)
+		}
 		msgs, tools := g.messages, g.tools
 		if len(tools) > 0 && !b.renderTools {
 			msgs, tools = withTools(msgs, tools), nil

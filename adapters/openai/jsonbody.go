@@ -67,7 +67,11 @@ func semanticError(e *json.SemanticError) *Error {
 	var want *kindError
 	switch {
 	case errors.As(e.Err, &want):
-		return badRequest(field, "invalid_type", "%s must be %s, not a JSON %s", field, want.want, kindName(e.JSONKind))
+		got := want.got
+		if got == "" {
+			got = kindName(e.JSONKind)
+		}
+		return badRequest(field, "invalid_type", "%s must be %s, not a JSON %s", field, want.want, got)
 	case e.JSONKind == '0' && errors.Is(e.Err, strconv.ErrRange):
 		return badRequest(field, "invalid_value", "%s %s is out of range", field, truncate(string(e.JSONValue), 40))
 	case e.JSONKind == '0' && e.GoType != nil && typeName(e.GoType.String()) == "an integer":
@@ -83,8 +87,8 @@ func semanticError(e *json.SemanticError) *Error {
 }
 
 // kindError is what the request types' own decoders return for a JSON value of the wrong
-// kind: want says which kinds fit.
-type kindError struct{ want string }
+// kind: want says which kinds fit, got (if known) which kind came.
+type kindError struct{ want, got string }
 
 func (e *kindError) Error() string { return "want " + e.want }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/deepgo/deepgo/core/chat"
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ChatRequest is the body of POST /v1/chat/completions. Pointer fields are optional: nil
@@ -114,7 +115,7 @@ func (s *Stop) UnmarshalJSON(data []byte) error {
 	}
 	var many []string
 	if err := jsonv2.Unmarshal(data, &many); err != nil {
-		return &kindError{"a string or an array of strings"}
+		return &kindError{want: "a string or an array of strings"}
 	}
 	*s = many
 	return nil
@@ -127,6 +128,32 @@ type Prompt struct {
 	Tokens []int
 	Count  int // prompts in the list (more than one is refused)
 }
+
+// UnmarshalJSONFrom reads a prompt from an encoding/json/v2 decoder: a string, the
+// common case, is read once however long it is; the array forms go to UnmarshalJSON.
+func (p *Prompt) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		s := tok.String()
+		*p = Prompt{Text: &s, Count: 1}
+		return nil
+	}
+	k := dec.PeekKind()
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if err := p.UnmarshalJSON(v); err != nil {
+		return &kindError{want: promptKinds, got: kindName(k)}
+	}
+	return nil
+}
+
+// promptKinds are the forms a prompt may take.
+const promptKinds = "a string, an array of strings or an array of token ids"
 
 // UnmarshalJSON accepts the four forms of prompt.
 func (p *Prompt) UnmarshalJSON(data []byte) error {
@@ -160,7 +187,7 @@ func (p *Prompt) UnmarshalJSON(data []byte) error {
 		}
 		return nil
 	}
-	return &kindError{"a string, an array of strings or an array of token ids"}
+	return &kindError{want: promptKinds}
 }
 
 // Usage counts the tokens of a request.

@@ -34,36 +34,51 @@ type ToolCall struct {
 // are concatenated; parts of other types are an error. Member names match exactly, as in
 // OpenAI's API (encoding/json/v2 semantics: "ROLE" is not role).
 func (m *Message) UnmarshalJSON(data []byte) error {
+	return m.UnmarshalJSONFrom(jsontext.NewDecoder(bytes.NewReader(data)))
+}
+
+// UnmarshalJSONFrom decodes a message from an encoding/json/v2 decoder, as UnmarshalJSON
+// does, reading it once: a request's messages may be megabytes long.
+func (m *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	var aux struct {
-		Role             string         `json:"role"`
-		Content          jsontext.Value `json:"content"`
-		ReasoningContent string         `json:"reasoning_content"`
-		ToolCalls        []ToolCall     `json:"tool_calls"`
-		ToolCallID       string         `json:"tool_call_id"`
-		Name             string         `json:"name"`
+		Role             string     `json:"role"`
+		Content          content    `json:"content"`
+		ReasoningContent string     `json:"reasoning_content"`
+		ToolCalls        []ToolCall `json:"tool_calls"`
+		ToolCallID       string     `json:"tool_call_id"`
+		Name             string     `json:"name"`
 	}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	if err := json.UnmarshalDecode(dec, &aux); err != nil {
 		return err
 	}
-	*m = Message{Role: aux.Role, ReasoningContent: aux.ReasoningContent, ToolCalls: aux.ToolCalls,
-		ToolCallID: aux.ToolCallID, Name: aux.Name}
-	raw := bytes.TrimSpace(aux.Content)
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
-		return nil
-	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+	*m = Message{Role: aux.Role, Content: aux.Content.text, ReasoningContent: aux.ReasoningContent,
+		ToolCalls: aux.ToolCalls, ToolCallID: aux.ToolCallID, Name: aux.Name}
+	return nil
+}
+
+// content is a message's content as it is decoded: a string, null, or text parts.
+type content struct{ text *string }
+
+func (c *content) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	c.text = nil
+	switch k := dec.PeekKind(); k {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '"':
+		tok, err := dec.ReadToken()
+		if err != nil {
 			return err
 		}
-		m.Content = &s
+		s := tok.String()
+		c.text = &s
 		return nil
-	case raw[0] == '[':
+	case '[':
 		var parts []struct {
 			Type string  `json:"type"`
 			Text *string `json:"text"`
 		}
-		if err := json.Unmarshal(raw, &parts); err != nil {
+		if err := json.UnmarshalDecode(dec, &parts); err != nil {
 			return fmt.Errorf("chat: message content must be a string or an array of text parts {\"type\":\"text\",\"text\":...}")
 		}
 		var b strings.Builder
@@ -77,10 +92,14 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 			b.WriteString(*p.Text)
 		}
 		s := b.String()
-		m.Content = &s
+		c.text = &s
 		return nil
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("chat: message content must be a string, null or an array of text parts, not a JSON %s", jsonKind(byte(k)))
 	}
-	return fmt.Errorf("chat: message content must be a string, null or an array of text parts, not a JSON %s", jsonKind(raw[0]))
 }
 
 // jsonKind names the kind of JSON value that starts with c.
