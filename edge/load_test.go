@@ -234,18 +234,6 @@ func (e *loadMissingMetric) Error() string { return "/metrics has no " + e.name 
 // loadPeakRSS is the process's peak resident set (VmHWM) in bytes; false where
 // /proc/self/status is missing (not Linux).
 func loadPeakRSS() (int64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0, false
-			}
-			return kb << 10, true
-		}
-	}
-	return 0, false
+	n := procStatus("VmHWM:")
+	return n, n >= 0
 }

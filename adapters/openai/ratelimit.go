@@ -189,11 +189,9 @@ func (l *limiter) reserve(g *grant, prompt, least, most int) (int, *refusal) {
 func (l *limiter) settle(g *grant, used int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !g.open {
+	if !g.end() {
 		return
 	}
-	g.open = false
-	g.b.held--
 	if tb := g.b.tok; tb != nil && g.tokens > float64(used) {
 		tb.fill(l.now())
 		tb.level = min(tb.burst, tb.level+g.tokens-float64(max(used, 0)))
@@ -205,11 +203,9 @@ func (l *limiter) settle(g *grant, used int) {
 func (l *limiter) refund(g *grant) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !g.open {
+	if !g.end() {
 		return
 	}
-	g.open = false
-	g.b.held--
 	now := l.now()
 	if rb := g.b.req; rb != nil {
 		rb.fill(now)
@@ -219,6 +215,16 @@ func (l *limiter) refund(g *grant) {
 		tb.fill(now)
 		tb.level = min(tb.burst, tb.level+g.tokens)
 	}
+}
+
+// end closes the grant, if it is open, and reports whether it was. The limiter's mu is held.
+func (g *grant) end() bool {
+	if !g.open {
+		return false
+	}
+	g.open = false
+	g.b.held--
+	return true
 }
 
 // seconds rounds a wait up to whole seconds, for Retry-After.
