@@ -120,6 +120,10 @@ type Options struct {
 	// model whose experts exceed RAM still runs. The experts of the layer being computed
 	// are always kept, so a budget below one layer's chunk of experts is exceeded by them.
 	ExpertBudget int64
+	// Kernels narrows the kernels the model runs from all this CPU has (see
+	// quant.Kernels.Narrow): "generic" for the portable Go kernels only, "avx2" for no
+	// AVX-512; "" takes the DEEPGO_KERNELS environment variable's choice (kernels.go).
+	Kernels string
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
@@ -129,7 +133,8 @@ func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
 		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
 	}
-	if err := quant.CheckKernels(); err != nil {
+	kernels, err := opts.kernels()
+	if err != nil {
 		return nil, fmt.Errorf("open model %s: %w", path, err)
 	}
 	st, err := os.Stat(path)
@@ -156,6 +161,7 @@ func Open(path string, opts Options) (*Model, error) {
 	m.scale = float32(m.Config.SoftmaxScale())
 	m.pool = NewPool(opts.Threads)
 	m.pool.floatActivations = opts.FloatActivations
+	m.pool.kernels = kernels
 	return m, nil
 }
 

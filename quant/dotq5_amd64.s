@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // Q5_0 × Q8_0 input, AVX2+FMA+F16C, one block (32 values) per iteration. The 32 high bits
