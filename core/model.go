@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/quant"
 )
 
@@ -137,12 +137,12 @@ func Open(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open model %s: %w", path, err)
 	}
-	st, err := os.Stat(path)
+	isDir, err := checkModelPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("open model: %w", err)
+		return nil, err
 	}
 	var m *Model
-	if st.IsDir() {
+	if isDir {
 		m, err = openHF(path)
 	} else {
 		m, err = openGGUF(path)
@@ -163,6 +163,17 @@ func Open(path string, opts Options) (*Model, error) {
 	m.pool.floatActivations = opts.FloatActivations
 	m.pool.kernels = kernels
 	return m, nil
+}
+
+// checkModelPath is the check a model path gets before anything opens it: a Hugging Face
+// checkpoint directory or a regular file, never a named pipe or a device, which would block
+// or never end (mmap.CheckPath). It reports whether path is a directory.
+func checkModelPath(path string) (isDir bool, err error) {
+	isDir, err = mmap.CheckPath(path, true)
+	if err != nil {
+		return false, fmt.Errorf("open model: %w", err)
+	}
+	return isDir, nil
 }
 
 // Threads is the number of threads the model computes with.
