@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,7 +44,7 @@ func ggufTokenizer(path string) (*tokenizer.Tokenizer, error) {
 	defer f.Close()
 	v, err := vocabFromGGUF(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // the gguf getters' errors name the file and the key
 	}
 	t, err := tokenizer.FromVocab(v)
 	if err != nil {
@@ -111,18 +112,31 @@ func isGGUF(path string) (bool, error) {
 	return err == nil && string(magic[:]) == gguf.Magic, nil
 }
 
-// vocabFromGGUF reads the tokenizer.ggml.* keys.
+// vocabFromGGUF reads the tokenizer.ggml.* keys. The optional ones may be absent, but not
+// of the wrong type.
 func vocabFromGGUF(f *gguf.File) (tokenizer.Vocab, error) {
 	v := tokenizer.Vocab{BOS: -1, EOS: -1}
+	optional := func(err error) error {
+		if errors.Is(err, gguf.ErrKeyNotFound) {
+			return nil
+		}
+		return err
+	}
 	var err error
 	if v.Model, err = f.GetString("tokenizer.ggml.model"); err != nil {
 		return v, err
 	}
-	v.Pre, _ = f.GetString("tokenizer.ggml.pre")
+	if v.Pre, err = f.GetString("tokenizer.ggml.pre"); optional(err) != nil {
+		return v, err
+	}
 	if v.Tokens, err = f.GetStrings("tokenizer.ggml.tokens"); err != nil {
 		return v, err
 	}
-	if types, err := f.GetInts("tokenizer.ggml.token_type"); err == nil {
+	types, err := f.GetInts("tokenizer.ggml.token_type")
+	if optional(err) != nil {
+		return v, err
+	}
+	if err == nil {
 		v.Types = make([]int32, len(types))
 		for i, t := range types {
 			v.Types[i] = int32(t)
@@ -131,13 +145,25 @@ func vocabFromGGUF(f *gguf.File) (tokenizer.Vocab, error) {
 	if v.Merges, err = f.GetStrings("tokenizer.ggml.merges"); err != nil {
 		return v, err
 	}
-	if id, err := f.GetUint("tokenizer.ggml.bos_token_id"); err == nil {
-		v.BOS = int(id)
+	for _, id := range []struct {
+		key string
+		dst *int
+	}{{"tokenizer.ggml.bos_token_id", &v.BOS}, {"tokenizer.ggml.eos_token_id", &v.EOS}} {
+		x, err := f.GetUint(id.key)
+		switch {
+		case optional(err) != nil:
+			return v, err
+		case err == nil && x >= uint64(len(v.Tokens)):
+			return v, fmt.Errorf("%s: %s = %d is not a token id (%d tokens)", f.Paths()[0], id.key, x, len(v.Tokens))
+		case err == nil:
+			*id.dst = int(x)
+		}
 	}
-	if id, err := f.GetUint("tokenizer.ggml.eos_token_id"); err == nil {
-		v.EOS = int(id)
+	if v.AddBOS, err = f.GetBool("tokenizer.ggml.add_bos_token"); optional(err) != nil {
+		return v, err
 	}
-	v.AddBOS, _ = f.GetBool("tokenizer.ggml.add_bos_token")
-	v.ChatTemplate, _ = f.GetString("tokenizer.chat_template")
+	if v.ChatTemplate, err = f.GetString("tokenizer.chat_template"); optional(err) != nil {
+		return v, err
+	}
 	return v, nil
 }
