@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // enc builds raw GGUF bytes.
@@ -248,6 +250,9 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("empty file: %v", err)
+	}
+	if _, err := Open(dir); err == nil || !errors.Is(err, mmap.ErrNotRegular) || !strings.Contains(err.Error(), dir+" is a directory, not a regular file") {
+		t.Errorf("directory: %v", err)
 	}
 }
 
