@@ -1,3 +1,5 @@
+//go:build unix
+
 package core_test
 
 import (
@@ -639,9 +641,6 @@ const maxOpenAlloc = 64 << 20
 // and core.OpenWithTokenizer with an error that says what is wrong with which file, never
 // a panic, a hang or an absurd allocation.
 func TestMalformedModels(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("named pipes, sockets and /dev/zero are Unix")
-	}
 	c := newCorpus(t)
 	for _, p := range []string{c.gguf, c.hf} {
 		m, _, err := core.OpenWithTokenizer(p, "", core.Options{Threads: 1})
