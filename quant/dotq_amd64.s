@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "dotq_amd64.h"
 
 // AVX2+FMA+F16C integer dot products for the GGUF block formats; the Go twins in
 // dotq_generic.go define the results.
@@ -34,7 +35,7 @@
 // each block's accumulator at -32·Σ sc·sums (VPMULLW by -32) instead of subtracting it at
 // the end. The last n mod 4 blocks go one at a time.
 //
-// They, and the other one-vector kernels (here and in dotq5_amd64.s), prefetch
+// They, and the other one-vector kernels (Q5_0 included), prefetch
 // (PREFETCHT0) the weights 4 KiB ahead: one token's decode reads each weight
 // once, from DRAM, and the hardware prefetcher alone leaves a core well short of the
 // memory's bandwidth. A prefetch never faults, so it may point past the end of w.
@@ -46,62 +47,6 @@
 // stores row r's product at dst[r] (qdotRowsFunc): the constants are set up once per call,
 // not per row. DI, DX, CX (and BX) are reloaded from the arguments for each row; the count
 // of rows left and the row's dst are kept in their argument slots.
-
-// shufK4<>+32j: VPSHUFB control that spreads byte j of each 128-bit lane, zero-extended, to
-// all sixteen int16 lanes.
-DATA shufK4<>+0(SB)/8, $0x8000800080008000
-DATA shufK4<>+8(SB)/8, $0x8000800080008000
-DATA shufK4<>+16(SB)/8, $0x8000800080008000
-DATA shufK4<>+24(SB)/8, $0x8000800080008000
-DATA shufK4<>+32(SB)/8, $0x8001800180018001
-DATA shufK4<>+40(SB)/8, $0x8001800180018001
-DATA shufK4<>+48(SB)/8, $0x8001800180018001
-DATA shufK4<>+56(SB)/8, $0x8001800180018001
-DATA shufK4<>+64(SB)/8, $0x8002800280028002
-DATA shufK4<>+72(SB)/8, $0x8002800280028002
-DATA shufK4<>+80(SB)/8, $0x8002800280028002
-DATA shufK4<>+88(SB)/8, $0x8002800280028002
-DATA shufK4<>+96(SB)/8, $0x8003800380038003
-DATA shufK4<>+104(SB)/8, $0x8003800380038003
-DATA shufK4<>+112(SB)/8, $0x8003800380038003
-DATA shufK4<>+120(SB)/8, $0x8003800380038003
-DATA shufK4<>+128(SB)/8, $0x8004800480048004
-DATA shufK4<>+136(SB)/8, $0x8004800480048004
-DATA shufK4<>+144(SB)/8, $0x8004800480048004
-DATA shufK4<>+152(SB)/8, $0x8004800480048004
-DATA shufK4<>+160(SB)/8, $0x8005800580058005
-DATA shufK4<>+168(SB)/8, $0x8005800580058005
-DATA shufK4<>+176(SB)/8, $0x8005800580058005
-DATA shufK4<>+184(SB)/8, $0x8005800580058005
-DATA shufK4<>+192(SB)/8, $0x8006800680068006
-DATA shufK4<>+200(SB)/8, $0x8006800680068006
-DATA shufK4<>+208(SB)/8, $0x8006800680068006
-DATA shufK4<>+216(SB)/8, $0x8006800680068006
-DATA shufK4<>+224(SB)/8, $0x8007800780078007
-DATA shufK4<>+232(SB)/8, $0x8007800780078007
-DATA shufK4<>+240(SB)/8, $0x8007800780078007
-DATA shufK4<>+248(SB)/8, $0x8007800780078007
-GLOBL shufK4<>(SB), RODATA|NOPTR, $256
-
-// shufK6<>+32k: VPSHUFB control that spreads int16 word 2k of each 128-bit lane to the low
-// lane's eight words and word 2k+1 to the high lane's.
-DATA shufK6<>+0(SB)/8, $0x0100010001000100
-DATA shufK6<>+8(SB)/8, $0x0100010001000100
-DATA shufK6<>+16(SB)/8, $0x0302030203020302
-DATA shufK6<>+24(SB)/8, $0x0302030203020302
-DATA shufK6<>+32(SB)/8, $0x0504050405040504
-DATA shufK6<>+40(SB)/8, $0x0504050405040504
-DATA shufK6<>+48(SB)/8, $0x0706070607060706
-DATA shufK6<>+56(SB)/8, $0x0706070607060706
-DATA shufK6<>+64(SB)/8, $0x0908090809080908
-DATA shufK6<>+72(SB)/8, $0x0908090809080908
-DATA shufK6<>+80(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK6<>+88(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK6<>+96(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK6<>+104(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK6<>+112(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK6<>+120(SB)/8, $0x0f0e0f0e0f0e0f0e
-GLOBL shufK6<>(SB), RODATA|NOPTR, $128
 
 // q3K<>: Q3_K scale decoding: 0x0f and 0x30 bytes, then the dword shift counts that put
 // the 2-bit high parts of scales 0-3, 4-7, 8-11, 12-15 at bits 4-5: left 4, 2, 0, 0 and
@@ -1074,5 +1019,81 @@ dotQ3_KQ8KRowsAVX2_done:
 	DECQ rows+24(FP)
 	JNZ dotQ3_KQ8KRowsAVX2_row
 dotQ3_KQ8KRowsAVX2_end:
+	VZEROUPPER
+	RET
+
+// Q5_0 × Q8_0 input, AVX2+FMA+F16C, one block (32 values) per iteration. The 32 high bits
+// are spread to one byte per value (VPSHUFB picks qh's byte j/8 for value j, VPAND/VPCMPEQB
+// test bit j%8), ORed as 0x10 onto the nibbles, and 16 is subtracted: weights in [−16, 15].
+// Then the Q8_0 sign trick: VPMADDUBSW(|w|, sign(x, w)) pairs reach at most 16·127·2 = 4064,
+// far from int16 saturation. Like the kernels of dotq_amd64.s, it multiplies rows consecutive
+// rows by the vector and stores row r's product at dst[r].
+
+// func dotQ5_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
+TEXT ·dotQ5_0Q8RowsAVX2(SB), NOSPLIT, $0-104
+	MOVQ w_base+0(FP), SI
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15 // int16 ones
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14 // 0x0f bytes
+	MOVL $0x10101010, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11 // 0x10 bytes
+	VMOVDQU q5shuf<>(SB), Y13
+	VMOVDQU q5bits<>(SB), Y12
+
+	CMPQ rows+24(FP), $0
+	JLE dotQ5_0Q8RowsAVX2_end
+dotQ5_0Q8RowsAVX2_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+q5loop:
+	TESTQ CX, CX
+	JZ q5done
+	PREFETCHT0 4096(SI)
+	VMOVDQU 6(SI), X4 // 16 bytes of nibbles
+	VPSRLW $4, X4, X5
+	VINSERTI128 $1, X5, Y4, Y4
+	VPAND Y14, Y4, Y4 // low nibbles, then high nibbles
+	VPBROADCASTD 2(SI), Y6
+	VPSHUFB Y13, Y6, Y6
+	VPAND Y12, Y6, Y6
+	VPCMPEQB Y12, Y6, Y6
+	VPAND Y11, Y6, Y6 // 0x10 where the value's high bit is set
+	VPOR Y6, Y4, Y4
+	VPSUBB Y11, Y4, Y4 // − 16
+	VMOVDQU (DI), Y5
+	VPSIGNB Y4, Y5, Y5
+	VPABSB Y4, Y4
+	VPMADDUBSW Y5, Y4, Y4
+	VPMADDWD Y15, Y4, Y4
+	VCVTDQ2PS Y4, Y4
+	MOVWLZX (SI), AX
+	VMOVD AX, X6
+	VCVTPH2PS X6, X6
+	VMULSS (DX), X6, X6
+	VBROADCASTSS X6, Y6
+	VFMADD231PS Y6, Y4, Y0
+	ADDQ $22, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JMP q5loop
+
+q5done:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	MOVQ dst_base+80(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+80(FP)
+	DECQ rows+24(FP)
+	JNZ dotQ5_0Q8RowsAVX2_row
+dotQ5_0Q8RowsAVX2_end:
 	VZEROUPPER
 	RET
