@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
+.PHONY: all build test test-noasm vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
 
 all: build
 
@@ -33,6 +33,13 @@ e2e: e2e-deps
 
 vet:
 	$(GO) vet ./...
+
+# The portable build: with the noasm tag (as the standard library's purego) no assembly is
+# compiled on any architecture and every kernel is the Go one; vet it and run the kernel
+# and engine tests that way (under a minute on 2 cores).
+test-noasm:
+	$(GO) vet -tags noasm ./quant ./core/...
+	$(GO) test -count=1 -tags noasm -short ./quant ./core
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -66,11 +66,12 @@ type buffers struct {
 
 // attnScratch is one thread's scratch for the absorbed attention paths.
 type attnScratch struct {
-	qlat, olat, row []float32 // [kv_lora]
-	scores          []float32 // [H*keyBlock]: one block of keys' scores per head
-	pe              []float32 // [4*keyBlock]: four heads' rotary parts of those scores
-	max, sum        []float32 // [H]: each head's running softmax maximum and sum
-	vrows           []float32 // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
+	qlat, olat, row []float32   // [kv_lora]
+	scores          []float32   // [H*keyBlock]: one block of keys' scores per head
+	pe              []float32   // [4*keyBlock]: four heads' rotary parts of those scores
+	max, sum        []float32   // [H]: each head's running softmax maximum and sum
+	vrows           []float32   // [H*(nope+v)], indexed by kv_b_proj (or attn_v_b) row
+	vin             quant.Input // olat as the input of kv_b_proj's value rows
 }
 
 const (

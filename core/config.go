@@ -2,11 +2,14 @@ package core
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // Config is the architecture of a DeepSeek-V2/V3 model, in the field names of the
@@ -74,10 +77,14 @@ type RopeScaling struct {
 	MScaleAllDim                  float64 `json:"mscale_all_dim"`
 }
 
+// maxConfigBytes bounds config.json, which is read whole: DeepSeek-V3's is under 2 KB, and
+// a MiB leaves room for anything a tool adds to one while refusing a file that is no config.
+const maxConfigBytes = 1 << 20
+
 // LoadConfig reads and validates dir/config.json.
 func LoadConfig(dir string) (*Config, error) {
 	path := filepath.Join(dir, "config.json")
-	b, err := os.ReadFile(path)
+	b, err := mmap.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -89,7 +96,8 @@ func LoadConfig(dir string) (*Config, error) {
 }
 
 // ParseConfig decodes a config.json, fills the defaults of the Hugging Face
-// DeepseekV3Config / DeepseekV2Config classes and validates the result.
+// DeepseekV3Config / DeepseekV2Config classes and validates the result: every field in its
+// range (see validate), or an error naming the field, its value and the range.
 func ParseConfig(b []byte) (*Config, error) {
 	c := &Config{
 		RMSNormEps:          1e-6,
@@ -103,15 +111,23 @@ func ParseConfig(b []byte) (*Config, error) {
 	if err := json.Unmarshal(b, c); err != nil {
 		return nil, fmt.Errorf("bad JSON in config: %w", err)
 	}
-	// q_lora_rank may be null (V2-Lite): decode it separately.
+	// q_lora_rank may be null (V2-Lite), and an absent max_position_embeddings takes the
+	// class default: decode them separately.
 	var raw struct {
-		QLoRARank *int `json:"q_lora_rank"`
+		QLoRARank    *int `json:"q_lora_rank"`
+		MaxPositions *int `json:"max_position_embeddings"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("bad JSON in config: %w", err)
 	}
 	if raw.QLoRARank != nil {
 		c.QLoRARank = *raw.QLoRARank
+	}
+	if raw.MaxPositions == nil {
+		c.MaxPositions = 2048 // DeepseekV2Config
+		if c.isV3() {
+			c.MaxPositions = 4096 // DeepseekV3Config
+		}
 	}
 	if c.TopKMethod == "" {
 		c.TopKMethod = "greedy"
@@ -125,7 +141,7 @@ func ParseConfig(b []byte) (*Config, error) {
 			c.ScoringFunc = "sigmoid"
 		}
 	}
-	if err := c.validate(); err != nil {
+	if err := c.validate(jsonName); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -143,7 +159,145 @@ func (c *Config) isV3() bool {
 	return false
 }
 
-func (c *Config) validate() error {
+// Bounds of config values, config.json and GGUF keys alike. Each is far beyond every
+// published model, and together they keep every size a config implies (tensor shapes, the
+// activations of one token, the KV cache of one position, the table of routed experts,
+// the parameter count) inside int64 and inside what a machine holds, so a broken or
+// hostile config is refused before anything is allocated from it.
+const (
+	// maxWidth bounds one width: vocab_size (DeepSeek-V3: 129,280; the largest published,
+	// 262,144), hidden_size (7,168), the intermediate sizes and LoRA ranks, and the
+	// per-token widths products of them make (heads × head dims; the KV cache of one
+	// position over all layers): one activation row is at most 4 MiB of float32, a forward
+	// pass of 256 rows 1 GiB.
+	maxWidth = 1 << 20
+	// maxHeadDim bounds qk_nope_head_dim, qk_rope_head_dim and v_head_dim (64 to 192 in
+	// DeepSeek models).
+	maxHeadDim = 1 << 12
+	// maxHeads bounds num_attention_heads (128 in DeepSeek-V3).
+	maxHeads = 1 << 12
+	// maxLayers bounds num_hidden_layers (61 in DeepSeek-V3; 126 in the deepest published
+	// model), and with it first_k_dense_replace and moe_layer_freq.
+	maxLayers = 1 << 10
+	// maxExperts bounds n_routed_experts (256 in DeepSeek-V3, 384 in Kimi K2).
+	maxExperts = 1 << 16
+	// maxLayerExperts bounds the routed experts of all layers together, each an entry of
+	// the residency table made when the model opens (DeepSeek-V3: 58 × 256 = 14,848).
+	maxLayerExperts = 1 << 18
+	// maxSharedExperts bounds n_shared_experts (1 or 2 in DeepSeek models).
+	maxSharedExperts = 1 << 10
+	// maxPositions bounds max_position_embeddings and the YaRN original length: a position
+	// reaches the rotary angle as a float32 (rope.table), exact only up to 2^24
+	// (DeepSeek-V3: 163,840).
+	maxPositions = 1 << 24
+	// maxParams bounds the parameters the shape implies: 2^42, about 4.4 trillion, six
+	// times DeepSeek-V3's 671 billion.
+	maxParams = 1 << 42
+	// maxBlockSize bounds the FP8 weight_block_size (128 × 128 in DeepSeek-V3).
+	maxBlockSize = 1 << 16
+)
+
+// jsonName names a field as config.json does (validate's names are config.json's).
+func jsonName(field string) string { return field }
+
+// checker collects the first error of a config's validation. name turns a field's
+// config.json name into the name of its source (the GGUF key, for a GGUF file), so that
+// every error names what the user can find in the file.
+type checker struct {
+	name func(field string) string
+	err  error
+}
+
+func (k *checker) fail(format string, args ...any) {
+	if k.err == nil {
+		k.err = fmt.Errorf(format, args...)
+	}
+}
+
+// int checks lo <= v <= hi.
+func (k *checker) int(field string, v, lo, hi int) {
+	if v < lo || v > hi {
+		k.fail("%s = %d is out of range [%d, %d]", k.name(field), v, lo, hi)
+	}
+}
+
+// float checks that v is a number in [lo, hi], or (lo, hi] when loOpen.
+func (k *checker) float(field string, v, lo, hi float64, loOpen bool) {
+	if (v > lo || !loOpen && v == lo) && v <= hi { // false for NaN
+		return
+	}
+	open := "["
+	if loOpen {
+		open = "("
+	}
+	k.fail("%s = %g is out of range %s%g, %g]", k.name(field), v, open, lo, hi)
+}
+
+// oneOf checks that v is one of the allowed strings.
+func (k *checker) oneOf(field, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		k.fail("%s %q is not supported (want %s)", k.name(field), v, strings.Join(allowed, ", "))
+	}
+}
+
+// factor is one term of a product of config values, for the error that names them.
+type factor struct {
+	field string
+	v     int
+}
+
+// product checks that the product of the factors is at most limit; what says what the
+// product is. It cannot overflow: it saturates.
+func (k *checker) product(what string, limit int64, fs ...factor) {
+	p := int64(1)
+	names := make([]string, len(fs))
+	vals := make([]string, len(fs))
+	for i, f := range fs {
+		p = satMul(p, int64(f.v))
+		sum := strings.Split(f.field, " + ") // a factor may be a sum of fields
+		for j, s := range sum {
+			sum[j] = k.name(s)
+		}
+		names[i], vals[i] = strings.Join(sum, " + "), strconv.Itoa(f.v)
+		if len(sum) > 1 {
+			names[i] = "(" + names[i] + ")"
+		}
+	}
+	if p > limit {
+		k.fail("%s = %s = %s is more than %d, the most %s allowed", strings.Join(names, " × "), strings.Join(vals, " × "),
+			satString(p), limit, what)
+	}
+}
+
+// satMul is a·b for a, b >= 0, or math.MaxInt64 if that overflows.
+func satMul(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+// satAdd is a+b for a, b >= 0, or math.MaxInt64 if that overflows.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// satString formats a saturated product or sum.
+func satString(n int64) string {
+	if n == math.MaxInt64 {
+		return "more than 2^63"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// validate checks every field of the config against its range (see the bounds above) and
+// the products of fields that size what the model allocates; name names a field in errors
+// (see checker). It fills the YaRN defaults and drops a rope_scaling of type none.
+func (c *Config) validate(name func(field string) string) error {
+	k := &checker{name: name}
 	if len(c.Architectures) > 0 {
 		ok := false
 		for _, a := range c.Architectures {
@@ -155,95 +309,87 @@ func (c *Config) validate() error {
 			return fmt.Errorf("unsupported architecture %v (want DeepseekV3ForCausalLM or DeepseekV2ForCausalLM)", c.Architectures)
 		}
 	}
-	// Bounds keep a hostile config from asking for absurd allocations.
-	const big = 1 << 20
-	positive := []struct {
-		name string
-		v    int
-	}{
-		{"vocab_size", c.VocabSize}, {"hidden_size", c.HiddenSize},
-		{"num_hidden_layers", c.NumHiddenLayers}, {"num_attention_heads", c.NumAttentionHeads},
-		{"kv_lora_rank", c.KVLoRARank}, {"qk_nope_head_dim", c.QKNopeHeadDim},
-		{"qk_rope_head_dim", c.QKRopeHeadDim}, {"v_head_dim", c.VHeadDim},
-	}
-	for _, p := range positive {
-		if p.v <= 0 || p.v > big {
-			return fmt.Errorf("config: %s = %d out of range", p.name, p.v)
-		}
-	}
+	k.int("vocab_size", c.VocabSize, 1, maxWidth)
+	k.int("hidden_size", c.HiddenSize, 1, maxWidth)
+	k.int("num_hidden_layers", c.NumHiddenLayers, 1, maxLayers)
+	k.int("num_attention_heads", c.NumAttentionHeads, 1, maxHeads)
+	k.int("max_position_embeddings", c.MaxPositions, 1, maxPositions)
+	k.int("q_lora_rank", c.QLoRARank, 0, maxWidth) // 0: no q LoRA
+	k.int("kv_lora_rank", c.KVLoRARank, 1, maxWidth)
+	k.int("qk_nope_head_dim", c.QKNopeHeadDim, 1, maxHeadDim)
+	k.int("qk_rope_head_dim", c.QKRopeHeadDim, 2, maxHeadDim)
 	if c.QKRopeHeadDim%2 != 0 {
-		return fmt.Errorf("config: qk_rope_head_dim = %d must be even", c.QKRopeHeadDim)
+		k.fail("%s = %d must be even (rotary pairs)", name("qk_rope_head_dim"), c.QKRopeHeadDim)
 	}
-	if c.QLoRARank < 0 || c.QLoRARank > big {
-		return fmt.Errorf("config: q_lora_rank = %d out of range", c.QLoRARank)
+	k.int("v_head_dim", c.VHeadDim, 1, maxHeadDim)
+	for _, id := range []struct {
+		field string
+		v     *int
+	}{{"bos_token_id", c.BOSTokenID}, {"eos_token_id", c.EOSTokenID}} {
+		if id.v != nil {
+			k.int(id.field, *id.v, 0, c.VocabSize-1)
+		}
 	}
-	if !(c.RMSNormEps > 0) || math.IsInf(c.RMSNormEps, 0) {
-		return fmt.Errorf("config: rms_norm_eps = %v must be positive", c.RMSNormEps)
-	}
-	if !(c.RopeTheta > 1) || math.IsInf(c.RopeTheta, 0) {
-		return fmt.Errorf("config: rope_theta = %v must be > 1", c.RopeTheta)
-	}
+	// rms_norm_eps: 1e-6 in DeepSeek models, 1e-5 to 1e-12 elsewhere; much more would
+	// swamp the activations it divides.
+	k.float("rms_norm_eps", c.RMSNormEps, 1e-12, 1, false)
+	// rope_theta: 10,000 in DeepSeek models, up to 5e6 elsewhere; above 1 for the
+	// frequencies to fall.
+	k.float("rope_theta", c.RopeTheta, 1, 1e12, true)
 	if c.HiddenAct != "silu" {
-		return fmt.Errorf("config: hidden_act %q not supported (want silu)", c.HiddenAct)
+		k.fail("%s %q is not supported (want silu)", name("hidden_act"), c.HiddenAct)
 	}
-	if c.FirstKDenseReplace < 0 {
-		return fmt.Errorf("config: first_k_dense_replace = %d is negative", c.FirstKDenseReplace)
+	k.int("first_k_dense_replace", c.FirstKDenseReplace, 0, maxLayers)
+	k.int("moe_layer_freq", c.MoELayerFreq, 1, maxLayers)
+	k.int("n_routed_experts", c.NRoutedExperts, 0, maxExperts)
+	if k.err != nil { // the checks below use the values above
+		return k.err
 	}
-	if c.hasDense() && (c.IntermediateSize <= 0 || c.IntermediateSize > big) {
-		return fmt.Errorf("config: intermediate_size = %d out of range", c.IntermediateSize)
-	}
-	if c.NRoutedExperts < 0 || c.NRoutedExperts > 1<<16 {
-		return fmt.Errorf("config: n_routed_experts = %d out of range", c.NRoutedExperts)
-	}
+	// Without routed experts the MoE fields are unused, but still bounded.
+	lo, experts := 0, maxExperts
 	if c.NRoutedExperts > 0 {
-		if c.MoELayerFreq <= 0 {
-			return fmt.Errorf("config: moe_layer_freq = %d must be positive", c.MoELayerFreq)
-		}
-		if c.MoEIntermediateSize <= 0 || c.MoEIntermediateSize > big {
-			return fmt.Errorf("config: moe_intermediate_size = %d out of range", c.MoEIntermediateSize)
-		}
-		if c.NumExpertsPerTok <= 0 || c.NumExpertsPerTok > c.NRoutedExperts {
-			return fmt.Errorf("config: num_experts_per_tok = %d must be in 1..n_routed_experts (%d)", c.NumExpertsPerTok, c.NRoutedExperts)
-		}
-		if c.NSharedExperts < 0 || c.NSharedExperts > 1<<10 {
-			return fmt.Errorf("config: n_shared_experts = %d out of range", c.NSharedExperts)
-		}
-		switch c.ScoringFunc {
-		case "softmax", "sigmoid":
-		default:
-			return fmt.Errorf("config: scoring_func %q not supported (want softmax or sigmoid)", c.ScoringFunc)
-		}
-		switch c.TopKMethod {
-		case "greedy":
-		case "group_limited_greedy", "noaux_tc":
-			if c.NGroup <= 0 || c.NRoutedExperts%c.NGroup != 0 {
-				return fmt.Errorf("config: n_group = %d must divide n_routed_experts = %d", c.NGroup, c.NRoutedExperts)
+		lo, experts = 1, c.NRoutedExperts
+	}
+	if c.hasDense() {
+		k.int("intermediate_size", c.IntermediateSize, 1, maxWidth)
+	} else {
+		k.int("intermediate_size", c.IntermediateSize, 0, maxWidth)
+	}
+	k.int("moe_intermediate_size", c.MoEIntermediateSize, lo, maxWidth)
+	k.int("num_experts_per_tok", c.NumExpertsPerTok, lo, experts)
+	k.int("n_shared_experts", c.NSharedExperts, 0, maxSharedExperts)
+	k.int("n_group", c.NGroup, 1, experts)
+	k.int("topk_group", c.TopKGroup, 1, max(c.NGroup, 1))
+	// routed_scaling_factor: 1 to 16 in DeepSeek models.
+	k.float("routed_scaling_factor", c.RoutedScalingFactor, 0, 1e3, true)
+	if c.NRoutedExperts > 0 {
+		k.oneOf("scoring_func", c.ScoringFunc, "softmax", "sigmoid")
+		k.oneOf("topk_method", c.TopKMethod, "greedy", "group_limited_greedy", "noaux_tc")
+		if k.err == nil && c.TopKMethod != "greedy" {
+			switch {
+			case c.NRoutedExperts%c.NGroup != 0:
+				k.fail("%s = %d must divide %s = %d", name("n_group"), c.NGroup, name("n_routed_experts"), c.NRoutedExperts)
+			case c.NumExpertsPerTok > c.TopKGroup*(c.NRoutedExperts/c.NGroup):
+				k.fail("%s = %d exceeds the %d experts in %s = %d groups", name("num_experts_per_tok"), c.NumExpertsPerTok,
+					c.TopKGroup*(c.NRoutedExperts/c.NGroup), name("topk_group"), c.TopKGroup)
+			case c.TopKMethod == "noaux_tc" && c.NRoutedExperts/c.NGroup < 2 && c.NGroup > 1:
+				k.fail("noaux_tc needs at least 2 experts per group (%s = %d, %s = %d)", name("n_routed_experts"), c.NRoutedExperts,
+					name("n_group"), c.NGroup)
 			}
-			if c.TopKGroup <= 0 || c.TopKGroup > c.NGroup {
-				return fmt.Errorf("config: topk_group = %d must be in 1..n_group (%d)", c.TopKGroup, c.NGroup)
-			}
-			if c.NumExpertsPerTok > c.TopKGroup*(c.NRoutedExperts/c.NGroup) {
-				return fmt.Errorf("config: num_experts_per_tok = %d exceeds the experts in topk_group groups", c.NumExpertsPerTok)
-			}
-			if c.TopKMethod == "noaux_tc" && c.NRoutedExperts/c.NGroup < 2 && c.NGroup > 1 {
-				return errors.New("config: noaux_tc needs at least 2 experts per group")
-			}
-		default:
-			return fmt.Errorf("config: topk_method %q not supported (want greedy, group_limited_greedy or noaux_tc)", c.TopKMethod)
-		}
-		if math.IsNaN(c.RoutedScalingFactor) || math.IsInf(c.RoutedScalingFactor, 0) {
-			return fmt.Errorf("config: routed_scaling_factor = %v is not finite", c.RoutedScalingFactor)
 		}
 	}
 	if q := c.QuantizationConfig; q != nil {
-		if q.QuantMethod != "" && q.QuantMethod != "fp8" {
-			return fmt.Errorf("config: quantization_config.quant_method %q not supported (want fp8)", q.QuantMethod)
+		if q.QuantMethod != "" {
+			k.oneOf("quantization_config.quant_method", q.QuantMethod, "fp8")
 		}
-		if q.Fmt != "" && q.Fmt != "e4m3" {
-			return fmt.Errorf("config: quantization_config.fmt %q not supported (want e4m3)", q.Fmt)
+		if q.Fmt != "" {
+			k.oneOf("quantization_config.fmt", q.Fmt, "e4m3")
 		}
-		if len(q.WeightBlockSize) != 0 && (len(q.WeightBlockSize) != 2 || q.WeightBlockSize[0] <= 0 || q.WeightBlockSize[1] <= 0) {
-			return fmt.Errorf("config: quantization_config.weight_block_size %v must be two positive sizes", q.WeightBlockSize)
+		if len(q.WeightBlockSize) != 0 && len(q.WeightBlockSize) != 2 {
+			k.fail("%s %v must be two sizes", name("quantization_config.weight_block_size"), q.WeightBlockSize)
+		}
+		for _, b := range q.WeightBlockSize {
+			k.int("quantization_config.weight_block_size", b, 1, maxBlockSize)
 		}
 	}
 	if rs := c.RopeScaling; rs != nil {
@@ -253,12 +399,6 @@ func (c *Config) validate() error {
 		}
 		switch t {
 		case "yarn":
-			if !(rs.Factor >= 1) || math.IsInf(rs.Factor, 0) {
-				return fmt.Errorf("config: rope_scaling.factor = %v must be >= 1", rs.Factor)
-			}
-			if rs.OriginalMaxPositionEmbeddings <= 0 {
-				return fmt.Errorf("config: rope_scaling.original_max_position_embeddings = %d must be positive", rs.OriginalMaxPositionEmbeddings)
-			}
 			if rs.BetaFast == 0 {
 				rs.BetaFast = 32
 			}
@@ -268,13 +408,83 @@ func (c *Config) validate() error {
 			if rs.MScale == 0 {
 				rs.MScale = 1
 			}
+			// Published YaRN configs: factor 4 to 40, betas 32 and 1, mscales 0.707 or 1.
+			k.float("rope_scaling.factor", rs.Factor, 1, 1e4, false)
+			k.int("rope_scaling.original_max_position_embeddings", rs.OriginalMaxPositionEmbeddings, 1, maxPositions)
+			k.float("rope_scaling.beta_fast", rs.BetaFast, 0, 1e4, true)
+			k.float("rope_scaling.beta_slow", rs.BetaSlow, 0, 1e4, true)
+			k.float("rope_scaling.mscale", rs.MScale, 0, 1e3, false)
+			k.float("rope_scaling.mscale_all_dim", rs.MScaleAllDim, 0, 1e3, false)
 		case "", "default", "none":
 			c.RopeScaling = nil
 		default:
-			return fmt.Errorf("config: rope_scaling type %q not supported (want yarn)", t)
+			k.fail("%s %q is not supported (want yarn)", name("rope_scaling.type"), t)
 		}
 	}
-	return nil
+	if k.err != nil {
+		return k.err
+	}
+	c.checkSizes(k)
+	return k.err
+}
+
+// checkSizes checks the products of config values that size what the model allocates:
+// the widths of one token's activations, the KV cache of one position, the table of
+// routed experts, and the parameter count.
+func (c *Config) checkSizes(k *checker) {
+	const row = "values in one token's activations"
+	h := factor{"num_attention_heads", c.NumAttentionHeads}
+	k.product(row, maxWidth, h, factor{"qk_nope_head_dim + qk_rope_head_dim", c.QKHeadDim()})
+	k.product(row, maxWidth, h, factor{"v_head_dim", c.VHeadDim})
+	k.product(row, maxWidth, h, factor{"kv_lora_rank", c.KVLoRARank})
+	k.product("values in one position's KV cache", maxWidth,
+		factor{"num_hidden_layers", c.NumHiddenLayers}, factor{"kv_lora_rank + qk_rope_head_dim", c.KVLoRARank + c.QKRopeHeadDim})
+	if c.NRoutedExperts > 0 {
+		k.product(row, maxWidth, factor{"num_experts_per_tok + n_shared_experts", c.NumExpertsPerTok + c.NSharedExperts},
+			factor{"moe_intermediate_size", c.MoEIntermediateSize})
+		k.product(row, maxWidth, factor{"num_experts_per_tok", c.NumExpertsPerTok}, factor{"hidden_size", c.HiddenSize})
+		k.product("routed experts over all layers", maxLayerExperts,
+			factor{"num_hidden_layers", c.NumHiddenLayers}, factor{"n_routed_experts", c.NRoutedExperts})
+	}
+	if k.err != nil {
+		return
+	}
+	if n := c.paramCount(); n > maxParams {
+		k.fail("the sizes in the config (%s %d, %s %d, %s %d, %s %d, %s %d) make %s parameters, more than %d, the most allowed",
+			k.name("vocab_size"), c.VocabSize, k.name("hidden_size"), c.HiddenSize, k.name("num_hidden_layers"), c.NumHiddenLayers,
+			k.name("n_routed_experts"), c.NRoutedExperts, k.name("moe_intermediate_size"), c.MoEIntermediateSize, satString(n), int64(maxParams))
+	}
+}
+
+// paramCount is the number of parameters the config's shape implies (saturating at
+// math.MaxInt64): the weights bind binds, less norms and biases.
+func (c *Config) paramCount() int64 {
+	mul := func(xs ...int) int64 {
+		p := int64(1)
+		for _, x := range xs {
+			p = satMul(p, int64(x))
+		}
+		return p
+	}
+	d, h := c.HiddenSize, c.NumAttentionHeads
+	n := mul(2, c.VocabSize, d) // embedding and output
+	attn := mul(h, c.QKHeadDim(), d)
+	if c.QLoRARank > 0 {
+		attn = satAdd(mul(c.QLoRARank, d), mul(h, c.QKHeadDim(), c.QLoRARank))
+	}
+	attn = satAdd(attn, mul(c.KVLoRARank+c.QKRopeHeadDim, d))
+	attn = satAdd(attn, mul(h, c.QKNopeHeadDim+c.VHeadDim, c.KVLoRARank))
+	attn = satAdd(attn, mul(d, h, c.VHeadDim))
+	for i := 0; i < c.NumHiddenLayers; i++ {
+		n = satAdd(n, attn)
+		if !c.IsMoELayer(i) {
+			n = satAdd(n, mul(3, c.IntermediateSize, d))
+			continue
+		}
+		n = satAdd(n, mul(c.NRoutedExperts, d))
+		n = satAdd(n, mul(3, c.NRoutedExperts+c.NSharedExperts, c.MoEIntermediateSize, d))
+	}
+	return n
 }
 
 // QKHeadDim is the per-head query/key width: the no-RoPE part plus the RoPE part.

@@ -171,6 +171,7 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 	c := b.m.Config
 	kvl := c.KVLoRARank
 	cache := &b.seq(t).cache
+	k := b.m.pool.kernels
 	n := int(b.pos[t]) + 1 // causal
 	mx, sum := ws.max[:nh], ws.sum[:nh]
 	for i := range nh {
@@ -184,33 +185,33 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 		for ; i+4 <= nh; i += 4 {
 			// The block's rows lie cache.width apart: a block never straddles a page.
 			span, n := cache.span(li, j0), j1-j0
-			quant.DotF32x4Block(ws.scores[i*keyBlock:], keyBlock, qlat[i*kvl:], kvl, span, cache.width, n, kvl)
-			quant.DotF32x4Block(ws.pe, keyBlock, qpe[i*qpeStride:], qpeStride, span[kvl:], cache.width, n, c.QKRopeHeadDim)
-			for k := range 4 {
-				sc, pe := ws.scores[(i+k)*keyBlock:][:n], ws.pe[k*keyBlock:][:n]
+			k.DotF32x4Block(ws.scores[i*keyBlock:], keyBlock, qlat[i*kvl:], kvl, span, cache.width, n, kvl)
+			k.DotF32x4Block(ws.pe, keyBlock, qpe[i*qpeStride:], qpeStride, span[kvl:], cache.width, n, c.QKRopeHeadDim)
+			for h := range 4 {
+				sc, pe := ws.scores[(i+h)*keyBlock:][:n], ws.pe[h*keyBlock:][:n]
 				for j := range sc {
 					sc[j] = (sc[j] + pe[j]) * b.m.scale
 				}
 			}
-			for k := range 4 {
-				sc := ws.scores[(i+k)*keyBlock:][:j1-j0]
-				b.rescale(ws, olat[(i+k)*kvl:][:kvl], i+k, sc)
-				sum[i+k] += expShifted(sc, mx[i+k])
+			for h := range 4 {
+				sc := ws.scores[(i+h)*keyBlock:][:j1-j0]
+				b.rescale(ws, olat[(i+h)*kvl:][:kvl], i+h, sc)
+				sum[i+h] += expShifted(k, sc, mx[i+h])
 			}
-			quant.AxpyF32x4Block(olat[i*kvl:], kvl, ws.scores[i*keyBlock:], keyBlock, span, cache.width, n, kvl)
+			k.AxpyF32x4Block(olat[i*kvl:], kvl, ws.scores[i*keyBlock:], keyBlock, span, cache.width, n, kvl)
 		}
 		for ; i < nh; i++ {
 			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:c.QKRopeHeadDim]
 			sc := ws.scores[i*keyBlock:][:j1-j0]
 			for j := j0; j < j1; j++ {
 				row := cache.row(li, j)
-				sc[j-j0] = (quant.DotF32(ql, row[:kvl]) + quant.DotF32(qp, row[kvl:])) * b.m.scale
+				sc[j-j0] = (k.DotF32(ql, row[:kvl]) + k.DotF32(qp, row[kvl:])) * b.m.scale
 			}
 			o := olat[i*kvl:][:kvl]
 			b.rescale(ws, o, i, sc)
-			sum[i] += expShifted(sc, mx[i])
+			sum[i] += expShifted(k, sc, mx[i])
 			for j := j0; j < j1; j++ {
-				axpy(o, sc[j-j0], cache.row(li, j)[:kvl])
+				k.AxpyF32(o, sc[j-j0], cache.row(li, j)[:kvl])
 			}
 		}
 	}
@@ -234,12 +235,12 @@ func (b *batch) rescale(ws *attnScratch, o []float32, i int, sc []float32) {
 	ws.max[i] = top
 }
 
-// expShifted sets x[i] = e^(x[i]-shift), vectorised, and returns their sum.
-func expShifted(x []float32, shift float32) float32 {
+// expShifted sets x[i] = e^(x[i]-shift), vectorised with k, and returns their sum.
+func expShifted(k quant.Kernels, x []float32, shift float32) float32 {
 	for i := range x {
 		x[i] -= shift
 	}
-	quant.ExpF32(x)
+	k.ExpF32(x)
 	var sum float32
 	for _, v := range x {
 		sum += v
@@ -267,16 +268,18 @@ func (b *batch) absorbed(worker int, a *mla, li, t, hh int) {
 	h := c.NumAttentionHeads
 	q := b.q[(t*h+hh)*qk : (t*h+hh+1)*qk]
 	base := hh * (nope + vd) // this head's first kv_b_proj row
+	k := b.m.pool.kernels
 	qlat := ws.qlat
 	clear(qlat)
 	for i := range nope {
 		a.wkvB.Row(ws.row, base+i)
-		axpy(qlat, q[i], ws.row)
+		k.AxpyF32(qlat, q[i], ws.row)
 	}
 	olat := ws.olat
 	b.latentSoftmax(ws, li, t, qlat, q[nope:], qk, olat, 1)
 	out := b.attn[(t*h+hh)*vd : (t*h+hh+1)*vd]
-	a.wkvB.MulVec(ws.vrows, olat, base+nope, base+nope+vd)
+	ws.vin.Prepare(k, quant.F32, olat, 1, len(olat), len(olat))
+	a.wkvB.MulInput(ws.vrows, 0, &ws.vin, base+nope, base+nope+vd)
 	copy(out, ws.vrows[base+nope:base+nope+vd])
 }
 
@@ -327,11 +330,11 @@ func (b *batch) naiveTile(li, t, hh, tile, n int) {
 	stride := h * (nope + vd)
 	mx, sum := b.online[2*r], b.online[2*r+1]
 	acc := b.acc[r*vd : (r+1)*vd]
-	scale := b.m.scale
+	scale, k := b.m.scale, b.m.pool.kernels
 	for j := tile; j < last; j++ {
 		kv := b.kvTile[(j-tile)*stride+hh*(nope+vd):]
 		kpe := cache.row(li, j)[kvl:]
-		score := (quant.DotF32(q[:nope], kv[:nope]) + quant.DotF32(q[nope:], kpe)) * scale
+		score := (k.DotF32(q[:nope], kv[:nope]) + k.DotF32(q[nope:], kpe)) * scale
 		if score > mx {
 			f := float32(math.Exp(float64(mx - score)))
 			sum *= f
@@ -342,7 +345,7 @@ func (b *batch) naiveTile(li, t, hh, tile, n int) {
 		}
 		p := float32(math.Exp(float64(score - mx)))
 		sum += p
-		axpy(acc, p, kv[nope:nope+vd])
+		k.AxpyF32(acc, p, kv[nope:nope+vd])
 	}
 	b.online[2*r], b.online[2*r+1] = mx, sum
 }

@@ -18,9 +18,6 @@ func (b *batch) mlp(f *mlp, out, x []float32, n int) {
 	b.multi.add(f.gate, g, inter, &b.in)
 	b.multi.addShared(p, f.up, u, inter, &b.in, f.gate, &b.in2, x, n)
 	b.multi.run(p)
-	swiglu(g, u)
+	p.kernels.SwiGLU(g, u)
 	b.matmul(f.down, out, g, n)
 }
-
-// swiglu sets g = silu(g) ⊙ u (vectorised in quant).
-func swiglu(g, u []float32) { quant.SwiGLU(g, u) }

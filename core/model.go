@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/quant"
 )
 
@@ -120,6 +120,10 @@ type Options struct {
 	// model whose experts exceed RAM still runs. The experts of the layer being computed
 	// are always kept, so a budget below one layer's chunk of experts is exceeded by them.
 	ExpertBudget int64
+	// Kernels narrows the kernels the model runs from all this CPU has (see
+	// quant.Kernels.Narrow): "generic" for the portable Go kernels only, "avx2" for no
+	// AVX-512; "" takes the DEEPGO_KERNELS environment variable's choice (kernels.go).
+	Kernels string
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
@@ -129,15 +133,16 @@ func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
 		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
 	}
-	if err := quant.CheckKernels(); err != nil {
+	kernels, err := opts.kernels()
+	if err != nil {
 		return nil, fmt.Errorf("open model %s: %w", path, err)
 	}
-	st, err := os.Stat(path)
+	isDir, err := checkModelPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("open model: %w", err)
+		return nil, err
 	}
 	var m *Model
-	if st.IsDir() {
+	if isDir {
 		m, err = openHF(path)
 	} else {
 		m, err = openGGUF(path)
@@ -156,7 +161,19 @@ func Open(path string, opts Options) (*Model, error) {
 	m.scale = float32(m.Config.SoftmaxScale())
 	m.pool = NewPool(opts.Threads)
 	m.pool.floatActivations = opts.FloatActivations
+	m.pool.kernels = kernels
 	return m, nil
+}
+
+// checkModelPath is the check a model path gets before anything opens it: a Hugging Face
+// checkpoint directory or a regular file, never a named pipe or a device, which would block
+// or never end (mmap.CheckPath). It reports whether path is a directory.
+func checkModelPath(path string) (isDir bool, err error) {
+	isDir, err = mmap.CheckPath(path, true)
+	if err != nil {
+		return false, fmt.Errorf("open model: %w", err)
+	}
+	return isDir, nil
 }
 
 // Threads is the number of threads the model computes with.

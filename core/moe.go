@@ -99,7 +99,7 @@ func (b *batch) moe(e *moe, T int) {
 			break
 		}
 	}
-	swiglu(gate[:off+T*k*inter], up[:off+T*k*inter])
+	p.kernels.SwiGLU(gate[:off+T*k*inter], up[:off+T*k*inter])
 
 	proj := b.proj[:T*d]
 	if sh := e.shared; sh != nil {
@@ -122,7 +122,7 @@ func (b *batch) moe(e *moe, T int) {
 	b.multi.run(p)
 	for j, pair := range b.expertTokens[:T*k] {
 		t := int(pair) / k
-		axpy(proj[t*d:(t+1)*d], b.topW[pair], ye[j*d:(j+1)*d])
+		p.kernels.AxpyF32(proj[t*d:(t+1)*d], b.topW[pair], ye[j*d:(j+1)*d])
 	}
 }
 

@@ -15,7 +15,7 @@ func openGGUF(path string) (*Model, error) {
 	}
 	g := ggufFile{f: f, path: path}
 	vocab := 0
-	if v, ok := f.Get("tokenizer.ggml.tokens"); ok {
+	if v, ok := f.Get("tokenizer.ggml.tokens"); ok && v.Kind() == gguf.Array {
 		vocab = v.Len()
 	}
 	hasBias := false
@@ -51,46 +51,4 @@ func (g ggufFile) tensor(name string) (string, []int64, []byte, bool) {
 	return t.Type.String(), t.Ne, data, ok
 }
 
-func (g ggufFile) uintKey(key string) (uint64, bool) {
-	v, ok := g.f.Get(key)
-	if !ok {
-		return 0, false
-	}
-	if u, ok := v.Uint(); ok {
-		return u, true
-	}
-	if i, ok := v.Int(); ok && i >= 0 {
-		return uint64(i), true
-	}
-	return 0, false
-}
-
-func (g ggufFile) floatKey(key string) (float64, bool) {
-	v, ok := g.f.Get(key)
-	if !ok {
-		return 0, false
-	}
-	if x, ok := v.Float(); ok {
-		return x, true
-	}
-	if u, ok := g.uintKey(key); ok {
-		return float64(u), true
-	}
-	return 0, false
-}
-
-func (g ggufFile) boolKey(key string) (bool, bool) {
-	v, ok := g.f.Get(key)
-	if !ok {
-		return false, false
-	}
-	return v.Bool()
-}
-
-func (g ggufFile) stringKey(key string) (string, bool) {
-	v, ok := g.f.Get(key)
-	if !ok {
-		return "", false
-	}
-	return v.Str()
-}
+func (g ggufFile) get(key string) (gguf.Value, bool) { return g.f.Get(key) }

@@ -38,9 +38,6 @@ func softmax(x []float32) {
 
 func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
 
-// axpy sets y += a·x.
-func axpy(y []float32, a float32, x []float32) { quant.AxpyF32(y, a, x) }
-
 // segment is one matrix product of a multiJob: rows [start, start+w.Rows()) of the job's
 // row range are w's rows, written to dst[t*dstStride+i].
 type segment struct {
@@ -104,7 +101,7 @@ func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride i
 	if p.floatActivations {
 		t = quant.F32
 	}
-	in.Prepare(t, x, n, stride, w.Cols())
+	in.Prepare(p.kernels, t, x, n, stride, w.Cols())
 }
 
 // matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool: x is

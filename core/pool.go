@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/deepgo/deepgo/quant"
 )
 
 // A Job is work over an index range that a Pool splits among its workers.
@@ -27,7 +29,8 @@ type Pool struct {
 	next    atomic.Int64 // the next unclaimed row
 	closed  bool
 
-	floatActivations bool // matmul: no 8-bit activations (Options.FloatActivations)
+	floatActivations bool          // matmul: no 8-bit activations (Options.FloatActivations)
+	kernels          quant.Kernels // what every product and vector operation runs (Options.Kernels)
 }
 
 type span struct{ worker int }
@@ -37,7 +40,7 @@ func NewPool(n int) *Pool {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	p := &Pool{threads: n, work: make([]chan span, n-1)}
+	p := &Pool{threads: n, work: make([]chan span, n-1), kernels: quant.CPUKernels()}
 	for i := range p.work {
 		ch := make(chan span, 1)
 		p.work[i] = ch

@@ -1,4 +1,4 @@
-//go:build amd64
+//go:build !noasm
 
 package quant
 
@@ -6,9 +6,9 @@ package quant
 func axpyAVX2(y *float32, a float32, x *float32, n int)
 
 // axpyF32 runs the AVX2+FMA loop over the multiples of 8 and the rest in Go.
-func axpyF32(y []float32, a float32, x []float32) {
+func (k Kernels) axpyF32(y []float32, a float32, x []float32) {
 	n := len(y) &^ 7
-	if cpu.avx2 && n > 0 {
+	if k.has(extAVX2) && n > 0 {
 		axpyAVX2(&y[0], a, &x[0], n)
 		y, x = y[n:], x[n:len(y)]
 	}

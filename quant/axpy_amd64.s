@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // func axpyAVX2(y *float32, a float32, x *float32, n int)

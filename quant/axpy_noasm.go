@@ -1,5 +1,5 @@
-//go:build !amd64
+//go:build noasm || !amd64
 
 package quant
 
-func axpyF32(y []float32, a float32, x []float32) { axpyF32Generic(y, a, x) }
+func (Kernels) axpyF32(y []float32, a float32, x []float32) { axpyF32Generic(y, a, x) }

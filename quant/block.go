@@ -7,80 +7,21 @@ import (
 )
 
 // blockMatrix is a matrix in one of the GGUF block formats: each row is
-// Cols()/BlockSize() consecutive blocks.
+// Cols()/BlockSize() consecutive blocks. Its kernels are those of its format's entry of
+// formats, copied.
 type blockMatrix struct {
 	dtype      DType
 	rows, cols int
 	rowBytes   int
+	rowBlock   int // rows per block of MulInput: rowBlockBytes of them, at least one
 	data       []byte
 	dot        func(w []byte, x []float32) float32 // a row's blocks · x
 	dequant    func(dst []float32, w []byte)       // a row's blocks into dst
 	qdot       qdotFunc                            // a row's blocks · a quantized input; nil if none
 	qdotRows   qdotRowsFunc                        // rows' blocks · a quantized input; nil if none
 	qdotx4Rows qdotx4RowsFunc                      // rows' blocks · four quantized inputs; nil if none
+	x16        x16Kernel                           // rows' blocks · sixteen interleaved inputs
 }
-
-// qdotFunc is an integer kernel: a row's blocks · a vector quantized by Input.Prepare.
-type qdotFunc func(w []byte, q []int8, d []float32, sums []int16) float32
-
-// qdotRowsFunc is qdotFunc over several rows: it multiplies the rows consecutive rows in
-// w (exactly their blocks) by the vector and stores row r's product at dst[r], as qdotFunc
-// gives it, bit for bit. One call per block of rows saves a call, and the kernel's set-up,
-// per row.
-type qdotRowsFunc func(w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32)
-
-// qdotRowsBy computes a qdotRowsFunc product with the one-row kernel f.
-func qdotRowsBy(f qdotFunc, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32) {
-	if rows < 1 {
-		return
-	}
-	rb := len(w) / rows
-	for r := range rows {
-		dst[r] = f(w[r*rb:][:rb], q, d, sums)
-	}
-}
-
-// qdotx4Func is a four-vector integer kernel: a row's blocks · four vectors quantized by
-// Input.Prepare and stored one after another, as Input keeps them: q, d and sums each hold
-// the four vectors' values, scales and sums, vector t's in the t-th quarter. It returns
-// what the row's qdotFunc gives for each vector (bit for bit for the K formats; to float
-// summation order for Q8_0, Q4_0 and Q5_0).
-type qdotx4Func func(w []byte, q []int8, d []float32, sums []int16) [4]float32
-
-// qdotx4RowsFunc is qdotx4Func over several rows: it multiplies the rows consecutive rows
-// in w (exactly their blocks) by four vectors and stores row r's four products at dst[r],
-// dst[stride+r], dst[2*stride+r] and dst[3*stride+r]. One call per block of rows saves the
-// short rows of small matrices a call, and the kernel's set-up, per row.
-type qdotx4RowsFunc func(w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int)
-
-// qdotx4RowsBy computes a qdotx4RowsFunc product with the one-row kernel f.
-func qdotx4RowsBy(f qdotx4Func, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int) {
-	if rows < 1 {
-		return
-	}
-	rb := len(w) / rows
-	for r := range rows {
-		o := f(w[r*rb:][:rb], q, d, sums)
-		dst[r], dst[stride+r], dst[2*stride+r], dst[3*stride+r] = o[0], o[1], o[2], o[3]
-	}
-}
-
-// qdotx4By1 computes a four-vector product with the single-vector kernel f.
-func qdotx4By1(f qdotFunc, w []byte, q []int8, d []float32, sums []int16) (out [4]float32) {
-	nq, nd, ns := len(q)/4, len(d)/4, len(sums)/4
-	for t := range out {
-		var s []int16
-		if sums != nil {
-			s = sums[t*ns:][:ns]
-		}
-		out[t] = f(w, q[t*nq:][:nq], d[t*nd:][:nd], s)
-	}
-	return out
-}
-
-func dotQ8_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8(w, q, d) }
-func dotQ4_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8(w, q, d) }
-func dotQ5_0Q8x1(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8(w, q, d) }
 
 // NewBlock returns a rows×cols matrix of type t, one of the GGUF block
 // formats (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K), whose
@@ -111,40 +52,22 @@ func NewBlock(t DType, data []byte, rows, cols int) (Matrix, error) {
 	if len(data) != n {
 		return nil, fmt.Errorf("quant: %v matrix %dx%d needs %d bytes, have %d", t, rows, cols, n, len(data))
 	}
-	f := &blockFuncs[t-Q8_0]
+	f := t.format()
+	rowBytes := cols / bs * bb
 	return &blockMatrix{
 		dtype:      t,
 		rows:       rows,
 		cols:       cols,
-		rowBytes:   cols / bs * bb,
+		rowBytes:   rowBytes,
+		rowBlock:   max(1, rowBlockBytes/rowBytes),
 		data:       data,
 		dot:        f.dot,
 		dequant:    f.dequant,
 		qdot:       f.qdot,
 		qdotRows:   f.qdotRows,
 		qdotx4Rows: f.qdotx4Rows,
+		x16:        f.x16,
 	}, nil
-}
-
-// blockFuncs holds the row kernels of each block format, indexed by t-Q8_0.
-var blockFuncs = [...]struct {
-	dot        func(w []byte, x []float32) float32
-	dequant    func(dst []float32, w []byte)
-	qdot       qdotFunc
-	qdotRows   qdotRowsFunc   // qdot on several rows at once; nil if qdot is
-	qdotx4     qdotx4Func     // four vectors at once; nil: qdot one vector at a time
-	qdotx4Rows qdotx4RowsFunc // qdotx4 on several rows at once; nil if qdotx4 is
-}{
-	{dotQ8_0, dequantQ8_0, dotQ8_0Q8x1, dotQ8_0Q8Rows, dotQ8_0Q8x4, dotQ8_0Q8x4Rows},
-	{dotQ4_0, dequantQ4_0, dotQ4_0Q8x1, dotQ4_0Q8Rows, dotQ4_0Q8x4, dotQ4_0Q8x4Rows},
-	{dotQ4_1, dequantQ4_1, nil, nil, nil, nil},
-	{dotQ5_0, dequantQ5_0, dotQ5_0Q8x1, dotQ5_0Q8Rows, dotQ5_0Q8x4, dotQ5_0Q8x4Rows},
-	{dotQ5_1, dequantQ5_1, nil, nil, nil, nil},
-	{dotQ2_K, dequantQ2_K, dotQ2_KQ8K, dotQ2_KQ8KRows, nil, nil},
-	{dotQ3_K, dequantQ3_K, dotQ3_KQ8K, dotQ3_KQ8KRows, nil, nil},
-	{dotQ4_K, dequantQ4_K, dotQ4_KQ8K, dotQ4_KQ8KRows, dotQ4_KQ8Kx4, dotQ4_KQ8Kx4Rows},
-	{dotQ5_K, dequantQ5_K, dotQ5_KQ8K, dotQ5_KQ8KRows, dotQ5_KQ8Kx4, dotQ5_KQ8Kx4Rows},
-	{dotQ6_K, dequantQ6_K, dotQ6_KQ8K, dotQ6_KQ8KRows, dotQ6_KQ8Kx4, dotQ6_KQ8Kx4Rows},
 }
 
 func (m *blockMatrix) Rows() int    { return m.rows }
@@ -173,9 +96,8 @@ func (m *blockMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride 
 // rowBlockBytes is the size of the blocks of weight rows MulInput works through: it
 // multiplies a block by every group of four vectors before it moves on, so the block stays
 // in L2 (512 KiB per core on Zen 3) while each group (4·cols bytes) stays in L1, instead of
-// all the vectors streaming from L3 for every row. (A variable so that tests can make the
-// blocks small.)
-var rowBlockBytes = 128 << 10
+// all the vectors streaming from L3 for every row.
+const rowBlockBytes = 128 << 10
 
 func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
 	checkInput(m.dtype, m.rows, m.cols, dst, dstStride, in, lo, hi)
@@ -190,26 +112,26 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 	if m.qdotx4Rows != nil {
 		n4 = in.n &^ 3
 	}
-	rb := max(1, rowBlockBytes/m.rowBytes)
-	for r0 := lo; r0 < hi; r0 += rb {
-		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+rb), n4)
+	for r0 := lo; r0 < hi; r0 += m.rowBlock {
+		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+m.rowBlock), n4)
 	}
 }
 
-// mulRowBlock multiplies rows r0..r1 by every vector of in: the vectors Prepare interleaved
-// (in.n16, where the type has a sixteen-vector kernel) in groups of sixteen first, then the
-// others up to n4 in groups of four, then the rest.
+// mulRowBlock multiplies rows r0..r1 by every vector of in, with in's kernels: the vectors
+// Prepare interleaved (in.n16, where the type's sixteen-vector kernel runs) in groups of
+// sixteen first, then the others up to n4 in groups of four, then the rest.
 func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int) {
-	c, bs := in.cols, 32
+	k := in.kernels
+	c, bs := in.cols, qk
 	if in.kind == inputQ8_K {
-		bs = 256
+		bs = qkK
 	}
 	w := m.data[r0*m.rowBytes : r1*m.rowBytes]
 	t0 := 0
-	if k := x16Rows(m.dtype); k != nil && in.n16 > 0 {
+	if in.n16 > 0 && m.x16.runs(k) {
 		for t := 0; t < in.n16; t += 16 {
 			qi, di, si := in.qi[t*c:][:16*c], in.di[t*c/bs:][:16*c/bs], in.si[t*c/32:][:16*c/32]
-			k(w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
+			m.x16.rows(k, w, r1-r0, qi, di, si, dst[t*dstStride+r0:], dstStride)
 		}
 		t0 = in.n16
 	}
@@ -220,7 +142,7 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		if in.kind == inputQ8_K {
 			sums = in.sums[t*c/16:][:4*c/16]
 		}
-		m.qdotx4Rows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
+		m.qdotx4Rows(k, w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
 	}
 	if rest := in.n - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
 		// Two or three left: one four-vector pass over a padded group costs less than
@@ -234,7 +156,7 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		var tmp [4 * padRows]float32
 		for a := r0; a < r1; a += padRows {
 			b := min(r1, a+padRows)
-			m.qdotx4Rows(m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
+			m.qdotx4Rows(k, m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
 			for k := range rest {
 				copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
 			}
@@ -243,7 +165,7 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 	}
 	for t := n4; t < in.n; t++ {
 		q, d, sums := in.vec(t)
-		m.qdotRows(w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
+		m.qdotRows(k, w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
 	}
 }
 
@@ -290,7 +212,7 @@ func DequantizeRow(t DType, dst []float32, src []byte) {
 			dst[j] = E4M3ToF32(src[j])
 		}
 	default:
-		blockFuncs[t-Q8_0].dequant(dst, src)
+		t.format().dequant(dst, src)
 	}
 }
 

@@ -31,7 +31,7 @@ func BenchmarkDecodeRows(b *testing.B) {
 			}
 			x := randVec(c.cols, 2)
 			var in Input
-			in.Prepare(c.t, x, 1, c.cols, c.cols)
+			in.Prepare(CPUKernels(), c.t, x, 1, c.cols, c.cols)
 			dst := make([]float32, c.rows)
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()

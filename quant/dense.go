@@ -52,35 +52,40 @@ func (m *denseMatrix) DType() DType { return m.dtype }
 func (m *denseMatrix) MulVec(dst, x []float32, lo, hi int) {
 	checkMulVec(m.rows, m.cols, dst, x, lo, hi)
 	for i := lo; i < hi; i++ {
-		dst[i] = m.dot(i, x)
+		dst[i] = m.dot(cpuKernels, i, x)
 	}
 }
 
 func (m *denseMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int) {
 	checkMulMat(m.rows, m.cols, dst, dstStride, x, xStride, n, lo, hi)
+	m.mulMat(cpuKernels, dst, dstStride, x, xStride, n, lo, hi)
+}
+
+// mulMat is MulMat with k's kernels, its arguments checked.
+func (m *denseMatrix) mulMat(k Kernels, dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		for t := range n {
 			xt := x[t*xStride:][:m.cols]
-			dst[t*dstStride+i] = m.dot(i, xt)
+			dst[t*dstStride+i] = m.dot(k, i, xt)
 		}
 	}
 }
 
 // dot returns row(i)·x; len(x) == m.cols.
-func (m *denseMatrix) dot(i int, x []float32) float32 {
+func (m *denseMatrix) dot(k Kernels, i int, x []float32) float32 {
 	w := m.data[i*m.rowBytes:][:m.rowBytes]
 	switch m.dtype {
 	case F32:
 		if m.f32 != nil {
-			return dotF32(m.f32[i*m.cols:][:m.cols], x)
+			return k.dotF32(m.f32[i*m.cols:][:m.cols], x)
 		}
-		return dotF32LE(w, x)
+		return k.dotF32LE(w, x)
 	case F16:
-		return dotF16(w, x)
+		return k.dotF16(w, x)
 	case BF16:
-		return dotBF16(w, x)
+		return k.dotBF16(w, x)
 	default: // F8E4M3
-		return dotE4M3(w, x)
+		return k.dotE4M3(w, x)
 	}
 }
 
@@ -115,5 +120,5 @@ func (m *denseMatrix) Row(dst []float32, i int) {
 
 func (m *denseMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
 	checkInput(m.DType(), m.rows, m.cols, dst, dstStride, in, lo, hi)
-	m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
+	m.mulMat(in.kernels, dst, dstStride, in.x, in.stride, in.n, lo, hi)
 }

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 package quant
 
 import (
@@ -8,8 +10,8 @@ import (
 // The float inner products on amd64: AVX2 + FMA kernels (dot_amd64.s) over the longest
 // prefix of a row that is a multiple of 8 elements, the portable code for the rest. The
 // assembly sums in another order than the portable kernels, so results differ in the last
-// bits. Without AVX2 + FMA (or F16C, for halves), or with DEEPGO_KERNELS=generic, every
-// product runs the portable code.
+// bits. With Kernels that lack AVX2 + FMA (or F16C, for halves), every product runs the
+// portable code.
 
 //go:noescape
 func dotF32AVX2(a, b *float32, n int) float32
@@ -24,8 +26,8 @@ func dotBF16AVX2(w *byte, x *float32, n int) float32
 func dotE4M3AVX2(w *byte, x *float32, n int) (s float32, nan bool)
 
 // dotF32 returns a·b; len(b) >= len(a).
-func dotF32(a, b []float32) float32 {
-	if !cpu.avx2 {
+func (k Kernels) dotF32(a, b []float32) float32 {
+	if !k.has(extAVX2) {
 		return dotF32Generic(a, b)
 	}
 	b = b[:len(a)]
@@ -42,8 +44,8 @@ func dotF32(a, b []float32) float32 {
 
 // dotF32LE returns w·x, where w holds len(x) little-endian float32s at any
 // alignment.
-func dotF32LE(w []byte, x []float32) float32 {
-	if !cpu.avx2 {
+func (k Kernels) dotF32LE(w []byte, x []float32) float32 {
+	if !k.has(extAVX2) {
 		return dotF32LEGeneric(w, x)
 	}
 	w = w[:4*len(x)]
@@ -60,8 +62,8 @@ func dotF32LE(w []byte, x []float32) float32 {
 }
 
 // dotF16 returns w·x, where w holds len(x) little-endian halves.
-func dotF16(w []byte, x []float32) float32 {
-	if !cpu.avx2 || !cpu.f16c {
+func (k Kernels) dotF16(w []byte, x []float32) float32 {
+	if !k.has(extAVX2 | extF16C) {
 		return dotF16Generic(w, x)
 	}
 	w = w[:2*len(x)]
@@ -77,8 +79,8 @@ func dotF16(w []byte, x []float32) float32 {
 }
 
 // dotBF16 returns w·x, where w holds len(x) little-endian bfloat16s.
-func dotBF16(w []byte, x []float32) float32 {
-	if !cpu.avx2 {
+func (k Kernels) dotBF16(w []byte, x []float32) float32 {
+	if !k.has(extAVX2) {
 		return dotBF16Generic(w, x)
 	}
 	w = w[:2*len(x)]
@@ -96,8 +98,8 @@ func dotBF16(w []byte, x []float32) float32 {
 // dotE4M3 returns w·x, where w holds len(x) E4M3 bytes. A NaN code (0x7f, 0xff) makes
 // the product NaN, as in the portable kernel. (The kernel converts through halves scaled
 // by 2^-8, F16C, so it needs that too.)
-func dotE4M3(w []byte, x []float32) float32 {
-	if !cpu.avx2 || !cpu.f16c {
+func (k Kernels) dotE4M3(w []byte, x []float32) float32 {
+	if !k.has(extAVX2 | extF16C) {
 		return dotE4M3Generic(w, x)
 	}
 	w = w[:len(x)]

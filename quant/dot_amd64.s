@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // AVX2 + FMA float inner products of dense weight rows with float32 vectors. Each kernel

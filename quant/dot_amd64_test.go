@@ -1,4 +1,4 @@
-//go:build amd64 && unix
+//go:build amd64 && unix && !noasm
 
 package quant
 
@@ -16,10 +16,13 @@ import (
 // Tests of the AVX2 float kernels (dot_amd64.s) and activation quantizers
 // (input_amd64.s) against their portable twins.
 
+// avx2Kernels are the AVX2 + FMA + F16C kernels, with no AVX-512.
+var avx2Kernels = Kernels{extAVX2Int}
+
 func fdNeedAVX2(t testing.TB) {
 	t.Helper()
-	if !cpu.avx2 || !cpu.f16c {
-		t.Skip("no AVX2 + FMA + F16C here (or DEEPGO_KERNELS=generic)")
+	if !CPUKernels().has(extAVX2Int) {
+		t.Skip("no AVX2 + FMA + F16C here")
 	}
 }
 
@@ -33,14 +36,14 @@ type fdKernel struct {
 }
 
 var fdKernels = []fdKernel{
-	{"F32", 4, dotF32LE, dotF32LEGeneric, func(w []byte) float32 { return f32le(w) }},
+	{"F32", 4, avx2Kernels.dotF32LE, dotF32LEGeneric, func(w []byte) float32 { return f32le(w) }},
 	{"F32slice", 4,
-		func(w []byte, x []float32) float32 { return dotF32(fdFloats(w, len(x)), x) },
+		func(w []byte, x []float32) float32 { return avx2Kernels.dotF32(fdFloats(w, len(x)), x) },
 		func(w []byte, x []float32) float32 { return dotF32Generic(fdFloats(w, len(x)), x) },
 		func(w []byte) float32 { return f32le(w) }},
-	{"F16", 2, dotF16, dotF16Generic, func(w []byte) float32 { return F16ToF32(binary.LittleEndian.Uint16(w)) }},
-	{"BF16", 2, dotBF16, dotBF16Generic, func(w []byte) float32 { return BF16ToF32(binary.LittleEndian.Uint16(w)) }},
-	{"E4M3", 1, dotE4M3, dotE4M3Generic, func(w []byte) float32 { return E4M3ToF32(w[0]) }},
+	{"F16", 2, avx2Kernels.dotF16, dotF16Generic, func(w []byte) float32 { return F16ToF32(binary.LittleEndian.Uint16(w)) }},
+	{"BF16", 2, avx2Kernels.dotBF16, dotBF16Generic, func(w []byte) float32 { return BF16ToF32(binary.LittleEndian.Uint16(w)) }},
+	{"E4M3", 1, avx2Kernels.dotE4M3, dotE4M3Generic, func(w []byte) float32 { return E4M3ToF32(w[0]) }},
 }
 
 // fdFloats views the first n float32s of w (which must be 4-byte aligned) in place.
@@ -357,10 +360,10 @@ func TestAVX2QuantizeInput(t *testing.T) {
 				q1, d1, s1 := fdGuarded(t, make([]int8, n)), fdGuarded(t, make([]float32, nb)), fdGuarded(t, make([]int16, n/16))
 				if bs == 32 {
 					quantizeInputQ8_0(q0, d0, x)
-					quantInputQ8_0(q1, d1, x)
+					avx2Kernels.quantInputQ8_0(q1, d1, x)
 				} else {
 					quantizeInputQ8_K(q0, d0, s0, x)
-					quantInputQ8_K(q1, d1, s1, x)
+					avx2Kernels.quantInputQ8_K(q1, d1, s1, x)
 				}
 				if i := fdFirstDiff(q0, q1); i >= 0 {
 					t.Errorf("Q8 bs=%d %s: q[%d] = %d, portable %d (x %g, d %g)", bs, what, i, q1[i], q0[i], x[i], d0[i/bs])
@@ -434,10 +437,10 @@ func benchDense(b *testing.B, t DType, f func(w []byte, x []float32) float32) {
 	_ = s
 }
 
-func BenchmarkDotF32(b *testing.B)  { benchDense(b, F32, dotF32LE) }
-func BenchmarkDotF16(b *testing.B)  { benchDense(b, F16, dotF16) }
-func BenchmarkDotBF16(b *testing.B) { benchDense(b, BF16, dotBF16) }
-func BenchmarkDotE4M3(b *testing.B) { benchDense(b, F8E4M3, dotE4M3) }
+func BenchmarkDotF32(b *testing.B)  { benchDense(b, F32, cpuKernels.dotF32LE) }
+func BenchmarkDotF16(b *testing.B)  { benchDense(b, F16, cpuKernels.dotF16) }
+func BenchmarkDotBF16(b *testing.B) { benchDense(b, BF16, cpuKernels.dotBF16) }
+func BenchmarkDotE4M3(b *testing.B) { benchDense(b, F8E4M3, cpuKernels.dotE4M3) }
 
 // BenchmarkQuantizeInput quantizes a vector of 7168 activations (the throughput is of
 // float32 input bytes), with the portable code and the dispatched one.
@@ -451,7 +454,7 @@ func BenchmarkQuantizeInput(b *testing.B) {
 		name string
 		q0   func(q []int8, d []float32, x []float32)
 		qk   func(q []int8, d []float32, s []int16, x []float32)
-	}{{"generic", quantizeInputQ8_0, quantizeInputQ8_K}, {"avx2", quantInputQ8_0, quantInputQ8_K}} {
+	}{{"generic", quantizeInputQ8_0, quantizeInputQ8_K}, {"avx2", avx2Kernels.quantInputQ8_0, avx2Kernels.quantInputQ8_K}} {
 		b.Run("Q8_0/"+impl.name, func(b *testing.B) {
 			b.SetBytes(4 * n)
 			for b.Loop() {
@@ -472,7 +475,7 @@ func BenchmarkDotVariants(b *testing.B) {
 		"F32": dotF32LEGeneric, "F16": dotF16Generic, "BF16": dotBF16Generic, "E4M3": dotE4M3Generic,
 	}
 	asm := map[string]func([]byte, []float32) float32{
-		"F32": dotF32LE, "F16": dotF16, "BF16": dotBF16, "E4M3": dotE4M3,
+		"F32": avx2Kernels.dotF32LE, "F16": avx2Kernels.dotF16, "BF16": avx2Kernels.dotBF16, "E4M3": avx2Kernels.dotE4M3,
 	}
 	types := map[string]DType{"F32": F32, "F16": F16, "BF16": BF16, "E4M3": F8E4M3}
 	for _, k := range []string{"F32", "F16", "BF16", "E4M3"} {

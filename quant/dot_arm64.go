@@ -1,11 +1,11 @@
-//go:build arm64
+//go:build !noasm
 
 package quant
 
 // The arm64 float kernels (dot_arm64.s, plain NEON: every arm64 core has it). Each
 // assembly kernel takes a multiple of 16 values and sums them in 16 float32 lanes; the
 // wrappers here add the last len%16 products in Go. Short products (under 16 values) and
-// machines without NEON run the generic kernels. Results differ from the generic ones only
+// Kernels without NEON run the generic kernels. Results differ from the generic ones only
 // by float summation order.
 
 //go:noescape
@@ -26,9 +26,9 @@ func dotBF16NEON(w []byte, x []float32) float32
 func dotE4M3NEON(w []byte, x []float32) float32
 
 // dotF32 returns a·b; len(b) >= len(a).
-func dotF32(a, b []float32) float32 {
+func (k Kernels) dotF32(a, b []float32) float32 {
 	b = b[:len(a)]
-	if !cpu.asimd || len(a) < 16 {
+	if !k.has(extNEON) || len(a) < 16 {
 		return dotF32Generic(a, b)
 	}
 	n := len(a) &^ 15
@@ -40,9 +40,9 @@ func dotF32(a, b []float32) float32 {
 }
 
 // dotF32LE returns w·x, where w holds len(x) little-endian float32s at any alignment.
-func dotF32LE(w []byte, x []float32) float32 {
+func (k Kernels) dotF32LE(w []byte, x []float32) float32 {
 	w = w[:4*len(x)]
-	if !cpu.asimd || len(x) < 16 {
+	if !k.has(extNEON) || len(x) < 16 {
 		return dotF32LEGeneric(w, x)
 	}
 	n := len(x) &^ 15
@@ -54,9 +54,9 @@ func dotF32LE(w []byte, x []float32) float32 {
 }
 
 // dotF16 returns w·x, where w holds len(x) little-endian halves.
-func dotF16(w []byte, x []float32) float32 {
+func (k Kernels) dotF16(w []byte, x []float32) float32 {
 	w = w[:2*len(x)]
-	if !cpu.asimd || len(x) < 16 {
+	if !k.has(extNEON) || len(x) < 16 {
 		return dotF16Generic(w, x)
 	}
 	n := len(x) &^ 15
@@ -68,9 +68,9 @@ func dotF16(w []byte, x []float32) float32 {
 }
 
 // dotBF16 returns w·x, where w holds len(x) little-endian bfloat16s.
-func dotBF16(w []byte, x []float32) float32 {
+func (k Kernels) dotBF16(w []byte, x []float32) float32 {
 	w = w[:2*len(x)]
-	if !cpu.asimd || len(x) < 16 {
+	if !k.has(extNEON) || len(x) < 16 {
 		return dotBF16Generic(w, x)
 	}
 	n := len(x) &^ 15
@@ -82,9 +82,9 @@ func dotBF16(w []byte, x []float32) float32 {
 }
 
 // dotE4M3 returns w·x, where w holds len(x) E4M3 bytes.
-func dotE4M3(w []byte, x []float32) float32 {
+func (k Kernels) dotE4M3(w []byte, x []float32) float32 {
 	w = w[:len(x)]
-	if !cpu.asimd || len(x) < 16 {
+	if !k.has(extNEON) || len(x) < 16 {
 		return dotE4M3Generic(w, x)
 	}
 	n := len(x) &^ 15

@@ -1,4 +1,4 @@
-//go:build amd64 && unix
+//go:build amd64 && unix && !noasm
 
 package quant
 
@@ -17,11 +17,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// asmCase is one kernel's assembly and generic versions, as qdotFuncs.
+// asmCase is one kernel's assembly and generic versions.
 type asmCase struct {
 	t       DType
-	asm     qdotFunc
-	generic qdotFunc
+	asm     rowDot
+	generic rowDot
 }
 
 // The one-row forms of the rows assembly kernels, as the tests call them: exactly the
@@ -90,8 +90,8 @@ var asmCases = []asmCase{
 }
 
 func skipNoAVX2(t testing.TB) {
-	if !useAVX2Int() {
-		t.Skip("no AVX2+FMA+F16C (or DEEPGO_KERNELS=generic)")
+	if !CPUKernels().has(extAVX2Int) {
+		t.Skip("no AVX2+FMA+F16C on this CPU")
 	}
 }
 
@@ -244,7 +244,7 @@ func TestAVX2IntKernelsPrepared(t *testing.T) {
 			for _, scale := range []float64{1, 1e-30, 1e30, 0} {
 				w := randomRow(c.t, cols, r, 1)
 				var in Input
-				in.Prepare(c.t, randomVector(cols, r, scale), 1, cols, cols)
+				in.Prepare(avx2Kernels, c.t, randomVector(cols, r, scale), 1, cols, cols)
 				q, d, s := in.vec(0)
 				checkAsm(t, c, w, q, d, s, fmt.Sprintf("cols %d scale %g", cols, scale))
 			}
@@ -307,17 +307,14 @@ func TestAVX2IntKernelsBounds(t *testing.T) {
 	}
 }
 
-// TestIntKernelsGenericDispatch: with the features off (as DEEPGO_KERNELS=generic leaves
-// them) the dispatched kernels are the portable ones.
+// TestIntKernelsGenericDispatch: with the zero Kernels (as DEEPGO_KERNELS=generic gives)
+// the table's kernels are the portable ones.
 func TestIntKernelsGenericDispatch(t *testing.T) {
-	saved := cpu
-	defer func() { cpu = saved }()
-	cpu = features{}
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, c := range asmCases {
 		w := asmRow(c.t, 3, r, 0)
 		q, d, s := asmInput(c.t, 3, r, 0)
-		got := blockFuncs[c.t-Q8_0].qdot(w, q, d, s)
+		got := c.t.format().qdot(Kernels{}, w, q, d, s)
 		if want := c.generic(w, q, d, s); got != want {
 			t.Errorf("%v generic dispatch: %g, want %g", c.t, got, want)
 		}
@@ -343,11 +340,11 @@ func BenchmarkAVX2Kernels(b *testing.B) {
 	for _, c := range asmCases {
 		w := randomRow(c.t, cols, r, 1)
 		var in Input
-		in.Prepare(c.t, randomVector(cols, r, 1), 1, cols, cols)
+		in.Prepare(avx2Kernels, c.t, randomVector(cols, r, 1), 1, cols, cols)
 		q, d, s := in.vec(0)
 		for _, v := range []struct {
 			name string
-			f    qdotFunc
+			f    rowDot
 		}{{"asm", c.asm}, {"generic", c.generic}} {
 			b.Run(fmt.Sprintf("%v/%s", c.t, v.name), func(b *testing.B) {
 				b.SetBytes(int64(len(w)))
@@ -364,7 +361,7 @@ func BenchmarkAVX2Kernels(b *testing.B) {
 type x4AsmCase struct {
 	t      DType
 	asm    func(w []byte, q []int8, d []float32, s []int16, out *[4]float32)
-	single qdotFunc
+	single rowDot
 }
 
 var x4AsmCases = []x4AsmCase{
@@ -441,8 +438,8 @@ func TestAVX2x4KernelsMatchSingle(t *testing.T) {
 }
 
 func skipNoVNNI(t testing.TB) {
-	if !useVNNI() {
-		t.Skip("no AVX-512 VNNI on this CPU (or DEEPGO_KERNELS=generic/avx2): the VNNI kernel is tested on machines that have it")
+	if !CPUKernels().has(extAVX2Int | extVNNI) {
+		t.Skip("no AVX-512 VNNI on this CPU: the VNNI kernel is tested on machines that have it")
 	}
 }
 
@@ -702,24 +699,22 @@ func TestAVX2x16Q5_0Kernel(t *testing.T) {
 	}
 }
 
-// TestX4GenericDispatch: with the features off, the four-vector kernels are the portable
+// TestX4GenericDispatch: with the zero Kernels, the four-vector kernels are the portable
 // single-vector ones, four times.
 func TestX4GenericDispatch(t *testing.T) {
-	saved := cpu
-	defer func() { cpu = saved }()
-	cpu = features{}
 	r := rand.New(rand.NewPCG(53, 54))
 	for _, c := range x4AsmCases {
 		w := asmRow(c.t, 3, r, 0)
 		q, d, s := x4Inputs(c.t, 3, r, 0)
-		got := blockFuncs[c.t-Q8_0].qdotx4(w, q, d, s)
+		var got [4]float32
+		c.t.format().qdotx4Rows(Kernels{}, w, 1, q, d, s, got[:], 1)
 		for v := range 4 {
 			nq, nd, ns := len(q)/4, len(d)/4, len(s)/4
 			var sv []int16
 			if s != nil {
 				sv = s[v*ns:][:ns]
 			}
-			want := blockFuncs[c.t-Q8_0].qdot(w, q[v*nq:][:nq], d[v*nd:][:nd], sv)
+			want := c.t.format().qdot(Kernels{}, w, q[v*nq:][:nq], d[v*nd:][:nd], sv)
 			if got[v] != want {
 				t.Errorf("%v generic dispatch vector %d: %g, want %g", c.t, v, got[v], want)
 			}

@@ -1,10 +1,10 @@
+//go:build !noasm
+
 // The arm64 integer kernels (see dotq_arm64.go). The Go assembler lacks most NEON
 // mnemonics, so every instruction but the branches and argument moves is a WORD with its
 // GNU spelling in the comment, encoded by llvm-mc -triple=aarch64 -mattr=+dotprod.
 // TestArm64Encodings re-assembles the comments and compares (where llvm-mc is installed):
 // edit the comment and the WORD together.
-
-//go:build arm64
 
 #include "textflag.h"
 

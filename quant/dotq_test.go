@@ -60,10 +60,10 @@ func randomVector(n int, r *rand.Rand, scale float64) []float32 {
 	return x
 }
 
-// intDot runs the dispatched (possibly assembly) integer kernel of t.
+// intDot runs t's integer kernel with the kernels in was prepared with.
 func intDot(t DType, w []byte, in *Input, v int) float32 {
 	q, d, sums := in.vec(v)
-	return blockFuncs[t-Q8_0].qdot(w, q, d, sums)
+	return t.format().qdot(in.kernels, w, q, d, sums)
 }
 
 // intDotGeneric runs the portable twin.
@@ -92,7 +92,9 @@ func intDotGeneric(t DType, w []byte, in *Input, v int) float32 {
 
 // TestIntKernelsMatchFloat checks the integer path against the float kernels: they differ
 // only by the 8-bit quantization of the input, about 1% of the result's scale.
-func TestIntKernelsMatchFloat(t *testing.T) {
+func TestIntKernelsMatchFloat(t *testing.T) { forEachKernels(t, testIntKernelsMatchFloat) }
+
+func testIntKernelsMatchFloat(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, typ := range intKernelTypes {
 		for _, cols := range []int{256, 512, 2048} {
@@ -110,7 +112,7 @@ func TestIntKernelsMatchFloat(t *testing.T) {
 			want := make([]float32, n*rows)
 			m.MulMat(want, rows, x, cols, n, 0, rows)
 			var in Input
-			in.Prepare(typ, x, n, cols, cols)
+			in.Prepare(k, typ, x, n, cols, cols)
 			got := make([]float32, n*rows)
 			m.MulInput(got, rows, &in, 0, rows)
 			// Quantizing x moves each value by at most half its block's step d_x/2: the
@@ -135,9 +137,11 @@ func TestIntKernelsMatchFloat(t *testing.T) {
 	}
 }
 
-// TestIntKernelsMatchGeneric checks each dispatched kernel against its portable twin on
-// random rows, arbitrary bytes, and extreme inputs.
-func TestIntKernelsMatchGeneric(t *testing.T) {
+// TestIntKernelsMatchGeneric checks each table kernel, under each implementation, against
+// its portable twin on random rows, arbitrary bytes, and extreme inputs.
+func TestIntKernelsMatchGeneric(t *testing.T) { forEachKernels(t, testIntKernelsMatchGeneric) }
+
+func testIntKernelsMatchGeneric(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, typ := range intKernelTypes {
 		for _, cols := range []int{256, 768, 4096} {
@@ -159,7 +163,7 @@ func TestIntKernelsMatchGeneric(t *testing.T) {
 					}
 				}
 				var in Input
-				in.Prepare(typ, x, 1, cols, cols)
+				in.Prepare(k, typ, x, 1, cols, cols)
 				got, want := intDot(typ, w, &in, 0), intDotGeneric(typ, w, &in, 0)
 				if !closeEnough(got, want) {
 					t.Errorf("%v cols %d trial %d: kernel %g, generic %g", typ, cols, trial, got, want)
@@ -178,12 +182,14 @@ func closeEnough(a, b float32) bool {
 	return d <= 1e-5*math.Max(math.Abs(float64(a)), math.Abs(float64(b))) || d < 1e-30
 }
 
-func TestInputQuantization(t *testing.T) {
+func TestInputQuantization(t *testing.T) { forEachKernels(t, testInputQuantization) }
+
+func testInputQuantization(t *testing.T, k Kernels) {
 	x := []float32{0, 1, -1, 0.5, -0.25, 127, -127, 63.5}
 	x = append(x, make([]float32, 256-len(x))...)
 	for _, typ := range []DType{Q8_0, Q4_K} {
 		var in Input
-		in.Prepare(typ, x, 1, 256, 256)
+		in.Prepare(k, typ, x, 1, 256, 256)
 		q, d, sums := in.vec(0)
 		if d[0] != 1 {
 			t.Errorf("%v: scale %g, want 1 (max |x| 127)", typ, d[0])
@@ -206,7 +212,7 @@ func TestInputQuantization(t *testing.T) {
 	}
 	// A zero vector quantizes to zeros with scale 0.
 	var in Input
-	in.Prepare(Q8_0, make([]float32, 64), 1, 64, 64)
+	in.Prepare(k, Q8_0, make([]float32, 64), 1, 64, 64)
 	if q, d, _ := in.vec(0); d[0] != 0 || q[5] != 0 {
 		t.Errorf("zeros: d %g q %d", d[0], q[5])
 	}
@@ -218,9 +224,9 @@ func TestInputAllocs(t *testing.T) {
 	m, _ := NewBlock(Q4_K, w, 1, 1024)
 	var in Input
 	dst := make([]float32, 4)
-	in.Prepare(Q4_K, x, 4, 1024, 1024)
+	in.Prepare(CPUKernels(), Q4_K, x, 4, 1024, 1024)
 	if n := testing.AllocsPerRun(10, func() {
-		in.Prepare(Q4_K, x, 4, 1024, 1024)
+		in.Prepare(CPUKernels(), Q4_K, x, 4, 1024, 1024)
 		m.MulInput(dst, 1, &in, 0, 1)
 	}); n != 0 {
 		t.Errorf("%v allocations per prepared product", n)
@@ -233,7 +239,7 @@ func BenchmarkIntKernels(b *testing.B) {
 	for _, typ := range intKernelTypes {
 		w := randomRow(typ, cols, r, 1)
 		var in Input
-		in.Prepare(typ, randomVector(cols, r, 1), 1, cols, cols)
+		in.Prepare(CPUKernels(), typ, randomVector(cols, r, 1), 1, cols, cols)
 		b.Run(fmt.Sprint(typ), func(b *testing.B) {
 			b.SetBytes(int64(len(w)))
 			b.ReportAllocs()
@@ -246,10 +252,12 @@ func BenchmarkIntKernels(b *testing.B) {
 
 // TestQdotRows: each table's rows kernel on 1 to 6 rows gives every row what its one-row
 // kernel gives, bit for bit, and writes nothing past dst[rows-1].
-func TestQdotRows(t *testing.T) {
+func TestQdotRows(t *testing.T) { forEachKernels(t, testQdotRows) }
+
+func testQdotRows(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(57, 58))
 	for _, typ := range intKernelTypes {
-		f := &blockFuncs[typ-Q8_0]
+		f := typ.format()
 		for _, nb := range []int{1, 3, 4, 9} {
 			cols, bb := nb*typ.BlockSize(), nb*typ.BlockBytes()
 			for rows := 1; rows <= 6; rows++ {
@@ -258,17 +266,17 @@ func TestQdotRows(t *testing.T) {
 					w = append(w, randomBytes(typ, cols, r)...)
 				}
 				var in Input
-				in.Prepare(typ, randomVector(cols, r, 1), 1, cols, cols)
+				in.Prepare(k, typ, randomVector(cols, r, 1), 1, cols, cols)
 				q, d, s := in.vec(0)
 				dst := make([]float32, rows+3)
 				for i := range dst {
 					dst[i] = -1234.5
 				}
-				f.qdotRows(w, rows, q, d, s, dst[:rows])
+				f.qdotRows(k, w, rows, q, d, s, dst[:rows])
 				for i, got := range dst {
 					want := float32(-1234.5)
 					if i < rows {
-						want = f.qdot(w[bb*i:][:bb], q, d, s)
+						want = f.qdot(k, w[bb*i:][:bb], q, d, s)
 					}
 					if got != want && !(got != got && want != want) {
 						t.Errorf("%v %d blocks, %d rows: dst[%d] = %g, want %g", typ, nb, rows, i, got, want)

@@ -1,10 +1,9 @@
 package quant
 
-import "encoding/binary"
-
-// The sixteen-vector products (dotqx16_amd64.s: Q8_0, Q5_0 and Q4_K) read their vectors
-// interleaved, four values of each in turn, so that one broadcast run of weights meets all
-// sixteen in one register pair. Input.Prepare lays the vectors out that way.
+// The sixteen-vector products (qdotx16RowsFunc; dotqx16_amd64.s: Q8_0, Q5_0 and Q4_K) read
+// their vectors interleaved, four values of each in turn, so that one broadcast run of
+// weights meets all sixteen in one register pair. Input.Prepare lays the vectors out that
+// way where a format's sixteen-vector kernel runs (format.x16).
 
 // interleaveQ8_016 lays out vectors 0..n16-1 (n16 a multiple of 16) of a Q8_0 Input (q:
 // cols values each, d: a scale per 32) for the sixteen-vector Q8_0 and Q5_0 kernels: qi as
@@ -34,25 +33,6 @@ func interleaveQ8K16(qi []int8, di []float32, si []int32, q []int8, d []float32,
 	interleaveValues16(qi, q, n16, cols)
 	interleaveScales16(di, d, n16, cols/256)
 	interleaveSums16(si, sums, n16, cols)
-}
-
-// x16RowsFunc multiplies rows consecutive rows of w by sixteen vectors interleaved as
-// interleaveQ8_016 or interleaveQ8K16 lays them out (qi, di, si), storing row r's products
-// at dst[j*stride+r], j < 16.
-type x16RowsFunc func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
-
-// x16Rows is the sixteen-vector kernel for matrices of type t, or nil where there is none:
-// then Input.Prepare does not interleave its vectors for t.
-func x16Rows(t DType) x16RowsFunc {
-	switch {
-	case t == Q8_0 && q8x16Kernel():
-		return dotQ8_0Q8x16Rows
-	case t == Q5_0 && q5x16Kernel():
-		return dotQ5_0Q8x16Rows
-	case t == Q4_K && q4kx16Kernel():
-		return dotQ4_KQ8Kx16Rows
-	}
-	return nil
 }
 
 // lane16 is where vector j's 4-value run g of a block starts in interleaveValues16's layout:
@@ -101,104 +81,6 @@ func interleaveSums16(si []int32, sums []int16, n16, cols int) {
 				s := sums[(grp*16+j)*cols/16+2*k:]
 				si[(grp*per+k)*16+j] = int32(uint32(uint16(s[0])) | uint32(uint16(s[1]))<<16)
 			}
-		}
-	}
-}
-
-// dotQ8_0Q8x16RowsGeneric is the portable form of dotQ8_0Q8x16Rows: each block's exact
-// integer sum, times d_w·d_x, added up per vector.
-func dotQ8_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, dst []float32, stride int) {
-	nb := len(di) / 16
-	for r := range rows {
-		var acc [16]float32
-		for b := range nb {
-			wb := w[(r*nb+b)*34+2:][:32]
-			blk := qi[b*512:][:512]
-			for j := range 16 {
-				var s int32
-				for g := range 8 {
-					o := lane16(g, j)
-					for k := range 4 {
-						s += int32(int8(wb[4*g+k])) * int32(blk[o+k])
-					}
-				}
-				acc[j] += f16at(w[(r*nb+b)*34:]) * di[b*16+j] * float32(s)
-			}
-		}
-		for j := range 16 {
-			dst[j*stride+r] = acc[j]
-		}
-	}
-}
-
-// dotQ4_KQ8Kx16RowsGeneric is the portable form of dotQ4_KQ8Kx16Rows: the single-vector
-// kernel's integer sums and float steps, on the interleaved vectors.
-func dotQ4_KQ8Kx16RowsGeneric(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
-	nbK := len(di) / 16
-	for r := range rows {
-		var acc [16]float32
-		for b := range nbK {
-			blk := (*[144]byte)(w[(r*nbK+b)*144:])
-			scales := (*[12]byte)(blk[4:])
-			for j := range 16 {
-				var sq, sm int32
-				for sub := range 8 {
-					sc, m := scaleMinK4(sub, scales)
-					run := qi[(8*b+sub)*512:][:512]
-					var a int32
-					for g := range 8 {
-						o := lane16(g, j)
-						for k := range 4 {
-							l := 32*(sub/2) + 4*g + k
-							nib := int32(blk[16+l] & 15)
-							if sub%2 == 1 {
-								nib = int32(blk[16+l] >> 4)
-							}
-							a += nib * int32(run[o+k])
-						}
-					}
-					pair := uint32(si[(8*b+sub)*16+j])
-					sq += int32(sc) * a
-					sm += int32(m) * (int32(int16(pair)) + int32(int16(pair>>16)))
-				}
-				acc[j] += di[b*16+j] * (f16at(blk[0:])*float32(sq) - f16at(blk[2:])*float32(sm))
-			}
-		}
-		for j := range 16 {
-			dst[j*stride+r] = acc[j]
-		}
-	}
-}
-
-// dotQ5_0Q8x16RowsGeneric is the portable form of dotQ5_0Q8x16Rows: each block's exact
-// integer sum, times d_w·d_x, added up per vector.
-func dotQ5_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, _ []int32, dst []float32, stride int) {
-	nb := len(di) / 16
-	for r := range rows {
-		var acc [16]float32
-		for b := range nb {
-			blk := w[(r*nb+b)*22:][:22]
-			qh := binary.LittleEndian.Uint32(blk[2:])
-			run := qi[b*512:][:512]
-			for j := range 16 {
-				var s int32
-				for g := range 8 {
-					o := lane16(g, j)
-					for k := range 4 {
-						l := 4*g + k
-						nib := int32(blk[6+l%16] & 15)
-						if l >= 16 {
-							nib = int32(blk[6+l%16] >> 4)
-						}
-						v := nib | int32(qh>>l&1)<<4 - 16
-						s += v * int32(run[o+k])
-					}
-				}
-				acc[j] += f16at(blk) * di[b*16+j] * float32(s)
-			}
-		}
-		for j := range 16 {
-			dst[j*stride+r] = acc[j]
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package quant
 
-// The four-vector integer kernels (qdotx4) against the single-vector ones, on every
-// architecture (there, they are the single-vector kernels run four times), and
-// blockMatrix.MulInput's grouping of vectors by four.
+// The four-vector integer kernels (qdotx4Rows) against the single-vector ones, under every
+// implementation this CPU has (where there is no four-vector assembly, they are the
+// single-vector kernels run four times), and blockMatrix.MulInput's grouping of vectors by
+// four.
 
 import (
 	"fmt"
@@ -17,7 +18,7 @@ var x4Types = []DType{Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K}
 // checkX4 compares got, a four-vector result, with the single-vector kernel f on each of
 // the four vectors of q, d, s: bit-identical for the K formats, else to float summation
 // order (relative to the sum of the blocks' magnitudes).
-func checkX4(t *testing.T, typ DType, f qdotFunc, got [4]float32, w []byte, q []int8, d []float32, s []int16, what string) {
+func checkX4(t *testing.T, typ DType, f rowDot, got [4]float32, w []byte, q []int8, d []float32, s []int16, what string) {
 	t.Helper()
 	nq, nd, ns := len(q)/4, len(d)/4, len(s)/4
 	for v := range 4 {
@@ -47,7 +48,7 @@ func checkX4(t *testing.T, typ DType, f qdotFunc, got [4]float32, w []byte, q []
 
 // blocksMag is the sum of the magnitudes of f's per-block terms: a bound for the float
 // rounding of the products in any summation order.
-func blocksMag(typ DType, f qdotFunc, w []byte, q []int8, d []float32, s []int16) float64 {
+func blocksMag(typ DType, f rowDot, w []byte, q []int8, d []float32, s []int16) float64 {
 	bs, bb := typ.BlockSize(), typ.BlockBytes()
 	var mag float64
 	for b := range d {
@@ -84,10 +85,12 @@ func isKType(t DType) bool { return t != Q8_0 && t != Q4_0 && t != Q5_0 }
 
 // TestQdotx4MatchesSingle: the table's four-vector kernel against its single-vector
 // kernel, on vectors quantized by Input.Prepare.
-func TestQdotx4MatchesSingle(t *testing.T) {
+func TestQdotx4MatchesSingle(t *testing.T) { forEachKernels(t, testQdotx4MatchesSingle) }
+
+func testQdotx4MatchesSingle(t *testing.T, kern Kernels) {
 	r := rand.New(rand.NewPCG(41, 42))
 	for _, typ := range x4Types {
-		f := &blockFuncs[typ-Q8_0]
+		f := typ.format()
 		maxNB := 17
 		if isKType(typ) {
 			maxNB = 5
@@ -103,12 +106,14 @@ func TestQdotx4MatchesSingle(t *testing.T) {
 				}
 				x := randomVector(4*cols, r, scale)
 				var in Input
-				in.Prepare(typ, x, 4, cols, cols)
+				in.Prepare(kern, typ, x, 4, cols, cols)
 				q, d, s := in.q[:4*cols], in.d[:len(in.d)], []int16(nil)
 				if isKType(typ) {
 					s = in.sums[:4*cols/16]
 				}
-				checkX4(t, typ, f.qdot, f.qdotx4(w, q, d, s), w, q, d, s, fmt.Sprintf("%d blocks, kind %d", nb, k))
+				var got [4]float32
+				f.qdotx4Rows(kern, w, 1, q, d, s, got[:], 1)
+				checkX4(t, typ, f.qdot.with(kern), got, w, q, d, s, fmt.Sprintf("%d blocks, kind %d", nb, k))
 			}
 		}
 	}
@@ -130,19 +135,20 @@ func x4Matrix(t testing.TB, typ DType, rows, cols int, r *rand.Rand) *blockMatri
 // TestMulInputBatch: MulInput with 1 to 37 vectors (groups of sixteen and four, the rest), sub-ranges
 // of rows and blocks of one, two or all rows equals the one-vector-at-a-time products, and
 // writes nothing else.
-func TestMulInputBatch(t *testing.T) {
+func TestMulInputBatch(t *testing.T) { forEachKernels(t, testMulInputBatch) }
+
+func testMulInputBatch(t *testing.T, kern Kernels) {
 	r := rand.New(rand.NewPCG(43, 44))
 	const rows, stride = 7, 9
-	saved := rowBlockBytes
-	defer func() { rowBlockBytes = saved }()
 	for _, typ := range intKernelTypes {
 		cols := 2 * 256
 		m := x4Matrix(t, typ, rows, cols, r)
+		rowBlock := m.rowBlock
 		for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 21, 34, 37} {
-			rowBlockBytes = []int{saved, 1, 2 * m.rowBytes}[n%3]
+			m.rowBlock = []int{rowBlock, 1, 2}[n%3]
 			x := randomVector(n*cols, r, 1)
 			var in Input
-			in.Prepare(typ, x, n, cols, cols)
+			in.Prepare(kern, typ, x, n, cols, cols)
 			for _, rg := range [][2]int{{0, rows}, {2, 5}, {3, 3}, {6, 7}} {
 				lo, hi := rg[0], rg[1]
 				dst := make([]float32, (n-1)*stride+rows)
@@ -160,13 +166,13 @@ func TestMulInputBatch(t *testing.T) {
 							}
 							continue
 						}
-						want := m.qdot(m.row(i), q, d, s)
+						want := m.qdot(kern, m.row(i), q, d, s)
 						if got == want {
 							continue
 						}
 						if isKType(typ) || m.qdotx4Rows == nil || v >= n&^3 && n-n&^3 < padFrom {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
-						} else if diff := math.Abs(float64(got - want)); diff > 1e-6*blocksMag(typ, m.qdot, m.row(i), q, d, s) &&
+						} else if diff := math.Abs(float64(got - want)); diff > 1e-6*blocksMag(typ, m.qdot.with(kern), m.row(i), q, d, s) &&
 							!(!isKType(typ) && diff <= 2e-6*laneMag(typ, m.row(i), q, d)) {
 							t.Errorf("%v n=%d row %d vector %d: %g, want %g", typ, n, i, v, got, want)
 						}
@@ -184,7 +190,7 @@ func TestMulInputBatchAllocs(t *testing.T) {
 		m := x4Matrix(t, typ, rows, cols, r)
 		x := randomVector(n*cols, r, 1)
 		var in Input
-		in.Prepare(typ, x, n, cols, cols)
+		in.Prepare(CPUKernels(), typ, x, n, cols, cols)
 		dst := make([]float32, n*rows)
 		if a := testing.AllocsPerRun(10, func() { m.MulInput(dst, rows, &in, 0, rows) }); a != 0 {
 			t.Errorf("%v: %v allocations per MulInput", typ, a)
@@ -202,7 +208,7 @@ func BenchmarkMulInputBatch(b *testing.B) {
 		m := x4Matrix(b, typ, rows, cols, r)
 		x := randomVector(n*cols, r, 1)
 		var in Input
-		in.Prepare(typ, x, n, cols, cols)
+		in.Prepare(CPUKernels(), typ, x, n, cols, cols)
 		dst := make([]float32, n*rows)
 		x4 := m.qdotx4Rows
 		for _, mode := range []string{"x1", "x4"} {
@@ -222,12 +228,14 @@ func BenchmarkMulInputBatch(b *testing.B) {
 	}
 }
 
-// TestQdotx4Rows: each table's rows kernel on 1 to 6 rows gives every row what its one-row
-// four-vector kernel gives, bit for bit, at dst[v*stride+r], and writes nothing else.
-func TestQdotx4Rows(t *testing.T) {
+// TestQdotx4Rows: each table's four-vector kernel on 1 to 6 rows gives every row what it
+// gives that row alone, bit for bit, at dst[v*stride+r], and writes nothing else.
+func TestQdotx4Rows(t *testing.T) { forEachKernels(t, testQdotx4Rows) }
+
+func testQdotx4Rows(t *testing.T, kern Kernels) {
 	r := rand.New(rand.NewPCG(55, 56))
 	for _, typ := range x4Types {
-		f := &blockFuncs[typ-Q8_0]
+		f := typ.format()
 		for _, nb := range []int{1, 3, 4, 9, 17, 35} {
 			cols, bb := nb*typ.BlockSize(), nb*typ.BlockBytes()
 			for rows := 1; rows <= 6; rows++ {
@@ -236,7 +244,7 @@ func TestQdotx4Rows(t *testing.T) {
 					w = append(w, randomBytes(typ, cols, r)...)
 				}
 				var in Input
-				in.Prepare(typ, randomVector(4*cols, r, 1), 4, cols, cols)
+				in.Prepare(kern, typ, randomVector(4*cols, r, 1), 4, cols, cols)
 				q, d, s := in.q[:4*cols], in.d[:len(in.d)], []int16(nil)
 				if isKType(typ) {
 					s = in.sums[:4*cols/16]
@@ -246,12 +254,14 @@ func TestQdotx4Rows(t *testing.T) {
 				for i := range dst {
 					dst[i] = -1234.5
 				}
-				f.qdotx4Rows(w, rows, q, d, s, dst, stride)
+				f.qdotx4Rows(kern, w, rows, q, d, s, dst, stride)
 				for i, got := range dst {
 					v, row := i/stride, i%stride
 					want := float32(-1234.5)
 					if row < rows {
-						want = f.qdotx4(w[bb*row:][:bb], q, d, s)[v]
+						var one [4]float32
+						f.qdotx4Rows(kern, w[bb*row:][:bb], 1, q, d, s, one[:], 1)
+						want = one[v]
 					}
 					if got != want && !(got != got && want != want) {
 						t.Errorf("%v %d blocks, %d rows: dst[%d] (vector %d, row %d) = %g, want %g", typ, nb, rows, i, v, row, got, want)

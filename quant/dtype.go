@@ -30,18 +30,8 @@ const (
 // ("F32", "F16", "BF16" or "F8_E4M3"), or, for the block formats, as ggml
 // spells it ("Q8_0", "Q4_K", ...).
 func (t DType) String() string {
-	if t.isBlock() {
-		return blockNames[t-Q8_0]
-	}
-	switch t {
-	case F32:
-		return "F32"
-	case F16:
-		return "F16"
-	case BF16:
-		return "BF16"
-	case F8E4M3:
-		return "F8_E4M3"
+	if f := t.format(); f.name != "" {
+		return f.name
 	}
 	return "DType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -49,54 +39,38 @@ func (t DType) String() string {
 // ElemSize returns the number of bytes per element of t, or 0 if t is not
 // a known format or is a block format.
 func (t DType) ElemSize() int {
-	switch t {
-	case F32:
-		return 4
-	case F16, BF16:
-		return 2
-	case F8E4M3:
-		return 1
+	if f := t.format(); f.blockSize == 1 {
+		return f.blockBytes
 	}
 	return 0
-}
-
-var blockNames = [...]string{"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"}
-
-// Elements and bytes per block of the block formats, from ggml-common.h.
-var blockSizes = [...]struct{ elems, bytes int }{
-	{32, 34}, {32, 18}, {32, 20}, {32, 22}, {32, 24},
-	{256, 84}, {256, 110}, {256, 144}, {256, 176}, {256, 210},
 }
 
 // isBlock reports whether t is one of the GGUF block formats.
-func (t DType) isBlock() bool { return t >= Q8_0 && t <= Q6_K }
+func (t DType) isBlock() bool { return t.format().blockSize > 1 }
 
 // BlockSize returns the number of elements per block of t: 32 or 256 for the
 // block formats, 1 for the element formats, 0 if t is unknown.
-func (t DType) BlockSize() int {
-	if t.isBlock() {
-		return blockSizes[t-Q8_0].elems
-	}
-	if t.ElemSize() > 0 {
-		return 1
-	}
-	return 0
-}
+func (t DType) BlockSize() int { return t.format().blockSize }
 
 // BlockBytes returns the number of bytes per block of t (ElemSize for the
 // element formats), or 0 if t is unknown.
-func (t DType) BlockBytes() int {
-	if t.isBlock() {
-		return blockSizes[t-Q8_0].bytes
+func (t DType) BlockBytes() int { return t.format().blockBytes }
+
+// GGUFType returns the ggml_type id that stands for t in GGUF tensor infos, and false if
+// t is unknown or GGUF files cannot hold it (F8E4M3).
+func (t DType) GGUFType() (uint32, bool) {
+	f := t.format()
+	if f.name == "" || f.ggufType == noGGUF {
+		return 0, false
 	}
-	return t.ElemSize()
+	return uint32(f.ggufType), true
 }
 
 // ParseDType returns the format whose String is name ("Q4_K", "BF16", ...).
 func ParseDType(name string) (DType, bool) {
-	for t := F32; t <= Q6_K; t++ {
-		if t.String() == name {
-			return t, true
+	for t := range formats {
+		if f := &formats[t]; f.name != "" && f.name == name {
+			return DType(t), true
 		}
 	}
 	return 0, false

@@ -1,7 +1,7 @@
-//go:build !amd64
+//go:build noasm || !amd64
 
 package quant
 
-func expF32(x []float32) { expF32Generic(x) }
+func (Kernels) expF32(x []float32) { expF32Generic(x) }
 
-func swiGLU(gate, up []float32) { swiGLUGeneric(gate, up) }
+func (Kernels) swiGLU(gate, up []float32) { swiGLUGeneric(gate, up) }

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // func dotF32x4AVX2(out *[4]float32, x, y *float32, n, stride int)

@@ -75,31 +75,36 @@ func (m *fp8BlockMatrix) DType() DType { return F8E4M3 }
 func (m *fp8BlockMatrix) MulVec(dst, x []float32, lo, hi int) {
 	checkMulVec(m.rows, m.cols, dst, x, lo, hi)
 	for i := lo; i < hi; i++ {
-		dst[i] = m.dot(i, x)
+		dst[i] = m.dot(cpuKernels, i, x)
 	}
 }
 
 func (m *fp8BlockMatrix) MulMat(dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int) {
 	checkMulMat(m.rows, m.cols, dst, dstStride, x, xStride, n, lo, hi)
+	m.mulMat(cpuKernels, dst, dstStride, x, xStride, n, lo, hi)
+}
+
+// mulMat is MulMat with k's kernels, its arguments checked.
+func (m *fp8BlockMatrix) mulMat(k Kernels, dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		for t := range n {
 			xt := x[t*xStride:][:m.cols]
-			dst[t*dstStride+i] = m.dot(i, xt)
+			dst[t*dstStride+i] = m.dot(k, i, xt)
 		}
 	}
 }
 
 // dot returns row(i)·x; len(x) == m.cols.
-func (m *fp8BlockMatrix) dot(i int, x []float32) float32 {
+func (m *fp8BlockMatrix) dot(k Kernels, i int, x []float32) float32 {
 	w := m.data[i*m.cols:][:m.cols]
 	scale := m.scale[i/m.blockRows*m.colBlocks:][:m.colBlocks]
 	bc := m.blockCols
 	var sum float32
 	for len(w) > bc {
-		sum += dotE4M3(w[:bc], x[:bc]) * scale[0]
+		sum += k.dotE4M3(w[:bc], x[:bc]) * scale[0]
 		w, x, scale = w[bc:], x[bc:], scale[1:]
 	}
-	return sum + dotE4M3(w, x[:len(w)])*scale[0]
+	return sum + k.dotE4M3(w, x[:len(w)])*scale[0]
 }
 
 func (m *fp8BlockMatrix) Row(dst []float32, i int) {
@@ -118,5 +123,5 @@ func (m *fp8BlockMatrix) Row(dst []float32, i int) {
 
 func (m *fp8BlockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi int) {
 	checkInput(m.DType(), m.rows, m.cols, dst, dstStride, in, lo, hi)
-	m.MulMat(dst, dstStride, in.x, in.stride, in.n, lo, hi)
+	m.mulMat(in.kernels, dst, dstStride, in.x, in.stride, in.n, lo, hi)
 }

@@ -141,3 +141,33 @@ func expectPanic(tb testing.TB, what string, f func()) {
 	}()
 	f()
 }
+
+// implementations lists every kernel choice this CPU can run, from all it has down to the
+// portable Go kernels (AVX-512 off; on arm64 the dot product off; everything off): a test
+// that compares kernels runs under each, named by it, as crypto/internal/fips140's tests
+// run every implementation, instead of overwriting a choice the package holds.
+func implementations() []Kernels {
+	all := CPUKernels()
+	ks := []Kernels{all}
+	for _, off := range []ext{extAVX512All, extAVX512All | extDotProd, ^ext(0)} {
+		if k := (Kernels{all.ext &^ off}); k != ks[len(ks)-1] {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// forEachKernels runs f as a subtest under each of implementations.
+func forEachKernels(t *testing.T, f func(t *testing.T, k Kernels)) {
+	for _, k := range implementations() {
+		t.Run(k.String(), func(t *testing.T) { f(t, k) })
+	}
+}
+
+// rowDot is a one-row integer kernel with its Kernels fixed, as the tests call them.
+type rowDot func(w []byte, q []int8, d []float32, s []int16) float32
+
+// with fixes the Kernels a table kernel runs.
+func (f qdotFunc) with(k Kernels) rowDot {
+	return func(w []byte, q []int8, d []float32, s []int16) float32 { return f(k, w, q, d, s) }
+}

@@ -7,19 +7,20 @@ import "math"
 // of 32 values with one scale, as ggml's Q8_0, or of 256 with per-16 sums, as Q8_K), and
 // every row of the matrix reads that. Other formats read the float32 vectors as they are.
 //
-// Prepare it once per matrix product, from one goroutine; then any number of goroutines
-// may call MulInput with it. Its buffers grow to the largest batch and are reused, so a
-// steady state allocates nothing.
+// Prepare it once per matrix product, from one goroutine, with the Kernels the product is
+// to run; then any number of goroutines may call MulInput with it. Its buffers grow to the
+// largest batch and are reused, so a steady state allocates nothing.
 type Input struct {
-	kind   inputKind
-	x      []float32 // the vectors: x[t*stride:][:cols]
-	n      int
-	stride int
-	cols   int
-	q      []int8    // n × cols quantized values
-	d      []float32 // n × blocks scales
-	sums   []int16   // Q8_K: n × cols/16 sums of 16 quantized values
-	// Where type t has a sixteen-vector kernel (x16Rows): vectors 0..n16-1 again,
+	kernels Kernels // what Prepare and MulInput run
+	kind    inputKind
+	x       []float32 // the vectors: x[t*stride:][:cols]
+	n       int
+	stride  int
+	cols    int
+	q       []int8    // n × cols quantized values
+	d       []float32 // n × blocks scales
+	sums    []int16   // Q8_K: n × cols/16 sums of 16 quantized values
+	// Where type t's sixteen-vector kernel runs (format.x16): vectors 0..n16-1 again,
 	// interleaved in groups of sixteen (interleaveQ8_016, interleaveQ8K16).
 	qi  []int8
 	di  []float32
@@ -36,22 +37,16 @@ const (
 )
 
 // inputKindOf is the form of Input a matrix type multiplies with.
-func inputKindOf(t DType) inputKind {
-	switch t {
-	case Q8_0, Q4_0, Q5_0:
-		return inputQ8_0
-	case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K:
-		return inputQ8_K
-	}
-	return inputF32
-}
+func inputKindOf(t DType) inputKind { return t.format().input }
 
 // Prepare readies n vectors of cols values, x[t*stride:][:cols] for t < n, for matrices of
-// type t. x is kept, not copied: it must not change until the products are done.
-func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
+// type t and the kernels k: MulInput runs k's. x is kept, not copied: it must not change
+// until the products are done.
+func (in *Input) Prepare(k Kernels, t DType, x []float32, n, stride, cols int) {
 	if n < 1 || cols < 1 || stride < cols || len(x) < (n-1)*stride+cols {
 		panicArg("Input.Prepare: x is too short for n vectors of cols values")
 	}
+	in.kernels = k
 	in.kind, in.x, in.n, in.stride, in.cols = inputKindOf(t), x, n, stride, cols
 	bs := t.BlockSize()
 	if in.kind != inputF32 && cols%bs != 0 {
@@ -65,10 +60,10 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 		in.q = grow(in.q, padded*cols)
 		in.d = grow(in.d, padded*cols/32)
 		for v := range n {
-			quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
+			k.quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && x16Rows(t) != nil {
+		if n >= 16 && t.format().x16.runs(k) {
 			in.n16 = n &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/32)
@@ -80,10 +75,10 @@ func (in *Input) Prepare(t DType, x []float32, n, stride, cols int) {
 		in.d = grow(in.d, padded*cols/256)
 		in.sums = grow(in.sums, padded*cols/16)
 		for v := range n {
-			quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
+			k.quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && x16Rows(t) != nil {
+		if n >= 16 && t.format().x16.runs(k) {
 			in.n16 = n &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/256)

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 package quant
 
 // AVX2 kernels for quantizing activation vectors (input_amd64.s). They give the same
@@ -10,9 +12,9 @@ func quantQ8_0AVX2(q *int8, d *float32, x *float32, nb int) int
 //go:noescape
 func quantQ8_KAVX2(q *int8, d *float32, sums *int16, x *float32, nb int) int
 
-// quantInputQ8_0 is quantizeInputQ8_0, with AVX2 where the machine has it.
-func quantInputQ8_0(q []int8, d []float32, x []float32) {
-	if !cpu.avx2 || len(d) == 0 {
+// quantInputQ8_0 is quantizeInputQ8_0, with AVX2 where k has it.
+func (k Kernels) quantInputQ8_0(q []int8, d []float32, x []float32) {
+	if !k.has(extAVX2) || len(d) == 0 {
 		quantizeInputQ8_0(q, d, x)
 		return
 	}
@@ -27,9 +29,9 @@ func quantInputQ8_0(q []int8, d []float32, x []float32) {
 	}
 }
 
-// quantInputQ8_K is quantizeInputQ8_K, with AVX2 where the machine has it.
-func quantInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
-	if !cpu.avx2 || len(d) == 0 {
+// quantInputQ8_K is quantizeInputQ8_K, with AVX2 where k has it.
+func (k Kernels) quantInputQ8_K(q []int8, d []float32, sums []int16, x []float32) {
+	if !k.has(extAVX2) || len(d) == 0 {
 		quantizeInputQ8_K(q, d, sums, x)
 		return
 	}

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // AVX2 quantization of activation vectors to 8 bits (the Input of block formats). Both

@@ -2,82 +2,81 @@ package quant
 
 import (
 	"fmt"
-	"os"
 	"strings"
-
-	"github.com/klauspost/cpuid/v2"
 )
 
-// features are the instruction-set extensions the kernels may use, detected once at
-// start-up (github.com/klauspost/cpuid/v2; riscv64 reads AT_HWCAP itself). Setting
-// DEEPGO_KERNELS=generic in the environment turns them all off: every product then runs
-// the portable Go kernels, for comparison or to rule the assembly out. DEEPGO_KERNELS=avx2
-// turns off AVX-512 only (amd64), to compare the AVX2 kernels on a machine with both.
-type features struct {
-	avx2    bool // amd64: AVX2 + FMA3
-	f16c    bool // amd64: half-precision conversions
-	avx512  bool // amd64: AVX-512 F + BW + VL
-	vnni    bool // amd64: AVX-512 VNNI
-	avxvnni bool // amd64: AVX-VNNI (VEX-encoded)
-	asimd   bool // arm64: Advanced SIMD (NEON)
-	dotprod bool // arm64: SDOT/UDOT
-	rvv     bool // riscv64: vector extension 1.0
-	// setting is a DEEPGO_KERNELS value detect did not know (and ignored), for CheckKernels.
-	setting string
-}
+// Kernels is a choice of kernel implementations: the instruction-set extensions the
+// assembly kernels may use. The zero Kernels uses none, so every product runs the
+// portable Go kernels; CPUKernels is everything this machine can run, and Narrow turns
+// some of it off, for comparison or to rule the assembly out.
+//
+// A Kernels is a plain value that the caller passes in: to Input.Prepare for the matrix
+// products (MulInput runs the kernels its Input was prepared with) and as the receiver of
+// the vector operations (Kernels.DotF32, ...). Nothing in the package changes one. The
+// package-level functions (DotF32, ...) and Matrix.MulVec and MulMat run CPUKernels.
+type Kernels struct{ ext ext }
 
-// cpu is what this machine offers, read once.
-var cpu = detect()
+// ext is a set of instruction-set extensions.
+type ext uint16
 
-func detect() features {
-	v, _ := os.LookupEnv("DEEPGO_KERNELS")
-	if strings.EqualFold(v, "generic") {
-		return features{}
-	}
-	c := &cpuid.CPU
-	f := features{
-		avx2:    c.Supports(cpuid.AVX2, cpuid.FMA3),
-		f16c:    c.Supports(cpuid.F16C),
-		avx512:  c.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL),
-		vnni:    c.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512VNNI),
-		avxvnni: c.Supports(cpuid.AVX2, cpuid.AVXVNNI),
-		asimd:   c.Supports(cpuid.ASIMD),
-		dotprod: c.Supports(cpuid.ASIMD, cpuid.ASIMDDP),
-	}
-	f.rvv = detectRVV()
+// The extensions the assembly uses.
+const (
+	extAVX2    ext = 1 << iota // amd64: AVX2 + FMA3
+	extF16C                    // amd64: half-precision conversions
+	extAVX512                  // amd64: AVX-512 F + BW + VL
+	extVNNI                    // amd64: AVX-512 VNNI (with F, BW and VL)
+	extAVXVNNI                 // amd64: AVX-VNNI (VEX-encoded)
+	extNEON                    // arm64: Advanced SIMD
+	extDotProd                 // arm64: the dot-product instructions SDOT/UDOT
+	extRVV                     // riscv64: the vector extension 1.0, VLEN >= 128
+
+	// extAVX2Int is what amd64's integer kernels need (the F16C converts the blocks' scales).
+	extAVX2Int = extAVX2 | extF16C
+	// extAVX512All is what the "avx2" setting turns off.
+	extAVX512All = extAVX512 | extVNNI | extAVXVNNI
+)
+
+// cpuKernels is what this CPU offers (detect, in kernels_$GOARCH.go), read once when the
+// package initialises, as internal/cpu reads its flags, and never changed.
+var cpuKernels = Kernels{detect()}
+
+// CPUKernels returns every kernel this CPU can run: the extensions it has that the
+// assembly uses (read with github.com/klauspost/cpuid/v2 on amd64 and arm64, from AT_HWCAP
+// on riscv64), or none on other architectures and in a build with the noasm tag.
+func CPUKernels() Kernels { return cpuKernels }
+
+// has reports whether k may use every extension of e.
+func (k Kernels) has(e ext) bool { return k.ext&e == e }
+
+// Narrow returns k less what setting turns off, in any case: "" nothing, "generic"
+// everything (the portable Go kernels only), "avx2" AVX-512 (amd64: the AVX2 kernels
+// where both exist, to compare them on a machine with both). Any other setting is an
+// error that names it, so that a mistyped choice does not pass unnoticed.
+func (k Kernels) Narrow(setting string) (Kernels, error) {
 	switch {
-	case strings.EqualFold(v, "avx2"):
-		f.avx512, f.vnni, f.avxvnni = false, false, false
-	case v != "":
-		f.setting = v
+	case setting == "":
+		return k, nil
+	case strings.EqualFold(setting, "generic"):
+		return Kernels{}, nil
+	case strings.EqualFold(setting, "avx2"):
+		return Kernels{k.ext &^ extAVX512All}, nil
 	}
-	return f
+	return k, fmt.Errorf("kernels %q: want generic (the portable Go kernels only), avx2 (no AVX-512), or nothing", setting)
 }
 
-// CheckKernels reports a DEEPGO_KERNELS setting that is neither "generic" nor "avx2" (nor
-// empty): it is ignored, the kernels chosen for the CPU run, and a program should say so
-// rather than let a mistyped override pass unnoticed.
-func CheckKernels() error { return cpu.check() }
-
-func (f features) check() error {
-	if f.setting != "" {
-		return fmt.Errorf("DEEPGO_KERNELS=%q: want generic (portable Go kernels only), avx2 (no AVX-512), or nothing", f.setting)
-	}
-	return nil
-}
-
-// Kernels names the kernels in use, for logs and benchmarks: "avx2", "neon+dotprod", "generic"...
-func Kernels() string {
+// String names the extensions k uses, for logs and benchmarks: "avx2+f16c",
+// "neon+dotprod", or "generic" for none.
+func (k Kernels) String() string {
 	var parts []string
-	for _, p := range []struct {
-		on   bool
+	for _, n := range [...]struct {
+		e    ext
 		name string
 	}{
-		{cpu.avx2, "avx2"}, {cpu.f16c, "f16c"}, {cpu.avx512, "avx512"}, {cpu.vnni, "vnni"}, {cpu.avxvnni, "avxvnni"},
-		{cpu.asimd, "neon"}, {cpu.dotprod, "dotprod"}, {cpu.rvv, "rvv"},
+		{extAVX2, "avx2"}, {extF16C, "f16c"}, {extAVX512, "avx512"}, {extVNNI, "vnni"}, {extAVXVNNI, "avxvnni"},
+		{extNEON, "neon"}, {extDotProd, "dotprod"}, {extRVV, "rvv"},
 	} {
-		if p.on {
-			parts = append(parts, p.name)
+		if k.has(n.e) {
+			parts = append(parts, n.name)
 		}
 	}
 	if len(parts) == 0 {

@@ -1,4 +1,4 @@
-//go:build arm64
+//go:build !noasm
 
 package quant
 
@@ -54,8 +54,8 @@ func a64Copy[T any](t testing.TB, s []T) []T {
 }
 
 func TestArm64Features(t *testing.T) {
-	t.Logf("kernels: %s (asimd %v, dotprod %v)", Kernels(), cpu.asimd, cpu.dotprod)
-	if !cpu.asimd && os.Getenv("DEEPGO_KERNELS") == "" {
+	t.Logf("kernels: %s", CPUKernels())
+	if !CPUKernels().has(extNEON) {
 		t.Error("no ASIMD detected: every arm64 core has it")
 	}
 }
@@ -80,13 +80,13 @@ func a64Q8(f func(w []byte, q []int8, d []float32) float32) func(w []byte, q []i
 }
 
 var a64IntKernels = []a64IntKernel{
-	{Q8_0, a64Q8(dotQ8_0Q8NEON), a64Q8(dotQ8_0Q8SDOT), a64Q8(dotQ8_0Q8Generic), a64Q8(dotQ8_0Q8), 0, -1},
-	{Q4_0, a64Q8(dotQ4_0Q8NEON), a64Q8(dotQ4_0Q8SDOT), a64Q8(dotQ4_0Q8Generic), a64Q8(dotQ4_0Q8), 0, -1},
-	{Q2_K, dotQ2_KQ8KNEON, dotQ2_KQ8KSDOT, dotQ2_KQ8KGeneric, dotQ2_KQ8K, 80, 82},
-	{Q3_K, dotQ3_KQ8KNEON, dotQ3_KQ8KSDOT, dotQ3_KQ8KGeneric, dotQ3_KQ8K, 108, -1},
-	{Q4_K, dotQ4_KQ8KNEON, dotQ4_KQ8KSDOT, dotQ4_KQ8KGeneric, dotQ4_KQ8K, 0, 2},
-	{Q5_K, dotQ5_KQ8KNEON, dotQ5_KQ8KSDOT, dotQ5_KQ8KGeneric, dotQ5_KQ8K, 0, 2},
-	{Q6_K, dotQ6_KQ8KNEON, dotQ6_KQ8KSDOT, dotQ6_KQ8KGeneric, dotQ6_KQ8K, 208, -1},
+	{Q8_0, a64Q8(dotQ8_0Q8NEON), a64Q8(dotQ8_0Q8SDOT), a64Q8(dotQ8_0Q8Generic), cpuKernels.dotQ8_0Q8, 0, -1},
+	{Q4_0, a64Q8(dotQ4_0Q8NEON), a64Q8(dotQ4_0Q8SDOT), a64Q8(dotQ4_0Q8Generic), cpuKernels.dotQ4_0Q8, 0, -1},
+	{Q2_K, dotQ2_KQ8KNEON, dotQ2_KQ8KSDOT, dotQ2_KQ8KGeneric, cpuKernels.dotQ2_KQ8K, 80, 82},
+	{Q3_K, dotQ3_KQ8KNEON, dotQ3_KQ8KSDOT, dotQ3_KQ8KGeneric, cpuKernels.dotQ3_KQ8K, 108, -1},
+	{Q4_K, dotQ4_KQ8KNEON, dotQ4_KQ8KSDOT, dotQ4_KQ8KGeneric, cpuKernels.dotQ4_KQ8K, 0, 2},
+	{Q5_K, dotQ5_KQ8KNEON, dotQ5_KQ8KSDOT, dotQ5_KQ8KGeneric, cpuKernels.dotQ5_KQ8K, 0, 2},
+	{Q6_K, dotQ6_KQ8KNEON, dotQ6_KQ8KSDOT, dotQ6_KQ8KGeneric, cpuKernels.dotQ6_KQ8K, 208, -1},
 }
 
 // a64Bound is the scale of the float rounding in the generic sum: Σ over blocks of the
@@ -137,7 +137,7 @@ func TestArm64IntKernels(t *testing.T) {
 					}
 					var in Input
 					if nb > 0 {
-						in.Prepare(k.typ, randomVector(cols, r, 1), 1, cols, cols)
+						in.Prepare(CPUKernels(), k.typ, randomVector(cols, r, 1), 1, cols, cols)
 						q, d, s = in.vec(0)
 					}
 				default: // arbitrary bytes, full int8 and int16 range
@@ -216,14 +216,14 @@ func TestArm64IntKernels(t *testing.T) {
 					}
 				}
 				check("neon", k.neon(gw, gq, gd, gs))
-				if cpu.dotprod {
+				if CPUKernels().has(extDotProd) {
 					check("sdot", k.sdot(gw, gq, gd, gs))
 				}
 				check("dispatched", k.dispatched(gw, gq, gd, gs))
 			}
 		}
 	}
-	if !cpu.dotprod {
+	if !CPUKernels().has(extDotProd) {
 		t.Log("no dot product instructions: SDOT kernels not run")
 	}
 }
@@ -277,19 +277,19 @@ func a64F32(f func(a, b []float32) float32) func([]byte, []float32) float32 {
 func a64LE16(h uint16) []byte { return []byte{byte(h), byte(h >> 8)} }
 
 var a64FloatKernels = []a64FloatKernel{
-	{"f32", 4, a64F32(dotF32NEON), a64F32(dotF32Generic), a64F32(dotF32),
+	{"f32", 4, a64F32(dotF32NEON), a64F32(dotF32Generic), a64F32(cpuKernels.dotF32),
 		func(f float32) []byte { return binary.LittleEndian.AppendUint32(nil, math.Float32bits(f)) },
 		[][]byte{{0, 0, 0xc0, 0x7f}, {0, 0, 0x80, 0x7f}, {0, 0, 0x80, 0xff}}},
-	{"f32le", 4, dotF32LENEON, dotF32LEGeneric, dotF32LE,
+	{"f32le", 4, dotF32LENEON, dotF32LEGeneric, cpuKernels.dotF32LE,
 		func(f float32) []byte { return binary.LittleEndian.AppendUint32(nil, math.Float32bits(f)) },
 		[][]byte{{1, 0, 0x80, 0x7f}, {0, 0, 0x80, 0x7f}, {0, 0, 0x80, 0xff}}},
-	{"f16", 2, dotF16NEON, dotF16Generic, dotF16,
+	{"f16", 2, dotF16NEON, dotF16Generic, cpuKernels.dotF16,
 		func(f float32) []byte { return a64LE16(F32ToF16(f)) },
 		[][]byte{{0x01, 0x7c}, {0x00, 0x7c}, {0x00, 0xfc}}},
-	{"bf16", 2, dotBF16NEON, dotBF16Generic, dotBF16,
+	{"bf16", 2, dotBF16NEON, dotBF16Generic, cpuKernels.dotBF16,
 		func(f float32) []byte { return a64LE16(F32ToBF16(f)) },
 		[][]byte{{0x81, 0x7f}, {0x80, 0x7f}, {0x80, 0xff}}},
-	{"e4m3", 1, dotE4M3NEON, dotE4M3Generic, dotE4M3,
+	{"e4m3", 1, dotE4M3NEON, dotE4M3Generic, cpuKernels.dotE4M3,
 		func(f float32) []byte { return []byte{F32ToE4M3(f)} },
 		[][]byte{{0x7f}, {0xff}}},
 }

@@ -1,4 +1,4 @@
-//go:build riscv64
+//go:build !noasm
 
 package quant
 
@@ -9,6 +9,14 @@ const (
 	hwcapV   = 1 << ('v' - 'a') // the single-letter extension bits of riscv Linux
 	minVLENB = 16               // VLEN >= 128 bits (Zvl128b): the kernels ask for 16 e16 lanes at m2
 )
+
+// detect reads the vector extension the riscv64 assembly uses.
+func detect() ext {
+	if detectRVV() {
+		return extRVV
+	}
+	return 0
+}
 
 // detectRVV reports the V extension (1.0) from the V bit of AT_HWCAP (bit 'v'-'a'), which
 // Linux sets only where the vector unit is usable (kernel 6.5 on); QEMU 7.2 user mode lacks

@@ -1,4 +1,4 @@
-//go:build riscv64
+//go:build !noasm
 
 package quant
 
@@ -21,26 +21,24 @@ import (
 
 func TestRiscv64Detect(t *testing.T) {
 	hw := hwcapHasV()
-	t.Logf("kernels %s rvv=%v hwcap.V=%v", Kernels(), cpu.rvv, hw)
+	rvv := CPUKernels().has(extRVV)
+	t.Logf("kernels %s hwcap.V=%v", CPUKernels(), hw)
 	if hw {
 		t.Logf("vlenb %d (VLEN %d)", rvvVLENB(), 8*rvvVLENB())
 	}
 	if got := detectRVV(); got != (hw && rvvVLENB() >= minVLENB) {
 		t.Errorf("detectRVV() = %v with hwcap V %v", got, hw)
 	}
-	if !hw && cpu.rvv {
+	if !hw && rvv {
 		t.Error("rvv kernels chosen without the V bit in AT_HWCAP")
-	}
-	if v, _ := os.LookupEnv("DEEPGO_KERNELS"); v == "generic" && cpu.rvv {
-		t.Error("DEEPGO_KERNELS=generic but rvv on")
 	}
 	switch os.Getenv("DEEPGO_EXPECT_RVV") {
 	case "1":
-		if !cpu.rvv {
+		if !rvv {
 			t.Error("DEEPGO_EXPECT_RVV=1 but the generic kernels are in use")
 		}
 	case "0":
-		if cpu.rvv {
+		if rvv {
 			t.Error("DEEPGO_EXPECT_RVV=0 but the rvv kernels are in use")
 		}
 	}
@@ -57,15 +55,15 @@ type rvvKernel struct {
 }
 
 var rvvKernels = []rvvKernel{
-	{Q8_0, 34, 32, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8(w, q, d) },
+	{Q8_0, blockBytesQ8_0, qk, func(w []byte, q []int8, d []float32, _ []int16) float32 { return cpuKernels.dotQ8_0Q8(w, q, d, nil) },
 		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ8_0Q8Generic(w, q, d) }, []int{0}},
-	{Q4_0, 18, 32, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8(w, q, d) },
+	{Q4_0, blockBytesQ4_0, qk, func(w []byte, q []int8, d []float32, _ []int16) float32 { return cpuKernels.dotQ4_0Q8(w, q, d, nil) },
 		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ4_0Q8Generic(w, q, d) }, []int{0}},
-	{Q2_K, 84, 256, dotQ2_KQ8K, dotQ2_KQ8KGeneric, []int{80, 82}},
-	{Q3_K, 110, 256, dotQ3_KQ8K, dotQ3_KQ8KGeneric, []int{108}},
-	{Q4_K, 144, 256, dotQ4_KQ8K, dotQ4_KQ8KGeneric, []int{0, 2}},
-	{Q5_K, 176, 256, dotQ5_KQ8K, dotQ5_KQ8KGeneric, []int{0, 2}},
-	{Q6_K, 210, 256, dotQ6_KQ8K, dotQ6_KQ8KGeneric, []int{208}},
+	{Q2_K, blockBytesQ2_K, qkK, cpuKernels.dotQ2_KQ8K, dotQ2_KQ8KGeneric, []int{80, 82}},
+	{Q3_K, blockBytesQ3_K, qkK, cpuKernels.dotQ3_KQ8K, dotQ3_KQ8KGeneric, []int{108}},
+	{Q4_K, blockBytesQ4_K, qkK, cpuKernels.dotQ4_KQ8K, dotQ4_KQ8KGeneric, []int{0, 2}},
+	{Q5_K, blockBytesQ5_K, qkK, cpuKernels.dotQ5_KQ8K, dotQ5_KQ8KGeneric, []int{0, 2}},
+	{Q6_K, blockBytesQ6_K, qkK, cpuKernels.dotQ6_KQ8K, dotQ6_KQ8KGeneric, []int{208}},
 }
 
 // sameFloat: the rvv kernels add the float parts in the generic order, so the results
@@ -132,7 +130,7 @@ func fillCase(k rvvKernel, mode int, r *rand.Rand, w []byte, q []int8, d []float
 		copy(w, randomRow(k.t, cols, r, 1))
 		x := randomVector(cols, r, 1)
 		var in Input
-		in.Prepare(k.t, x, 1, cols, cols)
+		in.Prepare(CPUKernels(), k.t, x, 1, cols, cols)
 		qq, dd, ss := in.vec(0)
 		copy(q, qq)
 		copy(d, dd)
@@ -172,7 +170,7 @@ func TestRiscv64IntKernels(t *testing.T) {
 // integer versions of the generic loops (the float comparison above could hide a wrong
 // sum behind an Inf or NaN scale).
 func TestRiscv64IntSums(t *testing.T) {
-	if !cpu.rvv {
+	if !CPUKernels().has(extRVV) {
 		t.Skip("no RVV")
 	}
 	r := rand.New(rand.NewPCG(5, 9))
@@ -340,13 +338,13 @@ func bytesAsF32s(w []byte) []float32 {
 }
 
 var rvvFloatKernels = []floatKernel{
-	{"F32", 4, func(w []byte, x []float32) float32 { return dotF32(bytesAsF32s(w), x) },
+	{"F32", 4, func(w []byte, x []float32) float32 { return cpuKernels.dotF32(bytesAsF32s(w), x) },
 		func(w []byte, x []float32) float32 { return dotF32Generic(bytesAsF32s(w), x) },
 		func(w []byte, i int) float32 { return f32le(w[4*i:]) }},
-	{"F32LE", 4, dotF32LE, dotF32LEGeneric, func(w []byte, i int) float32 { return f32le(w[4*i:]) }},
-	{"F16", 2, dotF16, dotF16Generic, func(w []byte, i int) float32 { return F16ToF32(uint16(w[2*i]) | uint16(w[2*i+1])<<8) }},
-	{"BF16", 2, dotBF16, dotBF16Generic, func(w []byte, i int) float32 { return BF16ToF32(uint16(w[2*i]) | uint16(w[2*i+1])<<8) }},
-	{"E4M3", 1, dotE4M3, dotE4M3Generic, func(w []byte, i int) float32 { return E4M3ToF32(w[i]) }},
+	{"F32LE", 4, cpuKernels.dotF32LE, dotF32LEGeneric, func(w []byte, i int) float32 { return f32le(w[4*i:]) }},
+	{"F16", 2, cpuKernels.dotF16, dotF16Generic, func(w []byte, i int) float32 { return F16ToF32(uint16(w[2*i]) | uint16(w[2*i+1])<<8) }},
+	{"BF16", 2, cpuKernels.dotBF16, dotBF16Generic, func(w []byte, i int) float32 { return BF16ToF32(uint16(w[2*i]) | uint16(w[2*i+1])<<8) }},
+	{"E4M3", 1, cpuKernels.dotE4M3, dotE4M3Generic, func(w []byte, i int) float32 { return E4M3ToF32(w[i]) }},
 }
 
 // randomFloatBytes fills w with n finite values of the kernel's format.

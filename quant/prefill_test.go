@@ -33,7 +33,7 @@ func BenchmarkPrefill(b *testing.B) {
 		m := x4Matrix(b, s.typ, s.rows, s.cols, r)
 		x := randomVector(s.n*s.cols, r, 1)
 		var in Input
-		in.Prepare(s.typ, x, s.n, s.cols, s.cols)
+		in.Prepare(CPUKernels(), s.typ, x, s.n, s.cols, s.cols)
 		dst := make([]float32, s.n*s.rows)
 		b.Run(fmt.Sprintf("%v/%dx%d/n=%d", s.typ, s.rows, s.cols, s.n), func(b *testing.B) {
 			b.SetBytes(int64(len(m.data) * s.n))

@@ -8,12 +8,14 @@ import (
 
 // TestQ5_0Kernel checks the Q5_0 integer kernel against its portable twin, and the twin
 // against the float kernel within the bound of quantizing the input.
-func TestQ5_0Kernel(t *testing.T) {
+func TestQ5_0Kernel(t *testing.T) { forEachKernels(t, testQ5_0Kernel) }
+
+func testQ5_0Kernel(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(5, 0))
 	for blocks := 1; blocks <= 17; blocks++ {
 		for trial := range 4 {
 			cols := 32 * blocks
-			w := make([]byte, 22*blocks)
+			w := make([]byte, blockBytesQ5_0*blocks)
 			if trial == 0 {
 				if err := Quantize(Q5_0, w, randomVector(cols, r, 1)); err != nil {
 					t.Fatal(err)
@@ -24,14 +26,14 @@ func TestQ5_0Kernel(t *testing.T) {
 				}
 				for b := 0; b < blocks; b++ {
 					h := F32ToF16(float32(r.NormFloat64() * 0.1))
-					w[22*b], w[22*b+1] = byte(h), byte(h>>8)
+					w[blockBytesQ5_0*b], w[blockBytesQ5_0*b+1] = byte(h), byte(h>>8)
 				}
 			}
 			x := randomVector(cols, r, []float64{1, 1e-20, 1e20, 3}[trial])
 			var in Input
-			in.Prepare(Q8_0, x, 1, cols, cols)
+			in.Prepare(k, Q8_0, x, 1, cols, cols)
 			q, d, _ := in.vec(0)
-			got, want := dotQ5_0Q8(w, q, d), dotQ5_0Q8Generic(w, q, d)
+			got, want := k.dotQ5_0Q8(w, q, d, nil), dotQ5_0Q8Generic(w, q, d)
 			if !closeEnough(got, want) {
 				t.Errorf("%d blocks trial %d: kernel %g, generic %g", blocks, trial, got, want)
 			}
@@ -52,14 +54,15 @@ func TestQ5_0Kernel(t *testing.T) {
 func BenchmarkQ5_0Kernel(b *testing.B) {
 	const cols = 4096
 	r := rand.New(rand.NewPCG(9, 9))
-	w := make([]byte, cols/32*22)
+	w := make([]byte, cols/qk*blockBytesQ5_0)
 	Quantize(Q5_0, w, randomVector(cols, r, 1))
 	var in Input
-	in.Prepare(Q8_0, randomVector(cols, r, 1), 1, cols, cols)
+	k := CPUKernels()
+	in.Prepare(k, Q8_0, randomVector(cols, r, 1), 1, cols, cols)
 	q, d, _ := in.vec(0)
 	b.SetBytes(int64(len(w)))
 	for b.Loop() {
-		dotQ5_0Q8(w, q, d)
+		k.dotQ5_0Q8(w, q, d, nil)
 	}
 }
 
@@ -68,7 +71,9 @@ func BenchmarkQ5_0Kernel(b *testing.B) {
 // block scales (the largest half, a subnormal, zero) and tiny or huge inputs. The kernel
 // sums eight float lanes per block, so the bound is relative to the sum of the products'
 // magnitudes: a block's lanes may cancel to far less.
-func TestQ5_0x4Kernel(t *testing.T) {
+func TestQ5_0x4Kernel(t *testing.T) { forEachKernels(t, testQ5_0x4Kernel) }
+
+func testQ5_0x4Kernel(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(5, 4))
 	for blocks := 1; blocks <= 17; blocks++ {
 		cols := 32 * blocks
@@ -76,11 +81,12 @@ func TestQ5_0x4Kernel(t *testing.T) {
 			w := randomBytes(Q5_0, cols, r)
 			for b := range blocks {
 				h := []uint16{0x7bff, 0x0001, 0, 0xfbff, F32ToF16(0.02)}[(b+trial)%5]
-				w[22*b], w[22*b+1] = byte(h), byte(h>>8)
+				w[blockBytesQ5_0*b], w[blockBytesQ5_0*b+1] = byte(h), byte(h>>8)
 			}
 			var in Input
-			in.Prepare(Q5_0, randomVector(4*cols, r, xs), 4, cols, cols)
-			got := dotQ5_0Q8x4(w, in.q[:4*cols], in.d[:4*blocks], nil)
+			in.Prepare(k, Q5_0, randomVector(4*cols, r, xs), 4, cols, cols)
+			var got [4]float32
+			k.dotQ5_0Q8x4Rows(w, 1, in.q[:4*cols], in.d[:4*blocks], nil, got[:], 1)
 			for v := range 4 {
 				q, d, _ := in.vec(v)
 				want := dotQ5_0Q8Generic(w, q, d)

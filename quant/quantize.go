@@ -22,11 +22,6 @@ func Quantize(t DType, dst []byte, src []float32) error {
 	if n := len(src) / bs * bb; len(dst) != n {
 		return fmt.Errorf("quant: %d %v values need %d bytes, have %d", len(src), t, n, len(dst))
 	}
-	quantizers[t-Q8_0](dst, src)
+	t.format().quantize(dst, src)
 	return nil
-}
-
-var quantizers = [...]func(dst []byte, src []float32){
-	quantizeQ8_0, quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1,
-	quantizeQ2_K, quantizeQ3_K, quantizeQ4_K, quantizeQ5_K, quantizeQ6_K,
 }

@@ -244,12 +244,10 @@ func encode(t quant.DType, dst []byte, src []float32) error {
 	return quant.Quantize(t, dst, src)
 }
 
-// ggufType is the ggml type of a quant format (they share names).
+// ggufType is the ggml type of a quant format, from quant's table of formats.
 func ggufType(t quant.DType) (gguf.Type, error) {
-	for g := gguf.Type(0); g < 64; g++ {
-		if g.Known() && g.String() == t.String() {
-			return g, nil
-		}
+	if id, ok := t.GGUFType(); ok {
+		return gguf.Type(id), nil
 	}
 	return 0, fmt.Errorf("convert: no GGUF type for %v", t)
 }

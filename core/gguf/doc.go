@@ -16,8 +16,9 @@
 //
 // [Open] memory-maps a file (see github.com/deepgo/deepgo/core/mmap),
 // validates all of it strictly before returning (counts and lengths
-// against the file size, shapes, type ids, alignment, data bounds,
-// overlaps, duplicates) and gives access to the metadata ([File.Get] and
+// against the file size and [MaxHeaderSize], shapes, type ids, alignment,
+// data bounds, overlaps, duplicates; a path that is not a regular file is
+// refused without being read) and gives access to the metadata ([File.Get] and
 // the typed getters) and to each tensor's raw bytes as a view into the
 // mapping ([File.Tensor]). It also opens split models
 // (NAME-00001-of-0000N.gguf). [Parse] does the same for a file held in

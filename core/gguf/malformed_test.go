@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // enc builds raw GGUF bytes.
@@ -249,6 +251,9 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("empty file: %v", err)
 	}
+	if _, err := Open(dir); err == nil || !errors.Is(err, mmap.ErrNotRegular) || !strings.Contains(err.Error(), dir+" is a directory, not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
 }
 
 func TestTypes(t *testing.T) {
@@ -347,5 +352,46 @@ func TestCountsTogether(t *testing.T) {
 	_, err := Parse("x", s.build())
 	if err == nil || !strings.Contains(err.Error(), "the counts exceed") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestHeaderLimit: counts and lengths that would take the header past MaxHeaderSize are
+// refused before anything is allocated, even where the file is large enough to hold them
+// (here sparse files of 300 MB, mapped but never read past their first bytes).
+func TestHeaderLimit(t *testing.T) {
+	head := func(nKV uint64) enc { return enc("GGUF").u32(3).u64(0).u64(nKV) }
+	cases := []struct {
+		name   string
+		header enc
+		want   string
+	}{
+		{"key count", head(1 << 24), "metadata key-value count 16777216 exceeds what the 134217704 bytes left before the header limit of 134217728 bytes can hold"},
+		{"string length", append(head(1), kv("big", String, enc(nil).u64(200<<20))...),
+			`key "big" (offset 39): string value length 209715200 exceeds the 134217681 bytes left before the header limit of 134217728 bytes`},
+		{"array length", append(head(1), kv("arr", Array, enc(nil).u32(uint32(String)).u64(1<<25))...),
+			`key "arr" (offset 43): array length 33554432 exceeds what the 134217677 bytes left before the header limit`},
+		{"uint8 array", append(head(1), kv("arr", Array, enc(nil).u32(uint32(Uint8)).u64(200<<20))...),
+			"array length 209715200 exceeds what the 134217677 bytes left before the header limit"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "big.gguf")
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Write(c.header); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(300 << 20); err != nil { // sparse: takes no room
+				t.Fatal(err)
+			}
+			f.Close()
+			_, err = Open(p)
+			var fe *FormatError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want a *FormatError containing %q", err, c.want)
+			}
+		})
 	}
 }

@@ -28,6 +28,12 @@ const MaxDims = 4
 // terminating NUL).
 const MaxNameLen = 63
 
+// MaxHeaderSize bounds a file's header, its metadata and tensor infos, which are decoded
+// into memory (unlike the tensor data): a count or a length that would take the header
+// past it is refused before anything is allocated. The largest published headers (a
+// 262k-token vocabulary with its merges, scores and token types) are about 16 MB.
+const MaxHeaderSize = 128 << 20
+
 // maxArrayDepth bounds the nesting of arrays in metadata values.
 const maxArrayDepth = 16
 
@@ -81,6 +87,16 @@ type decoder struct {
 	err  error
 	key  string // key being decoded, for errors
 	ten  string // tensor being decoded, for errors
+	// capped is set when b is the first MaxHeaderSize bytes of a longer file.
+	capped bool
+}
+
+// where says where the bytes left are, for errors.
+func (d *decoder) where() string {
+	if d.capped {
+		return fmt.Sprintf("before the header limit of %d bytes", MaxHeaderSize)
+	}
+	return "in the file"
 }
 
 func (d *decoder) fail(off int, format string, args ...any) {
@@ -96,8 +112,11 @@ func (d *decoder) bytes(n int, what string) []byte {
 		return nil
 	}
 	if n < 0 || n > d.left() {
-		d.err = &FormatError{File: d.name, Offset: int64(d.off), Key: d.key, Tensor: d.ten,
-			Err: fmt.Errorf("truncated file: %s needs %d bytes, %d left: %w", what, n, d.left(), io.ErrUnexpectedEOF)}
+		err := fmt.Errorf("truncated file: %s needs %d bytes, %d left: %w", what, n, d.left(), io.ErrUnexpectedEOF)
+		if d.capped {
+			err = fmt.Errorf("header longer than the limit of %d bytes: %s needs %d bytes, %d left", MaxHeaderSize, what, n, d.left())
+		}
+		d.err = &FormatError{File: d.name, Offset: int64(d.off), Key: d.key, Tensor: d.ten, Err: err}
 		return nil
 	}
 	p := d.b[d.off : d.off+n]
@@ -142,7 +161,7 @@ func (d *decoder) count(what string, minSize int) int {
 		return 0
 	}
 	if n > uint64(d.left()/minSize) {
-		d.fail(off, "%s %d exceeds what the %d bytes left in the file can hold", what, n, d.left())
+		d.fail(off, "%s %d exceeds what the %d bytes left %s can hold", what, n, d.left(), d.where())
 		return 0
 	}
 	return int(n)
@@ -155,7 +174,7 @@ func (d *decoder) str(what string) string {
 		return ""
 	}
 	if n > uint64(d.left()) {
-		d.fail(off, "%s length %d exceeds the %d bytes left in the file", what, n, d.left())
+		d.fail(off, "%s length %d exceeds the %d bytes left %s", what, n, d.left(), d.where())
 		return ""
 	}
 	return string(d.bytes(int(n), what))
@@ -171,7 +190,7 @@ func (d *decoder) strings(n int) []string {
 		off := d.off
 		l := d.u64("string array element length")
 		if d.err == nil && l > uint64(d.left()) {
-			d.fail(off, "string array element length %d exceeds the %d bytes left in the file", l, d.left())
+			d.fail(off, "string array element length %d exceeds the %d bytes left %s", l, d.left(), d.where())
 		}
 		if d.err != nil {
 			return nil
@@ -371,7 +390,7 @@ func decodeFixed(k Kind, p []byte, n int) any {
 // parse decodes and validates the GGUF file held in b; name is used in
 // errors and as the File of every tensor.
 func parse(name string, b []byte) (*header, error) {
-	d := &decoder{name: name, b: b}
+	d := &decoder{name: name, b: b[:min(len(b), MaxHeaderSize)], capped: len(b) > MaxHeaderSize}
 	magic := d.bytes(4, "magic")
 	if d.err != nil {
 		return nil, d.err
@@ -401,16 +420,16 @@ func parse(name string, b []byte) (*header, error) {
 		return nil, d.err
 	}
 	if nKV > uint64(d.left()/minKVBytes) {
-		d.fail(nKVOff, "metadata key-value count %d exceeds what the %d bytes left in the file can hold", nKV, d.left())
+		d.fail(nKVOff, "metadata key-value count %d exceeds what the %d bytes left %s can hold", nKV, d.left(), d.where())
 		return nil, d.err
 	}
 	if nTensors > uint64(d.left()/minTensorBytes) {
-		d.fail(nTensorsOff, "tensor count %d exceeds what the %d bytes left in the file can hold", nTensors, d.left())
+		d.fail(nTensorsOff, "tensor count %d exceeds what the %d bytes left %s can hold", nTensors, d.left(), d.where())
 		return nil, d.err
 	}
 
 	if nKV*minKVBytes+nTensors*minTensorBytes > uint64(d.left()) {
-		d.fail(nKVOff, "%d key-value pairs and %d tensor infos: the counts exceed what the %d bytes left in the file can hold", nKV, nTensors, d.left())
+		d.fail(nKVOff, "%d key-value pairs and %d tensor infos: the counts exceed what the %d bytes left %s can hold", nKV, nTensors, d.left(), d.where())
 		return nil, d.err
 	}
 

@@ -1,4 +1,8 @@
-// Package mmap provides read-only memory mappings of whole files.
+// Package mmap provides read-only memory mappings of whole files, and the checks every
+// model file goes through before it is opened: [CheckPath] (a regular file, or a directory
+// where one is allowed; never a named pipe or a device), [OpenFile] (opens without
+// blocking, then checks what it opened) and [ReadFile] (a small file read whole, under a
+// size bound its caller names).
 //
 // On Unix systems (the "unix" build constraint: Linux, Darwin, the BSDs,
 // Solaris, AIX...) [Open] maps the file with mmap(2), so the returned bytes

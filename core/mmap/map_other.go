@@ -4,25 +4,29 @@ package mmap
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"os"
 )
 
-// Open reads the whole file at path into memory; this system has no mmap
-// support. An empty file yields a valid Map whose Data is empty.
+// openFlags: this system has no O_NONBLOCK; OpenFile still refuses what is not a regular file.
+const openFlags = os.O_RDONLY
+
+// Open reads the whole regular file at path into memory (see [OpenFile] for what it
+// refuses); this system has no mmap support. An empty file yields a valid Map whose Data
+// is empty.
 func Open(path string) (*Map, error) {
-	fi, err := os.Stat(path)
+	f, fi, err := OpenFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: %w", err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("mmap: %s: not a regular file (mode %v)", path, fi.Mode())
+	defer f.Close()
+	if uint64(fi.Size()) > math.MaxInt {
+		return nil, fmt.Errorf("mmap: %s: file size %d does not fit in memory", path, fi.Size())
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("mmap: %w", err)
-	}
-	if data == nil {
-		data = []byte{}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("mmap: read %s: %w", path, err)
 	}
 	return &Map{path: path, data: data}, nil
 }

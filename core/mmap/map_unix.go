@@ -11,10 +11,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Open maps the whole file at path read-only. An empty file yields a valid
-// Map whose Data is empty.
+// openFlags opens without blocking: opening a named pipe for reading would otherwise wait
+// for a writer (OpenFile then refuses it as not a regular file).
+const openFlags = os.O_RDONLY | unix.O_NONBLOCK
+
+// Open maps the whole regular file at path read-only (see [OpenFile] for what it refuses).
+// An empty file yields a valid Map whose Data is empty.
 func Open(path string) (*Map, error) {
-	f, err := os.Open(path)
+	f, fi, err := OpenFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: %w", err)
 	}
@@ -22,13 +26,6 @@ func Open(path string) (*Map, error) {
 	// file is mapped.
 	defer f.Close()
 
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("mmap: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("mmap: %s: not a regular file (mode %v)", path, fi.Mode())
-	}
 	size := fi.Size()
 	if size == 0 {
 		return &Map{path: path, data: []byte{}}, nil

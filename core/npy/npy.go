@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 var magic = []byte("\x93NUMPY")
@@ -70,11 +72,16 @@ func WriteFile(path string, data []float32, shape ...int) error {
 
 var shapeRE = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
 
+// MaxFileSize is the largest .npy file ReadFile accepts, in bytes; it is read whole, and
+// its values take as much again. The largest .npy here holds logits, [tokens, vocab]: 1 GiB
+// is 2,000 positions of DeepSeek-V3's 129,280-token vocabulary.
+const MaxFileSize = 1 << 30
+
 // ReadFile reads a float32 (<f4, C order) .npy file and returns its values and shape.
 func ReadFile(path string) ([]float32, []int, error) {
-	b, err := os.ReadFile(path)
+	b, err := mmap.ReadFile(path, MaxFileSize)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("npy: %w", err)
 	}
 	data, shape, err := Parse(b)
 	if err != nil {

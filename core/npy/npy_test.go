@@ -2,8 +2,13 @@ package npy
 
 import (
 	"bytes"
+	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -84,4 +89,35 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("shape %v with %d values from %d bytes", shape, len(data), len(b))
 		}
 	})
+}
+
+// TestReadFileErrors: ReadFile refuses what is not a regular file, and a file over
+// MaxFileSize, before reading it.
+func TestReadFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.npy")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxFileSize + 1); err != nil { // sparse: takes no room
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := []struct {
+		name, path, want string
+		is               error
+	}{
+		{"missing", filepath.Join(dir, "absent.npy"), "absent.npy: no such file", os.ErrNotExist},
+		{"directory", dir, dir + " is a directory, not a regular file", mmap.ErrNotRegular},
+		{"too large", big, "big.npy is 1073741825 bytes, more than the 1073741824 allowed", mmap.ErrTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := ReadFile(c.path)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, c.is) {
+				t.Errorf("error %v, want %v containing %q", err, c.is, c.want)
+			}
+		})
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // File names of a Hugging Face checkpoint directory.
@@ -18,6 +20,11 @@ const (
 	// SingleFileName names the file of an unsharded checkpoint.
 	SingleFileName = "model.safetensors"
 )
+
+// MaxIndexSize is the largest [IndexFileName] accepted, in bytes; it is read
+// whole. DeepSeek-V3's, which names about 92,000 tensors (FP8 scales included),
+// is under 10 MB.
+const MaxIndexSize = 256 << 20
 
 // Checkpoint is the set of safetensors files of a Hugging Face checkpoint
 // directory, seen as one collection of uniquely named tensors.
@@ -97,17 +104,15 @@ func (c *Checkpoint) open() error {
 	return c.openFiles(paths) // os.ReadDir sorts by name
 }
 
-// isFile reports whether path exists, failing if it exists but is a
-// directory or cannot be examined.
+// isFile reports whether path exists, failing if it exists but is not a
+// regular file (a directory, a named pipe, a device) or cannot be examined.
 func isFile(path string) (bool, error) {
-	fi, err := os.Stat(path)
+	_, err := mmap.CheckPath(path, false)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	case err != nil:
 		return false, fmt.Errorf("safetensors: %w", err)
-	case fi.IsDir():
-		return false, fmt.Errorf("safetensors: %s is a directory", path)
 	}
 	return true, nil
 }
@@ -136,7 +141,7 @@ func (c *Checkpoint) openIndex(path string) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("safetensors: %s: "+format, append([]any{path}, args...)...)
 	}
-	b, err := os.ReadFile(path)
+	b, err := mmap.ReadFile(path, MaxIndexSize)
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}

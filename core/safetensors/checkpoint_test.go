@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // writeShards writes tensors to files in dir, shards[i] holding the tensors
@@ -188,6 +190,21 @@ func TestOpenDirErrors(t *testing.T) {
 			writeIndex(t, dir, map[string]string{"x": "a.safetensors", "y": "b.safetensors"})
 		}, "b.safetensors: truncated file", nil},
 		{"malformed model.safetensors", writeFile(SingleFileName, "\x05\x00\x00\x00\x00\x00\x00\x00{}"), "header length 5 past end of file (size 10)", nil},
+		{"index over its bound", func(t *testing.T, dir string) {
+			f, err := os.Create(filepath.Join(dir, IndexFileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := f.Truncate(MaxIndexSize + 1); err != nil { // sparse: takes no room
+				t.Fatal(err)
+			}
+		}, IndexFileName + " is 268435457 bytes, more than the 268435456 allowed: file too large", mmap.ErrTooLarge},
+		{"index a directory", func(t *testing.T, dir string) {
+			if err := os.Mkdir(filepath.Join(dir, IndexFileName), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, IndexFileName + " is a directory, not a regular file", mmap.ErrNotRegular},
 		{"duplicate names across files", func(t *testing.T, dir string) {
 			for _, name := range []string{"a.safetensors", "b.safetensors"} {
 				if err := WriteFile(filepath.Join(dir, name), tensors[1:3], nil); err != nil {

@@ -6,9 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/deepgo/deepgo/core/mmap"
+)
+
+// Bounds on the files Load reads whole.
+const (
+	// maxTokenizerJSONBytes bounds tokenizer.json: DeepSeek-V3's is 7.8 MB, the largest
+	// published ones (vocabularies of 256k tokens and their merges) about 35 MB.
+	maxTokenizerJSONBytes = 256 << 20
+	// maxTokenizerConfigBytes bounds tokenizer_config.json: DeepSeek-V3's is 3 KB; with a
+	// long chat template and many added tokens a few MB at most.
+	maxTokenizerConfigBytes = 32 << 20
 )
 
 // Load reads a Hugging Face tokenizer.json, given as the file or as a directory holding it.
@@ -19,15 +30,15 @@ import (
 // pre-tokenizer, with no normalization. Anything else is an error rather than a tokenizer that
 // silently gives other ids than Hugging Face.
 func Load(path string) (*Tokenizer, error) {
-	st, err := os.Stat(path)
+	isDir, err := mmap.CheckPath(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	file, dir := path, filepath.Dir(path)
-	if st.IsDir() {
+	if isDir {
 		file, dir = filepath.Join(path, "tokenizer.json"), path
 	}
-	data, err := os.ReadFile(file)
+	data, err := mmap.ReadFile(file, maxTokenizerJSONBytes)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
@@ -37,7 +48,7 @@ func Load(path string) (*Tokenizer, error) {
 	}
 	sp.bos, sp.eos = -1, -1
 	cfgFile := filepath.Join(dir, "tokenizer_config.json")
-	switch cfg, err := os.ReadFile(cfgFile); {
+	switch cfg, err := mmap.ReadFile(cfgFile, maxTokenizerConfigBytes); {
 	case err == nil:
 		if err := parseTokenizerConfig(cfg, &sp); err != nil {
 			return nil, fmt.Errorf("tokenizer: %s: %w", cfgFile, err)

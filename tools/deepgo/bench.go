@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/core"
-	"github.com/deepgo/deepgo/quant"
 )
 
 // runBench measures a model's speed:
@@ -77,6 +76,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var load, ttft, pp, tg, hitRate, pagedIn, stall []float64
 	var fp core.Footprint
 	var nthreads int
+	var kernels string
 	var stats core.ModelStats
 	for r := range *runs {
 		if err := ctx.Err(); err != nil {
@@ -87,7 +87,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		load, ttft, pp, tg = append(load, res.load), append(ttft, res.ttft), append(pp, res.pp), append(tg, res.tg)
-		fp, nthreads, stats = res.fp, res.threads, res.stats
+		fp, nthreads, kernels, stats = res.fp, res.threads, res.kernels, res.stats
 		hitRate, pagedIn = append(hitRate, res.gen.ExpertHitRate()), append(pagedIn, float64(res.gen.ExpertBytesPagedIn))
 		stall = append(stall, ms(res.gen.ExpertStall)/float64(*n))
 		if !*asJSON {
@@ -100,7 +100,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		bw = readBandwidth(nthreads)
 	}
 	out := benchResult{
-		Model: filepath.Base(*model), Threads: nthreads, Kernels: quant.Kernels(), Runs: *runs,
+		Model: filepath.Base(*model), Threads: nthreads, Kernels: kernels, Runs: *runs,
 		PromptTokens: *p, GenTokens: *n, Sequences: *seqs,
 		LoadMS: median(load), TTFTMS: median(ttft), PPTokS: median(pp), TGTokS: median(tg),
 		PeakRSSMB:   float64(peak) / 1024,
@@ -180,6 +180,7 @@ type benchRun struct {
 	load, ttft, pp, tg float64
 	fp                 core.Footprint
 	threads            int
+	kernels            string // the kernels the model ran
 	stats              core.ModelStats
 	gen                core.ModelStats // the expert counters of the generation phase alone
 }
@@ -193,7 +194,7 @@ func benchOnce(ctx context.Context, path string, opts core.Options, p, n, seqs i
 	}
 	defer m.Close()
 	r.load = ms(time.Since(start))
-	r.fp, r.threads = m.Footprint(), m.Threads()
+	r.fp, r.threads, r.kernels = m.Footprint(), m.Threads(), m.Kernels().String()
 	vocab := m.Config.VocabSize
 	rng := rand.New(rand.NewPCG(seed, 42))
 	prompt := make([]int, p)

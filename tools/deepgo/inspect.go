@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/core/mmap"
 )
 
 // runInspect shows what a model file holds: deepgo inspect FILE.gguf|HF_DIR.
@@ -34,7 +34,11 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	path := fs.Arg(0)
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+	isDir, err := mmap.CheckPath(path, true)
+	if err != nil {
+		return err
+	}
+	if !isDir {
 		f, err := gguf.Open(path)
 		if err != nil {
 			return err
@@ -58,15 +62,15 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			s := byType[t.Type.String()]
 			byType[t.Type.String()] = [2]int64{s[0] + n, s[1] + t.Size}
 			if *tensors {
-				fmt.Fprintf(stdout, "  %-36s %-6s %-18s %12d %6.2f\n", t.Name, t.Type, fmt.Sprint(t.Ne), t.Size, 8*float64(t.Size)/float64(n))
+				fmt.Fprintf(stdout, "  %-36s %-6s %-18s %12d %6.2f\n", t.Name, t.Type, fmt.Sprint(t.Ne), t.Size, bpw(t.Size, n))
 			}
 		}
 		fmt.Fprintf(stdout, "\nBy type:\n")
 		for _, typ := range slices.Sorted(maps.Keys(byType)) {
 			s := byType[typ]
-			fmt.Fprintf(stdout, "  %-6s %14d values %12.1f MB  %5.2f bpw\n", typ, s[0], float64(s[1])/1e6, 8*float64(s[1])/float64(s[0]))
+			fmt.Fprintf(stdout, "  %-6s %14d values %12.1f MB  %5.2f bpw\n", typ, s[0], float64(s[1])/1e6, bpw(s[1], s[0]))
 		}
-		fmt.Fprintf(stdout, "  total  %14d values %12.1f MB  %5.2f bpw\n", elems, float64(bytes)/1e6, 8*float64(bytes)/float64(max(elems, 1)))
+		fmt.Fprintf(stdout, "  total  %14d values %12.1f MB  %5.2f bpw\n", elems, float64(bytes)/1e6, bpw(bytes, elems))
 	}
 	m, err := core.Open(path, core.Options{Threads: 1})
 	if err != nil {
@@ -84,6 +88,14 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "Parameters: %s total, %s active per token\n", human(total), human(active))
 	return nil
+}
+
+// bpw is bits per weight: 0 for no weights (a tensor with a zero dimension).
+func bpw(bytes, weights int64) float64 {
+	if weights <= 0 {
+		return 0
+	}
+	return 8 * float64(bytes) / float64(weights)
 }
 
 func human(n int64) string {
