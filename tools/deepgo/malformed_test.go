@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,4 +155,23 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestServeKeysFIFO checks that serve refuses an API keys file that is a named pipe at
+// once instead of waiting for a writer.
+func TestServeKeysFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "keys")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- runServe(t.Context(), []string{"--model", ".", "--api-keys", fifo}, io.Discard, io.Discard) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "--api-keys: "+fifo+" is a named pipe (FIFO), not a regular file") {
+			t.Errorf("serve --api-keys FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve waited on an API keys file that is a named pipe")
+	}
 }

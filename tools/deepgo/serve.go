@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/adapters/openai"
+	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/edge"
 )
 
@@ -158,18 +160,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // loadKeys reads the API keys from file, or from DEEPGO_API_KEYS; nil when neither is set.
 func loadKeys(file string) (*openai.Keys, error) {
 	if file != "" {
-		f, err := os.Open(file)
+		b, err := mmap.ReadFile(file, maxKeysFile)
 		if err != nil {
 			return nil, fmt.Errorf("--api-keys: %w", err)
 		}
-		defer f.Close()
-		return openai.ParseKeys(f, file)
+		return openai.ParseKeys(bytes.NewReader(b), file)
 	}
 	if env := os.Getenv("DEEPGO_API_KEYS"); env != "" {
 		return openai.ParseKeys(strings.NewReader(env), "DEEPGO_API_KEYS")
 	}
 	return nil, nil
 }
+
+// maxKeysFile bounds the API keys file: a million keys with their limits.
+const maxKeysFile = 64 << 20
 
 // sizeFlag is a flag of a size in bytes, with an optional suffix K, M, G or T (512M, 2G).
 type sizeFlag struct {
