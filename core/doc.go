@@ -1,21 +1,37 @@
 // Package core is deepgo's inference engine: a forward pass of the DeepSeek-V3 architecture
 // (and DeepSeek-V2, which it generalises) that reads top to bottom next to the papers and the
-// official reference code (deepseek-ai/DeepSeek-V3 inference/model.py).
+// official reference code (deepseek-ai/DeepSeek-V3 inference/model.py). It knows weights and
+// tokens, not text: the tokenizer, chat templates, samplers and the serving policy built on
+// them are in core/serving and the text packages (core/tokenizer, core/chat, core/sample).
 //
 // The parts, one file each:
 //
-//	config.go    the Hugging Face config.json of DeepseekV2/V3ForCausalLM
-//	load_hf.go   binding weights by Hugging Face tensor name (safetensors, memory-mapped)
-//	forward.go   one chunk of tokens through embedding, blocks, final norm and lm_head
-//	mla.go       Multi-head Latent Attention, naive and weight-absorbed paths
-//	kvcache.go   the compressed latent KV cache (kv_lora_rank + qk_rope_head_dim per position)
-//	rope.go      rotary embeddings with YaRN frequency blending
-//	moe.go       DeepSeekMoE routing (softmax/sigmoid, group-limited, noaux_tc bias) and experts
-//	mlp.go       SwiGLU feed-forward (dense layers, routed and shared experts)
-//	experts.go   which routed experts are in memory: paging in on use, releasing beyond a budget
-//	pool.go      the persistent worker pool that splits matrix work over threads
-//	sequence.go  per-conversation state and buffers (allocated once; decode allocates nothing)
+//	model.go       Model and Options: Open (a checkpoint directory or a GGUF file), Close, Stats
+//	config.go      the Hugging Face config.json of DeepseekV2/V3ForCausalLM, every field range-checked
+//	config_gguf.go the same Config from llama.cpp's deepseek2.* GGUF keys
+//	bind.go        the weights by role, checked against the config, through a file format's source
+//	load_hf.go     Hugging Face tensor names (safetensors, memory-mapped, FP8 block scales)
+//	load_gguf.go   llama.cpp tensor names (stacked experts, split attn_k_b / attn_v_b)
+//	open_gguf.go   opening a GGUF file (single or split) as a Model
+//	kernels.go     which quant kernels a model runs (Options.Kernels, DEEPGO_KERNELS)
+//	sequence.go    Sequence: one conversation's KV cache and position; Forward
+//	batcher.go     joining the Forward calls of many sequences into shared passes (ForwardBatch)
+//	batch.go       one pass's rows (their sequences and positions) and the model's activation buffers
+//	forward.go     one pass through embedding, blocks, final norm and lm_head
+//	mla.go         Multi-head Latent Attention, naive and weight-absorbed paths
+//	kvcache.go     the compressed latent KV cache (kv_lora_rank + qk_rope_head_dim per position), paged
+//	rope.go        rotary embeddings with YaRN frequency blending
+//	moe.go         DeepSeekMoE routing (softmax/sigmoid, group-limited, noaux_tc bias) and experts
+//	mlp.go         SwiGLU feed-forward (dense layers, routed and shared experts)
+//	experts.go     which routed experts are in memory: paging in on use, releasing beyond a budget
+//	ops.go         RMSNorm, softmax, and several matrix products run as one pool task
+//	pool.go        the persistent worker pool that splits matrix work over threads
+//	eval.go        Eval: the reference protocol (prefill, then one decode per id) for deepgo eval
+//	export.go      an opened model's tensors in llama.cpp's layout, for converters
+//	footprint.go   the weight bytes a model holds and one decoded token reads
 //
-// Number formats and the dot-product kernels live in package quant; the file formats in
-// core/safetensors (and core/mmap beneath it).
+// The activation buffers belong to the model's batch (batch.go), allocated on the first
+// pass and shared by every sequence; a sequence holds only its cache. Decode allocates
+// nothing. Number formats and the dot-product kernels live in package quant; the file
+// formats in core/safetensors, core/gguf and core/mmap beneath them.
 package core

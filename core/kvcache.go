@@ -60,5 +60,12 @@ func (kv *kvCache) Bytes() int64 { return int64(len(kv.pages)) * kv.pageBytes() 
 // pageBytes is the memory of one page.
 func (kv *kvCache) pageBytes() int64 { return int64(kv.layers) * int64(kv.page) * int64(kv.width) * 4 }
 
+// KVCacheBytes is the memory of the KV cache of a sequence of the given capacity holding n
+// tokens: what a scheduler reserves for it.
+func (m *Model) KVCacheBytes(capacity, n int) int64 {
+	kv := newKVCache(m.Config, capacity)
+	return kv.bytesFor(n)
+}
+
 // bytesFor is the memory the cache holds when it has room for n positions.
 func (kv *kvCache) bytesFor(n int) int64 { return int64((n+kv.page-1)/kv.page) * kv.pageBytes() }

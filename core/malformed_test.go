@@ -25,6 +25,7 @@ import (
 	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/core/safetensors"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
@@ -62,7 +63,7 @@ func newCorpus(t *testing.T) *corpus {
 	tj["added_tokens"] = json.RawMessage("[]")
 	small, _ := json.Marshal(tj)
 	write(t, filepath.Join(c.hf, "tokenizer.json"), small)
-	m, tok, err := core.OpenWithTokenizer(c.hf, "", core.Options{Threads: 1})
+	m, tok, err := serving.OpenWithTokenizer(c.hf, "", core.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func sparse(t *testing.T, path string, head []byte, size int64) string {
 // The entry points a malformed model is opened through.
 const (
 	viaOpen = 1 << iota // core.Open
-	viaTok              // core.OpenWithTokenizer
+	viaTok              // serving.OpenWithTokenizer
 	viaBoth = viaOpen | viaTok
 )
 
@@ -618,7 +619,7 @@ func openBounded(t *testing.T, via int, model, tok string) opened {
 			o.err = err
 			return
 		}
-		m, _, err := core.OpenWithTokenizer(model, tok, core.Options{Threads: 1})
+		m, _, err := serving.OpenWithTokenizer(model, tok, core.Options{Threads: 1})
 		if err == nil {
 			m.Close()
 		}
@@ -638,12 +639,12 @@ func openBounded(t *testing.T, via int, model, tok string) opened {
 const maxOpenAlloc = 64 << 20
 
 // TestMalformedModels is the malformed-model corpus: every case is refused by core.Open
-// and core.OpenWithTokenizer with an error that says what is wrong with which file, never
+// and serving.OpenWithTokenizer with an error that says what is wrong with which file, never
 // a panic, a hang or an absurd allocation.
 func TestMalformedModels(t *testing.T) {
 	c := newCorpus(t)
 	for _, p := range []string{c.gguf, c.hf} {
-		m, _, err := core.OpenWithTokenizer(p, "", core.Options{Threads: 1})
+		m, _, err := serving.OpenWithTokenizer(p, "", core.Options{Threads: 1})
 		if err != nil {
 			t.Fatalf("the valid model: %v", err)
 		}

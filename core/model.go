@@ -26,7 +26,7 @@ type Model struct {
 
 	rope  *rope
 	scale float32 // attention softmax scale
-	pool  *Pool
+	pool  *pool
 	files io.Closer
 	opts  Options
 
@@ -137,7 +137,7 @@ func Open(path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open model %s: %w", path, err)
 	}
-	isDir, err := checkModelPath(path)
+	isDir, err := CheckModelPath(path)
 	if err != nil {
 		return nil, err
 	}
@@ -159,16 +159,16 @@ func Open(path string, opts Options) (*Model, error) {
 	m.residency.configure(opts.ExpertBudget, true)
 	m.rope = newRope(m.Config)
 	m.scale = float32(m.Config.SoftmaxScale())
-	m.pool = NewPool(opts.Threads)
+	m.pool = newPool(opts.Threads)
 	m.pool.floatActivations = opts.FloatActivations
 	m.pool.kernels = kernels
 	return m, nil
 }
 
-// checkModelPath is the check a model path gets before anything opens it: a Hugging Face
+// CheckModelPath is the check a model path gets before anything opens it: a Hugging Face
 // checkpoint directory or a regular file, never a named pipe or a device, which would block
 // or never end (mmap.CheckPath). It reports whether path is a directory.
-func checkModelPath(path string) (isDir bool, err error) {
+func CheckModelPath(path string) (isDir bool, err error) {
 	isDir, err = mmap.CheckPath(path, true)
 	if err != nil {
 		return false, fmt.Errorf("open model: %w", err)

@@ -79,7 +79,7 @@ func (j *multiJob) Run(_, lo, hi int) {
 }
 
 // run runs the job on the pool and empties it for the next use.
-func (j *multiJob) run(p *Pool) {
+func (j *multiJob) run(p *pool) {
 	p.Run(j, j.total, 8)
 	clear(j.segs)
 	j.segs, j.total = j.segs[:0], 0
@@ -87,7 +87,7 @@ func (j *multiJob) run(p *Pool) {
 
 // addShared adds w's product with the input `in` was prepared with for another matrix, or,
 // if w's type multiplies another form of input, with x prepared again in spare.
-func (j *multiJob) addShared(p *Pool, w quant.Matrix, dst []float32, dstStride int, in *quant.Input, first quant.Matrix, spare *quant.Input, x []float32, n int) {
+func (j *multiJob) addShared(p *pool, w quant.Matrix, dst []float32, dstStride int, in *quant.Input, first quant.Matrix, spare *quant.Input, x []float32, n int) {
 	if !quant.SameInput(w.DType(), first.DType()) && !p.floatActivations {
 		p.prepare(spare, w, x, n, w.Cols())
 		in = spare
@@ -96,7 +96,7 @@ func (j *multiJob) addShared(p *Pool, w quant.Matrix, dst []float32, dstStride i
 }
 
 // prepare readies x (n vectors of w.Cols() values, stride apart) in `in` for w's type.
-func (p *Pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
+func (p *pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
 	t := w.DType()
 	if p.floatActivations {
 		t = quant.F32

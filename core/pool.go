@@ -8,22 +8,22 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// A Job is work over an index range that a Pool splits among its workers.
+// A task is work over an index range that a pool splits among its workers.
 // Run gets the range [lo, hi) and the index (0 ≤ worker < Threads()) of the thread
 // running it, so a job can keep per-thread scratch space. Implementations are
 // long-lived structs reused every call, so running one allocates nothing.
-type Job interface {
+type task interface {
 	Run(worker, lo, hi int)
 }
 
-// Pool is a fixed set of worker goroutines that run Jobs in parallel.
-// The caller's goroutine takes a share too, so a Pool of n threads has n-1 workers.
-// A Pool runs one Job at a time; Run must not be called concurrently.
-type Pool struct {
+// pool is a fixed set of worker goroutines that run tasks in parallel.
+// The caller's goroutine takes a share too, so a pool of n threads has n-1 workers.
+// A pool runs one task at a time; Run must not be called concurrently.
+type pool struct {
 	threads int
 	work    []chan span // one per worker; worker i runs chunk i+1
 	wg      sync.WaitGroup
-	job     Job
+	job     task
 	n       int          // the current job's range
 	piece   int          // rows per take
 	next    atomic.Int64 // the next unclaimed row
@@ -35,12 +35,12 @@ type Pool struct {
 
 type span struct{ worker int }
 
-// NewPool starts a pool of n threads; n <= 0 means one per CPU.
-func NewPool(n int) *Pool {
+// newPool starts a pool of n threads; n <= 0 means one per CPU.
+func newPool(n int) *pool {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	p := &Pool{threads: n, work: make([]chan span, n-1), kernels: quant.CPUKernels()}
+	p := &pool{threads: n, work: make([]chan span, n-1), kernels: quant.CPUKernels()}
 	for i := range p.work {
 		ch := make(chan span, 1)
 		p.work[i] = ch
@@ -49,21 +49,21 @@ func NewPool(n int) *Pool {
 	return p
 }
 
-func (p *Pool) worker(ch chan span) {
+func (p *pool) worker(ch chan span) {
 	for s := range ch {
 		p.take(s.worker)
 		p.wg.Done()
 	}
 }
 
-// Threads is the number of threads that share each Job.
-func (p *Pool) Threads() int { return p.threads }
+// Threads is the number of threads that share each task.
+func (p *pool) Threads() int { return p.threads }
 
 // Run calls job.Run over [0, n) and waits for all of it. The range is cut into pieces of
 // whole grains, about four per thread, which the caller and the workers take in turn from
 // a shared counter: a thread the OS delays (a busy or virtual machine) leaves its share to
 // the others instead of holding everyone up. A worker's calls never overlap.
-func (p *Pool) Run(job Job, n, grain int) {
+func (p *pool) Run(job task, n, grain int) {
 	if n <= 0 {
 		return
 	}
@@ -89,7 +89,7 @@ func (p *Pool) Run(job Job, n, grain int) {
 }
 
 // take runs pieces of the current job until none is left.
-func (p *Pool) take(worker int) {
+func (p *pool) take(worker int) {
 	for {
 		hi := int(p.next.Add(int64(p.piece)))
 		lo := hi - p.piece
@@ -101,7 +101,7 @@ func (p *Pool) take(worker int) {
 }
 
 // Close stops the workers. Run keeps working afterwards, on the caller's goroutine only.
-func (p *Pool) Close() {
+func (p *pool) Close() {
 	if p.closed {
 		return
 	}

@@ -19,7 +19,7 @@ func (j *countJob) Run(w, lo, hi int) {
 
 func TestPoolCoversRange(t *testing.T) {
 	for _, threads := range []int{1, 2, 3, 8} {
-		p := NewPool(threads)
+		p := newPool(threads)
 		for _, c := range []struct{ n, grain int }{{1, 1}, {7, 1}, {100, 8}, {5, 8}, {1000, 3}} {
 			j := &countJob{hits: make([]atomic.Int32, c.n), workers: make([]atomic.Int32, threads)}
 			for range 3 {
@@ -45,7 +45,7 @@ type nopJob struct{}
 func (nopJob) Run(_, _, _ int) {}
 
 func TestPoolRunAllocs(t *testing.T) {
-	p := NewPool(4)
+	p := newPool(4)
 	defer p.Close()
 	var j nopJob
 	if a := testing.AllocsPerRun(100, func() { p.Run(j, 64, 1) }); a != 0 {
@@ -54,7 +54,7 @@ func TestPoolRunAllocs(t *testing.T) {
 }
 
 func BenchmarkPoolRun(b *testing.B) {
-	p := NewPool(0)
+	p := newPool(0)
 	defer p.Close()
 	var j nopJob
 	b.ReportAllocs()

@@ -37,6 +37,17 @@ func (s *Sequence) Cap() int { return s.cache.cap }
 // CacheBytes is the memory of the latent KV cache.
 func (s *Sequence) CacheBytes() int64 { return s.cache.Bytes() }
 
+// Model is the model the sequence runs on.
+func (s *Sequence) Model() *Model { return s.m }
+
+// ReleaseCache gives back the cache memory past the first n positions (whole pages); the
+// sequence is truncated to n tokens first. The memory is taken again as the sequence
+// grows.
+func (s *Sequence) ReleaseCache(n int) {
+	s.Truncate(n)
+	s.cache.shrink(n)
+}
+
 // Reset empties the sequence, keeping its memory.
 func (s *Sequence) Reset() { s.pos = 0 }
 

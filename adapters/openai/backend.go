@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/serving"
 )
 
 // BackendOptions say how OpenBackend opens a model.
@@ -18,7 +19,7 @@ type BackendOptions struct {
 	ExpertBudget int64
 	// KVBudget caps the memory of all slots' KV caches together in bytes (0 = no cap):
 	// requests wait for room, and one that can never fit gets a 400
-	// (core.SchedulerOptions.KVBudget).
+	// (serving.SchedulerOptions.KVBudget).
 	KVBudget int64
 }
 
@@ -26,11 +27,11 @@ type BackendOptions struct {
 // directory) with its tokenizer and a scheduler, ready for Handler.SetBackend. The
 // weights are memory-mapped, not read.
 func OpenBackend(path string, o BackendOptions) (*Backend, error) {
-	m, tok, err := core.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget})
+	m, tok, err := serving.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget})
 	if err != nil {
 		return nil, err
 	}
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context, KVBudget: o.KVBudget})
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context, KVBudget: o.KVBudget})
 	b, err := NewBackend(s)
 	if err != nil {
 		m.Close()

@@ -9,7 +9,7 @@
 // the Google Cloud Functions adapter (both through ServeHTTP, a net/http handler) are such
 // transports, so one request gets the same answer through each of them.
 //
-// Generation goes through a core.Scheduler: Handle tokenizes the prompt, checks it against
+// Generation goes through a serving.Scheduler: Handle tokenizes the prompt, checks it against
 // the context, asks the scheduler for a slot and turns the chunks it emits into OpenAI
 // objects, splitting <think> reasoning into reasoning_content and DeepSeek tool-call
 // markup into tool_calls.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/serving"
 )
 
 // job is one admitted generation: the validated request, its prompt and its slot.
@@ -21,8 +21,8 @@ type job struct {
 	grant   *grant // the caller's rate-limit reservation, settled when the reply is done
 	prompt  []int
 	text    string // the rendered chat prompt
-	adm     *core.Admission
-	opts    core.GenerateOptions
+	adm     *serving.Admission
+	opts    serving.GenerateOptions
 	id      string
 	created int64
 	start   time.Time
@@ -184,10 +184,10 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 			refused.limit, len(j.prompt)+least, seconds(refused.wait))
 	}
 	adm, err := sched.Admit(j.prompt, gen)
-	var ce *core.ContextError
-	var ke *core.CapacityError
+	var ce *serving.ContextError
+	var ke *serving.CapacityError
 	switch {
-	case errors.Is(err, core.ErrOverloaded):
+	case errors.Is(err, serving.ErrOverloaded):
 		return nil, errOverloaded()
 	case errors.As(err, &ce):
 		return nil, badRequest(param, "context_length_exceeded", "%s", ce.Error())
@@ -201,7 +201,7 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 	if g.logprobs {
 		sp.LogProbs = g.topLogprobs
 	}
-	j.opts = core.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
+	j.opts = serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
 	if isChat {
 		j.id = newID("chatcmpl-")
 	} else {
@@ -303,7 +303,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 		empty := ""
 		sendErr = out.event(j.chatChunk(ChatDelta{Role: "assistant", Content: &empty}, nil, nil))
 	}
-	emit := func(c core.Chunk) error {
+	emit := func(c serving.Chunk) error {
 		if sendErr != nil {
 			return sendErr
 		}
@@ -509,7 +509,7 @@ func (j *job) textChunk(text string, finish *string) Completion {
 }
 
 // logProb is the OpenAI form of a chunk's log-probabilities.
-func (j *job) logProb(c core.Chunk) TokenLogProb {
+func (j *job) logProb(c serving.Chunk) TokenLogProb {
 	tok := j.b.tok
 	text, bs := tokenText(tok.AppendDecode(nil, c.ID))
 	e := TokenLogProb{Token: text, LogProb: floorLogProb(c.LogProb), Bytes: bs, TopLogProbs: []TopLogProb{}}

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -59,7 +59,7 @@ type Options struct {
 
 // Backend is a loaded model ready to serve: its scheduler and chat template.
 type Backend struct {
-	sched    *core.Scheduler
+	sched    *serving.Scheduler
 	tok      *tokenizer.Tokenizer
 	template *chat.Template
 	bos, eos string
@@ -71,7 +71,7 @@ type Backend struct {
 
 // NewBackend prepares a scheduler's model for serving: it parses the tokenizer's chat
 // template (DeepSeek-V3's when the tokenizer has none).
-func NewBackend(s *core.Scheduler) (*Backend, error) {
+func NewBackend(s *serving.Scheduler) (*Backend, error) {
 	tok := s.Tokenizer()
 	src := tok.ChatTemplate()
 	if src == "" {
@@ -88,7 +88,7 @@ func NewBackend(s *core.Scheduler) (*Backend, error) {
 }
 
 // Scheduler is the backend's scheduler.
-func (b *Backend) Scheduler() *core.Scheduler { return b.sched }
+func (b *Backend) Scheduler() *serving.Scheduler { return b.sched }
 
 // Handler answers the OpenAI routes. It is safe for concurrent use.
 type Handler struct {

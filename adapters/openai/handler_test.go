@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
@@ -1136,7 +1136,7 @@ func TestKVBudget(t *testing.T) {
 		budget int64
 		status int
 	}{{1, 400}, {64 << 20, 200}} {
-		b, err := NewBackend(core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Context: 512, KVBudget: c.budget}))
+		b, err := NewBackend(serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 512, KVBudget: c.budget}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/serving"
 )
 
 // Metrics are a handler's counters, written in the Prometheus text format by GET /metrics.
@@ -67,7 +67,7 @@ func (m *Metrics) Request(route string, code int) {
 	m.mu.Unlock()
 }
 
-func (m *Metrics) generated(g core.Generation, ttft, decode time.Duration) {
+func (m *Metrics) generated(g serving.Generation, ttft, decode time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.promptTokens += int64(g.PromptTokens)

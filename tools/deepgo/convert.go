@@ -13,6 +13,7 @@ import (
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/convert"
 	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -88,7 +89,7 @@ func convertModel(ctx context.Context, in, out, typ, tokPath, name string, threa
 		}
 	}
 	if tokPath != "" {
-		if tok, err = core.LoadTokenizer(tokPath); err != nil {
+		if tok, err = serving.LoadTokenizer(tokPath); err != nil {
 			return err
 		}
 		if tok.Len() > m.Config.VocabSize {

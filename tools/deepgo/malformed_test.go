@@ -165,7 +165,9 @@ func TestServeKeysFIFO(t *testing.T) {
 		t.Skipf("no named pipes: %v", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- runServe(t.Context(), []string{"--model", ".", "--api-keys", fifo}, io.Discard, io.Discard) }()
+	go func() {
+		done <- runServe(t.Context(), []string{"--model", ".", "--api-keys", fifo}, io.Discard, io.Discard)
+	}()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "--api-keys: "+fifo+" is a named pipe (FIFO), not a regular file") {

@@ -14,6 +14,7 @@ import (
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/sample"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -84,7 +85,7 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 		return err
 	}
 	start := time.Now()
-	m, tok, err := core.OpenWithTokenizer(f.model, f.tokenizer, core.Options{Threads: f.threads})
+	m, tok, err := serving.OpenWithTokenizer(f.model, f.tokenizer, core.Options{Threads: f.threads})
 	if err != nil {
 		return err
 	}
@@ -184,8 +185,8 @@ func (c *conversation) generate(ctx context.Context, ids []int) (string, error) 
 	start := time.Now()
 	var first time.Duration
 	n := 0
-	g, err := c.seq.Generate(ctx, c.tok, ids, core.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p},
-		func(ch core.Chunk) error {
+	g, err := serving.Generate(ctx, c.seq, c.tok, ids, serving.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p},
+		func(ch serving.Chunk) error {
 			if n++; n == 1 {
 				first = time.Since(start)
 			}

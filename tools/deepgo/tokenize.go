@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -38,7 +38,7 @@ func tokenizeFrom(stdin io.Reader, args []string, stdout, stderr io.Writer) erro
 	if *path == "" {
 		return fmt.Errorf("--tokenizer is required")
 	}
-	tok, err := core.LoadTokenizer(*path)
+	tok, err := serving.LoadTokenizer(*path)
 	if err != nil {
 		return err
 	}

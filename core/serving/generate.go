@@ -1,10 +1,11 @@
-package core
+package serving
 
 import (
 	"context"
 	"fmt"
 	"slices"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/sample"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
@@ -43,19 +44,20 @@ type Generation struct {
 	Finish           Finish
 }
 
-// Generate appends prompt to the sequence, then samples tokens one at a time, calling emit
-// with each, until a stop id, a stop string, MaxTokens or the end of the context. A last
-// Chunk with ID -1 carries text still held back at the end, if any. Cancelling ctx stops
-// generation between tokens with ctx's error. The steady-state loop allocates nothing.
-func (s *Sequence) Generate(ctx context.Context, tok *tokenizer.Tokenizer, prompt []int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
+// Generate appends prompt to the sequence s, then samples tokens one at a time, calling
+// emit with each, until a stop id, a stop string, MaxTokens or the end of the context. A
+// last Chunk with ID -1 carries text still held back at the end, if any. Cancelling ctx
+// stops generation between tokens with ctx's error. The steady-state loop allocates
+// nothing.
+func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, prompt []int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
 	g := Generation{PromptTokens: len(prompt)}
 	if len(prompt) == 0 {
 		return g, fmt.Errorf("generate: empty prompt")
 	}
-	if s.pos+len(prompt) >= s.cache.cap {
-		return g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.pos+len(prompt), s.cache.cap)
+	if s.Len()+len(prompt) >= s.Cap() {
+		return g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.Len()+len(prompt), s.Cap())
 	}
-	vocab := s.m.Config.VocabSize
+	vocab := s.Model().Config.VocabSize
 	sm, err := sample.New(o.Sampling, vocab)
 	if err != nil {
 		return g, fmt.Errorf("generate: %w", err)
@@ -64,7 +66,7 @@ func (s *Sequence) Generate(ctx context.Context, tok *tokenizer.Tokenizer, promp
 	if stopIDs == nil {
 		stopIDs = []int{tok.EOS()}
 	}
-	limit := s.cache.cap - s.pos - len(prompt)
+	limit := s.Cap() - s.Len() - len(prompt)
 	if o.MaxTokens > 0 {
 		limit = min(limit, o.MaxTokens)
 	}

@@ -1,4 +1,4 @@
-package core
+package serving
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/core/tokenizer"
@@ -58,8 +59,8 @@ func ggufTokenizer(path string) (*tokenizer.Tokenizer, error) {
 // the tokenizer.ggml.* keys of a GGUF file). A tokenizer with more ids than the model's
 // vocabulary is refused: it belongs to another model. When both fail, the model's error is
 // the one returned.
-func OpenWithTokenizer(path, tokPath string, opts Options) (*Model, *tokenizer.Tokenizer, error) {
-	isDir, err := checkModelPath(path)
+func OpenWithTokenizer(path, tokPath string, opts core.Options) (*core.Model, *tokenizer.Tokenizer, error) {
+	isDir, err := core.CheckModelPath(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,7 +85,7 @@ func OpenWithTokenizer(path, tokPath string, opts Options) (*Model, *tokenizer.T
 		defer close(done)
 		tok, tokErr = load()
 	}()
-	m, err := Open(path, opts)
+	m, err := core.Open(path, opts)
 	<-done
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package core_test
+package serving_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/sample"
 	"github.com/deepgo/deepgo/core/synth"
 	"github.com/deepgo/deepgo/core/tokenizer"
@@ -28,14 +29,14 @@ func TestGenerate(t *testing.T) {
 	}
 	defer m.Close()
 	prompt := append([]int{tok.BOS()}, tok.Encode("The quick brown fox")...)
-	gen := func(capacity int, o core.GenerateOptions) (string, []int, core.Generation, error) {
+	gen := func(capacity int, o serving.GenerateOptions) (string, []int, serving.Generation, error) {
 		s, err := m.NewSequence(capacity)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var text strings.Builder
 		var ids []int
-		g, err := s.Generate(context.Background(), tok, prompt, o, func(c core.Chunk) error {
+		g, err := serving.Generate(context.Background(), s, tok, prompt, o, func(c serving.Chunk) error {
 			text.WriteString(c.Text)
 			if c.ID >= 0 {
 				ids = append(ids, c.ID)
@@ -46,18 +47,18 @@ func TestGenerate(t *testing.T) {
 	}
 
 	// Greedy: reproducible, stops at MaxTokens with "length", text = decode(ids).
-	text, ids, g, err := gen(64, core.GenerateOptions{MaxTokens: 10})
+	text, ids, g, err := gen(64, serving.GenerateOptions{MaxTokens: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Finish != core.FinishLength || g.CompletionTokens != 10 || len(ids) != 10 || g.PromptTokens != len(prompt) {
+	if g.Finish != serving.FinishLength || g.CompletionTokens != 10 || len(ids) != 10 || g.PromptTokens != len(prompt) {
 		t.Fatalf("greedy: %+v, %d ids", g, len(ids))
 	}
 	// The stream never emits broken UTF-8: each invalid run becomes one U+FFFD.
 	if want := strings.ToValidUTF8(tok.Decode(ids), "\uFFFD"); text != want {
 		t.Errorf("streamed text %q != decode(ids) %q", text, want)
 	}
-	text2, _, _, _ := gen(64, core.GenerateOptions{MaxTokens: 10})
+	text2, _, _, _ := gen(64, serving.GenerateOptions{MaxTokens: 10})
 	if text2 != text {
 		t.Errorf("greedy not reproducible: %q vs %q", text, text2)
 	}
@@ -65,46 +66,46 @@ func TestGenerate(t *testing.T) {
 	// A stop string cut from the middle of the greedy text ends generation before it.
 	if len(ids) >= 4 {
 		stop := tok.Decode(ids[2:4])
-		cut, _, g, err := gen(64, core.GenerateOptions{MaxTokens: 10, Stops: []string{stop}})
+		cut, _, g, err := gen(64, serving.GenerateOptions{MaxTokens: 10, Stops: []string{stop}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g.Finish != core.FinishStop || strings.Contains(cut, stop) || !strings.HasPrefix(text, cut) {
+		if g.Finish != serving.FinishStop || strings.Contains(cut, stop) || !strings.HasPrefix(text, cut) {
 			t.Errorf("stop %q: got %q (%s) from %q", stop, cut, g.Finish, text)
 		}
 	}
 
 	// A stop id ends generation without emitting it.
-	_, sids, g, err := gen(64, core.GenerateOptions{MaxTokens: 10, StopIDs: []int{ids[3]}})
+	_, sids, g, err := gen(64, serving.GenerateOptions{MaxTokens: 10, StopIDs: []int{ids[3]}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Finish != core.FinishStop || len(sids) != 3 {
+	if g.Finish != serving.FinishStop || len(sids) != 3 {
 		t.Errorf("stop id: %+v, ids %v (greedy %v)", g, sids, ids)
 	}
 
 	// The context bounds generation.
-	_, cids, g, err := gen(len(prompt)+4, core.GenerateOptions{})
-	if err != nil || g.Finish != core.FinishLength || len(cids) != 4 {
+	_, cids, g, err := gen(len(prompt)+4, serving.GenerateOptions{})
+	if err != nil || g.Finish != serving.FinishLength || len(cids) != 4 {
 		t.Errorf("full context: %+v, %d ids, %v", g, len(cids), err)
 	}
 
 	// Seeded sampling is reproducible.
 	p := sample.Params{Temperature: 1, TopP: 0.9, Seed: 1234}
-	a, _, _, _ := gen(64, core.GenerateOptions{MaxTokens: 12, Sampling: p})
-	b, _, _, _ := gen(64, core.GenerateOptions{MaxTokens: 12, Sampling: p})
+	a, _, _, _ := gen(64, serving.GenerateOptions{MaxTokens: 12, Sampling: p})
+	b, _, _, _ := gen(64, serving.GenerateOptions{MaxTokens: 12, Sampling: p})
 	if a != b {
 		t.Errorf("seeded sampling differs: %q vs %q", a, b)
 	}
 
 	// Errors: a prompt that fills the context, a cancelled context, an emit error.
-	if _, _, _, err := gen(len(prompt), core.GenerateOptions{}); err == nil {
+	if _, _, _, err := gen(len(prompt), serving.GenerateOptions{}); err == nil {
 		t.Error("prompt filling the context: no error")
 	}
 	s, _ := m.NewSequence(64)
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	_, err = s.Generate(ctx, tok, prompt, core.GenerateOptions{MaxTokens: 20}, func(core.Chunk) error {
+	_, err = serving.Generate(ctx, s, tok, prompt, serving.GenerateOptions{MaxTokens: 20}, func(serving.Chunk) error {
 		if n++; n == 3 {
 			cancel()
 		}
@@ -115,7 +116,7 @@ func TestGenerate(t *testing.T) {
 	}
 	boom := errors.New("client gone")
 	s.Reset()
-	if _, err := s.Generate(context.Background(), tok, prompt, core.GenerateOptions{MaxTokens: 5}, func(core.Chunk) error { return boom }); !errors.Is(err, boom) {
+	if _, err := serving.Generate(context.Background(), s, tok, prompt, serving.GenerateOptions{MaxTokens: 5}, func(serving.Chunk) error { return boom }); !errors.Is(err, boom) {
 		t.Errorf("emit error: got %v", err)
 	}
 }

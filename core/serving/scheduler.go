@@ -1,4 +1,4 @@
-package core
+package serving
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
@@ -69,7 +70,7 @@ type SchedulerOptions struct {
 // every running request shares one pass over the weights, and a new request joins between
 // steps (continuous batching).
 type Scheduler struct {
-	m   *Model
+	m   *core.Model
 	tok *tokenizer.Tokenizer
 	o   SchedulerOptions
 
@@ -85,7 +86,7 @@ type Scheduler struct {
 
 // slot is one sequence and the tokens its cache holds.
 type slot struct {
-	seq     *Sequence // nil until first used
+	seq     *core.Sequence // nil until first used
 	tokens  []int     // the tokens in seq's cache, in order
 	limit   int       // while active: the most tokens its cache may hold
 	reserve int64     // while active: the KV bytes reserved for them
@@ -112,7 +113,7 @@ type SchedulerStats struct {
 }
 
 // NewScheduler returns a Scheduler for m, decoding with tok.
-func NewScheduler(m *Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Scheduler {
+func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Scheduler {
 	if o.Slots <= 0 {
 		o.Slots = 4
 	}
@@ -141,7 +142,7 @@ func NewScheduler(m *Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Sched
 func (s *Scheduler) Context() int { return s.o.Context }
 
 // Model is the model the scheduler runs.
-func (s *Scheduler) Model() *Model { return s.m }
+func (s *Scheduler) Model() *core.Model { return s.m }
 
 // Tokenizer is the tokenizer the scheduler decodes with.
 func (s *Scheduler) Tokenizer() *tokenizer.Tokenizer { return s.tok }
@@ -181,20 +182,23 @@ func (s *Scheduler) limitFor(n, maxTokens int) int {
 	if maxTokens > 0 && maxTokens < limit-n { // not n+maxTokens < limit: that may overflow
 		limit = n + maxTokens
 	}
-	if s.o.KVBudget > 0 {
-		for limit > n+1 && s.kvBytes(limit) > s.o.KVBudget {
-			limit -= kvPage
+	if b := s.o.KVBudget; b > 0 && s.kvBytes(limit) > b {
+		// The most tokens in (n+1, limit) whose cache fits the budget, or n+1.
+		lo, hi := n+1, limit
+		for lo+1 < hi {
+			if mid := lo + (hi-lo)/2; s.kvBytes(mid) <= b {
+				lo = mid
+			} else {
+				hi = mid
+			}
 		}
-		limit = max(limit, n+1)
+		limit = lo
 	}
 	return limit
 }
 
 // kvBytes is the KV cache memory of a slot holding n tokens.
-func (s *Scheduler) kvBytes(n int) int64 {
-	kv := newKVCache(s.m.Config, s.o.Context)
-	return kv.bytesFor(n)
-}
+func (s *Scheduler) kvBytes(n int) int64 { return s.m.KVCacheBytes(s.o.Context, n) }
 
 // Generate waits for a slot, then generates a reply to prompt as Sequence.Generate does,
 // calling emit with each chunk: Admit and Admission.Generate in one call.
@@ -276,8 +280,7 @@ func (s *Scheduler) place(w *waiter) *slot {
 			}
 			if o != sl && o.seq != nil && o.seq.CacheBytes() > 0 {
 				others -= o.seq.CacheBytes()
-				o.seq.Truncate(0)
-				o.seq.cache.shrink(0)
+				o.seq.ReleaseCache(0)
 				o.tokens = o.tokens[:0]
 			}
 		}
@@ -354,8 +357,8 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	// Keep the longest common prefix of the cache and the prompt; at least one prompt token
 	// is fed again, for its logits.
 	n := min(commonPrefix(sl.tokens, prompt), len(prompt)-1)
+	sl.seq.ReleaseCache(sl.limit)
 	sl.seq.Truncate(n)
-	sl.seq.cache.shrink(sl.limit)
 	sl.tokens = append(sl.tokens[:n], prompt[n:]...)
 	if n > 0 {
 		s.mu.Lock()
@@ -365,7 +368,7 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	if room := sl.limit - len(prompt); o.MaxTokens <= 0 || o.MaxTokens > room {
 		o.MaxTokens = room
 	}
-	g, err := sl.seq.Generate(ctx, s.tok, prompt[n:], o, func(c Chunk) error {
+	g, err := Generate(ctx, sl.seq, s.tok, prompt[n:], o, func(c Chunk) error {
 		if c.ID >= 0 {
 			sl.tokens = append(sl.tokens, c.ID)
 		}

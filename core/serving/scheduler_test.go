@@ -1,4 +1,4 @@
-package core_test
+package serving_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/synth"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
@@ -35,9 +36,9 @@ func schedulerModel(t *testing.T) (*core.Model, *tokenizer.Tokenizer) {
 }
 
 // collect generates greedily through s and returns the ids.
-func collect(ctx context.Context, s *core.Scheduler, prompt []int, n int) ([]int, core.Generation, error) {
+func collect(ctx context.Context, s *serving.Scheduler, prompt []int, n int) ([]int, serving.Generation, error) {
 	var ids []int
-	g, err := s.Generate(ctx, prompt, core.GenerateOptions{MaxTokens: n, StopIDs: []int{}}, func(c core.Chunk) error {
+	g, err := s.Generate(ctx, prompt, serving.GenerateOptions{MaxTokens: n, StopIDs: []int{}}, func(c serving.Chunk) error {
 		if c.ID >= 0 {
 			ids = append(ids, c.ID)
 		}
@@ -48,13 +49,13 @@ func collect(ctx context.Context, s *core.Scheduler, prompt []int, n int) ([]int
 
 // holdSlot starts a generation of prompt on s that runs until release is called, and
 // returns once its first token is out; done receives its error.
-func holdSlot(s *core.Scheduler, prompt []int) (release func(), done <-chan error) {
+func holdSlot(s *serving.Scheduler, prompt []int) (release func(), done <-chan error) {
 	hold, release := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
 		first := true
-		_, err := s.Generate(hold, prompt, core.GenerateOptions{StopIDs: []int{}}, func(core.Chunk) error {
+		_, err := s.Generate(hold, prompt, serving.GenerateOptions{StopIDs: []int{}}, func(serving.Chunk) error {
 			if first {
 				close(started)
 				first = false
@@ -75,7 +76,7 @@ func TestSchedulerMatchesSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []int
-	if _, err := seq.Generate(context.Background(), tok, prompt, core.GenerateOptions{MaxTokens: 12, StopIDs: []int{}}, func(c core.Chunk) error {
+	if _, err := serving.Generate(context.Background(), seq, tok, prompt, serving.GenerateOptions{MaxTokens: 12, StopIDs: []int{}}, func(c serving.Chunk) error {
 		if c.ID >= 0 {
 			want = append(want, c.ID)
 		}
@@ -84,7 +85,7 @@ func TestSchedulerMatchesSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 3, Context: 256})
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 3, Context: 256})
 	// Many requests at once, some sharing the prompt's prefix, all greedy: each gets the
 	// tokens an unshared sequence gets.
 	var wg sync.WaitGroup
@@ -142,15 +143,15 @@ func TestSchedulerMatchesSequence(t *testing.T) {
 func TestSchedulerLimits(t *testing.T) {
 	m, tok := schedulerModel(t)
 	prompt := append([]int{tok.BOS()}, tok.Encode("Hello there")...)
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Queue: 1, Context: 64})
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Queue: 1, Context: 64})
 
 	// Context too long: the prompt alone, and with StrictMaxTokens the prompt and max tokens.
 	long := make([]int, 64)
-	var ce *core.ContextError
+	var ce *serving.ContextError
 	if _, _, err := collect(context.Background(), s, long, 1); !errors.As(err, &ce) || ce.PromptTokens != 64 || ce.Context != 64 {
 		t.Errorf("64-token prompt in a 64-token context: %v", err)
 	}
-	strict := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Context: 64, StrictMaxTokens: true})
+	strict := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 64, StrictMaxTokens: true})
 	if _, _, err := collect(context.Background(), strict, prompt, 100); !errors.As(err, &ce) || ce.MaxTokens != 100 {
 		t.Errorf("strict max tokens: %v", err)
 	}
@@ -158,13 +159,13 @@ func TestSchedulerLimits(t *testing.T) {
 	// many tokens were asked for (prompt + max tokens must not overflow).
 	for _, n := range []int{1000, math.MaxInt32, math.MaxInt - 1, math.MaxInt} {
 		_, g, err := collect(context.Background(), s, prompt, n)
-		if err != nil || g.Finish != core.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
+		if err != nil || g.Finish != serving.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
 			t.Errorf("filling the context with max tokens %d: %+v, %v", n, g, err)
 		}
 		if _, _, err := collect(context.Background(), strict, prompt, n); !errors.As(err, &ce) {
 			t.Errorf("strict max tokens %d: %v", n, err)
 		}
-		budget := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Context: 64, KVBudget: 1 << 20})
+		budget := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 64, KVBudget: 1 << 20})
 		if _, g, err := collect(context.Background(), budget, prompt, n); err != nil || g.CompletionTokens == 0 {
 			t.Errorf("under a KV budget with max tokens %d: %+v, %v", n, g, err)
 		}
@@ -176,7 +177,7 @@ func TestSchedulerLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Admit(prompt, 4); !errors.Is(err, core.ErrOverloaded) {
+	if _, err := s.Admit(prompt, 4); !errors.Is(err, serving.ErrOverloaded) {
 		t.Errorf("third request: %v, want ErrOverloaded", err)
 	}
 	if st := s.Stats(); st.Active != 1 || st.Queued != 1 || st.Rejected != 1 {
@@ -190,7 +191,7 @@ func TestSchedulerLimits(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got int
-	_, err = queued.Generate(ctx, core.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c core.Chunk) error {
+	_, err = queued.Generate(ctx, serving.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c serving.Chunk) error {
 		if c.ID >= 0 {
 			got++
 		}
@@ -214,7 +215,7 @@ func TestSchedulerLimits(t *testing.T) {
 	}
 	expired, stop := context.WithCancel(context.Background())
 	stop()
-	if _, err := b.Generate(expired, core.GenerateOptions{MaxTokens: 4}, func(core.Chunk) error { return nil }); !errors.Is(err, context.Canceled) {
+	if _, err := b.Generate(expired, serving.GenerateOptions{MaxTokens: 4}, func(serving.Chunk) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("expired queued request: %v", err)
 	}
 	a.Cancel()
@@ -227,7 +228,7 @@ func TestSchedulerLimits(t *testing.T) {
 func TestSchedulerFIFO(t *testing.T) {
 	m, tok := schedulerModel(t)
 	prompt := append([]int{tok.BOS()}, tok.Encode("Hi")...)
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 1, Queue: 8, Context: 64})
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Queue: 8, Context: 64})
 	first, err := s.Admit(prompt, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +236,7 @@ func TestSchedulerFIFO(t *testing.T) {
 	var mu sync.Mutex
 	var order []int
 	var wg sync.WaitGroup
-	var adms []*core.Admission
+	var adms []*serving.Admission
 	for range 5 {
 		a, err := s.Admit(prompt, 2)
 		if err != nil {
@@ -245,7 +246,7 @@ func TestSchedulerFIFO(t *testing.T) {
 	}
 	for i, a := range adms {
 		wg.Go(func() {
-			a.Generate(context.Background(), core.GenerateOptions{MaxTokens: 1}, func(c core.Chunk) error {
+			a.Generate(context.Background(), serving.GenerateOptions{MaxTokens: 1}, func(c serving.Chunk) error {
 				if c.ID >= 0 {
 					mu.Lock()
 					order = append(order, i)
@@ -281,12 +282,12 @@ func TestSchedulerKVBudget(t *testing.T) {
 		t.Fatalf("a one-token sequence holds %d bytes of cache", page)
 	}
 
-	if _, err := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page - 1}).Admit(prompt, 4); !errors.As(err, new(*core.CapacityError)) {
+	if _, err := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page - 1}).Admit(prompt, 4); !errors.As(err, new(*serving.CapacityError)) {
 		t.Errorf("a budget smaller than one prompt: %v, want a CapacityError", err)
 	}
 
 	// Two slots but room for one reservation: the second request waits for the first.
-	s := core.NewScheduler(m, tok, core.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page})
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 2, Context: ctxLen, KVBudget: page})
 	release, done := holdSlot(s, prompt)
 	second, err := s.Admit(prompt, 4)
 	if err != nil {
@@ -300,7 +301,7 @@ func TestSchedulerKVBudget(t *testing.T) {
 		t.Errorf("first request: %v", err)
 	}
 	got := 0
-	g, err := second.Generate(t.Context(), core.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c core.Chunk) error {
+	g, err := second.Generate(t.Context(), serving.GenerateOptions{MaxTokens: 4, StopIDs: []int{}}, func(c serving.Chunk) error {
 		if c.ID >= 0 {
 			got++
 		}
@@ -309,7 +310,7 @@ func TestSchedulerKVBudget(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil || got != 4 || g.Finish != core.FinishLength {
+	if err != nil || got != 4 || g.Finish != serving.FinishLength {
 		t.Errorf("second request: %d tokens, %+v, %v", got, g, err)
 	}
 	if st := s.Stats(); st.Active != 0 || st.Queued != 0 || st.KVReserved != 0 || st.KVBytes > page {

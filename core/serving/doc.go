@@ -1,0 +1,10 @@
+// Package serving is the policy that turns the engine into a service: opening a model
+// together with its tokenizer, the generation loop (feed the prompt, sample, decode text,
+// stop), and the Scheduler that shares one model among many requests (slots, a bounded
+// queue, a KV memory budget, prefix reuse). core computes; serving decides what to compute
+// and when, which is why it, and not core, imports the text packages.
+//
+//	open.go       OpenWithTokenizer, LoadTokenizer: a model and its tokenizer, opened at once
+//	generate.go   Generate: one reply on one core.Sequence (GenerateOptions, Chunk, Generation)
+//	scheduler.go  Scheduler and Admission: slots, the queue, the KV budget, prefix reuse
+package serving
