@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
-	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/sample"
+	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/synth"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )

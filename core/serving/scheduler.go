@@ -87,9 +87,9 @@ type Scheduler struct {
 // slot is one sequence and the tokens its cache holds.
 type slot struct {
 	seq     *core.Sequence // nil until first used
-	tokens  []int     // the tokens in seq's cache, in order
-	limit   int       // while active: the most tokens its cache may hold
-	reserve int64     // while active: the KV bytes reserved for them
+	tokens  []int          // the tokens in seq's cache, in order
+	limit   int            // while active: the most tokens its cache may hold
+	reserve int64          // while active: the KV bytes reserved for them
 }
 
 // waiter is a queued request; it receives its slot on ch.
