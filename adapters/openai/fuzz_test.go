@@ -2,7 +2,6 @@ package openai
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -117,34 +116,6 @@ func checkDecoded(t *testing.T, what string, body []byte, g *generation, e *Erro
 	if g.prompt.Count != 1 || (g.prompt.Text == nil) == (g.prompt.Tokens == nil) {
 		t.Fatalf("%s %q: prompt %+v", what, body, g.prompt)
 	}
-}
-
-// FuzzReplyParser checks that how generated text is split into pushes never changes
-// what the parser makes of it.
-func FuzzReplyParser(f *testing.F) {
-	f.Add("", "<think>r</think>\n\nanswer", uint8(3), uint8(9), true)
-	f.Add("x<think>\n", "reasoning</think> content", uint8(1), uint8(12), false)
-	f.Add("", "Let me check.\n\n"+weatherCall, uint8(14), uint8(30), true)
-	f.Add("", "<thinking> not a tag", uint8(2), uint8(4), false)
-	f.Add("", " \n<think>\n</think>\n"+weatherCall+" after", uint8(5), uint8(40), true)
-	f.Fuzz(func(t *testing.T, prompt, text string, a, b uint8, tools bool) {
-		i, j := int(a), int(b)
-		if len(text) > 0 {
-			i, j = i%(len(text)+1), j%(len(text)+1)
-		} else {
-			i, j = 0, 0
-		}
-		if i > j {
-			i, j = j, i
-		}
-		whole := parseAll(prompt, tools, text)
-		if got := parseAll(prompt, tools, text[:i], text[i:j], text[j:]); !sameParsed(got, whole) {
-			t.Fatalf("prompt %q text %q split at %d, %d: %+v; in one push %+v", prompt, text, i, j, got, whole)
-		}
-		if whole.calls == nil && !strings.Contains(text, whole.content) {
-			t.Fatalf("content %q is not part of %q", whole.content, text)
-		}
-	})
 }
 
 // FuzzAdmit runs request bodies through the whole path before generation — rate limits,

@@ -286,7 +286,7 @@ type sink interface {
 // a non-streamed request: a streamed one reports errors in the stream.
 func (j *job) run(ctx context.Context, out sink) *Error {
 	g, h := j.g, j.h
-	parser := newReplyParser(j.text, len(g.tools) > 0)
+	parser := chat.NewReplyParser(j.text, len(g.tools) > 0)
 	if !g.chat {
 		parser = nil
 	}
@@ -339,7 +339,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 			textLP = CompletionLogProbs{}
 			return sendErr
 		}
-		r, t := parser.push(c.Text)
+		r, t := parser.Push(c.Text)
 		if !stream {
 			reason.WriteString(r)
 			content.WriteString(t)
@@ -403,7 +403,7 @@ func (j *job) run(ctx context.Context, out sink) *Error {
 			Choices: []CompletionChoice{{Text: content.String(), LogProbs: lps, FinishReason: &finish}}})
 		return nil
 	}
-	r, t, calls := parser.finish()
+	r, t, calls := parser.Finish()
 	for i := range calls {
 		calls[i].ID = newID("call_")
 		calls[i].Type = "function"

@@ -61,6 +61,6 @@
 // ast.go (the syntax tree), render.go (statements, scopes, limits), eval.go and
 // arith.go (expressions), value.go and json.go (the value model, Python str/repr and
 // json.dumps), filters.go, methods.go, istests.go, builtins.go; template.go and
-// message.go (the API), deepseek.go (the V3 template), reasoning.go and toolcalls.go
+// message.go (the API), deepseek.go (the V3 template), reply.go and toolcalls.go
 // (parsing model output).
 package chat

@@ -170,7 +170,7 @@ func (c *conversation) turn(ctx context.Context, user string) error {
 		return err
 	}
 	c.fed = append(c.fed[:0], ids...)
-	_, answer := chat.SplitReasoning(reply)
+	_, answer, _ := chat.SplitReply(text, reply, false)
 	c.msgs = append(c.msgs, chat.Message{Role: "assistant", Content: &answer})
 	// The reply's tokens are in the sequence but a re-render may tokenize them differently:
 	// keep only the prompt as the reusable prefix.

@@ -1,23 +1,21 @@
-package openai
+package chat
 
-import (
-	"strings"
+import "strings"
 
-	"github.com/deepgo/deepgo/core/chat"
-)
-
-// Markers in generated text.
+// The reasoning markers of DeepSeek-R1 output (the tool-call ones are in toolcalls.go).
 const (
-	thinkOpen      = "<think>"
-	thinkClose     = "</think>"
-	toolCallsBegin = "<｜tool▁calls▁begin｜>"
+	thinkOpen  = "<think>"
+	thinkClose = "</think>"
 )
 
-// replyParser splits generated text, as it streams, into reasoning (between <think> and
-// </think>, the opening tag optional when the prompt ended with it), content, and
-// DeepSeek tool-call markup, which is held until the end and parsed into tool calls. Text
-// that may be the start of a marker is held back until it is certain.
-type replyParser struct {
+// ReplyParser splits a model's reply, as it streams, into reasoning (R1-style, between
+// <think> and </think>; the opening tag optional when the prompt ended with it), content,
+// and DeepSeek tool-call markup, which is held until the end and parsed into tool calls
+// (ParseToolCalls). Text that may be the start of a marker is held back until it is
+// certain. Whitespace at the start of the reasoning and of the content after </think> (R1
+// writes "</think>\n\n") is dropped. How the text is cut into pushes never changes the
+// result.
+type ReplyParser struct {
 	thinking  bool // inside <think>
 	started   bool // some content has been seen: a <think> can no longer open
 	trimLead  bool // drop whitespace before the content (after </think>) or the reasoning
@@ -27,8 +25,10 @@ type replyParser struct {
 	toolsText strings.Builder
 }
 
-func newReplyParser(prompt string, tools bool) *replyParser {
-	p := &replyParser{tools: tools}
+// NewReplyParser returns a parser for the reply to prompt (the rendered text the model
+// continues); with tools, tool-call markup is parsed.
+func NewReplyParser(prompt string, tools bool) *ReplyParser {
+	p := &ReplyParser{tools: tools}
 	trimmed := strings.TrimRight(prompt, " \t\r\n")
 	if strings.HasSuffix(trimmed, thinkOpen) {
 		p.thinking, p.started, p.trimLead = true, true, true
@@ -36,8 +36,8 @@ func newReplyParser(prompt string, tools bool) *replyParser {
 	return p
 }
 
-// push adds generated text and returns the reasoning and content now certain.
-func (p *replyParser) push(text string) (reasoning, content string) {
+// Push adds generated text and returns the reasoning and content now certain.
+func (p *ReplyParser) Push(text string) (reasoning, content string) {
 	var rb, cb strings.Builder
 	s := p.pending + text
 	p.pending = ""
@@ -96,8 +96,9 @@ func (p *replyParser) push(text string) (reasoning, content string) {
 	return rb.String(), cb.String()
 }
 
-// finish returns what was held back and the tool calls, if the markup parsed.
-func (p *replyParser) finish() (reasoning, content string, calls []chat.ToolCall) {
+// Finish returns what was held back and the tool calls, if the markup parsed; markup that
+// does not parse is returned as content.
+func (p *ReplyParser) Finish() (reasoning, content string, calls []ToolCall) {
 	rest := p.pending
 	p.pending = ""
 	if p.thinking {
@@ -107,13 +108,21 @@ func (p *replyParser) finish() (reasoning, content string, calls []chat.ToolCall
 	}
 	if p.inTools {
 		text := p.toolsText.String() + rest
-		parsed, cs, ok := chat.ParseToolCalls(text)
+		parsed, cs, ok := ParseToolCalls(text)
 		if !ok {
 			return reasoning, text, nil
 		}
 		return reasoning, strings.TrimSpace(parsed), cs
 	}
 	return reasoning, content, nil
+}
+
+// SplitReply splits a whole reply to prompt as a ReplyParser does while it streams.
+func SplitReply(prompt, text string, tools bool) (reasoning, content string, calls []ToolCall) {
+	p := NewReplyParser(prompt, tools)
+	r, c := p.Push(text)
+	r2, c2, calls := p.Finish()
+	return r + r2, c + c2, calls
 }
 
 // heldBack returns the length of s's prefix that cannot be the start of marker: the rest

@@ -1,29 +1,27 @@
-package openai
+package chat
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/deepgo/deepgo/core/chat"
 )
 
 const weatherCall = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
 
 type parsed struct {
 	reasoning, content string
-	calls              []chat.ToolCall
+	calls              []ToolCall
 }
 
 // parseAll pushes the pieces into a new parser and returns what it produced in all.
 func parseAll(prompt string, tools bool, pieces ...string) parsed {
-	p := newReplyParser(prompt, tools)
+	p := NewReplyParser(prompt, tools)
 	var rb, cb strings.Builder
 	for _, s := range pieces {
-		r, c := p.push(s)
+		r, c := p.Push(s)
 		rb.WriteString(r)
 		cb.WriteString(c)
 	}
-	r, c, calls := p.finish()
+	r, c, calls := p.Finish()
 	rb.WriteString(r)
 	cb.WriteString(c)
 	return parsed{rb.String(), cb.String(), calls}
@@ -83,7 +81,7 @@ func TestReplyParser(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := parsed{reasoning: tc.reasoning, content: tc.content}
 			for _, c := range tc.calls {
-				var tc chat.ToolCall
+				var tc ToolCall
 				tc.Type = "function"
 				tc.Function.Name, tc.Function.Arguments = c.name, c.args
 				want.calls = append(want.calls, tc)
@@ -120,30 +118,30 @@ func TestReplyParser(t *testing.T) {
 
 // TestReplyParserStreams checks that text is released as soon as it is certain.
 func TestReplyParserStreams(t *testing.T) {
-	p := newReplyParser("", true)
-	if r, c := p.push("Hello"); r != "" || c != "Hello" {
+	p := NewReplyParser("", true)
+	if r, c := p.Push("Hello"); r != "" || c != "Hello" {
 		t.Errorf("push(Hello) = %q, %q", r, c)
 	}
-	if r, c := p.push(" wor<"); r != "" || c != " wor" {
+	if r, c := p.Push(" wor<"); r != "" || c != " wor" {
 		t.Errorf("push( wor<) = %q, %q; want the < held back", r, c)
 	}
-	if r, c := p.push("ld"); r != "" || c != "<ld" {
+	if r, c := p.Push("ld"); r != "" || c != "<ld" {
 		t.Errorf("push(ld) = %q, %q", r, c)
 	}
-	p = newReplyParser("", false)
-	if r, c := p.push("<thi"); r != "" || c != "" {
+	p = NewReplyParser("", false)
+	if r, c := p.Push("<thi"); r != "" || c != "" {
 		t.Errorf("push(<thi) = %q, %q; want all held", r, c)
 	}
-	if r, c := p.push("nk>abc</"); r != "abc" || c != "" {
+	if r, c := p.Push("nk>abc</"); r != "abc" || c != "" {
 		t.Errorf("push(nk>abc</) = %q, %q", r, c)
 	}
-	if r, c := p.push("think>  x"); r != "" || c != "x" {
+	if r, c := p.Push("think>  x"); r != "" || c != "x" {
 		t.Errorf("push(think>  x) = %q, %q", r, c)
 	}
 	// Without tools, content that could start a tool marker is not held.
-	p = newReplyParser("", false)
-	p.push("a")
-	if _, c := p.push("<｜tool"); c != "<｜tool" {
+	p = NewReplyParser("", false)
+	p.Push("a")
+	if _, c := p.Push("<｜tool"); c != "<｜tool" {
 		t.Errorf("tools off: content %q", c)
 	}
 }
@@ -174,5 +172,33 @@ func TestHeldBack(t *testing.T) {
 		if got := heldBack(tc.s, tc.marker); got != tc.want {
 			t.Errorf("heldBack(%q, %q) = %d; want %d", tc.s, tc.marker, got, tc.want)
 		}
+	}
+}
+
+// TestSplitReply checks the whole-reply form, as deepgo run keeps a chat's history: the
+// cases of the former SplitReasoning, with the prompt that R1's template ends with.
+func TestSplitReply(t *testing.T) {
+	const r1 = "<｜User｜>1+3?<｜Assistant｜><think>\n"
+	tests := []struct{ name, prompt, in, reasoning, answer string }{
+		{"full", "", "<think>\nLet me add.\n</think>\n\n4", "Let me add.\n", "4"},
+		{"think in prompt", r1, "\nLet me add.\n</think>\n\nThe sum is 4.\n", "Let me add.\n", "The sum is 4.\n"},
+		{"no think", "", "Just an answer.", "", "Just an answer."},
+		{"no think keeps text", "", "  spaced answer \n", "", "  spaced answer \n"},
+		{"unfinished thinking", "", "<think>\nstill going", "still going", ""},
+		{"leading space before think", "", " \n<think>r</think>a", "r", "a"},
+		{"empty reasoning", "", "<think>\n\n</think>\n\nHi", "", "Hi"},
+		{"first close ends reasoning", "", "<think>r</think>a</think>b", "r", "a</think>b"},
+		{"think later is answer", "", "Answer <think>not reasoning", "", "Answer <think>not reasoning"},
+		{"empty", "", "", "", ""},
+		{"close only, after R1's prompt", r1, "</think>", "", ""},
+		{"close only, no think in the prompt", "", "</think>", "", "</think>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, a, calls := SplitReply(tt.prompt, tt.in, false)
+			if r != tt.reasoning || a != tt.answer || calls != nil {
+				t.Errorf("SplitReply(%q, %q) = %q, %q, %v; want %q, %q", tt.prompt, tt.in, r, a, calls, tt.reasoning, tt.answer)
+			}
+		})
 	}
 }
