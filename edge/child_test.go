@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 //
 //	stats      a JSON childStats line, taken after giving freed heap back to the kernel
 //	resetpeak  "ok", after resetting the peak RSS (VmHWM) to the current RSS
+//	cpu        the CPU time the process has used, in nanoseconds (no collection first)
 //
 // and shuts down when stdin closes.
 const childEnv = "DEEPGO_EDGE_CHILD"
@@ -154,6 +156,16 @@ func (c *child) stats() childStats {
 	return s
 }
 
+// cpu is the CPU time the child has used so far.
+func (c *child) cpu() time.Duration {
+	c.t.Helper()
+	n, err := strconv.ParseInt(c.command("cpu"), 10, 64)
+	if err != nil {
+		c.t.Fatalf("child cpu: %v", err)
+	}
+	return time.Duration(n)
+}
+
 // resetPeak starts the peak RSS anew.
 func (c *child) resetPeak() {
 	c.t.Helper()
@@ -198,6 +210,10 @@ func runChild() int {
 			s.RSS, s.Peak = procStatus("VmRSS:"), procStatus("VmHWM:")
 			out, _ := json.Marshal(s)
 			fmt.Printf("%s\n", out)
+		case "cpu":
+			var ru syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+			fmt.Println(ru.Utime.Nano() + ru.Stime.Nano())
 		case "resetpeak":
 			debug.FreeOSMemory()
 			os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)

@@ -15,26 +15,6 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// Config configures a Server. Zero durations and sizes take the defaults shown.
-type Config struct {
-	Addr    string          // listen address; default 127.0.0.1:8080
-	Handler *openai.Handler // the OpenAI routes
-	Log     *slog.Logger    // nil = no log
-
-	MaxBody       int           // largest request body in bytes; default 8 MiB (413 beyond)
-	ReadTimeout   time.Duration // to read a request, headers and body; default 30 s
-	WriteTimeout  time.Duration // to write a non-streamed response; default 10 min (it includes generation)
-	StreamTimeout time.Duration // the longest a streamed response may last; default 30 min
-	IdleTimeout   time.Duration // keep-alive and idle WebSocket connections; default 2 min
-	// FirstByteTimeout is how long a new connection may take to send its first byte;
-	// default 5 s. Connections that never send cannot hold places for long.
-	FirstByteTimeout time.Duration
-	// MaxConns is the most connections open at once, WebSockets included; default 1024.
-	// Beyond it a connection is answered 503 with Retry-After and closed.
-	MaxConns     int
-	NoPlayground bool // do not serve the playground page on /
-}
-
 // Server is the edge HTTP server.
 type Server struct {
 	c   Config
@@ -52,30 +32,7 @@ type Server struct {
 
 // New returns a server for c; Listen binds it.
 func New(c Config) *Server {
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
-	}
-	if c.MaxBody <= 0 {
-		c.MaxBody = openai.DefaultMaxBody
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = 30 * time.Second
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = 10 * time.Minute
-	}
-	if c.StreamTimeout <= 0 {
-		c.StreamTimeout = 30 * time.Minute
-	}
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = 2 * time.Minute
-	}
-	if c.FirstByteTimeout <= 0 {
-		c.FirstByteTimeout = 5 * time.Second
-	}
-	if c.MaxConns <= 0 {
-		c.MaxConns = 1024
-	}
+	c.fill()
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}

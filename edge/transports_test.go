@@ -36,8 +36,10 @@ func TestSameAnswerEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DEEPGO_MODEL": dir, "DEEPGO_MODEL_NAME": "tiny", "DEEPGO_API_KEYS": "sk-same", "DEEPGO_THREADS": "2"}
-	ec, err := openai.ReadEnv(func(k string) string { return env[k] }, openai.EnvConfig{})
-	if err != nil {
+	var ec openai.Config
+	var settings openai.Settings
+	ec.Register(&settings)
+	if err := settings.ApplyEnv(nil, func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
 	h, b, err := ec.Open()

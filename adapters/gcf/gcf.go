@@ -3,7 +3,7 @@
 // (adapters/openai) the edge server uses too. Streamed replies are flushed event by event
 // through http.Flusher.
 //
-// The model opens once per instance from DEEPGO_MODEL (see adapters/openai.EnvConfig):
+// The model opens once per instance from DEEPGO_MODEL (see adapters/openai.Config.Register):
 // Register starts opening it at once, and requests wait for it.
 package gcf
 
@@ -38,8 +38,10 @@ type Function struct {
 func New(getenv func(string) string) *Function {
 	return &Function{load: sync.OnceValues(func() (http.Handler, error) {
 		log := slog.New(slog.NewJSONHandler(os.Stderr, nil)) // Cloud Logging reads JSON lines
-		cfg, err := openai.ReadEnv(getenv, openai.EnvConfig{})
-		if err != nil {
+		var cfg openai.Config
+		var settings openai.Settings
+		cfg.Register(&settings)
+		if err := settings.ApplyEnv(nil, getenv); err != nil {
 			log.Error("init failed", "err", err)
 			return nil, err
 		}

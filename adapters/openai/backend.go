@@ -11,9 +11,9 @@ import (
 type BackendOptions struct {
 	Tokenizer string // tokenizer.json, a directory holding it, or a GGUF file; "" = the model's own
 	Threads   int    // worker threads; 0 = one per CPU
-	Slots     int    // generations at once; 0 = 4
-	Queue     int    // requests waiting for a slot; 0 = 64
-	Context   int    // tokens per slot; 0 = the model's maximum, at most 4096
+	Slots     int    // generations at once; 0 = serving.DefaultSlots
+	Queue     int    // requests waiting for a slot; 0 = serving.DefaultQueue, negative = none
+	Context   int    // tokens per slot; 0 = serving.DefaultContext, at most the model's maximum
 	// ExpertBudget caps the memory of the routed experts' weights in bytes (0 = no cap):
 	// beyond it the least recently used are released (core.Options.ExpertBudget).
 	ExpertBudget int64

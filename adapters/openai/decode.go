@@ -139,6 +139,9 @@ type Defaults struct {
 	TopP        float64 // default 1 (off)
 }
 
+// defaultSampling is OpenAI's: temperature 1, top_p 1.
+func defaultSampling() Defaults { return Defaults{Temperature: 1, TopP: 1} }
+
 // decodeChat decodes and validates a chat completion request.
 func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 	var r ChatRequest

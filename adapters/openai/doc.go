@@ -6,11 +6,30 @@
 // It knows no transport. A transport turns its request into a Request, calls
 // Handler.Handle, and writes the Response it gets back: a whole body, or a stream whose
 // chunks it flushes as they come. The edge server (fasthttp), the AWS Lambda adapter and
-// the Google Cloud Functions adapter (both through ServeHTTP, a net/http handler) are such
-// transports, so one request gets the same answer through each of them.
+// the Google Cloud Functions adapter (both through HTTPHandler, a net/http handler) are
+// such transports, so one request gets the same answer through each of them.
 //
-// Generation goes through a serving.Scheduler: Handle tokenizes the prompt, checks it against
-// the context, asks the scheduler for a slot and turns the chunks it emits into OpenAI
-// objects, splitting <think> reasoning into reasoning_content and DeepSeek tool-call
-// markup into tool_calls.
+// The files, one concept each:
+//
+//	handler.go    Handler, Request, Response: routing, /health, /ready, /models, API keys
+//	config.go     Config: what a server or function serves, each setting registered once
+//	              with its default, flag and environment variable; shared by deepgo serve,
+//	              Lambda and Cloud Functions
+//	settings.go   Settings: the mechanism — flags over the environment over defaults
+//	backend.go    Backend: a model, its tokenizer and chat template behind a serving.Scheduler
+//	jsonbody.go   reading request bodies as OpenAI does (exact names, no duplicates, UTF-8)
+//	decode.go     the request fields' validation into a generation
+//	types.go      the request and response objects
+//	admit.go      a request's way to a slot: limits, decoding, tokenizing, token budget, admission
+//	generate.go   a job's run: generation, then the reply through an emitter
+//	emit_chat.go  the chat form: reasoning, content and tool calls (core/chat's ReplyParser)
+//	emit_text.go  the legacy text form, with its log-probabilities
+//	logprobs.go   log-probabilities in OpenAI's shape, floored at −9999
+//	sink.go       where a reply goes: SSE events, one body, or a transport's messages
+//	tools.go      tool definitions for templates that do not render them
+//	ratelimit.go  per-caller request and token buckets, reserved ahead and settled after
+//	keys.go       API keys and their limits
+//	errors.go     OpenAI-shaped errors
+//	metrics.go    the Prometheus text of /metrics
+//	http.go       the net/http handler of the serverless transports
 package openai

@@ -53,7 +53,7 @@ type Options struct {
 	MaxTokens int
 	// MaxPromptTokens refuses longer prompts; 0 = the context size less one.
 	MaxPromptTokens int
-	Defaults        Defaults // sampling defaults; zero = OpenAI's (temperature 1, top_p 1)
+	Defaults        Defaults // sampling defaults; zero = OpenAI's (defaultSampling: temperature 1, top_p 1)
 	Metrics         *Metrics // nil = a new one
 }
 
@@ -103,7 +103,7 @@ type Handler struct {
 // SetBackend.
 func NewHandler(o Options) *Handler {
 	if o.Defaults == (Defaults{}) {
-		o.Defaults = Defaults{Temperature: 1, TopP: 1}
+		o.Defaults = defaultSampling()
 	}
 	h := &Handler{o: o, limits: newLimiter(), metrics: o.Metrics}
 	if h.metrics == nil {

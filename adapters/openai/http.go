@@ -9,9 +9,6 @@ import (
 	"strconv"
 )
 
-// DefaultMaxBody is the default limit on a request body: 8 MiB.
-const DefaultMaxBody = 8 << 20
-
 // HTTPHandler serves the handler's routes over net/http, for the transports built on it
 // (AWS Lambda through lambdaurl, Google Cloud Functions). Bodies over maxBody bytes
 // (0 = DefaultMaxBody) get a 413.

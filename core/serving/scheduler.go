@@ -43,11 +43,18 @@ func (e *CapacityError) Error() string {
 		e.PromptTokens, float64(e.NeedBytes)/1e6, float64(e.BudgetBytes)/1e6)
 }
 
+// The defaults of SchedulerOptions.
+const (
+	DefaultSlots   = 4    // generations at once
+	DefaultQueue   = 64   // requests waiting for a slot
+	DefaultContext = 4096 // tokens per slot, when the model allows as many
+)
+
 // SchedulerOptions size a Scheduler; the zero value is good.
 type SchedulerOptions struct {
-	Slots   int // generations that run at once, each with its own KV cache; 0 = 4
-	Queue   int // requests that may wait for a slot; 0 = 64, negative = none
-	Context int // tokens per slot; 0 = the model's maximum positions, at most 4096
+	Slots   int // generations that run at once, each with its own KV cache; 0 = DefaultSlots
+	Queue   int // requests that may wait for a slot; 0 = DefaultQueue, negative = none
+	Context int // tokens per slot; 0 = DefaultContext; at most the model's maximum positions
 	// StrictMaxTokens rejects a request whose prompt plus MaxTokens exceeds the context
 	// instead of stopping it with FinishLength when the context is full.
 	StrictMaxTokens bool
@@ -115,16 +122,16 @@ type SchedulerStats struct {
 // NewScheduler returns a Scheduler for m, decoding with tok.
 func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Scheduler {
 	if o.Slots <= 0 {
-		o.Slots = 4
+		o.Slots = DefaultSlots
 	}
 	if o.Queue == 0 {
-		o.Queue = 64
+		o.Queue = DefaultQueue
 	}
 	if o.Queue < 0 {
 		o.Queue = 0
 	}
 	if o.Context <= 0 {
-		o.Context = 4096
+		o.Context = DefaultContext
 	}
 	if mp := m.Config.MaxPositions; mp > 0 {
 		o.Context = min(o.Context, mp)

@@ -3,7 +3,7 @@
 //
 // Build it with `make lambda` (CGO_ENABLED=0, -tags lambda.norpc, linux/arm64 and amd64).
 // The model opens once per execution environment, during init, from DEEPGO_MODEL (see
-// adapters/openai.EnvConfig for every variable). DEEPGO_LAMBDA_MODE picks the response
+// adapters/openai.Config.Register for every variable: the same as deepgo serve's). DEEPGO_LAMBDA_MODE picks the response
 // shape: "stream" (default) for a Function URL with InvokeMode RESPONSE_STREAM, "buffered"
 // for API Gateway or a BUFFERED Function URL.
 package main
@@ -21,9 +21,12 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var cfg openai.Config
+	var settings openai.Settings
+	cfg.Register(&settings)
 	// One invocation at a time per execution environment: one slot, a small queue.
-	cfg, err := openai.ReadEnv(os.Getenv, openai.EnvConfig{Backend: openai.BackendOptions{Slots: 1, Queue: 4}})
-	if err != nil {
+	cfg.Backend.Slots, cfg.Backend.Queue = 1, 4
+	if err := settings.ApplyEnv(nil, os.Getenv); err != nil {
 		fail(log, err)
 	}
 	start := time.Now()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deepgo/deepgo/adapters/openai"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's log and the test to share.
@@ -146,4 +149,33 @@ func TestServeFlags(t *testing.T) {
 		!strings.Contains(err.Error(), "DEEPGO_EXPERT_BUDGET") {
 		t.Errorf("DEEPGO_EXPERT_BUDGET=lots: %v, want an error naming it", err)
 	}
+}
+
+// TestServeSettingsDocumented checks that the README names every environment variable and
+// every flag of deepgo serve: they are registered in one place (openai.Config,
+// edge.Config, serveConfig), and the README must keep up with it.
+func TestServeSettingsDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c serveConfig
+	var s openai.Settings
+	c.register(&s)
+	for env := range s.Env() {
+		if !strings.Contains(string(readme), "`"+env+"`") {
+			t.Errorf("README.md does not name %s", env)
+		}
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	s.Flags(fs)
+	fs.VisitAll(func(f *flag.Flag) {
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		if !strings.Contains(string(readme), dashes+f.Name) {
+			t.Errorf("README.md does not name serve's flag %s%s", dashes, f.Name)
+		}
+	})
 }
