@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/gguf"
 )
 
@@ -101,10 +102,7 @@ func writeGGUF(t *testing.T, m *Model, path string, es []entry, odd string) {
 
 func openFixture(t *testing.T) *Model {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("fixture absent (../shared/fixtures): %v", err)
-	}
+	dir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	m, err := Open(dir, Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/npy"
 )
 
@@ -16,9 +17,9 @@ import (
 // conversions is at most 1.25× what llama.cpp's files of the same type get (its own
 // computation on them, ../shared/fixtures/gguf/llamacpp-logits/accuracy.json).
 func TestQuantizationKL(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(fixtures, "gguf", "llamacpp-logits", "accuracy.json"))
+	b, err := os.ReadFile(fixture.Path(t, "gguf", "llamacpp-logits", "accuracy.json"))
 	if err != nil {
-		t.Skipf("GGUF fixtures absent: %v", err)
+		t.Fatal(err)
 	}
 	var acc struct {
 		Results map[string]struct {
@@ -30,7 +31,7 @@ func TestQuantizationKL(t *testing.T) {
 	if err := json.Unmarshal(b, &acc); err != nil {
 		t.Fatal(err)
 	}
-	refDir := filepath.Join(fixtures, "deepseek-v3-tiny-bf16")
+	refDir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	var exp struct {
 		Cases []struct {
 			Name   string `json:"name"`

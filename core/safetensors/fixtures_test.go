@@ -3,26 +3,16 @@ package safetensors
 import (
 	"encoding/binary"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
-// fixture returns the path of a shared reference fixture, skipping the test
-// when the shared fixtures are absent.
-func fixture(t *testing.T, elem ...string) string {
-	t.Helper()
-	root := filepath.Join("..", "..", "..", "shared", "fixtures")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("shared fixtures not available (%v): they are expected in ../shared/fixtures beside the repository", err)
-	}
-	return filepath.Join(append([]string{root}, elem...)...)
-}
-
 func TestFixtureBF16(t *testing.T) {
-	path := fixture(t, "deepseek-v3-tiny-bf16", "model.safetensors")
+	path := fixture.Path(t, "deepseek-v3-tiny-bf16", "model.safetensors")
 	f, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -79,7 +69,7 @@ func TestFixtureBF16(t *testing.T) {
 }
 
 func TestFixtureFP8(t *testing.T) {
-	path := fixture(t, "deepseek-v3-tiny-fp8", "model.safetensors")
+	path := fixture.Path(t, "deepseek-v3-tiny-fp8", "model.safetensors")
 	f, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -7,19 +7,19 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
 // fixtureDir is the shared Hugging Face fixture of the real DeepSeek-V3 tokenizer.
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "tokenizer", "deepseek-v3")
+var fixtureDir = fixture.Join("tokenizer", "deepseek-v3")
 
 var loadOnce = sync.OnceValues(func() (*Tokenizer, error) { return Load(fixtureDir) })
 
 // loadFixture returns the real tokenizer, skipping the test if the shared fixtures are absent.
 func loadFixture(tb testing.TB) *Tokenizer {
 	tb.Helper()
-	if _, err := os.Stat(filepath.Join(fixtureDir, "tokenizer.json")); err != nil {
-		tb.Skipf("shared fixtures absent (%v): the DeepSeek-V3 tokenizer tests need %s", err, fixtureDir)
-	}
+	fixture.Path(tb, "tokenizer", "deepseek-v3", "tokenizer.json")
 	t, err := loadOnce()
 	if err != nil {
 		tb.Fatal(err)
