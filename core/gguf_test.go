@@ -149,31 +149,33 @@ func logSoftmax(x []float32) []float64 {
 func TestDecodeAllocsGGUF(t *testing.T) {
 	dir := fixture.Path(t, "gguf", "models")
 	for _, typ := range []string{"Q8_0", "Q4_K_M"} {
-		m, err := core.Open(filepath.Join(dir, "v3tiny-"+typ+".gguf"), core.Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := m.NewSequence(256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		logits := make([]float32, m.Config.VocabSize)
-		// Warm up with many tokens, so every expert has been used once.
-		for i := range 48 {
-			if err := s.Forward(ctx, []int{(i * 131) % m.Config.VocabSize}, logits, false); err != nil {
+		t.Run(typ, func(t *testing.T) {
+			m, err := core.Open(filepath.Join(dir, "v3tiny-"+typ+".gguf"), core.Options{Threads: 2})
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		tok := []int{7}
-		allocs := testing.AllocsPerRun(50, func() {
-			if err := s.Forward(ctx, tok, logits, false); err != nil {
+			s, err := m.NewSequence(256)
+			if err != nil {
 				t.Fatal(err)
 			}
+			ctx := context.Background()
+			logits := make([]float32, m.Config.VocabSize)
+			// Warm up with many tokens, so every expert has been used once.
+			for i := range 48 {
+				if err := s.Forward(ctx, []int{(i * 131) % m.Config.VocabSize}, logits, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tok := []int{7}
+			allocs := testing.AllocsPerRun(50, func() {
+				if err := s.Forward(ctx, tok, logits, false); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%s: decode step allocates %v times", typ, allocs)
+			}
+			m.Close()
 		})
-		if allocs != 0 {
-			t.Errorf("%s: decode step allocates %v times", typ, allocs)
-		}
-		m.Close()
 	}
 }
