@@ -54,17 +54,19 @@ func TestFixtureChats(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range f.Chat {
-		got, err := tp.Render(c.Messages, Options{
-			AddGenerationPrompt: c.AddGenerationPrompt,
-			BOSToken:            "<｜begin▁of▁sentence｜>",
-			EOSToken:            "<｜end▁of▁sentence｜>",
+		t.Run(c.Name, func(t *testing.T) {
+			got, err := tp.Render(c.Messages, Options{
+				AddGenerationPrompt: c.AddGenerationPrompt,
+				BOSToken:            "<｜begin▁of▁sentence｜>",
+				EOSToken:            "<｜end▁of▁sentence｜>",
+			})
+			if err != nil {
+				t.Errorf("%s: %v", c.Name, err)
+				return
+			}
+			if got != c.Rendered {
+				t.Errorf("%s:\n got %q\nwant %q", c.Name, got, c.Rendered)
+			}
 		})
-		if err != nil {
-			t.Errorf("%s: %v", c.Name, err)
-			continue
-		}
-		if got != c.Rendered {
-			t.Errorf("%s:\n got %q\nwant %q", c.Name, got, c.Rendered)
-		}
 	}
 }

@@ -64,12 +64,13 @@ func TestMessageUnmarshalJSON(t *testing.T) {
 func TestMessageAsTemplateSees(t *testing.T) {
 	hi := "hi"
 	tests := []struct {
+		name string
 		m    Message
 		want string
 	}{
-		{Message{Role: "user", Content: &hi}, `{"role": "user", "content": "hi"}`},
-		{Message{Role: "assistant"}, `{"role": "assistant", "content": null}`},
-		{Message{Role: "assistant", ReasoningContent: "r", ToolCalls: []ToolCall{{Type: "function"}}, ToolCallID: "i", Name: "n"},
+		{"content", Message{Role: "user", Content: &hi}, `{"role": "user", "content": "hi"}`},
+		{"no content", Message{Role: "assistant"}, `{"role": "assistant", "content": null}`},
+		{"every field", Message{Role: "assistant", ReasoningContent: "r", ToolCalls: []ToolCall{{Type: "function"}}, ToolCallID: "i", Name: "n"},
 			`{"role": "assistant", "content": null, "reasoning_content": "r", "tool_calls": [{"type": "function", "function": {"name": "", "arguments": ""}}], "tool_call_id": "i", "name": "n"}`},
 	}
 	tp, err := Parse("{{ messages[0] | tojson }}")
@@ -77,10 +78,12 @@ func TestMessageAsTemplateSees(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		got, err := tp.Render([]Message{tt.m}, Options{})
-		if err != nil || got != tt.want {
-			t.Errorf("Render = %s, %v; want %s", got, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tp.Render([]Message{tt.m}, Options{})
+			if err != nil || got != tt.want {
+				t.Errorf("Render = %s, %v; want %s", got, err, tt.want)
+			}
+		})
 	}
 }
 
