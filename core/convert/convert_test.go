@@ -183,8 +183,10 @@ func TestVocabForLlamaCpp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"Hello, world!", "<｜User｜>你好<｜Assistant｜>"} {
-		if a, b := tok.Encode(s), back.Encode(s); fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Errorf("%q: %v vs %v", s, a, b)
-		}
+		t.Run(s, func(t *testing.T) {
+			if a, b := tok.Encode(s), back.Encode(s); fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Errorf("%q: %v vs %v", s, a, b)
+			}
+		})
 	}
 }
