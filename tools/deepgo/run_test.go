@@ -51,26 +51,31 @@ func TestRunPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Greedy is deterministic; so is sampling with a fixed seed.
-	for _, args := range [][]string{
-		{"--temp", "0"},
-		{"--temp", "1", "--seed", "42", "--top-k", "50"},
-		{"--temp", "0.8", "--seed", "7", "--raw"},
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"greedy", []string{"--temp", "0"}},
+		{"seeded top-k", []string{"--temp", "1", "--seed", "42", "--top-k", "50"}},
+		{"seeded raw", []string{"--temp", "0.8", "--seed", "7", "--raw"}},
 	} {
-		a := append([]string{"--model", dir, "--prompt", "Hello, who are you?", "-n", "12"}, args...)
-		out1, _, err := runCmd(t, "", a...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		out2, _, err := runCmd(t, "", a...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.TrimSpace(out1) == "" {
-			t.Errorf("%v: no output", args)
-		}
-		if out1 != out2 {
-			t.Errorf("%v: two runs differ:\n%q\n%q", args, out1, out2)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			a := append([]string{"--model", dir, "--prompt", "Hello, who are you?", "-n", "12"}, c.args...)
+			out1, _, err := runCmd(t, "", a...)
+			if err != nil {
+				t.Fatalf("%v: %v", c.args, err)
+			}
+			out2, _, err := runCmd(t, "", a...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(out1) == "" {
+				t.Errorf("%v: no output", c.args)
+			}
+			if out1 != out2 {
+				t.Errorf("%v: two runs differ:\n%q\n%q", c.args, out1, out2)
+			}
+		})
 	}
 }
 
