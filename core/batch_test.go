@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
@@ -35,7 +35,7 @@ func batchModels(t *testing.T) []struct {
 		path string
 		tol  float64
 	}{{"hf", writeModel(t, cfg, synth.Options{Seed: 5}), 1e-4}}
-	q8 := filepath.Join(fixtureDir, "gguf", "models", "v3tiny-Q8_0.gguf")
+	q8 := fixture.Join("gguf", "models", "v3tiny-Q8_0.gguf")
 	if _, err := os.Stat(q8); err == nil {
 		models = append(models, struct {
 			name string

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/mmap"
 	"github.com/deepgo/deepgo/core/safetensors"
@@ -241,10 +242,7 @@ func TestExpertRangesGGUF(t *testing.T) {
 
 // TestExpertRangesHF: the same for a Hugging Face checkpoint, whose experts are tensors.
 func TestExpertRangesHF(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("HF fixture absent (../shared/fixtures): %v", err)
-	}
+	dir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	m := openTest(t, dir, Options{Threads: 1})
 	r := m.residency
 	c := m.Config

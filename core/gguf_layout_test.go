@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/gguf"
 )
 
@@ -101,10 +102,7 @@ func writeGGUF(t *testing.T, m *Model, path string, es []entry, odd string) {
 
 func openFixture(t *testing.T) *Model {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("fixture absent (../shared/fixtures): %v", err)
-	}
+	dir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	m, err := Open(dir, Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -124,26 +122,31 @@ func TestGGUFFusedKVB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, attn := range []Attention{AttentionNaive, AttentionAbsorbed} {
-		g, err := Open(path, Options{Threads: 2, Attention: attn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g.layers[0].attn.wkvB == nil {
-			t.Fatal("fused attn_kv_b not bound")
-		}
-		got, err := Eval(context.Background(), g, prompt, decode)
-		g.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d float64
-		for i := range want {
-			d = max(d, math.Abs(float64(got[i]-want[i])))
-		}
-		if d > 1e-4 {
-			t.Errorf("attention %d: fused layout max |diff| %.3g", attn, d)
-		}
+	for _, c := range []struct {
+		name string
+		attn Attention
+	}{{"naive", AttentionNaive}, {"absorbed", AttentionAbsorbed}} {
+		t.Run(c.name, func(t *testing.T) {
+			g, err := Open(path, Options{Threads: 2, Attention: c.attn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.layers[0].attn.wkvB == nil {
+				t.Fatal("fused attn_kv_b not bound")
+			}
+			got, err := Eval(context.Background(), g, prompt, decode)
+			g.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d float64
+			for i := range want {
+				d = max(d, math.Abs(float64(got[i]-want[i])))
+			}
+			if d > 1e-4 {
+				t.Errorf("attention %d: fused layout max |diff| %.3g", c.attn, d)
+			}
+		})
 	}
 }
 

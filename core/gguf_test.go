@@ -9,17 +9,15 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/npy"
 )
 
 // TestGGUFFixtures runs llama.cpp's own quantized files and compares with the float32 logits
 // of their exact dequantized weights (../shared/fixtures/gguf/README.md): rows P-1 … P+15.
 func TestGGUFFixtures(t *testing.T) {
-	dir := filepath.Join(fixtureDir, "gguf")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("GGUF fixtures absent (../shared/fixtures/gguf): %v", err)
-	}
-	exp := loadExpected(t, filepath.Join(fixtureDir, "deepseek-v3-tiny-bf16"))
+	dir := fixture.Path(t, "gguf")
+	exp := loadExpected(t, fixture.Path(t, "deepseek-v3-tiny-bf16"))
 	for _, typ := range []string{"Q8_0", "Q4_K_M"} {
 		t.Run(typ, func(t *testing.T) {
 			m, err := core.Open(filepath.Join(dir, "models", "v3tiny-"+typ+".gguf"), core.Options{Threads: 2, MaxBatch: 8, FloatActivations: true})
@@ -53,10 +51,10 @@ func TestGGUFFixtures(t *testing.T) {
 // ../shared/fixtures/gguf/llamacpp-logits/accuracy.json). This random-weight model is
 // hypersensitive (see that README), so the anchor, not the exact float logits, is the bar.
 func TestGGUFIntegerAccuracy(t *testing.T) {
-	dir := filepath.Join(fixtureDir, "gguf")
+	dir := fixture.Path(t, "gguf")
 	raw, err := os.ReadFile(filepath.Join(dir, "llamacpp-logits", "accuracy.json"))
 	if err != nil {
-		t.Skipf("GGUF fixtures absent (../shared/fixtures/gguf): %v", err)
+		t.Fatal(err)
 	}
 	var acc struct {
 		Results map[string]struct {
@@ -70,7 +68,7 @@ func TestGGUFIntegerAccuracy(t *testing.T) {
 	if err := json.Unmarshal(raw, &acc); err != nil {
 		t.Fatal(err)
 	}
-	refDir := filepath.Join(fixtureDir, "deepseek-v3-tiny-bf16")
+	refDir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	exp := loadExpected(t, refDir)
 	for _, typ := range []string{"Q8_0", "Q4_K_M"} {
 		t.Run(typ, func(t *testing.T) {
@@ -149,36 +147,35 @@ func logSoftmax(x []float32) []float64 {
 // TestDecodeAllocsGGUF: the integer path (prepared inputs, experts in one job, the split
 // attention layout) allocates nothing in a steady-state decode step either.
 func TestDecodeAllocsGGUF(t *testing.T) {
-	dir := filepath.Join(fixtureDir, "gguf", "models")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("GGUF fixtures absent (../shared/fixtures/gguf): %v", err)
-	}
+	dir := fixture.Path(t, "gguf", "models")
 	for _, typ := range []string{"Q8_0", "Q4_K_M"} {
-		m, err := core.Open(filepath.Join(dir, "v3tiny-"+typ+".gguf"), core.Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := m.NewSequence(256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		logits := make([]float32, m.Config.VocabSize)
-		// Warm up with many tokens, so every expert has been used once.
-		for i := range 48 {
-			if err := s.Forward(ctx, []int{(i * 131) % m.Config.VocabSize}, logits, false); err != nil {
+		t.Run(typ, func(t *testing.T) {
+			m, err := core.Open(filepath.Join(dir, "v3tiny-"+typ+".gguf"), core.Options{Threads: 2})
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		tok := []int{7}
-		allocs := testing.AllocsPerRun(50, func() {
-			if err := s.Forward(ctx, tok, logits, false); err != nil {
+			s, err := m.NewSequence(256)
+			if err != nil {
 				t.Fatal(err)
 			}
+			ctx := context.Background()
+			logits := make([]float32, m.Config.VocabSize)
+			// Warm up with many tokens, so every expert has been used once.
+			for i := range 48 {
+				if err := s.Forward(ctx, []int{(i * 131) % m.Config.VocabSize}, logits, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tok := []int{7}
+			allocs := testing.AllocsPerRun(50, func() {
+				if err := s.Forward(ctx, tok, logits, false); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%s: decode step allocates %v times", typ, allocs)
+			}
+			m.Close()
 		})
-		if allocs != 0 {
-			t.Errorf("%s: decode step allocates %v times", typ, allocs)
-		}
-		m.Close()
 	}
 }

@@ -3,10 +3,9 @@ package core
 import (
 	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/quant"
 )
 
@@ -52,10 +51,7 @@ func f32le(v []float32) []byte {
 // TestSplitKVBLayout: a model whose attention carries attn_k_b/attn_v_b instead of kv_b_proj
 // (llama.cpp's newer GGUF layout) gives the same logits.
 func TestSplitKVBLayout(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "fixtures", "deepseek-v3-tiny-fp8")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("fixture absent (../shared/fixtures): %v", err)
-	}
+	dir := fixture.Path(t, "deepseek-v3-tiny-fp8")
 	prompt, decode := []int{0, 5322, 3767, 3386, 5595}, []int{6558, 8086, 6678}
 	m, err := Open(dir, Options{Threads: 2})
 	if err != nil {

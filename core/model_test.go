@@ -87,15 +87,20 @@ func TestPathsAgree(t *testing.T) {
 			t.Run(name+"/"+dtype, func(t *testing.T) {
 				dir := writeModel(t, cfg, synth.Options{Seed: 7, DType: dtype, Sharded: dtype == "F16"})
 				ref := evalWith(t, dir, core.Options{Attention: core.AttentionNaive, Threads: 1}, prompt, decode)
-				for _, o := range []core.Options{
-					{Attention: core.AttentionAbsorbed, Threads: 1},
-					{Attention: core.AttentionAuto, Threads: 3, MaxBatch: 4},
-					{Attention: core.AttentionAbsorbed, Threads: 2, MaxBatch: 1},
+				for _, c := range []struct {
+					name string
+					o    core.Options
+				}{
+					{"absorbed", core.Options{Attention: core.AttentionAbsorbed, Threads: 1}},
+					{"auto 3 threads batch 4", core.Options{Attention: core.AttentionAuto, Threads: 3, MaxBatch: 4}},
+					{"absorbed 2 threads batch 1", core.Options{Attention: core.AttentionAbsorbed, Threads: 2, MaxBatch: 1}},
 				} {
-					got := evalWith(t, dir, o, prompt, decode)
-					if d := maxDiff(ref, got); d > pathsTolerance {
-						t.Errorf("options %+v: max |diff| %.3g from naive single-threaded", o, d)
-					}
+					t.Run(c.name, func(t *testing.T) {
+						got := evalWith(t, dir, c.o, prompt, decode)
+						if d := maxDiff(ref, got); d > pathsTolerance {
+							t.Errorf("options %+v: max |diff| %.3g from naive single-threaded", c.o, d)
+						}
+					})
 				}
 				// Token-at-a-time prefill gives the same rows.
 				all := append(append([]int{}, prompt...), decode...)
@@ -112,30 +117,35 @@ func TestPathsAgree(t *testing.T) {
 func TestDecodeAllocs(t *testing.T) {
 	cfg := testConfigs()["v3"]
 	dir := writeModel(t, cfg, synth.Options{Seed: 1, DType: "F8_E4M3"})
-	for _, attn := range []core.Attention{core.AttentionAuto, core.AttentionNaive} {
-		m, err := core.Open(dir, core.Options{Threads: 2, Attention: attn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := m.NewSequence(256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		logits := make([]float32, cfg.VocabSize)
-		tok := []int{1}
-		if err := s.Forward(ctx, []int{0, 1, 2, 3}, logits, false); err != nil {
-			t.Fatal(err)
-		}
-		allocs := testing.AllocsPerRun(50, func() {
-			if err := s.Forward(ctx, tok, logits, false); err != nil {
+	for _, c := range []struct {
+		name string
+		attn core.Attention
+	}{{"auto", core.AttentionAuto}, {"naive", core.AttentionNaive}} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := core.Open(dir, core.Options{Threads: 2, Attention: c.attn})
+			if err != nil {
 				t.Fatal(err)
 			}
+			s, err := m.NewSequence(256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			logits := make([]float32, cfg.VocabSize)
+			tok := []int{1}
+			if err := s.Forward(ctx, []int{0, 1, 2, 3}, logits, false); err != nil {
+				t.Fatal(err)
+			}
+			allocs := testing.AllocsPerRun(50, func() {
+				if err := s.Forward(ctx, tok, logits, false); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("attention %d: decode step allocates %v times", c.attn, allocs)
+			}
+			m.Close()
 		})
-		if allocs != 0 {
-			t.Errorf("attention %d: decode step allocates %v times", attn, allocs)
-		}
-		m.Close()
 	}
 }
 
@@ -166,12 +176,14 @@ func TestForwardErrors(t *testing.T) {
 		{"small buffer", []int{1, 2}, logits[:cfg.VocabSize], true},
 	}
 	for _, c := range cases {
-		if err := s.Forward(ctx, c.tokens, c.buf, c.all); err == nil {
-			t.Errorf("%s: no error", c.name)
-		}
-		if s.Len() != 0 {
-			t.Errorf("%s: sequence advanced to %d", c.name, s.Len())
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if err := s.Forward(ctx, c.tokens, c.buf, c.all); err == nil {
+				t.Errorf("%s: no error", c.name)
+			}
+			if s.Len() != 0 {
+				t.Errorf("%s: sequence advanced to %d", c.name, s.Len())
+			}
+		})
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()

@@ -9,13 +9,9 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/npy"
 )
-
-// The reference checkpoints: the shared fixtures (official DeepSeek-V3 inference/model.py,
-// see ../shared/fixtures/README.md) and the extra configurations in testdata/ref made the same
-// way by tools/refgen.
-var fixtureDir = filepath.Join("..", "..", "shared", "fixtures")
 
 type refCase struct {
 	Name           string `json:"name"`
@@ -32,18 +28,19 @@ type refExpected struct {
 	Cases []refCase `json:"cases"`
 }
 
-// refModels lists the checkpoint directories with reference logits, skipping (loudly)
-// the shared ones when ../shared is absent.
+// refModels lists the checkpoint directories with reference logits: the shared fixtures
+// (official DeepSeek-V3 inference/model.py, see ../shared/fixtures/README.md), skipped
+// loudly when ../shared is absent, and the extra configurations in testdata/ref made the
+// same way by tools/refgen.
 func refModels(t *testing.T) map[string]string {
 	t.Helper()
 	dirs := map[string]string{}
-	for _, name := range []string{"deepseek-v3-tiny-bf16", "deepseek-v3-tiny-fp8"} {
-		dir := filepath.Join(fixtureDir, name)
-		if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
-			t.Logf("SKIP fixture %s: %v (../shared/fixtures is absent)", name, err)
-			continue
+	if root, err := fixture.Root(); err != nil {
+		t.Logf("SKIP the shared reference checkpoints: %v", err)
+	} else {
+		for _, name := range []string{"deepseek-v3-tiny-bf16", "deepseek-v3-tiny-fp8"} {
+			dirs[name] = filepath.Join(root, name)
 		}
-		dirs[name] = dir
 	}
 	extra, _ := filepath.Glob(filepath.Join("testdata", "ref", "*", "expected.json"))
 	for _, e := range extra {

@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
 // TestRopeAndScale checks the YaRN frequencies and the softmax scale against the values the
 // reference harness recorded for each reference checkpoint.
 func TestRopeAndScale(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join("..", "..", "shared", "fixtures", "*", "expected", "expected.json"))
+	paths, _ := filepath.Glob(fixture.Join("*", "expected", "expected.json"))
 	more, _ := filepath.Glob(filepath.Join("testdata", "ref", "*", "expected.json"))
 	paths = append(paths, more...)
 	if len(paths) == 0 {

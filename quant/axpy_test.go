@@ -6,7 +6,9 @@ import (
 	"testing"
 )
 
-func TestAxpyF32(t *testing.T) {
+func TestAxpyF32(t *testing.T) { forEachKernels(t, testAxpyF32) }
+
+func testAxpyF32(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for n := range 80 {
 		x, y := randomVector(n+3, r, 1), randomVector(n, r, 1)
@@ -15,7 +17,7 @@ func TestAxpyF32(t *testing.T) {
 		for i := range want {
 			want[i] += a * x[i]
 		}
-		AxpyF32(y, a, x)
+		k.AxpyF32(y, a, x)
 		for i := range y {
 			// FMA rounds once, the Go loop twice: within an ulp or two.
 			if d := math.Abs(float64(y[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {

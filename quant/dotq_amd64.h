@@ -1,5 +1,5 @@
-// Tables and macros shared by the amd64 integer kernels (dotq_amd64.s, dotqx4_amd64.s):
-// each includes this file, so each gets its own copy of the tables.
+// Tables and macros shared by the amd64 integer kernels (dotq_amd64.s, dotqx4_amd64.s,
+// dotqx4_vnni_amd64.s): each includes this file, so each gets its own copy of the tables.
 
 // shufK4<>+32j: VPSHUFB control that spreads byte j of each 128-bit lane, zero-extended, to
 // all sixteen int16 lanes.
@@ -71,3 +71,27 @@ DATA q5bits<>+8(SB)/8, $0x8040201008040201
 DATA q5bits<>+16(SB)/8, $0x8040201008040201
 DATA q5bits<>+24(SB)/8, $0x8040201008040201
 GLOBL q5bits<>(SB), RODATA|NOPTR, $32
+
+// REDUCE4 adds up the eight float lanes of each of Y0–Y3 (four vectors' products): vector
+// t's sum in lane t of X0 (X8 scratch).
+#define REDUCE4 \
+	VEXTRACTF128 $1, Y0, X8 \
+	VADDPS X8, X0, X0 \
+	VEXTRACTF128 $1, Y1, X8 \
+	VADDPS X8, X1, X1 \
+	VEXTRACTF128 $1, Y2, X8 \
+	VADDPS X8, X2, X2 \
+	VEXTRACTF128 $1, Y3, X8 \
+	VADDPS X8, X3, X3 \
+	VHADDPS X1, X0, X0 \
+	VHADDPS X3, X2, X2 \
+	VHADDPS X2, X0, X0
+
+// STORE4 stores the four lanes of X0 at AX, AX+s, AX+2s, AX+3s (s the stride in bytes),
+// leaving AX at AX+2s.
+#define STORE4(s) \
+	VMOVSS X0, (AX) \
+	VEXTRACTPS $1, X0, (AX)(s*1) \
+	LEAQ (AX)(s*2), AX \
+	VEXTRACTPS $2, X0, (AX) \
+	VEXTRACTPS $3, X0, (AX)(s*1)

@@ -9,7 +9,7 @@ package quant
 func dotQ8_0Q8Generic(w []byte, q []int8, d []float32) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[34]byte)(w[34*b:])
+		blk := (*[blockBytesQ8_0]byte)(w[blockBytesQ8_0*b:])
 		x := (*[32]int8)(q[32*b:])
 		var sum int32
 		for j := range 32 {
@@ -25,7 +25,7 @@ func dotQ8_0Q8Generic(w []byte, q []int8, d []float32) float32 {
 func dotQ4_0Q8Generic(w []byte, q []int8, d []float32) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[18]byte)(w[18*b:])
+		blk := (*[blockBytesQ4_0]byte)(w[blockBytesQ4_0*b:])
 		x := (*[32]int8)(q[32*b:])
 		var sum int32
 		for j := range 16 {
@@ -42,7 +42,7 @@ func dotQ4_0Q8Generic(w []byte, q []int8, d []float32) float32 {
 func dotQ4_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[144]byte)(w[144*b:])
+		blk := (*[blockBytesQ4_K]byte)(w[blockBytesQ4_K*b:])
 		scales := (*[12]byte)(blk[4:])
 		x := (*[256]int8)(q[256*b:])
 		var sq, sm int32
@@ -68,7 +68,7 @@ func dotQ4_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 func dotQ5_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[176]byte)(w[176*b:])
+		blk := (*[blockBytesQ5_K]byte)(w[blockBytesQ5_K*b:])
 		scales := (*[12]byte)(blk[4:])
 		qh := (*[32]byte)(blk[16:])
 		x := (*[256]int8)(q[256*b:])
@@ -97,7 +97,7 @@ func dotQ5_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 func dotQ6_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[210]byte)(w[210*b:])
+		blk := (*[blockBytesQ6_K]byte)(w[blockBytesQ6_K*b:])
 		x := (*[256]int8)(q[256*b:])
 		var sq int32
 		for n := range 2 {
@@ -127,7 +127,7 @@ func dotQ6_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 func dotQ2_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[84]byte)(w[84*b:])
+		blk := (*[blockBytesQ2_K]byte)(w[blockBytesQ2_K*b:])
 		x := (*[256]int8)(q[256*b:])
 		var sq, sm int32
 		for g := range 16 {
@@ -156,7 +156,7 @@ func dotQ2_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 func dotQ3_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[110]byte)(w[110*b:])
+		blk := (*[blockBytesQ3_K]byte)(w[blockBytesQ3_K*b:])
 		sc := scalesQ3_K((*[12]byte)(blk[96:]))
 		x := (*[256]int8)(q[256*b:])
 		var sq int32
@@ -182,7 +182,7 @@ func dotQ3_KQ8KGeneric(w []byte, q []int8, d []float32, sums []int16) float32 {
 func dotQ5_0Q8Generic(w []byte, q []int8, d []float32) float32 {
 	var s float32
 	for b := range d {
-		blk := (*[22]byte)(w[22*b:])
+		blk := (*[blockBytesQ5_0]byte)(w[blockBytesQ5_0*b:])
 		qh := uint32(blk[2]) | uint32(blk[3])<<8 | uint32(blk[4])<<16 | uint32(blk[5])<<24
 		x := (*[32]int8)(q[32*b:])
 		var sum int32

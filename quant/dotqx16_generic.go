@@ -12,7 +12,7 @@ func dotQ8_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, dst []
 	for r := range rows {
 		var acc [16]float32
 		for b := range nb {
-			wb := w[(r*nb+b)*34+2:][:32]
+			wb := w[(r*nb+b)*blockBytesQ8_0+2:][:32]
 			blk := qi[b*512:][:512]
 			for j := range 16 {
 				var s int32
@@ -22,7 +22,7 @@ func dotQ8_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, dst []
 						s += int32(int8(wb[4*g+k])) * int32(blk[o+k])
 					}
 				}
-				acc[j] += f16at(w[(r*nb+b)*34:]) * di[b*16+j] * float32(s)
+				acc[j] += f16at(w[(r*nb+b)*blockBytesQ8_0:]) * di[b*16+j] * float32(s)
 			}
 		}
 		for j := range 16 {
@@ -38,7 +38,7 @@ func dotQ4_KQ8Kx16RowsGeneric(w []byte, rows int, qi []int8, di []float32, si []
 	for r := range rows {
 		var acc [16]float32
 		for b := range nbK {
-			blk := (*[144]byte)(w[(r*nbK+b)*144:])
+			blk := (*[blockBytesQ4_K]byte)(w[(r*nbK+b)*blockBytesQ4_K:])
 			scales := (*[12]byte)(blk[4:])
 			for j := range 16 {
 				var sq, sm int32
@@ -77,7 +77,7 @@ func dotQ5_0Q8x16RowsGeneric(w []byte, rows int, qi []int8, di []float32, _ []in
 	for r := range rows {
 		var acc [16]float32
 		for b := range nb {
-			blk := w[(r*nb+b)*22:][:22]
+			blk := w[(r*nb+b)*blockBytesQ5_0:][:22]
 			qh := binary.LittleEndian.Uint32(blk[2:])
 			run := qi[b*512:][:512]
 			for j := range 16 {

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "dotq_amd64.h"
 
 // AVX-512 VNNI kernel: Q8_0 weight rows times FOUR Q8_0 input vectors, the layout and
 // contract of dotQ8_0Q8x4RowsAVX2 (dotqx4_amd64.s): rows consecutive rows of w, row r's
@@ -168,25 +169,11 @@ vnni_store:
 	VADDPS Y8, Y2, Y2
 	VEXTRACTF64X4 $1, Z3, Y8
 	VADDPS Y8, Y3, Y3
-	VEXTRACTF128 $1, Y0, X8
-	VADDPS X8, X0, X0
-	VEXTRACTF128 $1, Y1, X8
-	VADDPS X8, X1, X1
-	VEXTRACTF128 $1, Y2, X8
-	VADDPS X8, X2, X2
-	VEXTRACTF128 $1, Y3, X8
-	VADDPS X8, X3, X3
-	VHADDPS X1, X0, X0
-	VHADDPS X3, X2, X2
-	VHADDPS X2, X0, X0
+	REDUCE4
 	MOVQ dst_base+80(FP), AX
 	MOVQ stride+104(FP), BX
 	SHLQ $2, BX
-	VMOVSS X0, (AX)
-	VEXTRACTPS $1, X0, (AX)(BX*1)
-	LEAQ (AX)(BX*2), AX
-	VEXTRACTPS $2, X0, (AX)
-	VEXTRACTPS $3, X0, (AX)(BX*1)
+	STORE4(BX)
 	ADDQ $4, dst_base+80(FP)
 	DECQ rows+24(FP)
 	JNZ vnni_row

@@ -32,7 +32,9 @@ func ulps(a, b float32) int64 {
 // bit for bit, on random values of every magnitude, a sweep over [−100, 100], the edges of
 // e^−x's range and infinities, NaN and zeros, at lengths that leave a remainder for the
 // portable loop.
-func TestSwiGLU(t *testing.T) {
+func TestSwiGLU(t *testing.T) { forEachKernels(t, testSwiGLU) }
+
+func testSwiGLU(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(61, 62))
 	var xs []float32
 	for i := range 20001 {
@@ -57,7 +59,7 @@ func TestSwiGLU(t *testing.T) {
 			up[j] = float32(r.NormFloat64())
 		}
 		up[0] = 1
-		SwiGLU(gate, up)
+		k.SwiGLU(gate, up)
 		for j, got := range gate {
 			x := xs[i+j]
 			want := swiGLURef(x, up[j])
@@ -65,18 +67,20 @@ func TestSwiGLU(t *testing.T) {
 				continue
 			}
 			if got != got || want != want || ulps(got, want) > 0 {
-				t.Errorf("SwiGLU(%g (%#x), %g) = %g, want %g (%d ulps)", x, math.Float32bits(x), up[j], got, want, ulps(got, want))
+				t.Errorf("k.SwiGLU(%g (%#x), %g) = %g, want %g (%d ulps)", x, math.Float32bits(x), up[j], got, want, ulps(got, want))
 			}
 		}
 		i += n
 	}
-	SwiGLU(nil, nil)
+	k.SwiGLU(nil, nil)
 }
 
 // TestExpF32 checks ExpF32 against float32(math.Exp(x)), bit for bit, on a sweep over
 // [−110, 95] (zero, subnormal, normal and infinite results), random values, the edges of
 // the range and infinities, NaN and zeros, at lengths that leave a remainder.
-func TestExpF32(t *testing.T) {
+func TestExpF32(t *testing.T) { forEachKernels(t, testExpF32) }
+
+func testExpF32(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(65, 66))
 	var xs []float32
 	for i := range 41001 {
@@ -95,17 +99,17 @@ func TestExpF32(t *testing.T) {
 	for i := 0; i < len(xs); {
 		n := min(len(xs)-i, 1+r.IntN(40))
 		got := append([]float32(nil), xs[i:i+n]...)
-		ExpF32(got)
+		k.ExpF32(got)
 		for j, g := range got {
 			x := xs[i+j]
 			want := float32(math.Exp(float64(x)))
 			if g != want && !(g != g && want != want) {
-				t.Errorf("ExpF32(%g (%#x)) = %g, want %g (%d ulps)", x, math.Float32bits(x), g, want, ulps(g, want))
+				t.Errorf("k.ExpF32(%g (%#x)) = %g, want %g (%d ulps)", x, math.Float32bits(x), g, want, ulps(g, want))
 			}
 		}
 		i += n
 	}
-	ExpF32(nil)
+	k.ExpF32(nil)
 }
 
 func BenchmarkExpF32(b *testing.B) {

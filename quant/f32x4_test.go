@@ -10,7 +10,9 @@ import (
 // TestDotF32x4Block: the block form against float64 dot products, for column counts around
 // the kernel's step, odd and even key counts and strides wider than the vectors; it writes
 // only out's n columns of each row.
-func TestDotF32x4Block(t *testing.T) {
+func TestDotF32x4Block(t *testing.T) { forEachKernels(t, testDotF32x4Block) }
+
+func testDotF32x4Block(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(67, 68))
 	for _, cols := range []int{1, 8, 15, 16, 24, 64, 512, 520} {
 		for _, n := range []int{1, 2, 3, 5, 64} {
@@ -21,7 +23,7 @@ func TestDotF32x4Block(t *testing.T) {
 			for i := range out {
 				out[i] = -1234.5
 			}
-			DotF32x4Block(out, outStride, q, qStride, x, xStride, n, cols)
+			k.DotF32x4Block(out, outStride, q, qStride, x, xStride, n, cols)
 			for k := range 4 {
 				for j := range outStride {
 					got := out[k*outStride+j]
@@ -44,14 +46,16 @@ func TestDotF32x4Block(t *testing.T) {
 		}
 	}
 	expectPanic(t, "DotF32x4Block short q", func() {
-		DotF32x4Block(make([]float32, 64), 2, make([]float32, 40), 16, make([]float32, 32), 16, 2, 16)
+		k.DotF32x4Block(make([]float32, 64), 2, make([]float32, 40), 16, make([]float32, 32), 16, 2, 16)
 	})
 }
 
 // TestAxpyF32x4Block: the block form gives exactly what n AxpyF32x4 calls give, for column
 // counts around the kernel's step, several term counts and strides wider than the vectors,
 // and writes nothing in the gaps.
-func TestAxpyF32x4Block(t *testing.T) {
+func TestAxpyF32x4Block(t *testing.T) { forEachKernels(t, testAxpyF32x4Block) }
+
+func testAxpyF32x4Block(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(65, 66))
 	for _, cols := range []int{1, 8, 15, 16, 17, 33, 64, 512, 520} {
 		for _, n := range []int{1, 2, 5, 64} {
@@ -62,10 +66,10 @@ func TestAxpyF32x4Block(t *testing.T) {
 			want := append([]float32(nil), y...)
 			for j := range n {
 				w := [4]float32{a[j], a[aStride+j], a[2*aStride+j], a[3*aStride+j]}
-				AxpyF32x4(want, stride, &w, x[j*xStride:][:cols])
+				k.AxpyF32x4(want, stride, &w, x[j*xStride:][:cols])
 			}
 			got := append([]float32(nil), y...)
-			AxpyF32x4Block(got, stride, a, aStride, x, xStride, n, cols)
+			k.AxpyF32x4Block(got, stride, a, aStride, x, xStride, n, cols)
 			for i := range got {
 				if got[i] != want[i] {
 					t.Fatalf("cols=%d n=%d: y[%d] = %g, want %g (n AxpyF32x4 calls)", cols, n, i, got[i], want[i])
@@ -74,20 +78,22 @@ func TestAxpyF32x4Block(t *testing.T) {
 		}
 	}
 	expectPanic(t, "AxpyF32x4Block short x", func() {
-		AxpyF32x4Block(make([]float32, 64), 16, make([]float32, 8), 2, make([]float32, 31), 16, 2, 16)
+		k.AxpyF32x4Block(make([]float32, 64), 16, make([]float32, 8), 2, make([]float32, 31), 16, 2, 16)
 	})
 }
 
 // TestDotAxpyF32x4 checks the four-vector float products against their definitions, for
 // lengths around the kernels' steps and strides wider than the vectors.
-func TestDotAxpyF32x4(t *testing.T) {
+func TestDotAxpyF32x4(t *testing.T) { forEachKernels(t, testDotAxpyF32x4) }
+
+func testDotAxpyF32x4(t *testing.T, k Kernels) {
 	r := rand.New(rand.NewPCG(61, 62))
 	for _, n := range []int{1, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100, 512, 576} {
 		for _, pad := range []int{0, 3, 16} {
 			stride := n + pad
 			x := randomVector(n, r, 1)
 			y := randomVector(3*stride+n, r, 1)
-			got := DotF32x4(x, y, stride)
+			got := k.DotF32x4(x, y, stride)
 			for k := range 4 {
 				var want, mag float64
 				for i := range n {
@@ -101,7 +107,7 @@ func TestDotAxpyF32x4(t *testing.T) {
 			}
 			a := [4]float32{0.5, -2, 3.25, 0}
 			z := append([]float32(nil), y...)
-			AxpyF32x4(z, stride, &a, x)
+			k.AxpyF32x4(z, stride, &a, x)
 			for k := range 4 {
 				for i := range n {
 					want := y[k*stride+i] + a[k]*x[i]
@@ -117,8 +123,8 @@ func TestDotAxpyF32x4(t *testing.T) {
 			}
 		}
 	}
-	expectPanic(t, "DotF32x4 short y", func() { DotF32x4(make([]float32, 8), make([]float32, 31), 8) })
-	expectPanic(t, "AxpyF32x4 short y", func() { AxpyF32x4(make([]float32, 31), 8, &[4]float32{}, make([]float32, 8)) })
+	expectPanic(t, "DotF32x4 short y", func() { k.DotF32x4(make([]float32, 8), make([]float32, 31), 8) })
+	expectPanic(t, "AxpyF32x4 short y", func() { k.AxpyF32x4(make([]float32, 31), 8, &[4]float32{}, make([]float32, 8)) })
 }
 
 func BenchmarkDotF32x4(b *testing.B) {

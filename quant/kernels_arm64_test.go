@@ -421,7 +421,8 @@ func TestArm64Encodings(t *testing.T) {
 	if err != nil {
 		t.Skip("llvm-mc not installed")
 	}
-	re := regexp.MustCompile(`^\s*WORD \$0x([0-9a-f]{8}) // (.*)$`)
+	// A WORD with its instruction in a line comment, or, inside a macro, in a /* */ one.
+	re := regexp.MustCompile(`^\s*WORD \$0x([0-9a-f]{8}) (?:// (.*)|/\* (.*) \*/(?: \\)?)$`)
 	for _, file := range []string{"dotq_arm64.s", "dot_arm64.s"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
@@ -430,7 +431,7 @@ func TestArm64Encodings(t *testing.T) {
 		var words, asm []string
 		for _, line := range strings.Split(string(src), "\n") {
 			if m := re.FindStringSubmatch(line); m != nil {
-				words, asm = append(words, m[1]), append(asm, m[2])
+				words, asm = append(words, m[1]), append(asm, m[2]+m[3])
 			} else if strings.Contains(line, "WORD $") {
 				t.Errorf("%s: unparsed %q", file, line)
 			}

@@ -14,14 +14,14 @@ type Matrix interface {
 	Cols() int
 	DType() DType
 
-	// MulVec computes dst[i] = row(i)·x for rows i in [lo, hi).
+	// MulVec computes dst[i] = row(i)·x for rows i in [lo, hi), with CPUKernels.
 	// len(x) == Cols(); dst is indexed by i directly (len(dst) >= hi).
 	MulVec(dst, x []float32, lo, hi int)
 
 	// MulMat does the same for n vectors at once: for t in [0,n), i in
 	// [lo,hi): dst[t*dstStride+i] = row(i)·x[t*xStride : t*xStride+Cols()].
 	// It loops over rows outside and vectors inside, so each weight row is
-	// read from memory once per call.
+	// read from memory once per call. It runs CPUKernels.
 	MulMat(dst []float32, dstStride int, x []float32, xStride int, n int, lo, hi int)
 
 	// Row dequantizes row i into dst[:Cols()] as float32.
@@ -31,7 +31,8 @@ type Matrix interface {
 	// Cols(): dst[t*dstStride+i] = row(i)·vector t, for t < in.N() and i in [lo, hi).
 	// Block formats with integer kernels (Q8_0, Q4_0, Q2_K…Q6_K) multiply the 8-bit
 	// quantized vectors, as llama.cpp does: faster, and different from MulMat by that
-	// quantization. Other formats compute what MulMat does.
+	// quantization. Other formats compute what MulMat does. It runs the Kernels in was
+	// prepared with.
 	MulInput(dst []float32, dstStride int, in *Input, lo, hi int)
 }
 

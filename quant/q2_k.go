@@ -6,13 +6,13 @@ package quant
 
 // dequantQ2_K mirrors ggml's dequantize_row_q2_K.
 func dequantQ2_K(dst []float32, w []byte) {
-	for len(dst) >= 256 && len(w) >= 84 {
-		dequantBlockQ2_K((*[256]float32)(dst), (*[84]byte)(w))
-		dst, w = dst[256:], w[84:]
+	for len(dst) >= 256 && len(w) >= blockBytesQ2_K {
+		dequantBlockQ2_K((*[256]float32)(dst), (*[blockBytesQ2_K]byte)(w))
+		dst, w = dst[256:], w[blockBytesQ2_K:]
 	}
 }
 
-func dequantBlockQ2_K(y *[256]float32, b *[84]byte) {
+func dequantBlockQ2_K(y *[256]float32, b *[blockBytesQ2_K]byte) {
 	d, dmin := f16at(b[80:]), f16at(b[82:])
 	is := 0
 	for n := range 2 {
@@ -39,8 +39,8 @@ func dequantBlockQ2_K(y *[256]float32, b *[84]byte) {
 // dmin*Σ m·(Σx) over the 16-value groups.
 func dotQ2_K(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 256 && len(w) >= 84 {
-		b := (*[84]byte)(w)
+	for len(x) >= 256 && len(w) >= blockBytesQ2_K {
+		b := (*[blockBytesQ2_K]byte)(w)
 		var sq, sm float32
 		for g := range 16 {
 			// Group g = 8n + 2j + h holds bits 2j of q[32n+16h:][:16].
@@ -60,7 +60,7 @@ func dotQ2_K(w []byte, x []float32) float32 {
 			sm += float32(sc>>4) * (x0 + x1)
 		}
 		s += f16at(b[80:])*sq - f16at(b[82:])*sm
-		w, x = w[84:], x[256:]
+		w, x = w[blockBytesQ2_K:], x[256:]
 	}
 	return s
 }
@@ -74,9 +74,9 @@ func quantizeQ2_K(dst []byte, src []float32) {
 	var laux [16]uint8
 	var weights [16]float32
 	var scales, mins [16]float32
-	for len(src) >= 256 && len(dst) >= 84 {
+	for len(src) >= 256 && len(dst) >= blockBytesQ2_K {
 		x := (*[256]float32)(src)
-		b := (*[84]byte)(dst)
+		b := (*[blockBytesQ2_K]byte)(dst)
 		var maxScale, maxMin float32
 		for g := range 16 {
 			xg := x[16*g:][:16]
@@ -118,7 +118,7 @@ func quantizeQ2_K(dst []byte, src []float32) {
 			}
 		}
 		packQ2(b[16:80], &l)
-		src, dst = src[256:], dst[84:]
+		src, dst = src[256:], dst[blockBytesQ2_K:]
 	}
 }
 

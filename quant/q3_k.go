@@ -30,13 +30,13 @@ func scalesQ3_K(p *[12]byte) (sc [16]int8) {
 
 // dequantQ3_K mirrors ggml's dequantize_row_q3_K.
 func dequantQ3_K(dst []float32, w []byte) {
-	for len(dst) >= 256 && len(w) >= 110 {
-		dequantBlockQ3_K((*[256]float32)(dst), (*[110]byte)(w))
-		dst, w = dst[256:], w[110:]
+	for len(dst) >= 256 && len(w) >= blockBytesQ3_K {
+		dequantBlockQ3_K((*[256]float32)(dst), (*[blockBytesQ3_K]byte)(w))
+		dst, w = dst[256:], w[blockBytesQ3_K:]
 	}
 }
 
-func dequantBlockQ3_K(y *[256]float32, b *[110]byte) {
+func dequantBlockQ3_K(y *[256]float32, b *[blockBytesQ3_K]byte) {
 	d := f16at(b[108:])
 	hm := (*[32]byte)(b[0:])
 	sc := scalesQ3_K((*[12]byte)(b[96:]))
@@ -72,8 +72,8 @@ func dequantBlockQ3_K(y *[256]float32, b *[110]byte) {
 // groups of the scale times the float32 sum of q*x.
 func dotQ3_K(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 256 && len(w) >= 110 {
-		b := (*[110]byte)(w)
+	for len(x) >= 256 && len(w) >= blockBytesQ3_K {
+		b := (*[blockBytesQ3_K]byte)(w)
 		sc := scalesQ3_K((*[12]byte)(b[96:]))
 		var sq float32
 		for g := range 16 {
@@ -92,7 +92,7 @@ func dotQ3_K(w []byte, x []float32) float32 {
 			sq += float32(sc[g]) * (a0 + a1)
 		}
 		s += f16at(b[108:]) * sq
-		w, x = w[110:], x[256:]
+		w, x = w[blockBytesQ3_K:], x[256:]
 	}
 	return s
 }
@@ -103,9 +103,9 @@ func dotQ3_K(w []byte, x []float32) float32 {
 func quantizeQ3_K(dst []byte, src []float32) {
 	var l [256]uint8
 	var scales [16]float32
-	for len(src) >= 256 && len(dst) >= 110 {
+	for len(src) >= 256 && len(dst) >= blockBytesQ3_K {
 		x := (*[256]float32)(src)
-		b := (*[110]byte)(dst)
+		b := (*[blockBytesQ3_K]byte)(dst)
 		var maxScale, amax float32
 		for g := range 16 {
 			scales[g] = makeQ3Quants(4, x[16*g:][:16], l[16*g:][:16])
@@ -150,6 +150,6 @@ func quantizeQ3_K(dst []byte, src []float32) {
 			}
 		}
 		packQ2(b[32:96], &l)
-		src, dst = src[256:], dst[110:]
+		src, dst = src[256:], dst[blockBytesQ3_K:]
 	}
 }

@@ -6,23 +6,23 @@ package quant
 
 // dequantQ4_0 mirrors ggml's dequantize_row_q4_0.
 func dequantQ4_0(dst []float32, w []byte) {
-	for len(dst) >= 32 && len(w) >= 18 {
-		b := (*[18]byte)(w)
+	for len(dst) >= 32 && len(w) >= blockBytesQ4_0 {
+		b := (*[blockBytesQ4_0]byte)(w)
 		d := f16at(b[0:])
 		y := (*[32]float32)(dst)
 		for j := range 16 {
 			y[j] = d * float32(int(b[2+j]&15)-8)
 			y[j+16] = d * float32(int(b[2+j]>>4)-8)
 		}
-		dst, w = dst[32:], w[18:]
+		dst, w = dst[32:], w[blockBytesQ4_0:]
 	}
 }
 
 // dotQ4_0 returns the Q4_0 row w · x.
 func dotQ4_0(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 32 && len(w) >= 18 {
-		b := (*[18]byte)(w)
+	for len(x) >= 32 && len(w) >= blockBytesQ4_0 {
+		b := (*[blockBytesQ4_0]byte)(w)
 		v := (*[32]float32)(x)
 		var s0, s1, s2, s3 float32
 		t := &nibbleTable8
@@ -34,7 +34,7 @@ func dotQ4_0(w []byte, x []float32) float32 {
 			s3 += p1[1] * v[j+17]
 		}
 		s += f16at(b[0:]) * ((s0 + s1) + (s2 + s3))
-		w, x = w[18:], x[32:]
+		w, x = w[blockBytesQ4_0:], x[32:]
 	}
 	return s
 }
@@ -42,9 +42,9 @@ func dotQ4_0(w []byte, x []float32) float32 {
 // quantizeQ4_0 mirrors ggml's quantize_row_q4_0_ref: d = -m/8 for the
 // value m of largest magnitude, q = min(15, trunc(x/d + 8.5)).
 func quantizeQ4_0(dst []byte, src []float32) {
-	for len(src) >= 32 && len(dst) >= 18 {
+	for len(src) >= 32 && len(dst) >= blockBytesQ4_0 {
 		x := (*[32]float32)(src)
-		b := (*[18]byte)(dst)
+		b := (*[blockBytesQ4_0]byte)(dst)
 		d := signedAbsMax(x[:]) / -8
 		var id float32
 		if d != 0 {
@@ -56,7 +56,7 @@ func quantizeQ4_0(dst []byte, src []float32) {
 			q1 := min(15, int8(float32(x[j+16]*id)+8.5))
 			b[2+j] = byte(q0) | byte(q1)<<4
 		}
-		src, dst = src[32:], dst[18:]
+		src, dst = src[32:], dst[blockBytesQ4_0:]
 	}
 }
 

@@ -18,13 +18,13 @@ func scaleMinK4(j int, q *[12]byte) (sc, m byte) {
 
 // dequantQ4_K mirrors ggml's dequantize_row_q4_K.
 func dequantQ4_K(dst []float32, w []byte) {
-	for len(dst) >= 256 && len(w) >= 144 {
-		dequantBlockQ4_K((*[256]float32)(dst), (*[144]byte)(w))
-		dst, w = dst[256:], w[144:]
+	for len(dst) >= 256 && len(w) >= blockBytesQ4_K {
+		dequantBlockQ4_K((*[256]float32)(dst), (*[blockBytesQ4_K]byte)(w))
+		dst, w = dst[256:], w[blockBytesQ4_K:]
 	}
 }
 
-func dequantBlockQ4_K(y *[256]float32, b *[144]byte) {
+func dequantBlockQ4_K(y *[256]float32, b *[blockBytesQ4_K]byte) {
 	d, dmin := f16at(b[0:]), f16at(b[2:])
 	scales := (*[12]byte)(b[4:])
 	for n := range 4 {
@@ -45,8 +45,8 @@ func dequantBlockQ4_K(y *[256]float32, b *[144]byte) {
 // dmin*Σ m·(Σx) over the groups.
 func dotQ4_K(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 256 && len(w) >= 144 {
-		b := (*[144]byte)(w)
+	for len(x) >= 256 && len(w) >= blockBytesQ4_K {
+		b := (*[blockBytesQ4_K]byte)(w)
 		scales := (*[12]byte)(b[4:])
 		var sq, sm float32
 		for n := range 4 {
@@ -69,7 +69,7 @@ func dotQ4_K(w []byte, x []float32) float32 {
 			sm += float32(m1)*x0 + float32(m2)*x1
 		}
 		s += f16at(b[0:])*sq - f16at(b[2:])*sm
-		w, x = w[144:], x[256:]
+		w, x = w[blockBytesQ4_K:], x[256:]
 	}
 	return s
 }
@@ -149,8 +149,8 @@ func quantizeKGroups(b []byte, x *[256]float32, l *[256]uint8, nmax int, rmin fl
 // quantizeQ4_K mirrors ggml's quantize_row_q4_K_ref.
 func quantizeQ4_K(dst []byte, src []float32) {
 	var l [256]uint8
-	for len(src) >= 256 && len(dst) >= 144 {
-		b := (*[144]byte)(dst)
+	for len(src) >= 256 && len(dst) >= blockBytesQ4_K {
+		b := (*[blockBytesQ4_K]byte)(dst)
 		quantizeKGroups(b[:], (*[256]float32)(src), &l, 15, -1, 20)
 		for n := range 4 {
 			q := b[16+32*n:][:32]
@@ -158,6 +158,6 @@ func quantizeQ4_K(dst []byte, src []float32) {
 				q[i] = l[64*n+i] | l[64*n+i+32]<<4
 			}
 		}
-		src, dst = src[256:], dst[144:]
+		src, dst = src[256:], dst[blockBytesQ4_K:]
 	}
 }

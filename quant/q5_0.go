@@ -9,8 +9,8 @@ import "encoding/binary"
 
 // dequantQ5_0 mirrors ggml's dequantize_row_q5_0.
 func dequantQ5_0(dst []float32, w []byte) {
-	for len(dst) >= 32 && len(w) >= 22 {
-		b := (*[22]byte)(w)
+	for len(dst) >= 32 && len(w) >= blockBytesQ5_0 {
+		b := (*[blockBytesQ5_0]byte)(w)
 		d := f16at(b[0:])
 		qh := binary.LittleEndian.Uint32(b[2:])
 		y := (*[32]float32)(dst)
@@ -20,15 +20,15 @@ func dequantQ5_0(dst []float32, w []byte) {
 			y[j] = d * float32(int(b[6+j]&15|h0)-16)
 			y[j+16] = d * float32(int(b[6+j]>>4|h1)-16)
 		}
-		dst, w = dst[32:], w[22:]
+		dst, w = dst[32:], w[blockBytesQ5_0:]
 	}
 }
 
 // dotQ5_0 returns the Q5_0 row w · x.
 func dotQ5_0(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 32 && len(w) >= 22 {
-		b := (*[22]byte)(w)
+	for len(x) >= 32 && len(w) >= blockBytesQ5_0 {
+		b := (*[blockBytesQ5_0]byte)(w)
 		v := (*[32]float32)(x)
 		qh := binary.LittleEndian.Uint32(b[2:])
 		var s0, s1, s2, s3 float32
@@ -40,7 +40,7 @@ func dotQ5_0(w []byte, x []float32) float32 {
 			s3 += float32(int(q1>>4|byte(qh>>(j+17))&1<<4)-16) * v[j+17]
 		}
 		s += f16at(b[0:]) * ((s0 + s1) + (s2 + s3))
-		w, x = w[22:], x[32:]
+		w, x = w[blockBytesQ5_0:], x[32:]
 	}
 	return s
 }
@@ -48,9 +48,9 @@ func dotQ5_0(w []byte, x []float32) float32 {
 // quantizeQ5_0 mirrors ggml's quantize_row_q5_0_ref: d = -m/16 for the
 // value m of largest magnitude, q = min(31, trunc(x/d + 16.5)).
 func quantizeQ5_0(dst []byte, src []float32) {
-	for len(src) >= 32 && len(dst) >= 22 {
+	for len(src) >= 32 && len(dst) >= blockBytesQ5_0 {
 		x := (*[32]float32)(src)
-		b := (*[22]byte)(dst)
+		b := (*[blockBytesQ5_0]byte)(dst)
 		d := signedAbsMax(x[:]) / -16
 		var id float32
 		if d != 0 {
@@ -66,6 +66,6 @@ func quantizeQ5_0(dst []byte, src []float32) {
 			qh |= uint32(q1>>4) << (j + 16)
 		}
 		binary.LittleEndian.PutUint32(b[2:], qh)
-		src, dst = src[32:], dst[22:]
+		src, dst = src[32:], dst[blockBytesQ5_0:]
 	}
 }

@@ -8,8 +8,8 @@ import "encoding/binary"
 
 // dequantQ5_1 mirrors ggml's dequantize_row_q5_1.
 func dequantQ5_1(dst []float32, w []byte) {
-	for len(dst) >= 32 && len(w) >= 24 {
-		b := (*[24]byte)(w)
+	for len(dst) >= 32 && len(w) >= blockBytesQ5_1 {
+		b := (*[blockBytesQ5_1]byte)(w)
 		d, m := f16at(b[0:]), f16at(b[2:])
 		qh := binary.LittleEndian.Uint32(b[4:])
 		y := (*[32]float32)(dst)
@@ -19,15 +19,15 @@ func dequantQ5_1(dst []float32, w []byte) {
 			y[j] = float32(d*float32(b[8+j]&15|h0)) + m
 			y[j+16] = float32(d*float32(b[8+j]>>4|h1)) + m
 		}
-		dst, w = dst[32:], w[24:]
+		dst, w = dst[32:], w[blockBytesQ5_1:]
 	}
 }
 
 // dotQ5_1 returns the Q5_1 row w · x: per block, d*Σq·x + m*Σx.
 func dotQ5_1(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 32 && len(w) >= 24 {
-		b := (*[24]byte)(w)
+	for len(x) >= 32 && len(w) >= blockBytesQ5_1 {
+		b := (*[blockBytesQ5_1]byte)(w)
 		v := (*[32]float32)(x)
 		qh := binary.LittleEndian.Uint32(b[4:])
 		var s0, s1, sx0, sx1 float32
@@ -39,7 +39,7 @@ func dotQ5_1(w []byte, x []float32) float32 {
 			sx1 += v[j+16]
 		}
 		s += f16at(b[0:])*(s0+s1) + f16at(b[2:])*(sx0+sx1)
-		w, x = w[24:], x[32:]
+		w, x = w[blockBytesQ5_1:], x[32:]
 	}
 	return s
 }
@@ -47,9 +47,9 @@ func dotQ5_1(w []byte, x []float32) float32 {
 // quantizeQ5_1 mirrors ggml's quantize_row_q5_1_ref: m = min x,
 // d = (max x - m)/31, q = trunc((x-m)/d + 0.5).
 func quantizeQ5_1(dst []byte, src []float32) {
-	for len(src) >= 32 && len(dst) >= 24 {
+	for len(src) >= 32 && len(dst) >= blockBytesQ5_1 {
 		x := (*[32]float32)(src)
-		b := (*[24]byte)(dst)
+		b := (*[blockBytesQ5_1]byte)(dst)
 		lo, hi := minMax(x[:])
 		d := (hi - lo) / 31
 		var id float32
@@ -67,6 +67,6 @@ func quantizeQ5_1(dst []byte, src []float32) {
 			qh |= uint32(q1>>4&1) << (j + 16)
 		}
 		binary.LittleEndian.PutUint32(b[4:], qh)
-		src, dst = src[32:], dst[24:]
+		src, dst = src[32:], dst[blockBytesQ5_1:]
 	}
 }

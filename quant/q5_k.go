@@ -6,13 +6,13 @@ package quant
 
 // dequantQ5_K mirrors ggml's dequantize_row_q5_K.
 func dequantQ5_K(dst []float32, w []byte) {
-	for len(dst) >= 256 && len(w) >= 176 {
-		dequantBlockQ5_K((*[256]float32)(dst), (*[176]byte)(w))
-		dst, w = dst[256:], w[176:]
+	for len(dst) >= 256 && len(w) >= blockBytesQ5_K {
+		dequantBlockQ5_K((*[256]float32)(dst), (*[blockBytesQ5_K]byte)(w))
+		dst, w = dst[256:], w[blockBytesQ5_K:]
 	}
 }
 
-func dequantBlockQ5_K(y *[256]float32, b *[176]byte) {
+func dequantBlockQ5_K(y *[256]float32, b *[blockBytesQ5_K]byte) {
 	d, dmin := f16at(b[0:]), f16at(b[2:])
 	scales := (*[12]byte)(b[4:])
 	qh := (*[32]byte)(b[16:])
@@ -34,8 +34,8 @@ func dequantBlockQ5_K(y *[256]float32, b *[176]byte) {
 // dotQ5_K returns the Q5_K row w · x, factored as in dotQ4_K.
 func dotQ5_K(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 256 && len(w) >= 176 {
-		b := (*[176]byte)(w)
+	for len(x) >= 256 && len(w) >= blockBytesQ5_K {
+		b := (*[blockBytesQ5_K]byte)(w)
 		scales := (*[12]byte)(b[4:])
 		qh := (*[32]byte)(b[16:])
 		var sq, sm float32
@@ -58,7 +58,7 @@ func dotQ5_K(w []byte, x []float32) float32 {
 			sm += float32(m1)*x0 + float32(m2)*x1
 		}
 		s += f16at(b[0:])*sq - f16at(b[2:])*sm
-		w, x = w[176:], x[256:]
+		w, x = w[blockBytesQ5_K:], x[256:]
 	}
 	return s
 }
@@ -66,8 +66,8 @@ func dotQ5_K(w []byte, x []float32) float32 {
 // quantizeQ5_K mirrors ggml's quantize_row_q5_K_ref.
 func quantizeQ5_K(dst []byte, src []float32) {
 	var l [256]uint8
-	for len(src) >= 256 && len(dst) >= 176 {
-		b := (*[176]byte)(dst)
+	for len(src) >= 256 && len(dst) >= blockBytesQ5_K {
+		b := (*[blockBytesQ5_K]byte)(dst)
 		quantizeKGroups(b[:], (*[256]float32)(src), &l, 31, -0.5, 15)
 		qh := (*[32]byte)(b[16:])
 		*qh = [32]byte{}
@@ -87,6 +87,6 @@ func quantizeQ5_K(dst []byte, src []float32) {
 				ql[i] = l1 | l2<<4
 			}
 		}
-		src, dst = src[256:], dst[176:]
+		src, dst = src[256:], dst[blockBytesQ5_K:]
 	}
 }

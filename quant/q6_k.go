@@ -6,13 +6,13 @@ package quant
 
 // dequantQ6_K mirrors ggml's dequantize_row_q6_K.
 func dequantQ6_K(dst []float32, w []byte) {
-	for len(dst) >= 256 && len(w) >= 210 {
-		dequantBlockQ6_K((*[256]float32)(dst), (*[210]byte)(w))
-		dst, w = dst[256:], w[210:]
+	for len(dst) >= 256 && len(w) >= blockBytesQ6_K {
+		dequantBlockQ6_K((*[256]float32)(dst), (*[blockBytesQ6_K]byte)(w))
+		dst, w = dst[256:], w[blockBytesQ6_K:]
 	}
 }
 
-func dequantBlockQ6_K(y *[256]float32, b *[210]byte) {
+func dequantBlockQ6_K(y *[256]float32, b *[blockBytesQ6_K]byte) {
 	d := f16at(b[208:])
 	for n := range 2 {
 		ql := (*[64]byte)(b[64*n:])
@@ -37,8 +37,8 @@ func dequantBlockQ6_K(y *[256]float32, b *[210]byte) {
 // groups of the scale times the float32 sum of (q-32)*x.
 func dotQ6_K(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 256 && len(w) >= 210 {
-		b := (*[210]byte)(w)
+	for len(x) >= 256 && len(w) >= blockBytesQ6_K {
+		b := (*[blockBytesQ6_K]byte)(w)
 		var sq float32
 		for n := range 2 {
 			ql := (*[64]byte)(b[64*n:])
@@ -60,7 +60,7 @@ func dotQ6_K(w []byte, x []float32) float32 {
 			}
 		}
 		s += f16at(b[208:]) * sq
-		w, x = w[210:], x[256:]
+		w, x = w[blockBytesQ6_K:], x[256:]
 	}
 	return s
 }
@@ -71,9 +71,9 @@ func dotQ6_K(w []byte, x []float32) float32 {
 func quantizeQ6_K(dst []byte, src []float32) {
 	var l [256]uint8
 	var scales [16]float32
-	for len(src) >= 256 && len(dst) >= 210 {
+	for len(src) >= 256 && len(dst) >= blockBytesQ6_K {
 		x := (*[256]float32)(src)
-		b := (*[210]byte)(dst)
+		b := (*[blockBytesQ6_K]byte)(dst)
 		var maxScale, maxAbs float32
 		for g := range 16 {
 			scales[g] = makeQXQuants(32, x[16*g:][:16], l[16*g:][:16])
@@ -82,8 +82,8 @@ func quantizeQ6_K(dst []byte, src []float32) {
 			}
 		}
 		if maxAbs < groupMaxEps {
-			*b = [210]byte{}
-			src, dst = src[256:], dst[210:]
+			*b = [blockBytesQ6_K]byte{}
+			src, dst = src[256:], dst[blockBytesQ6_K:]
 			continue
 		}
 		iscale := -128 / maxScale
@@ -112,6 +112,6 @@ func quantizeQ6_K(dst []byte, src []float32) {
 				qh[i] = L[i]>>4 | L[i+32]>>4<<2 | L[i+64]>>4<<4 | L[i+96]>>4<<6
 			}
 		}
-		src, dst = src[256:], dst[210:]
+		src, dst = src[256:], dst[blockBytesQ6_K:]
 	}
 }

@@ -7,14 +7,14 @@ import "math"
 
 // dequantQ8_0 mirrors ggml's dequantize_row_q8_0.
 func dequantQ8_0(dst []float32, w []byte) {
-	for len(dst) >= 32 && len(w) >= 34 {
-		b := (*[34]byte)(w)
+	for len(dst) >= 32 && len(w) >= blockBytesQ8_0 {
+		b := (*[blockBytesQ8_0]byte)(w)
 		d := f16at(b[0:])
 		y := (*[32]float32)(dst)
 		for j := range y {
 			y[j] = d * float32(int8(b[2+j]))
 		}
-		dst, w = dst[32:], w[34:]
+		dst, w = dst[32:], w[blockBytesQ8_0:]
 	}
 }
 
@@ -22,8 +22,8 @@ func dequantQ8_0(dst []float32, w []byte) {
 // of q[j]*x[j].
 func dotQ8_0(w []byte, x []float32) float32 {
 	var s float32
-	for len(x) >= 32 && len(w) >= 34 {
-		b := (*[34]byte)(w)
+	for len(x) >= 32 && len(w) >= blockBytesQ8_0 {
+		b := (*[blockBytesQ8_0]byte)(w)
 		q := (*[32]byte)(b[2:])
 		v := (*[32]float32)(x)
 		var s0, s1, s2, s3 float32
@@ -35,7 +35,7 @@ func dotQ8_0(w []byte, x []float32) float32 {
 			s3 += t[q[j+3]] * v[j+3]
 		}
 		s += f16at(b[0:]) * ((s0 + s1) + (s2 + s3))
-		w, x = w[34:], x[32:]
+		w, x = w[blockBytesQ8_0:], x[32:]
 	}
 	return s
 }
@@ -43,9 +43,9 @@ func dotQ8_0(w []byte, x []float32) float32 {
 // quantizeQ8_0 mirrors ggml's quantize_row_q8_0_ref: d = max|x|/127,
 // q = round(x/d), ties away from zero.
 func quantizeQ8_0(dst []byte, src []float32) {
-	for len(src) >= 32 && len(dst) >= 34 {
+	for len(src) >= 32 && len(dst) >= blockBytesQ8_0 {
 		x := (*[32]float32)(src)
-		b := (*[34]byte)(dst)
+		b := (*[blockBytesQ8_0]byte)(dst)
 		d := absMax(x[:]) / 127
 		var id float32
 		if d != 0 {
@@ -55,7 +55,7 @@ func quantizeQ8_0(dst []byte, src []float32) {
 		for j, v := range x {
 			b[2+j] = byte(int8(math.Round(float64(v * id))))
 		}
-		src, dst = src[32:], dst[34:]
+		src, dst = src[32:], dst[blockBytesQ8_0:]
 	}
 }
 

@@ -3,19 +3,18 @@ package chat
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
-// tokenizerFixture is the real DeepSeek-V3 tokenizer with expected chat renders,
-// beside the repository (../shared/fixtures/README.md).
-var tokenizerFixture = filepath.Join("..", "..", "..", "shared", "fixtures", "tokenizer", "deepseek-v3")
-
+// readFixture reads a file of the real DeepSeek-V3 tokenizer fixture, with expected chat
+// renders, beside the repository (../shared/fixtures/README.md).
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(tokenizerFixture, name))
+	data, err := os.ReadFile(fixture.Path(t, "tokenizer", "deepseek-v3", name))
 	if err != nil {
-		t.Skipf("shared fixtures not available (%v): they are expected in ../shared/fixtures beside the repository", err)
+		t.Fatal(err)
 	}
 	return data
 }
@@ -55,17 +54,19 @@ func TestFixtureChats(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range f.Chat {
-		got, err := tp.Render(c.Messages, Options{
-			AddGenerationPrompt: c.AddGenerationPrompt,
-			BOSToken:            "<｜begin▁of▁sentence｜>",
-			EOSToken:            "<｜end▁of▁sentence｜>",
+		t.Run(c.Name, func(t *testing.T) {
+			got, err := tp.Render(c.Messages, Options{
+				AddGenerationPrompt: c.AddGenerationPrompt,
+				BOSToken:            "<｜begin▁of▁sentence｜>",
+				EOSToken:            "<｜end▁of▁sentence｜>",
+			})
+			if err != nil {
+				t.Errorf("%s: %v", c.Name, err)
+				return
+			}
+			if got != c.Rendered {
+				t.Errorf("%s:\n got %q\nwant %q", c.Name, got, c.Rendered)
+			}
 		})
-		if err != nil {
-			t.Errorf("%s: %v", c.Name, err)
-			continue
-		}
-		if got != c.Rendered {
-			t.Errorf("%s:\n got %q\nwant %q", c.Name, got, c.Rendered)
-		}
 	}
 }

@@ -67,20 +67,22 @@ func TestToolCallsRoundTrip(t *testing.T) {
 	}
 	q := "q"
 	for name, src := range map[string]string{"v3": DeepSeekV3, "r1": string(r1)} {
-		for n := 1; n <= len(calls); n++ {
-			tp, err := Parse(src)
-			if err != nil {
-				t.Fatal(err)
+		t.Run(name, func(t *testing.T) {
+			for n := 1; n <= len(calls); n++ {
+				tp, err := Parse(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text, err := tp.Render([]Message{{Role: "user", Content: &q}, {Role: "assistant", ToolCalls: calls[:n]}}, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, generated, _ := strings.Cut(text, "<｜Assistant｜>")
+				content, got, ok := ParseToolCalls(generated)
+				if !ok || !reflect.DeepEqual(got, calls[:n]) || content != "<｜end▁of▁sentence｜>" && content != "" {
+					t.Errorf("%s, %d calls: ParseToolCalls(%q) = %q, %+v, %v", name, n, generated, content, got, ok)
+				}
 			}
-			text, err := tp.Render([]Message{{Role: "user", Content: &q}, {Role: "assistant", ToolCalls: calls[:n]}}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, generated, _ := strings.Cut(text, "<｜Assistant｜>")
-			content, got, ok := ParseToolCalls(generated)
-			if !ok || !reflect.DeepEqual(got, calls[:n]) || content != "<｜end▁of▁sentence｜>" && content != "" {
-				t.Errorf("%s, %d calls: ParseToolCalls(%q) = %q, %+v, %v", name, n, generated, content, got, ok)
-			}
-		}
+		})
 	}
 }

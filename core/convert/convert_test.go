@@ -11,11 +11,10 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/gguf"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
-
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures")
 
 type indexTensor struct {
 	Name   string  `json:"name"`
@@ -26,9 +25,9 @@ type indexTensor struct {
 
 func loadIndex(t *testing.T, file string) []indexTensor {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtures, "gguf", "index.json"))
+	b, err := os.ReadFile(fixture.Path(t, "gguf", "index.json"))
 	if err != nil {
-		t.Skipf("GGUF fixtures absent (../shared/fixtures): %v", err)
+		t.Fatal(err)
 	}
 	var idx struct {
 		Files map[string]struct {
@@ -45,9 +44,9 @@ func loadIndex(t *testing.T, file string) []indexTensor {
 // name, type, shape and bytes with the files llama.cpp's converter and llama-quantize wrote
 // from the same checkpoint.
 func TestMatchesLlamaCpp(t *testing.T) {
-	m, err := core.Open(filepath.Join(fixtures, "deepseek-v3-tiny-bf16"), core.Options{Threads: 2})
+	m, err := core.Open(fixture.Path(t, "deepseek-v3-tiny-bf16"), core.Options{Threads: 2})
 	if err != nil {
-		t.Skipf("fixture absent: %v", err)
+		t.Fatal(err)
 	}
 	defer m.Close()
 	for _, c := range []struct{ typ, file string }{
@@ -85,49 +84,59 @@ func TestMatchesLlamaCpp(t *testing.T) {
 // TestRoundTrip: a converted F32 file (from the BF16 and from the FP8 checkpoint) gives the
 // reference logits, and re-opening it runs; a quantized one runs too.
 func TestRoundTrip(t *testing.T) {
-	for _, dir := range []string{
-		filepath.Join(fixtures, "deepseek-v3-tiny-bf16"), filepath.Join(fixtures, "deepseek-v3-tiny-fp8"),
-		filepath.Join("..", "testdata", "ref", "v2-lite-tiny"), // V2: no q LoRA, softmax routing
+	for _, c := range []struct {
+		name   string
+		shared bool // in ../shared/fixtures, else in core/testdata/ref
+	}{
+		{"deepseek-v3-tiny-bf16", true},
+		{"deepseek-v3-tiny-fp8", true},
+		{"v2-lite-tiny", false}, // V2: no q LoRA, softmax routing
 	} {
-		src := filepath.Base(dir)
-		m, err := core.Open(dir, core.Options{Threads: 2})
-		if err != nil {
-			t.Skipf("fixture absent: %v", err)
-		}
-		prompt, decode := []int{0, 1322, 767, 386}, []int{1558, 86}
-		want, err := core.Eval(context.Background(), m, prompt, decode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := filepath.Join(t.TempDir(), "f32.gguf")
-		if _, err := Write(context.Background(), m, out, Options{Type: "f32"}); err != nil {
-			t.Fatal(err)
-		}
-		m.Close()
-		f, err := gguf.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.GetUint("deepseek2.attention.q_lora_rank"); err != nil {
-			t.Errorf("%s: llama.cpp needs deepseek2.attention.q_lora_rank: %v", src, err)
-		}
-		f.Close()
-		g, err := core.Open(out, core.Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := core.Eval(context.Background(), g, prompt, decode)
-		g.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d float32
-		for i := range want {
-			d = max(d, abs(got[i]-want[i]))
-		}
-		if d > 1e-4 {
-			t.Errorf("%s → f32 GGUF: max |diff| %g", src, d)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join("..", "testdata", "ref", c.name)
+			if c.shared {
+				dir = fixture.Path(t, c.name)
+			}
+			src := filepath.Base(dir)
+			m, err := core.Open(dir, core.Options{Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prompt, decode := []int{0, 1322, 767, 386}, []int{1558, 86}
+			want, err := core.Eval(context.Background(), m, prompt, decode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "f32.gguf")
+			if _, err := Write(context.Background(), m, out, Options{Type: "f32"}); err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			f, err := gguf.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.GetUint("deepseek2.attention.q_lora_rank"); err != nil {
+				t.Errorf("%s: llama.cpp needs deepseek2.attention.q_lora_rank: %v", src, err)
+			}
+			f.Close()
+			g, err := core.Open(out, core.Options{Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := core.Eval(context.Background(), g, prompt, decode)
+			g.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d float32
+			for i := range want {
+				d = max(d, abs(got[i]-want[i]))
+			}
+			if d > 1e-4 {
+				t.Errorf("%s → f32 GGUF: max |diff| %g", src, d)
+			}
+		})
 	}
 }
 
@@ -147,9 +156,9 @@ func TestBadType(t *testing.T) {
 // TestVocabForLlamaCpp: the embedded vocabulary is padded to vocab_size with unused tokens
 // (llama.cpp sizes token_embd from it) and control-looking added tokens are control-typed.
 func TestVocabForLlamaCpp(t *testing.T) {
-	tok, err := tokenizer.Load(filepath.Join(fixtures, "tokenizer", "deepseek-v3"))
+	tok, err := tokenizer.Load(fixture.Path(t, "tokenizer", "deepseek-v3"))
 	if err != nil {
-		t.Skipf("tokenizer fixture absent: %v", err)
+		t.Fatal(err)
 	}
 	v, err := ggufVocab(tok, 129280)
 	if err != nil {
@@ -174,8 +183,10 @@ func TestVocabForLlamaCpp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"Hello, world!", "<｜User｜>你好<｜Assistant｜>"} {
-		if a, b := tok.Encode(s), back.Encode(s); fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Errorf("%q: %v vs %v", s, a, b)
-		}
+		t.Run(s, func(t *testing.T) {
+			if a, b := tok.Encode(s), back.Encode(s); fmt.Sprint(a) != fmt.Sprint(b) {
+				t.Errorf("%q: %v vs %v", s, a, b)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/npy"
 )
 
@@ -16,9 +17,9 @@ import (
 // conversions is at most 1.25× what llama.cpp's files of the same type get (its own
 // computation on them, ../shared/fixtures/gguf/llamacpp-logits/accuracy.json).
 func TestQuantizationKL(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(fixtures, "gguf", "llamacpp-logits", "accuracy.json"))
+	b, err := os.ReadFile(fixture.Path(t, "gguf", "llamacpp-logits", "accuracy.json"))
 	if err != nil {
-		t.Skipf("GGUF fixtures absent: %v", err)
+		t.Fatal(err)
 	}
 	var acc struct {
 		Results map[string]struct {
@@ -30,7 +31,7 @@ func TestQuantizationKL(t *testing.T) {
 	if err := json.Unmarshal(b, &acc); err != nil {
 		t.Fatal(err)
 	}
-	refDir := filepath.Join(fixtures, "deepseek-v3-tiny-bf16")
+	refDir := fixture.Path(t, "deepseek-v3-tiny-bf16")
 	var exp struct {
 		Cases []struct {
 			Name   string `json:"name"`
@@ -51,38 +52,40 @@ func TestQuantizationKL(t *testing.T) {
 	}
 	defer src.Close()
 	for _, c := range []struct{ typ, llama string }{{"q8_0", "Q8_0"}, {"q6_k", "Q6_K"}, {"q4_k_m", "Q4_K_M"}} {
-		out := filepath.Join(t.TempDir(), c.typ+".gguf")
-		if _, err := Write(context.Background(), src, out, Options{Type: c.typ}); err != nil {
-			t.Fatal(err)
-		}
-		m, err := core.Open(out, core.Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum float64
-		rows := 0
-		v := m.Config.VocabSize
-		for _, cs := range exp.Cases {
-			ref, _, err := npy.ReadFile(filepath.Join(refDir, "expected", cs.Name+".absorb.npy"))
+		t.Run(c.typ, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), c.typ+".gguf")
+			if _, err := Write(context.Background(), src, out, Options{Type: c.typ}); err != nil {
+				t.Fatal(err)
+			}
+			m, err := core.Open(out, core.Options{Threads: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := core.Eval(context.Background(), m, cs.Prompt, cs.Fed)
-			if err != nil {
-				t.Fatal(err)
+			var sum float64
+			rows := 0
+			v := m.Config.VocabSize
+			for _, cs := range exp.Cases {
+				ref, _, err := npy.ReadFile(filepath.Join(refDir, "expected", cs.Name+".absorb.npy"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := core.Eval(context.Background(), m, cs.Prompt, cs.Fed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for r := 0; r < len(ref)/v; r++ {
+					sum += kl(ref[r*v:(r+1)*v], got[r*v:(r+1)*v])
+					rows++
+				}
 			}
-			for r := 0; r < len(ref)/v; r++ {
-				sum += kl(ref[r*v:(r+1)*v], got[r*v:(r+1)*v])
-				rows++
+			m.Close()
+			mean := sum / float64(rows)
+			limit := 1.25 * acc.Results[c.llama].Overall.KLMean
+			t.Logf("%s: mean KL %.4f over %d rows (llama.cpp %.4f, limit %.4f)", c.llama, mean, rows, acc.Results[c.llama].Overall.KLMean, limit)
+			if !(mean <= limit) {
+				t.Errorf("%s: mean KL %.4f > %.4f", c.llama, mean, limit)
 			}
-		}
-		m.Close()
-		mean := sum / float64(rows)
-		limit := 1.25 * acc.Results[c.llama].Overall.KLMean
-		t.Logf("%s: mean KL %.4f over %d rows (llama.cpp %.4f, limit %.4f)", c.llama, mean, rows, acc.Results[c.llama].Overall.KLMean, limit)
-		if !(mean <= limit) {
-			t.Errorf("%s: mean KL %.4f > %.4f", c.llama, mean, limit)
-		}
+		})
 	}
 }
 

@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "gguf")
+// fixtureDir holds the files llama.cpp wrote (../shared/fixtures/gguf/README.md).
+var fixtureDir = fixture.Join("gguf")
 
 type fixtureIndex struct {
 	Files map[string]struct {
@@ -38,10 +41,7 @@ type fixtureIndex struct {
 // fixtures are absent.
 func loadFixtures(t testing.TB) *fixtureIndex {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "index.json"))
-	if os.IsNotExist(err) {
-		t.Skipf("GGUF fixtures not found at %s (the shared fixtures are not checked out)", fixtureDir)
-	}
+	b, err := os.ReadFile(fixture.Path(t, "gguf", "index.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -273,18 +274,22 @@ func TestTypes(t *testing.T) {
 		{TQ1_0, "TQ1_0", 256, 54, 256, 54}, {TQ2_0, "TQ2_0", 256, 66, 256, 66}, {MXFP4, "MXFP4", 32, 17, 64, 34},
 	}
 	for _, c := range cases {
-		n, err := c.t.RowBytes(c.ne0)
-		if c.t.String() != c.name || c.t.BlockSize() != c.bs || c.t.BlockBytes() != c.bb || n != c.bytes || err != nil {
-			t.Errorf("%v: %s %d %d %d %v", c.name, c.t, c.t.BlockSize(), c.t.BlockBytes(), n, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			n, err := c.t.RowBytes(c.ne0)
+			if c.t.String() != c.name || c.t.BlockSize() != c.bs || c.t.BlockBytes() != c.bb || n != c.bytes || err != nil {
+				t.Errorf("%v: %s %d %d %d %v", c.name, c.t, c.t.BlockSize(), c.t.BlockBytes(), n, err)
+			}
+		})
 	}
 	for _, id := range []Type{4, 5, 31, 32, 33, 36, 37, 38, 43, 1 << 31} {
-		if id.Known() || id.BlockSize() != 0 {
-			t.Errorf("type %d is known", id)
-		}
-		if _, err := id.RowBytes(32); err == nil {
-			t.Errorf("RowBytes of type %d succeeded", id)
-		}
+		t.Run(fmt.Sprintf("unknown %d", uint32(id)), func(t *testing.T) {
+			if id.Known() || id.BlockSize() != 0 {
+				t.Errorf("type %d is known", id)
+			}
+			if _, err := id.RowBytes(32); err == nil {
+				t.Errorf("RowBytes of type %d succeeded", id)
+			}
+		})
 	}
 	if Type(4).String() != "Type(4)" {
 		t.Error(Type(4).String())

@@ -81,15 +81,17 @@ func TestFixtureMetadata(t *testing.T) {
 		{"tokenizer.ggml.eos_token_id", Uint32, 1},
 	}
 	for _, c := range uints {
-		v, ok := f.Get(c.key)
-		if !ok {
-			t.Errorf("%s missing", c.key)
-			continue
-		}
-		got, err := f.GetUint(c.key)
-		if err != nil || got != c.want || v.Kind() != c.kind {
-			t.Errorf("%s = %d (%s), %v; want %d (%s)", c.key, got, v.Kind(), err, c.want, c.kind)
-		}
+		t.Run(c.key, func(t *testing.T) {
+			v, ok := f.Get(c.key)
+			if !ok {
+				t.Errorf("%s missing", c.key)
+				return
+			}
+			got, err := f.GetUint(c.key)
+			if err != nil || got != c.want || v.Kind() != c.kind {
+				t.Errorf("%s = %d (%s), %v; want %d (%s)", c.key, got, v.Kind(), err, c.want, c.kind)
+			}
+		})
 	}
 	floats := map[string]float64{
 		"deepseek2.rope.scaling.factor":              8,
@@ -99,10 +101,12 @@ func TestFixtureMetadata(t *testing.T) {
 		"deepseek2.rope.scaling.yarn_log_multiplier": float64(float32(0.1)),
 	}
 	for k, want := range floats {
-		got, err := f.GetFloat(k)
-		if err != nil || got != want {
-			t.Errorf("%s = %v, %v; want %v", k, got, err, want)
-		}
+		t.Run(k, func(t *testing.T) {
+			got, err := f.GetFloat(k)
+			if err != nil || got != want {
+				t.Errorf("%s = %v, %v; want %v", k, got, err, want)
+			}
+		})
 	}
 	strs := map[string]string{
 		"general.architecture":        "deepseek2",
@@ -112,9 +116,11 @@ func TestFixtureMetadata(t *testing.T) {
 		"tokenizer.ggml.pre":          "deepseek-v3",
 	}
 	for k, want := range strs {
-		if got, err := f.GetString(k); err != nil || got != want {
-			t.Errorf("%s = %q, %v; want %q", k, got, err, want)
-		}
+		t.Run(k, func(t *testing.T) {
+			if got, err := f.GetString(k); err != nil || got != want {
+				t.Errorf("%s = %q, %v; want %q", k, got, err, want)
+			}
+		})
 	}
 	if b, err := f.GetBool("deepseek2.expert_weights_norm"); err != nil || !b {
 		t.Errorf("expert_weights_norm = %v, %v", b, err)

@@ -2,6 +2,7 @@ package gguf
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -103,51 +104,53 @@ func buildFile(t testing.TB, al uint32) []byte {
 
 func TestWriterRoundTrip(t *testing.T) {
 	for _, al := range []uint32{0, 1, 64, 4096} {
-		b := buildFile(t, al)
-		f, err := Parse("mem", b)
-		if err != nil {
-			t.Fatalf("alignment %d: %v", al, err)
-		}
-		wantAl := int64(al)
-		if al == 0 {
-			wantAl = DefaultAlignment
-		}
-		if f.Alignment() != wantAl || f.Version() != 3 || int64(len(b))%wantAl != 0 {
-			t.Errorf("alignment %d, version %d, size %d", f.Alignment(), f.Version(), len(b))
-		}
-		keys := f.Keys()
-		off := 0
-		if al != 0 {
-			off = 1
-		}
-		if len(keys) != len(allKinds)+off {
-			t.Fatalf("%d keys", len(keys))
-		}
-		for i, kv := range allKinds {
-			if keys[i+off] != kv.key {
-				t.Errorf("key %d = %q, want %q", i, keys[i+off], kv.key)
+		t.Run(fmt.Sprintf("alignment %d", al), func(t *testing.T) {
+			b := buildFile(t, al)
+			f, err := Parse("mem", b)
+			if err != nil {
+				t.Fatalf("alignment %d: %v", al, err)
 			}
-			v, _ := f.Get(kv.key)
-			want := mustValue(kv.x)
-			if !reflect.DeepEqual(v, want) {
-				t.Errorf("%s = %#v, want %#v", kv.key, v, want)
+			wantAl := int64(al)
+			if al == 0 {
+				wantAl = DefaultAlignment
 			}
-		}
-		for i, tt := range testTensors {
-			ti, data, ok := f.Tensor(tt.name)
-			if !ok || ti.Type != tt.typ || !equalInts(ti.Ne, tt.ne) || ti.Offset%wantAl != 0 || int64(len(data)) != ti.Size {
-				t.Errorf("tensor %s = %+v", tt.name, ti)
+			if f.Alignment() != wantAl || f.Version() != 3 || int64(len(b))%wantAl != 0 {
+				t.Errorf("alignment %d, version %d, size %d", f.Alignment(), f.Version(), len(b))
 			}
-			for _, c := range data {
-				if c != byte(i+1) {
-					t.Fatalf("tensor %s: wrong data", tt.name)
+			keys := f.Keys()
+			off := 0
+			if al != 0 {
+				off = 1
+			}
+			if len(keys) != len(allKinds)+off {
+				t.Fatalf("%d keys", len(keys))
+			}
+			for i, kv := range allKinds {
+				if keys[i+off] != kv.key {
+					t.Errorf("key %d = %q, want %q", i, keys[i+off], kv.key)
+				}
+				v, _ := f.Get(kv.key)
+				want := mustValue(kv.x)
+				if !reflect.DeepEqual(v, want) {
+					t.Errorf("%s = %#v, want %#v", kv.key, v, want)
 				}
 			}
-		}
-		// Writing the parsed file again gives the same bytes.
-		if b2 := rewrite(t, f); !bytes.Equal(b, b2) {
-			t.Errorf("alignment %d: rewrite differs", al)
-		}
+			for i, tt := range testTensors {
+				ti, data, ok := f.Tensor(tt.name)
+				if !ok || ti.Type != tt.typ || !equalInts(ti.Ne, tt.ne) || ti.Offset%wantAl != 0 || int64(len(data)) != ti.Size {
+					t.Errorf("tensor %s = %+v", tt.name, ti)
+				}
+				for _, c := range data {
+					if c != byte(i+1) {
+						t.Fatalf("tensor %s: wrong data", tt.name)
+					}
+				}
+			}
+			// Writing the parsed file again gives the same bytes.
+			if b2 := rewrite(t, f); !bytes.Equal(b, b2) {
+				t.Errorf("alignment %d: rewrite differs", al)
+			}
+		})
 	}
 }
 

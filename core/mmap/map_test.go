@@ -154,9 +154,11 @@ func TestAdviceString(t *testing.T) {
 		{Advice(42), "Advice(42)"},
 	}
 	for _, tt := range tests {
-		if got := tt.a.String(); got != tt.want {
-			t.Errorf("Advice(%d).String() = %q, want %q", int(tt.a), got, tt.want)
-		}
+		t.Run(tt.want, func(t *testing.T) {
+			if got := tt.a.String(); got != tt.want {
+				t.Errorf("Advice(%d).String() = %q, want %q", int(tt.a), got, tt.want)
+			}
+		})
 	}
 }
 
@@ -217,19 +219,31 @@ func TestTouch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	for _, r := range [][2]int{{0, len(data)}, {1, len(data)}, {page - 1, page + 1}, {page, 3 * page}, {5, 5}} {
-		b := m.Data()[r[0]:r[1]]
-		var want byte
-		if len(b) > 0 {
-			// The mapping starts on a page boundary: the pages after b[0]'s start at the
-			// multiples of the page size.
-			want = data[r[0]]
-			for off := (r[0]/page + 1) * page; off < r[1]; off += page {
-				want ^= data[off]
+	for _, c := range []struct {
+		name string
+		r    [2]int
+	}{
+		{"whole", [2]int{0, len(data)}},
+		{"from byte 1", [2]int{1, len(data)}},
+		{"across a page boundary", [2]int{page - 1, page + 1}},
+		{"pages 1 and 2", [2]int{page, 3 * page}},
+		{"empty", [2]int{5, 5}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.r
+			b := m.Data()[r[0]:r[1]]
+			var want byte
+			if len(b) > 0 {
+				// The mapping starts on a page boundary: the pages after b[0]'s start at the
+				// multiples of the page size.
+				want = data[r[0]]
+				for off := (r[0]/page + 1) * page; off < r[1]; off += page {
+					want ^= data[off]
+				}
 			}
-		}
-		if got := Touch(b); got != want {
-			t.Errorf("Touch([%d:%d]) = %d, want %d", r[0], r[1], got, want)
-		}
+			if got := Touch(b); got != want {
+				t.Errorf("Touch([%d:%d]) = %d, want %d", r[0], r[1], got, want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package npy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,30 +14,32 @@ import (
 
 func TestRoundTrip(t *testing.T) {
 	for _, shape := range [][]int{{3}, {2, 3}, {0, 4}, {1, 1, 2}} {
-		n := 1
-		for _, d := range shape {
-			n *= d
-		}
-		data := make([]float32, n)
-		for i := range data {
-			data[i] = float32(i) - 1.5
-		}
-		path := filepath.Join(t.TempDir(), "a.npy")
-		if err := WriteFile(path, data, shape...); err != nil {
-			t.Fatal(err)
-		}
-		got, gshape, err := ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(gshape) != len(shape) || len(got) != n {
-			t.Fatalf("shape %v: read back %v, %d values", shape, gshape, len(got))
-		}
-		for i := range data {
-			if got[i] != data[i] {
-				t.Fatalf("value %d: got %v want %v", i, got[i], data[i])
+		t.Run(strings.ReplaceAll(strings.Trim(fmt.Sprint(shape), "[]"), " ", "x"), func(t *testing.T) {
+			n := 1
+			for _, d := range shape {
+				n *= d
 			}
-		}
+			data := make([]float32, n)
+			for i := range data {
+				data[i] = float32(i) - 1.5
+			}
+			path := filepath.Join(t.TempDir(), "a.npy")
+			if err := WriteFile(path, data, shape...); err != nil {
+				t.Fatal(err)
+			}
+			got, gshape, err := ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(gshape) != len(shape) || len(got) != n {
+				t.Fatalf("shape %v: read back %v, %d values", shape, gshape, len(got))
+			}
+			for i := range data {
+				if got[i] != data[i] {
+					t.Fatalf("value %d: got %v want %v", i, got[i], data[i])
+				}
+			}
+		})
 	}
 }
 
@@ -63,9 +66,11 @@ func TestParseErrors(t *testing.T) {
 		"f8 dtype":  bytes.Replace(g, []byte("<f4"), []byte("<f8"), 1),
 	}
 	for name, b := range cases {
-		if _, _, err := Parse(b); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := Parse(b); err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		})
 	}
 }
 

@@ -238,14 +238,17 @@ func TestOpenDirErrors(t *testing.T) {
 func TestOpenDirNotADirectory(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {
+		name string
 		path string
 		want string
 	}{
-		{filepath.Join(dir, "missing"), "no such file"},
-		{writeRaw(t, rawFile("{}", nil)), "is not a directory"},
+		{"missing", filepath.Join(dir, "missing"), "no such file"},
+		{"a file", writeRaw(t, rawFile("{}", nil)), "is not a directory"},
 	} {
-		if _, err := OpenDir(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("OpenDir(%q) error = %v, want one containing %q", tt.path, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := OpenDir(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("OpenDir(%q) error = %v, want one containing %q", tt.path, err, tt.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,9 @@
 package safetensors
 
-import "testing"
+import (
+	"cmp"
+	"testing"
+)
 
 func TestDTypeSize(t *testing.T) {
 	tests := []struct {
@@ -15,8 +18,10 @@ func TestDTypeSize(t *testing.T) {
 		{"", 0}, {"bf16", 0}, {"Q4_K", 0}, {"F4", 0},
 	}
 	for _, tt := range tests {
-		if got := tt.d.Size(); got != tt.want {
-			t.Errorf("DType(%q).Size() = %d, want %d", string(tt.d), got, tt.want)
-		}
+		t.Run(cmp.Or(string(tt.d), "empty"), func(t *testing.T) {
+			if got := tt.d.Size(); got != tt.want {
+				t.Errorf("DType(%q).Size() = %d, want %d", string(tt.d), got, tt.want)
+			}
+		})
 	}
 }

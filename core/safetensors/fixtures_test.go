@@ -3,26 +3,16 @@ package safetensors
 import (
 	"encoding/binary"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
-// fixture returns the path of a shared reference fixture, skipping the test
-// when the shared fixtures are absent.
-func fixture(t *testing.T, elem ...string) string {
-	t.Helper()
-	root := filepath.Join("..", "..", "..", "shared", "fixtures")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("shared fixtures not available (%v): they are expected in ../shared/fixtures beside the repository", err)
-	}
-	return filepath.Join(append([]string{root}, elem...)...)
-}
-
 func TestFixtureBF16(t *testing.T) {
-	path := fixture(t, "deepseek-v3-tiny-bf16", "model.safetensors")
+	path := fixture.Path(t, "deepseek-v3-tiny-bf16", "model.safetensors")
 	f, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -43,14 +33,16 @@ func TestFixtureBF16(t *testing.T) {
 		{"model.layers.0.self_attn.kv_a_layernorm.weight", BF16, []int{64}},
 	}
 	for _, tt := range tests {
-		got, ok := f.Tensor(tt.name)
-		if !ok {
-			t.Errorf("tensor %q not found", tt.name)
-			continue
-		}
-		if got.DType != tt.dtype || !slices.Equal(got.Shape, tt.shape) {
-			t.Errorf("tensor %q is %s %v, want %s %v", tt.name, got.DType, got.Shape, tt.dtype, tt.shape)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := f.Tensor(tt.name)
+			if !ok {
+				t.Errorf("tensor %q not found", tt.name)
+				return
+			}
+			if got.DType != tt.dtype || !slices.Equal(got.Shape, tt.shape) {
+				t.Errorf("tensor %q is %s %v, want %s %v", tt.name, got.DType, got.Shape, tt.dtype, tt.shape)
+			}
+		})
 	}
 	// Random weights: the embedding must hold finite, not all zero values.
 	emb, _ := f.Tensor("model.embed_tokens.weight")
@@ -79,7 +71,7 @@ func TestFixtureBF16(t *testing.T) {
 }
 
 func TestFixtureFP8(t *testing.T) {
-	path := fixture(t, "deepseek-v3-tiny-fp8", "model.safetensors")
+	path := fixture.Path(t, "deepseek-v3-tiny-fp8", "model.safetensors")
 	f, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -97,14 +89,16 @@ func TestFixtureFP8(t *testing.T) {
 		{"model.layers.0.mlp.gate_proj.weight_scale_inv", F32, []int{3, 2}},
 	}
 	for _, tt := range tests {
-		got, ok := f.Tensor(tt.name)
-		if !ok {
-			t.Errorf("tensor %q not found", tt.name)
-			continue
-		}
-		if got.DType != tt.dtype || !slices.Equal(got.Shape, tt.shape) {
-			t.Errorf("tensor %q is %s %v, want %s %v", tt.name, got.DType, got.Shape, tt.dtype, tt.shape)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := f.Tensor(tt.name)
+			if !ok {
+				t.Errorf("tensor %q not found", tt.name)
+				return
+			}
+			if got.DType != tt.dtype || !slices.Equal(got.Shape, tt.shape) {
+				t.Errorf("tensor %q is %s %v, want %s %v", tt.name, got.DType, got.Shape, tt.dtype, tt.shape)
+			}
+		})
 	}
 	// Every F8_E4M3 weight has an F32 scale of shape ceil(out/128) x ceil(in/128).
 	fp8 := 0

@@ -178,20 +178,23 @@ func TestParseHeaderTooLarge(t *testing.T) {
 func TestFormatError(t *testing.T) {
 	inner := errors.New("bad")
 	tests := []struct {
+		name string
 		e    FormatError
 		want string
 	}{
-		{FormatError{Err: inner}, "safetensors: bad"},
-		{FormatError{File: "m.safetensors", Err: inner}, "safetensors: m.safetensors: bad"},
-		{FormatError{Tensor: "w", Err: inner}, `safetensors: tensor "w": bad`},
-		{FormatError{File: "f", Tensor: "w", Err: inner}, `safetensors: f: tensor "w": bad`},
+		{"bare", FormatError{Err: inner}, "safetensors: bad"},
+		{"file", FormatError{File: "m.safetensors", Err: inner}, "safetensors: m.safetensors: bad"},
+		{"tensor", FormatError{Tensor: "w", Err: inner}, `safetensors: tensor "w": bad`},
+		{"file and tensor", FormatError{File: "f", Tensor: "w", Err: inner}, `safetensors: f: tensor "w": bad`},
 	}
 	for _, tt := range tests {
-		if got := tt.e.Error(); got != tt.want {
-			t.Errorf("Error() = %q, want %q", got, tt.want)
-		}
-		if !errors.Is(&tt.e, inner) {
-			t.Errorf("%q does not wrap its Err", tt.e.Error())
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.e.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+			if !errors.Is(&tt.e, inner) {
+				t.Errorf("%q does not wrap its Err", tt.e.Error())
+			}
+		})
 	}
 }

@@ -83,45 +83,50 @@ func TestLogProbImpossible(t *testing.T) {
 func TestLogProbsLarge(t *testing.T) {
 	const v = 5000
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, p := range []Params{
-		{LogProbs: 5},
-		{Temperature: 0.7, LogProbs: 20},
-		{Temperature: 0.7, TopK: 40, TopP: 0.9, LogProbs: 5},
-		{Temperature: 0.7, TopK: 3, LogProbs: 5},
-		{Temperature: 0.7, TopP: 0.9, LogProbs: 20},
-		{Temperature: 1.2, TopP: 0.5, MinP: 0.1, LogProbs: 7, RepetitionPenalty: 1.2, PresencePenalty: 0.3},
+	for _, tt := range []struct {
+		name string
+		p    Params
+	}{
+		{"greedy", Params{LogProbs: 5}},
+		{"temperature", Params{Temperature: 0.7, LogProbs: 20}},
+		{"top-k top-p", Params{Temperature: 0.7, TopK: 40, TopP: 0.9, LogProbs: 5}},
+		{"top-k 3", Params{Temperature: 0.7, TopK: 3, LogProbs: 5}},
+		{"top-p", Params{Temperature: 0.7, TopP: 0.9, LogProbs: 20}},
+		{"min-p penalties", Params{Temperature: 1.2, TopP: 0.5, MinP: 0.1, LogProbs: 7, RepetitionPenalty: 1.2, PresencePenalty: 0.3}},
 	} {
-		s, err := New(p, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range 5 {
-			logits := randomLogits(r, v)
-			history := randomHistory(r, v, 100)
-			// The reported distribution: penalties and temperature (1 when greedy) only.
-			ref := Params{Temperature: p.Temperature, RepetitionPenalty: p.RepetitionPenalty, PresencePenalty: p.PresencePenalty}
-			if ref.Temperature == 0 {
-				ref.Temperature = 1
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.p, v)
+			if err != nil {
+				t.Fatal(err)
 			}
-			want := reference(ref, logits, history)
-			id := s.Sample(slices.Clone(logits), history)
-			if got := float64(s.LogProb()); math.Abs(got-math.Log(want[id])) > 1e-5 {
-				t.Fatalf("%+v: LogProb() = %g, want %g", p, got, math.Log(want[id]))
-			}
-			ids := make([]int, v)
-			for i := range ids {
-				ids[i] = i
-			}
-			slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(want[b], want[a]) })
-			top := s.TopLogProbs()
-			if len(top) != p.LogProbs {
-				t.Fatalf("%+v: %d top log-probabilities, want %d", p, len(top), p.LogProbs)
-			}
-			for i, e := range top {
-				if e.ID != ids[i] || math.Abs(float64(e.LogProb)-math.Log(want[e.ID])) > 1e-5 {
-					t.Fatalf("%+v: TopLogProbs()[%d] = %v, want %d with %g", p, i, e, ids[i], math.Log(want[ids[i]]))
+			for range 5 {
+				logits := randomLogits(r, v)
+				history := randomHistory(r, v, 100)
+				// The reported distribution: penalties and temperature (1 when greedy) only.
+				ref := Params{Temperature: tt.p.Temperature, RepetitionPenalty: tt.p.RepetitionPenalty, PresencePenalty: tt.p.PresencePenalty}
+				if ref.Temperature == 0 {
+					ref.Temperature = 1
+				}
+				want := reference(ref, logits, history)
+				id := s.Sample(slices.Clone(logits), history)
+				if got := float64(s.LogProb()); math.Abs(got-math.Log(want[id])) > 1e-5 {
+					t.Fatalf("%+v: LogProb() = %g, want %g", tt.p, got, math.Log(want[id]))
+				}
+				ids := make([]int, v)
+				for i := range ids {
+					ids[i] = i
+				}
+				slices.SortStableFunc(ids, func(a, b int) int { return cmp.Compare(want[b], want[a]) })
+				top := s.TopLogProbs()
+				if len(top) != tt.p.LogProbs {
+					t.Fatalf("%+v: %d top log-probabilities, want %d", tt.p, len(top), tt.p.LogProbs)
+				}
+				for i, e := range top {
+					if e.ID != ids[i] || math.Abs(float64(e.LogProb)-math.Log(want[e.ID])) > 1e-5 {
+						t.Fatalf("%+v: TopLogProbs()[%d] = %v, want %d with %g", tt.p, i, e, ids[i], math.Log(want[ids[i]]))
+					}
 				}
 			}
-		}
+		})
 	}
 }

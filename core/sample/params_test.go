@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -67,8 +68,10 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 func TestNewVocab(t *testing.T) {
 	for _, v := range []int{0, -1} {
-		if _, err := New(Params{}, v); err == nil {
-			t.Errorf("New(vocab %d) succeeded", v)
-		}
+		t.Run(fmt.Sprintf("vocab %d", v), func(t *testing.T) {
+			if _, err := New(Params{}, v); err == nil {
+				t.Errorf("New(vocab %d) succeeded", v)
+			}
+		})
 	}
 }

@@ -208,25 +208,27 @@ func TestTopPFlat(t *testing.T) {
 func TestSelectTop(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, v := range []int{0, 1, 5, 100, 1000} {
-		x := randomLogits(r, v)
-		for i := range x {
-			if x[i] != x[i] {
-				x[i] = negInf
+		t.Run(fmt.Sprintf("vocab %d", v), func(t *testing.T) {
+			x := randomLogits(r, v)
+			for i := range x {
+				if x[i] != x[i] {
+					x[i] = negInf
+				}
 			}
-		}
-		var all []cand
-		for i, l := range x {
-			if l != negInf {
-				all = append(all, cand{id: int32(i), l: l})
+			var all []cand
+			for i, l := range x {
+				if l != negInf {
+					all = append(all, cand{id: int32(i), l: l})
+				}
 			}
-		}
-		slices.SortFunc(all, compareCand)
-		for _, k := range []int{1, 2, 7, 40, 2000} {
-			got := selectTop(make([]cand, 0, k), x, k)
-			want := all[:min(k, len(all))]
-			if !slices.Equal(got, want) {
-				t.Fatalf("vocab %d k %d: selectTop = %v, want %v", v, k, got, want)
+			slices.SortFunc(all, compareCand)
+			for _, k := range []int{1, 2, 7, 40, 2000} {
+				got := selectTop(make([]cand, 0, k), x, k)
+				want := all[:min(k, len(all))]
+				if !slices.Equal(got, want) {
+					t.Fatalf("vocab %d k %d: selectTop = %v, want %v", v, k, got, want)
+				}
 			}
-		}
+		})
 	}
 }

@@ -188,31 +188,36 @@ func generate(s *Sampler, base []float32, n int) []int {
 func TestReproducible(t *testing.T) {
 	const v = 2000
 	base := randomLogits(rand.New(rand.NewPCG(7, 8)), v)
-	for _, p := range []Params{
-		{Temperature: 1},
-		{Temperature: 0.8, TopP: 0.95},
-		{Temperature: 0.7, TopK: 40, TopP: 0.9, MinP: 0.05, RepetitionPenalty: 1.1, LogProbs: 3},
+	for _, tt := range []struct {
+		name string
+		p    Params
+	}{
+		{"temperature", Params{Temperature: 1}},
+		{"top-p", Params{Temperature: 0.8, TopP: 0.95}},
+		{"top-k top-p min-p penalty", Params{Temperature: 0.7, TopK: 40, TopP: 0.9, MinP: 0.05, RepetitionPenalty: 1.1, LogProbs: 3}},
 	} {
-		p.Seed = 42
-		a, _ := New(p, v)
-		b, _ := New(p, v)
-		first := generate(a, base, 200)
-		if second := generate(b, base, 200); !slices.Equal(first, second) {
-			t.Errorf("%+v: two samplers seeded alike differ:\n%v\n%v", p, first, second)
-		}
-		a.Reset(42)
-		if again := generate(a, base, 200); !slices.Equal(first, again) {
-			t.Errorf("%+v: Reset(42) does not replay:\n%v\n%v", p, first, again)
-		}
-		c, _ := New(Params{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, MinP: p.MinP,
-			RepetitionPenalty: p.RepetitionPenalty, Seed: 43}, v)
-		if other := generate(c, base, 200); slices.Equal(first, other) {
-			t.Errorf("%+v: seeds 42 and 43 give the same tokens", p)
-		}
-		b.Reset(43)
-		if other := generate(b, base, 200); slices.Equal(first, other) {
-			t.Errorf("%+v: Reset(43) gives the tokens of seed 42", p)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			tt.p.Seed = 42
+			a, _ := New(tt.p, v)
+			b, _ := New(tt.p, v)
+			first := generate(a, base, 200)
+			if second := generate(b, base, 200); !slices.Equal(first, second) {
+				t.Errorf("%+v: two samplers seeded alike differ:\n%v\n%v", tt.p, first, second)
+			}
+			a.Reset(42)
+			if again := generate(a, base, 200); !slices.Equal(first, again) {
+				t.Errorf("%+v: Reset(42) does not replay:\n%v\n%v", tt.p, first, again)
+			}
+			c, _ := New(Params{Temperature: tt.p.Temperature, TopK: tt.p.TopK, TopP: tt.p.TopP, MinP: tt.p.MinP,
+				RepetitionPenalty: tt.p.RepetitionPenalty, Seed: 43}, v)
+			if other := generate(c, base, 200); slices.Equal(first, other) {
+				t.Errorf("%+v: seeds 42 and 43 give the same tokens", tt.p)
+			}
+			b.Reset(43)
+			if other := generate(b, base, 200); slices.Equal(first, other) {
+				t.Errorf("%+v: Reset(43) gives the tokens of seed 42", tt.p)
+			}
+		})
 	}
 }
 

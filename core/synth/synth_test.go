@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,20 +12,22 @@ import (
 
 func TestShapes(t *testing.T) {
 	for _, name := range ShapeNames() {
-		c, err := Shape(name, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.NumHiddenLayers != 3 || c.FirstKDenseReplace > 2 {
-			t.Errorf("%s: %d layers, %d dense", name, c.NumHiddenLayers, c.FirstKDenseReplace)
-		}
-		b, err := c.MarshalJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := core.ParseConfig(b); err != nil {
-			t.Errorf("%s: its config.json does not parse back: %v", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			c, err := Shape(name, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.NumHiddenLayers != 3 || c.FirstKDenseReplace > 2 {
+				t.Errorf("%s: %d layers, %d dense", name, c.NumHiddenLayers, c.FirstKDenseReplace)
+			}
+			b, err := c.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := core.ParseConfig(b); err != nil {
+				t.Errorf("%s: its config.json does not parse back: %v", name, err)
+			}
+		})
 	}
 	if _, err := Shape("v9", 0); err == nil {
 		t.Error("unknown shape: no error")
@@ -37,28 +40,30 @@ func TestWriteHF(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sharded := range []bool{false, true} {
-		dir := t.TempDir()
-		if err := WriteHF(dir, c, Options{Seed: 1, DType: "F8_E4M3", Sharded: sharded}); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"config.json", "tokenizer.json", "tokenizer_config.json"} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-				t.Errorf("sharded=%v: %v", sharded, err)
+		t.Run(fmt.Sprintf("sharded=%v", sharded), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := WriteHF(dir, c, Options{Seed: 1, DType: "F8_E4M3", Sharded: sharded}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		ck, err := safetensors.OpenDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, err := ck.Tensor("model.layers.1.mlp.experts.3.up_proj.weight_scale_inv")
-		if err != nil || x.DType != safetensors.F32 {
-			t.Errorf("sharded=%v: FP8 scale: %v %v", sharded, x.DType, err)
-		}
-		ck.Close()
-		m, err := core.Open(dir, core.Options{Threads: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Close()
+			for _, f := range []string{"config.json", "tokenizer.json", "tokenizer_config.json"} {
+				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+					t.Errorf("sharded=%v: %v", sharded, err)
+				}
+			}
+			ck, err := safetensors.OpenDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := ck.Tensor("model.layers.1.mlp.experts.3.up_proj.weight_scale_inv")
+			if err != nil || x.DType != safetensors.F32 {
+				t.Errorf("sharded=%v: FP8 scale: %v %v", sharded, x.DType, err)
+			}
+			ck.Close()
+			m, err := core.Open(dir, core.Options{Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+		})
 	}
 }

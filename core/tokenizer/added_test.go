@@ -103,18 +103,20 @@ func TestAddedTokenOptions(t *testing.T) {
 			parts: []any{"x", -1, 1, -1},
 		},
 	} {
-		tk, id := withAdded(t, tok, c.tok)
-		for i, p := range c.parts {
-			if p == 1 {
-				c.parts[i] = "<｜end▁of▁sentence｜>" // an existing added token: encoded as itself
+		t.Run(c.name, func(t *testing.T) {
+			tk, id := withAdded(t, tok, c.tok)
+			for i, p := range c.parts {
+				if p == 1 {
+					c.parts[i] = "<｜end▁of▁sentence｜>" // an existing added token: encoded as itself
+				}
 			}
-		}
-		want := concat(tk, id, c.parts...)
-		if got := tk.Encode(c.text); !slices.Equal(got, want) {
-			t.Errorf("%s: Encode(%q) = %v, want %v", c.name, c.text, got, want)
-		}
-		if !slices.Contains(want, id) {
-			t.Errorf("%s: the case does not use the token", c.name)
-		}
+			want := concat(tk, id, c.parts...)
+			if got := tk.Encode(c.text); !slices.Equal(got, want) {
+				t.Errorf("%s: Encode(%q) = %v, want %v", c.name, c.text, got, want)
+			}
+			if !slices.Contains(want, id) {
+				t.Errorf("%s: the case does not use the token", c.name)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -58,8 +59,10 @@ func TestPieces(t *testing.T) {
 		{"a\xff\xfeb", []string{"a", "\xff", "\xfeb"}},
 		{"\xe4\xb8 x", []string{"\xe4\xb8", " x"}},
 	} {
-		if got := tok.pieces(c.text); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("pieces(%q) = %q, want %q", c.text, got, c.want)
-		}
+		t.Run(strconv.Quote(c.text), func(t *testing.T) {
+			if got := tok.pieces(c.text); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("pieces(%q) = %q, want %q", c.text, got, c.want)
+			}
+		})
 	}
 }

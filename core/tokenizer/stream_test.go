@@ -33,22 +33,24 @@ func TestStreamDecoderUTF8(t *testing.T) {
 	tok := loadFixture(t)
 	d := tok.NewStreamDecoder(nil)
 	for _, s := range []string{"你", "😀", "é", "a你b😀c"} {
-		var out strings.Builder
-		for _, r := range pushAll(d, byteIDs(tok, s)) {
-			if !utf8.ValidString(r.text) {
-				t.Errorf("%q: emitted invalid UTF-8 %q", s, r.text)
+		t.Run(s, func(t *testing.T) {
+			var out strings.Builder
+			for _, r := range pushAll(d, byteIDs(tok, s)) {
+				if !utf8.ValidString(r.text) {
+					t.Errorf("%q: emitted invalid UTF-8 %q", s, r.text)
+				}
+				if r.stopped {
+					t.Errorf("%q: stopped without stop strings", s)
+				}
+				out.WriteString(r.text)
 			}
-			if r.stopped {
-				t.Errorf("%q: stopped without stop strings", s)
+			if rest := d.Flush(); rest != "" {
+				t.Errorf("%q: Flush = %q after complete text", s, rest)
 			}
-			out.WriteString(r.text)
-		}
-		if rest := d.Flush(); rest != "" {
-			t.Errorf("%q: Flush = %q after complete text", s, rest)
-		}
-		if out.String() != s {
-			t.Errorf("%q: streamed %q", s, out.String())
-		}
+			if out.String() != s {
+				t.Errorf("%q: streamed %q", s, out.String())
+			}
+		})
 	}
 
 	// The first two bytes of 你 give nothing; the third gives the character.
@@ -128,33 +130,35 @@ func TestStreamDecoderStops(t *testing.T) {
 			stops: []string{"好"},
 		},
 	} {
-		d := tok.NewStreamDecoder(c.stops)
-		rs := pushAll(d, c.ids)
-		if c.want != nil && !equalResults(rs, c.want) {
-			t.Errorf("%s: got %+v\nwant %+v", c.name, rs, c.want)
-		}
-		if got := d.Flush(); got != c.flush {
-			t.Errorf("%s: Flush = %q, want %q", c.name, got, c.flush)
-		}
-		// Whatever the split, the concatenation is the text before the first stop.
-		d.Reset()
-		full := tok.Decode(c.ids)
-		cut, stopped := full, false
-		for _, s := range c.stops {
-			if i := strings.Index(full, s); i >= 0 && i <= len(cut) {
-				cut, stopped = full[:i], true
+		t.Run(c.name, func(t *testing.T) {
+			d := tok.NewStreamDecoder(c.stops)
+			rs := pushAll(d, c.ids)
+			if c.want != nil && !equalResults(rs, c.want) {
+				t.Errorf("%s: got %+v\nwant %+v", c.name, rs, c.want)
 			}
-		}
-		var out strings.Builder
-		gotStopped := false
-		for _, r := range pushAll(d, c.ids) {
-			out.WriteString(r.text)
-			gotStopped = gotStopped || r.stopped
-		}
-		out.WriteString(d.Flush())
-		if out.String() != cut || gotStopped != stopped {
-			t.Errorf("%s: streamed %q (stopped %v), want %q (stopped %v)", c.name, out.String(), gotStopped, cut, stopped)
-		}
+			if got := d.Flush(); got != c.flush {
+				t.Errorf("%s: Flush = %q, want %q", c.name, got, c.flush)
+			}
+			// Whatever the split, the concatenation is the text before the first stop.
+			d.Reset()
+			full := tok.Decode(c.ids)
+			cut, stopped := full, false
+			for _, s := range c.stops {
+				if i := strings.Index(full, s); i >= 0 && i <= len(cut) {
+					cut, stopped = full[:i], true
+				}
+			}
+			var out strings.Builder
+			gotStopped := false
+			for _, r := range pushAll(d, c.ids) {
+				out.WriteString(r.text)
+				gotStopped = gotStopped || r.stopped
+			}
+			out.WriteString(d.Flush())
+			if out.String() != cut || gotStopped != stopped {
+				t.Errorf("%s: streamed %q (stopped %v), want %q (stopped %v)", c.name, out.String(), gotStopped, cut, stopped)
+			}
+		})
 	}
 }
 

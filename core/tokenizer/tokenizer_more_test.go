@@ -2,9 +2,11 @@ package tokenizer
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,21 +75,25 @@ func TestAccessors(t *testing.T) {
 		{128805, "<|EOT|>", true},
 		{128814, "<｜tool▁sep｜>", true},
 	} {
-		s, ok := tok.Token(c.id)
-		if !ok || s != c.token {
-			t.Errorf("Token(%d) = %q, %v; want %q", c.id, s, ok, c.token)
-		}
-		if id, ok := tok.ID(c.token); !ok || id != c.id {
-			t.Errorf("ID(%q) = %d, %v; want %d", c.token, id, ok, c.id)
-		}
-		if tok.IsSpecial(c.id) != c.special {
-			t.Errorf("IsSpecial(%d) = %v", c.id, !c.special)
-		}
+		t.Run(c.token, func(t *testing.T) {
+			s, ok := tok.Token(c.id)
+			if !ok || s != c.token {
+				t.Errorf("Token(%d) = %q, %v; want %q", c.id, s, ok, c.token)
+			}
+			if id, ok := tok.ID(c.token); !ok || id != c.id {
+				t.Errorf("ID(%q) = %d, %v; want %d", c.token, id, ok, c.id)
+			}
+			if tok.IsSpecial(c.id) != c.special {
+				t.Errorf("IsSpecial(%d) = %v", c.id, !c.special)
+			}
+		})
 	}
 	for _, id := range []int{-1, tok.Len(), 1 << 40} {
-		if _, ok := tok.Token(id); ok || tok.IsSpecial(id) || tok.Decode([]int{id}) != "" {
-			t.Errorf("id %d out of range is not rejected", id)
-		}
+		t.Run(fmt.Sprintf("id %d", id), func(t *testing.T) {
+			if _, ok := tok.Token(id); ok || tok.IsSpecial(id) || tok.Decode([]int{id}) != "" {
+				t.Errorf("id %d out of range is not rejected", id)
+			}
+		})
 	}
 	if _, ok := tok.ID("no such token"); ok {
 		t.Error("ID of an unknown string")
@@ -151,20 +157,25 @@ func TestFromVocab(t *testing.T) {
 		}
 	}
 
-	for _, bad := range []func(*Vocab){
-		func(v *Vocab) { v.Model = "llama" },
-		func(v *Vocab) { v.Pre = "llama-bpe" },
-		func(v *Vocab) { v.Types = v.Types[:10] },
-		func(v *Vocab) { v.Merges = append([]string{"Ġ"}, v.Merges...) },
-		func(v *Vocab) { v.Merges = append([]string{"Ġ nosuchtoken"}, v.Merges...) },
-		func(v *Vocab) { v.BOS = len(v.Tokens) },
-		func(v *Vocab) { v.Tokens = append([]string(nil), v.Tokens...); v.Tokens[3] = "!!" }, // byte '!' gone
+	for _, tt := range []struct {
+		name string
+		bad  func(*Vocab)
+	}{
+		{"other model", func(v *Vocab) { v.Model = "llama" }},
+		{"other pre-tokenizer", func(v *Vocab) { v.Pre = "llama-bpe" }},
+		{"types short", func(v *Vocab) { v.Types = v.Types[:10] }},
+		{"merge of one token", func(v *Vocab) { v.Merges = append([]string{"Ġ"}, v.Merges...) }},
+		{"merge of an unknown token", func(v *Vocab) { v.Merges = append([]string{"Ġ nosuchtoken"}, v.Merges...) }},
+		{"BOS past the tokens", func(v *Vocab) { v.BOS = len(v.Tokens) }},
+		{"byte token gone", func(v *Vocab) { v.Tokens = append([]string(nil), v.Tokens...); v.Tokens[3] = "!!" }}, // byte '!' gone
 	} {
-		v := tok.Vocab()
-		bad(&v)
-		if _, err := FromVocab(v); err == nil {
-			t.Error("FromVocab accepted a bad vocabulary")
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			v := tok.Vocab()
+			tt.bad(&v)
+			if _, err := FromVocab(v); err == nil {
+				t.Error("FromVocab accepted a bad vocabulary")
+			}
+		})
 	}
 }
 
@@ -185,19 +196,21 @@ func TestLoadErrors(t *testing.T) {
 		"byte fallback": func(s string) string { return strings.Replace(s, `"byte_fallback": false`, `"byte_fallback": true`, 1) },
 		"not JSON":      func(s string) string { return s[:1000] },
 	} {
-		s := edit(string(data))
-		if s == string(data) {
-			t.Fatalf("%s: edit did not apply", name)
-		}
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Load(dir); err == nil {
-			t.Errorf("%s: Load succeeded", name)
-		} else if !strings.Contains(err.Error(), "tokenizer.json") {
-			t.Errorf("%s: error %q does not name the file", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			s := edit(string(data))
+			if s == string(data) {
+				t.Fatalf("%s: edit did not apply", name)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Load(dir); err == nil {
+				t.Errorf("%s: Load succeeded", name)
+			} else if !strings.Contains(err.Error(), "tokenizer.json") {
+				t.Errorf("%s: error %q does not name the file", name, err)
+			}
+		})
 	}
 	// The file alone, without tokenizer_config.json: no BOS, EOS or template.
 	dir := t.TempDir()
@@ -220,10 +233,12 @@ func TestInvalidUTF8(t *testing.T) {
 	tok := loadFixture(t)
 	for _, s := range []string{"\xff", "\x80\x80", "a\xffb", "\xe4\xbd", "\xe4\xbd好", "\xed\xa0\x80", "<｜User\xff｜>",
 		"12\xff34", "\xf0\x9f\x98 x", " \xc0\xaf ", "\xff<｜User｜>\xfe"} {
-		ids := tok.Encode(s)
-		if got := tok.Decode(ids); got != s {
-			t.Errorf("Decode(Encode(%q)) = %q (ids %v)", s, got, ids)
-		}
+		t.Run(strconv.Quote(s), func(t *testing.T) {
+			ids := tok.Encode(s)
+			if got := tok.Decode(ids); got != s {
+				t.Errorf("Decode(Encode(%q)) = %q (ids %v)", s, got, ids)
+			}
+		})
 	}
 	if ids := tok.Encode("\xff"); len(ids) != 1 || ids[0] != int(tok.byteTok[0xff]) {
 		t.Errorf("Encode(\\xff) = %v, want the byte token %d", tok.Encode("\xff"), tok.byteTok[0xff])

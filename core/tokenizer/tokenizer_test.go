@@ -5,21 +5,22 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
 // fixtureDir is the shared Hugging Face fixture of the real DeepSeek-V3 tokenizer.
-var fixtureDir = filepath.Join("..", "..", "..", "shared", "fixtures", "tokenizer", "deepseek-v3")
+var fixtureDir = fixture.Join("tokenizer", "deepseek-v3")
 
 var loadOnce = sync.OnceValues(func() (*Tokenizer, error) { return Load(fixtureDir) })
 
 // loadFixture returns the real tokenizer, skipping the test if the shared fixtures are absent.
 func loadFixture(tb testing.TB) *Tokenizer {
 	tb.Helper()
-	if _, err := os.Stat(filepath.Join(fixtureDir, "tokenizer.json")); err != nil {
-		tb.Skipf("shared fixtures absent (%v): the DeepSeek-V3 tokenizer tests need %s", err, fixtureDir)
-	}
+	fixture.Path(tb, "tokenizer", "deepseek-v3", "tokenizer.json")
 	t, err := loadOnce()
 	if err != nil {
 		tb.Fatal(err)
@@ -64,34 +65,38 @@ func TestExpectedTokens(t *testing.T) {
 		t.Errorf("BOS, EOS, AddBOS = %d, %d, %v; want %d, %d, true", tok.BOS(), tok.EOS(), tok.AddBOS(), exp.BOS, exp.EOS)
 	}
 	for _, c := range exp.Texts {
-		ids := tok.Encode(c.Text)
-		if !equalIDs(ids, c.IDs) {
-			t.Errorf("Encode(%q)\n got %v\nwant %v", c.Text, ids, c.IDs)
-			continue
-		}
-		withBOS := append([]int{tok.BOS()}, ids...)
-		if !equalIDs(withBOS, c.IDsWithBOS) {
-			t.Errorf("BOS+Encode(%q) = %v, want %v", c.Text, withBOS, c.IDsWithBOS)
-		}
-		var toks []string
-		for _, id := range ids {
-			s, ok := tok.Token(id)
-			if !ok {
-				t.Errorf("Token(%d) missing", id)
+		t.Run(strconv.Quote(c.Text), func(t *testing.T) {
+			ids := tok.Encode(c.Text)
+			if !equalIDs(ids, c.IDs) {
+				t.Errorf("Encode(%q)\n got %v\nwant %v", c.Text, ids, c.IDs)
+				return
 			}
-			toks = append(toks, s)
-		}
-		if !equalStrings(toks, c.Tokens) {
-			t.Errorf("tokens of %q = %q, want %q", c.Text, toks, c.Tokens)
-		}
-		if got := tok.Decode(ids); got != c.Decoded {
-			t.Errorf("Decode(Encode(%q)) = %q, want %q", c.Text, got, c.Decoded)
-		}
+			withBOS := append([]int{tok.BOS()}, ids...)
+			if !equalIDs(withBOS, c.IDsWithBOS) {
+				t.Errorf("BOS+Encode(%q) = %v, want %v", c.Text, withBOS, c.IDsWithBOS)
+			}
+			var toks []string
+			for _, id := range ids {
+				s, ok := tok.Token(id)
+				if !ok {
+					t.Errorf("Token(%d) missing", id)
+				}
+				toks = append(toks, s)
+			}
+			if !equalStrings(toks, c.Tokens) {
+				t.Errorf("tokens of %q = %q, want %q", c.Text, toks, c.Tokens)
+			}
+			if got := tok.Decode(ids); got != c.Decoded {
+				t.Errorf("Decode(Encode(%q)) = %q, want %q", c.Text, got, c.Decoded)
+			}
+		})
 	}
 	for _, c := range exp.Chat {
-		if ids := tok.Encode(c.Rendered); !equalIDs(ids, c.IDs) {
-			t.Errorf("chat %s: Encode(%q)\n got %v\nwant %v", c.Name, c.Rendered, ids, c.IDs)
-		}
+		t.Run(c.Name, func(t *testing.T) {
+			if ids := tok.Encode(c.Rendered); !equalIDs(ids, c.IDs) {
+				t.Errorf("chat %s: Encode(%q)\n got %v\nwant %v", c.Name, c.Rendered, ids, c.IDs)
+			}
+		})
 	}
 }
 

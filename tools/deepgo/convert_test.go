@@ -35,17 +35,20 @@ func TestConvertQuantizeInspect(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
+		name string
 		args []string
 		want string
 	}{
-		{[]string{"convert", "--in", dir, "--out", filepath.Join(tmp, "x.gguf"), "--type", "q9_9"}, "unknown type"},
-		{[]string{"convert", "--in", filepath.Join(tmp, "missing"), "--out", filepath.Join(tmp, "x.gguf")}, "missing"},
-		{[]string{"inspect", filepath.Join(tmp, "missing.gguf")}, "missing.gguf"},
-		{[]string{"quantize", q4}, "Usage"},
+		{"convert to an unknown type", []string{"convert", "--in", dir, "--out", filepath.Join(tmp, "x.gguf"), "--type", "q9_9"}, "unknown type"},
+		{"convert a missing model", []string{"convert", "--in", filepath.Join(tmp, "missing"), "--out", filepath.Join(tmp, "x.gguf")}, "missing"},
+		{"inspect a missing file", []string{"inspect", filepath.Join(tmp, "missing.gguf")}, "missing.gguf"},
+		{"quantize without output", []string{"quantize", q4}, "Usage"},
 	} {
-		if code, _, stderr := deepgo(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
-			t.Errorf("deepgo %v: exit %d, stderr %q, want mention of %q", c.args, code, stderr, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if code, _, stderr := deepgo(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
+				t.Errorf("deepgo %v: exit %d, stderr %q, want mention of %q", c.args, code, stderr, c.want)
+			}
+		})
 	}
 }
 

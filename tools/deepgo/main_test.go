@@ -9,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/npy"
 )
 
-var fixture = filepath.Join("..", "..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
+// tinyBF16 is the reference checkpoint of ../shared/fixtures, named whether or not it is
+// there (the usage errors come before the model is opened).
+var tinyBF16 = fixture.Join("deepseek-v3-tiny-bf16")
 
 func deepgo(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -24,14 +27,15 @@ func deepgo(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // TestEvalOracle runs `deepgo eval` exactly as outside checks do and compares its .npy with
 // the reference logits of the fixture's first case (prompt rows, then decode rows).
 func TestEvalOracle(t *testing.T) {
-	want, shape, err := npy.ReadFile(filepath.Join(fixture, "expected", "case1.absorb.npy"))
+	model := fixture.Path(t, "deepseek-v3-tiny-bf16")
+	want, shape, err := npy.ReadFile(filepath.Join(model, "expected", "case1.absorb.npy"))
 	if err != nil {
-		t.Skipf("fixture not available (../shared/fixtures absent?): %v", err)
+		t.Fatal(err)
 	}
 	prompt := "0,5322,3767,3386,5595,2403,7978"
 	decode := "6558,8086,6678,7322,5630,2146,2426,1035,7252,1444,6460,4636,6806,1467,6452,898"
 	out := filepath.Join(t.TempDir(), "logits.npy")
-	code, _, stderr := deepgo(t, "eval", "--model", fixture, "--tokens", prompt, "--decode", decode, "--out", out)
+	code, _, stderr := deepgo(t, "eval", "--model", model, "--tokens", prompt, "--decode", decode, "--out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -54,25 +58,32 @@ func TestEvalOracle(t *testing.T) {
 func TestEvalErrors(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "x.npy")
 	cases := []struct {
-		args []string
-		code int
-		want string
+		name  string
+		args  []string
+		code  int
+		want  string
+		opens bool // opens tinyBF16, so needs ../shared/fixtures
 	}{
-		{[]string{"eval"}, 1, "required"},
-		{[]string{"eval", "--model", "/nonexistent", "--tokens", "1", "--out", out}, 1, "/nonexistent"},
-		{[]string{"eval", "--model", fixture, "--tokens", "1,x", "--out", out}, 1, "bad token id"},
-		{[]string{"eval", "--model", fixture, "--tokens", "1,,2", "--out", out}, 1, "empty token id"},
-		{[]string{"eval", "--model", fixture, "--tokens", "1", "--decode", "-3", "--out", out}, 1, "bad token id"},
-		{[]string{"eval", "--model", fixture, "--tokens", "0,999999", "--out", out}, 1, "out of range"},
-		{[]string{"eval", "--model", fixture, "--tokens", "1", "--attn", "fast", "--out", out}, 1, "--attn"},
-		{[]string{"eval", "--bogus"}, 2, "flag provided but not defined"},
-		{[]string{"frobnicate"}, 2, "unknown command"},
+		{"no model", []string{"eval"}, 1, "required", false},
+		{"missing model", []string{"eval", "--model", "/nonexistent", "--tokens", "1", "--out", out}, 1, "/nonexistent", false},
+		{"bad token", []string{"eval", "--model", tinyBF16, "--tokens", "1,x", "--out", out}, 1, "bad token id", false},
+		{"empty token", []string{"eval", "--model", tinyBF16, "--tokens", "1,,2", "--out", out}, 1, "empty token id", false},
+		{"negative decode token", []string{"eval", "--model", tinyBF16, "--tokens", "1", "--decode", "-3", "--out", out}, 1, "bad token id", false},
+		{"token past vocab", []string{"eval", "--model", tinyBF16, "--tokens", "0,999999", "--out", out}, 1, "out of range", true},
+		{"bad attention", []string{"eval", "--model", tinyBF16, "--tokens", "1", "--attn", "fast", "--out", out}, 1, "--attn", false},
+		{"unknown flag", []string{"eval", "--bogus"}, 2, "flag provided but not defined", false},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command", false},
 	}
 	for _, c := range cases {
-		code, _, stderr := deepgo(t, c.args...)
-		if code != c.code || !strings.Contains(stderr, c.want) {
-			t.Errorf("deepgo %v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, stderr, c.code, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if c.opens {
+				fixture.Path(t, "deepseek-v3-tiny-bf16")
+			}
+			code, _, stderr := deepgo(t, c.args...)
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Errorf("deepgo %v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, stderr, c.code, c.want)
+			}
+		})
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed eval left an output file")

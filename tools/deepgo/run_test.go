@@ -11,10 +11,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
-var tokenizerDir = filepath.Join("..", "..", "..", "shared", "fixtures", "tokenizer", "deepseek-v3")
+// tokenizerDir is the real DeepSeek-V3 tokenizer of ../shared/fixtures, named whether or not
+// it is there.
+var tokenizerDir = fixture.Join("tokenizer", "deepseek-v3")
 
 // tinyDir is where tinyModel writes; TestMain removes it.
 var tinyDir = filepath.Join(os.TempDir(), fmt.Sprintf("deepgo-run-test-%d", os.Getpid()))
@@ -48,26 +51,31 @@ func TestRunPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Greedy is deterministic; so is sampling with a fixed seed.
-	for _, args := range [][]string{
-		{"--temp", "0"},
-		{"--temp", "1", "--seed", "42", "--top-k", "50"},
-		{"--temp", "0.8", "--seed", "7", "--raw"},
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"greedy", []string{"--temp", "0"}},
+		{"seeded top-k", []string{"--temp", "1", "--seed", "42", "--top-k", "50"}},
+		{"seeded raw", []string{"--temp", "0.8", "--seed", "7", "--raw"}},
 	} {
-		a := append([]string{"--model", dir, "--prompt", "Hello, who are you?", "-n", "12"}, args...)
-		out1, _, err := runCmd(t, "", a...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		out2, _, err := runCmd(t, "", a...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.TrimSpace(out1) == "" {
-			t.Errorf("%v: no output", args)
-		}
-		if out1 != out2 {
-			t.Errorf("%v: two runs differ:\n%q\n%q", args, out1, out2)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			a := append([]string{"--model", dir, "--prompt", "Hello, who are you?", "-n", "12"}, c.args...)
+			out1, _, err := runCmd(t, "", a...)
+			if err != nil {
+				t.Fatalf("%v: %v", c.args, err)
+			}
+			out2, _, err := runCmd(t, "", a...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(out1) == "" {
+				t.Errorf("%v: no output", c.args)
+			}
+			if out1 != out2 {
+				t.Errorf("%v: two runs differ:\n%q\n%q", c.args, out1, out2)
+			}
+		})
 	}
 }
 
@@ -90,30 +98,38 @@ func TestRunErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixture := filepath.Join("..", "..", "..", "shared", "fixtures", "deepseek-v3-tiny-bf16")
+	tinyBF16 := fixture.Join("deepseek-v3-tiny-bf16")
 	cases := []struct {
-		args []string
-		want string
+		name   string
+		args   []string
+		want   string
+		shared bool // opens tinyBF16 (and tokenizerDir), so needs ../shared/fixtures
 	}{
-		{[]string{"--prompt", "x"}, "--model"},
-		{[]string{"--model", dir}, "exactly one of"},
-		{[]string{"--model", dir, "--prompt", "x", "--chat"}, "exactly one of"},
-		{[]string{"--model", dir, "--prompt", "x", "--temp", "-1"}, "temperature"},
-		{[]string{"--model", fixture, "--prompt", "x"}, "tokenizer"},
-		{[]string{"--model", fixture, "--tokenizer", tokenizerDir, "--prompt", "x"}, "vocab"},
+		{"no model", []string{"--prompt", "x"}, "--model", false},
+		{"no prompt", []string{"--model", dir}, "exactly one of", false},
+		{"prompt and chat", []string{"--model", dir, "--prompt", "x", "--chat"}, "exactly one of", false},
+		{"negative temperature", []string{"--model", dir, "--prompt", "x", "--temp", "-1"}, "temperature", false},
+		{"no tokenizer", []string{"--model", tinyBF16, "--prompt", "x"}, "tokenizer", true},
+		{"tokenizer past vocab", []string{"--model", tinyBF16, "--tokenizer", tokenizerDir, "--prompt", "x"}, "vocab", true},
 	}
 	for _, c := range cases {
-		if _, _, err := runCmd(t, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("run %v: error %v, want one mentioning %q", c.args, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if c.shared {
+				fixture.Path(t, "deepseek-v3-tiny-bf16")
+				fixture.Path(t, "tokenizer", "deepseek-v3")
+			}
+			if _, _, err := runCmd(t, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("run %v: error %v, want one mentioning %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 
 // TestTokenizeCommand checks `deepgo tokenize` on the fixture's texts and chats.
 func TestTokenizeCommand(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(tokenizerDir, "expected_tokens.json"))
+	b, err := os.ReadFile(fixture.Path(t, "tokenizer", "deepseek-v3", "expected_tokens.json"))
 	if err != nil {
-		t.Skipf("tokenizer fixture not available (../shared absent?): %v", err)
+		t.Fatal(err)
 	}
 	var exp struct {
 		Texts []struct {
@@ -172,10 +188,7 @@ func TestTokenizeCommand(t *testing.T) {
 // TestGGUFModel: run, tokenize and eval accept a GGUF file wherever they accept a directory;
 // the tokenizer comes from the file's tokenizer.ggml.* keys.
 func TestGGUFModel(t *testing.T) {
-	g := filepath.Join("..", "..", "..", "shared", "fixtures", "gguf", "models", "v3tiny-Q8_0.gguf")
-	if _, err := os.Stat(g); err != nil {
-		t.Skipf("GGUF fixture absent (../shared/fixtures): %v", err)
-	}
+	g := fixture.Path(t, "gguf", "models", "v3tiny-Q8_0.gguf")
 	if out, _, err := runCmd(t, "", "--model", g, "--prompt", "Hello", "-n", "4", "--temp", "0"); err != nil || out == "" {
 		t.Fatalf("run: %q, %v", out, err)
 	}

@@ -130,19 +130,22 @@ func TestServeFlags(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.gguf")
 	os.WriteFile(bad, []byte("GGUF this is not a model"), 0o644)
 	for _, c := range []struct {
+		name string
 		args []string
 		want string
 	}{
-		{[]string{}, "--model is required"},
-		{[]string{"--model", "/nonexistent/model.gguf"}, "no such file"},
-		{[]string{"--model", ".", "--api-keys", "/nonexistent/keys"}, "--api-keys"},
-		{[]string{"--model", bad, "--addr", "127.0.0.1:0"}, "bad.gguf"},
-		{[]string{"--model", ".", "--expert-budget", "lots"}, "usage"},
+		{"no model", []string{}, "--model is required"},
+		{"missing model", []string{"--model", "/nonexistent/model.gguf"}, "no such file"},
+		{"missing API keys", []string{"--model", ".", "--api-keys", "/nonexistent/keys"}, "--api-keys"},
+		{"bad model", []string{"--model", bad, "--addr", "127.0.0.1:0"}, "bad.gguf"},
+		{"bad expert budget", []string{"--model", ".", "--expert-budget", "lots"}, "usage"},
 	} {
-		err := runServe(context.Background(), c.args, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: %v, want an error with %q", c.args, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			err := runServe(context.Background(), c.args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: %v, want an error with %q", c.args, err, c.want)
+			}
+		})
 	}
 	t.Setenv("DEEPGO_EXPERT_BUDGET", "lots")
 	if err := runServe(context.Background(), []string{"--model", "."}, io.Discard, io.Discard); err == nil ||
