@@ -55,10 +55,13 @@ func TestBigPrompts(t *testing.T) {
 			bestCPU = cpu
 		}
 	}
-	if bestCPU > 100*time.Millisecond*slow {
+	if slow > 1 {
+		return // the race detector's memory and pace: the bounds below mean nothing
+	}
+	if bestCPU > 100*time.Millisecond {
 		t.Errorf("each 7 MB prompt cost the server %v of CPU time to refuse; want under 100 ms", bestCPU)
 	}
-	if best > time.Second*slow {
+	if best > time.Second {
 		t.Errorf("the slowest of four 7 MB prompts took %v to be refused", best)
 	}
 	if peak > 200e6 {

@@ -267,6 +267,9 @@ func TestBPEHeapMatchesSmall(t *testing.T) {
 }
 
 func TestAppendEncodeAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items: allocation counts mean nothing")
+	}
 	tok := loadFixture(t)
 	text := strings.Repeat("Hello, world! 你好，世界。 func main() { x := 42 }\n<｜User｜>"+strings.Repeat("long", 20)+" ", 20)
 	dst := tok.AppendEncode(nil, text)
