@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test test-noasm vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
+.PHONY: all build test test-noasm test-race vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
 
 all: build
 
@@ -40,6 +40,15 @@ vet:
 test-noasm:
 	$(GO) vet -tags noasm ./quant ./core/...
 	$(GO) test -count=1 -tags noasm -short ./quant ./core
+
+# The race detector over the packages whose goroutines meet: the batching hand-off (core),
+# the scheduler (core/serving), the protocol (adapters) and the server (edge), ~10 min on
+# 2 cores. core and edge run -short, and edge without the Node clients and with the short
+# soak (make test runs them in full). The race runtime needs cgo: these test binaries are
+# the one cgo build, never shipped.
+test-race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./core/serving ./adapters/...
+	CGO_ENABLED=1 DEEPGO_E2E= DEEPGO_SOAK= $(GO) test -race -short -count=1 ./core/... ./edge
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
