@@ -1,10 +1,3 @@
-// Package gcf serves the OpenAI routes from a Google Cloud Function (or any host of the
-// Functions Framework, such as a Cloud Run container), through the one protocol layer
-// (adapters/openai) the edge server uses too. Streamed replies are flushed event by event
-// through http.Flusher.
-//
-// The model opens once per instance from DEEPGO_MODEL (see adapters/openai.Config.Register):
-// Register starts opening it at once, and requests wait for it.
 package gcf
 
 import (

@@ -1,16 +1,3 @@
-// Package lambda serves the OpenAI routes from an AWS Lambda function, through the one
-// protocol layer (adapters/openai) the edge server uses too.
-//
-// Two shapes of function are supported:
-//
-//   - Streaming: a Function URL with InvokeMode RESPONSE_STREAM. Tokens reach the client as
-//     they are produced (server-sent events); the handler is aws-lambda-go's lambdaurl
-//     wrapping the protocol layer's net/http handler.
-//   - Buffered: API Gateway HTTP APIs (payload format 2.0) and Function URLs in BUFFERED mode.
-//     A streamed request is answered whole: the same SSE body, all at once.
-//
-// The model is opened once per execution environment, during init, and memory-mapped from
-// wherever DEEPGO_MODEL points (the deployment package, a layer under /opt, an EFS mount).
 package lambda
 
 import (

@@ -3,9 +3,16 @@
 //
 // Build it with `make lambda` (CGO_ENABLED=0, -tags lambda.norpc, linux/arm64 and amd64).
 // The model opens once per execution environment, during init, from DEEPGO_MODEL (see
-// adapters/openai.Config.Register for every variable: the same as deepgo serve's). DEEPGO_LAMBDA_MODE picks the response
-// shape: "stream" (default) for a Function URL with InvokeMode RESPONSE_STREAM, "buffered"
-// for API Gateway or a BUFFERED Function URL.
+// adapters/openai.Config.Register for every variable: the same as deepgo serve's); one slot
+// and a queue of 4 unless DEEPGO_SLOTS and DEEPGO_QUEUE say otherwise. DEEPGO_LAMBDA_MODE
+// picks the response shape: "stream" (default) for a Function URL with InvokeMode
+// RESPONSE_STREAM, "buffered" for API Gateway or a BUFFERED Function URL
+// (adapters/lambda's Streaming and Buffered).
+//
+//	main.go        the bootstrap: settings from the environment, the model, the handler
+//	template.yaml  the AWS SAM template: a streaming Function URL, and optionally the same
+//	               function buffered behind an API Gateway HTTP API (docs/deploy-lambda.md)
+//	zipbootstrap/  the command that packs a bootstrap into a reproducible deployment zip
 package main
 
 import (

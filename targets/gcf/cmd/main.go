@@ -2,7 +2,11 @@
 // container entry (Cloud Run, or a Cloud Functions container) and `make gcf-local`.
 //
 // It listens on $PORT (default 8080) on $HOST (default 127.0.0.1; a container sets
-// 0.0.0.0), and serves the model DEEPGO_MODEL names.
+// 0.0.0.0), and serves the model DEEPGO_MODEL names. The function is registered by
+// importing targets/gcf/function; FUNCTION_TARGET (DeepGo when unset) makes it answer at /,
+// as it does on Cloud Functions.
+//
+//	main.go  the Functions Framework's server on $HOST:$PORT
 package main
 
 import (
