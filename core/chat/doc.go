@@ -35,14 +35,15 @@
 // subscripts (attributes first, then items, as Jinja does), negative indexes, slices
 // with steps; tests is [not] defined, undefined, none, string, number, integer, float,
 // boolean, true, false, mapping, sequence, iterable, callable, odd, even, divisibleby,
-// sameas, eq/ne/lt/le/gt/ge, in, lower, upper; globals namespace(), range(), dict(),
-// and transformers' raise_exception() and strftime_now() (the local time now).
+// sameas, eq/ne/lt/le/gt/ge (and their aliases equalto, ==, ...), in, lower, upper,
+// escaped; globals namespace(), range(), dict(), and transformers' raise_exception()
+// and strftime_now() (the local time now).
 //
 // Filters: length/count, trim, tojson (transformers' json.dumps: ensure_ascii, indent,
 // separators, sort_keys), string, default/d, first, last, join, list, reverse, sort,
 // unique, min, max, sum, map (attribute= or a filter name), select, reject,
 // selectattr, rejectattr, items, dictsort, upper, lower, capitalize, title, replace,
-// int, float, abs, round, indent, attr, wordcount, safe, escape/e.
+// int, float, abs, round, indent, attr, wordcount, safe, escape/e, forceescape.
 //
 // Methods: on strings split, rsplit, strip, lstrip, rstrip, startswith, endswith,
 // replace, upper, lower, title, capitalize, find, rfind, count, join, splitlines and
@@ -57,10 +58,26 @@
 // 2^20 loop iterations, macro calls and list elements, 64 MiB of string data, and
 // macro calls 64 deep; past a bound it fails with an *Error.
 //
-// The files, one concept each: lexer.go (tokens and whitespace control), parse.go and
-// ast.go (the syntax tree), render.go (statements, scopes, limits), eval.go and
-// arith.go (expressions), value.go and json.go (the value model, Python str/repr and
-// json.dumps), filters.go, methods.go, istests.go, builtins.go; template.go and
-// message.go (the API), deepseek.go (the V3 template), reply.go and toolcalls.go
-// (parsing model output).
+// The files, one concept each:
+//
+//	template.go   Template, Parse, Options, Render: the API; Go values into template values
+//	message.go    Message and ToolCall, decoded from the OpenAI chat format
+//	errors.go     Error and Pos: every parse and render failure, with its place
+//	lexer.go      tokens, and whitespace control ("-", "+", trim_blocks, lstrip_blocks)
+//	parse.go      statements and expressions into the syntax tree (nesting bounded)
+//	ast.go        the syntax tree's nodes
+//	render.go     executing statements: scopes, assignments, for loops and loop, macros, the limits
+//	eval.go       evaluating expressions: names, attributes and items, slices, calls, comparisons
+//	arith.go      arithmetic and ~ with Python semantics
+//	value.go      the value model (None, Undefined, dict, namespace...): truth, equality,
+//	              ordering, Python str and repr
+//	json.go       tojson (Python's json.dumps) and JSON into values (tools, Options.Extra)
+//	filters.go    the filters
+//	methods.go    the string, dict and list methods
+//	istests.go    the "is" tests
+//	builtins.go   the globals: namespace, range, dict, raise_exception, strftime_now
+//	deepseek.go   DeepSeekV3, the V3 template byte for byte
+//	reply.go      ReplyParser (as the reply streams) and SplitReply (a whole reply): reasoning,
+//	              content and tool calls
+//	toolcalls.go  ParseToolCalls: DeepSeek tool-call markup (the V3 and V3.1 forms)
 package chat

@@ -54,4 +54,17 @@
 // OpenAI-style servers report (vLLM's V0 sampler did the same; its V1 sampler reports the raw
 // logits' by default). They are computed when first asked for, from a copy of the processed
 // logits the Sampler keeps, and stay valid until the next Sample.
+//
+// # Files
+//
+//	params.go     Params, their ranges (Validate) and MaxLogProbs
+//	sampler.go    Sampler: New, Reset, Sample; the stages in order and the draw
+//	penalty.go    step 1: the repetition, presence and frequency penalties
+//	clean.go      steps 1 and 2: the processed logits, NaN and ±Inf handled
+//	candidate.go  the candidates' order, and top-k's partial selection with a k-element heap
+//	softmax.go    step 6: a fast exponential and the softmax, over all tokens (with min-p
+//	              folded in when there is no top-p) or over the candidates
+//	topp.go       step 7: the top-p cut, and the histogram that avoids sorting the vocabulary
+//	minp.go       step 8: the min-p cut of sorted candidates
+//	logprob.go    LogProb and TopLogProbs
 package sample

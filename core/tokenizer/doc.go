@@ -37,14 +37,17 @@
 //
 // The files:
 //
-//	tokenizer.go    the Tokenizer, its accessors, Encode and Decode
-//	load.go         reading tokenizer.json and tokenizer_config.json
+//	tokenizer.go    the Tokenizer, its accessors, Encode and Decode, the pooled encoder state
+//	load.go         reading tokenizer.json and tokenizer_config.json (size-bounded; only the
+//	                DeepSeek-V3 pipeline is accepted)
 //	vocab.go        the GGUF form of the vocabulary (Vocab, FromVocab) and the common constructor
-//	added.go        matching added tokens in the raw text
+//	added.go        matching added tokens in the raw text (leftmost-longest, lstrip, rstrip,
+//	                single_word)
 //	pretokenize.go  the three regex splitters as scanners
-//	classes.go      the Unicode character classes the splitters use
-//	bytelevel.go    the GPT-2 byte-to-unicode table
-//	bpe.go          the merge table and the BPE merge loop
+//	classes.go      the Unicode character classes the splitters use, in a table
+//	bytelevel.go    the GPT-2 byte-to-unicode table both ways, and a token's decoded bytes
+//	bpe.go          the merge table and the BPE merge loop (a rescan for short pieces, a heap
+//	                for long ones)
 //	cache.go        the per-encoder cache of short pieces' ids
 //	stream.go       StreamDecoder: incremental decoding with stop strings
 package tokenizer
