@@ -1,6 +1,3 @@
-// Package convert writes an opened model as a llama.cpp deepseek2 GGUF file: the names,
-// shapes, metadata and tensor types llama.cpp's own converter and llama-quantize produce,
-// streaming one tensor at a time.
 package convert
 
 import (

@@ -32,4 +32,17 @@
 // The package does no arithmetic on tensor data: [Type] describes each
 // ggml type's block layout, and decoding quantized blocks is left to the
 // caller.
+//
+// The files:
+//
+//	reader.go       the format's constants and limits, TensorInfo, and parse: decoding and
+//	                validating one file's header, metadata and tensor infos
+//	file.go         File: Open, Parse, the metadata getters, Tensor (views into the mapping),
+//	                AdviseTensor
+//	split.go        the split.* keys, SplitPath, and opening every part of a split model
+//	value.go        Kind and Value: typed metadata values (ValueOf, the accessors, String)
+//	types.go        Type: the ggml tensor types, their block sizes and byte sizes
+//	errors.go       FormatError and ErrKeyNotFound
+//	writer.go       Writer: a GGUF v3 file, one tensor (or chunk of one) at a time
+//	splitwriter.go  SplitWriter: a split model, as llama.cpp's gguf-split writes it
 package gguf

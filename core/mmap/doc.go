@@ -16,4 +16,18 @@
 // faults the process. If the underlying file is truncated while it is mapped,
 // reading the vanished pages raises SIGBUS, so files must not be modified in
 // place while they are mapped (replace them by renaming a new file instead).
+//
+// The engine pages routed experts in and out through this package: [AdviseBytes] advises
+// the kernel about any part of a mapping's data and [Touch] reads its pages in;
+// [ResidentFileBytes] reports how much of the mapped files is in memory (the tests check
+// the paging with it).
+//
+// The files:
+//
+//	file.go       CheckPath, OpenFile, ReadFile and their errors (ErrNotRegular, ErrTooLarge)
+//	map.go        Map: Data, Path, Len, Close
+//	map_unix.go   Open with mmap(2), and madvise(2) (unix)
+//	map_other.go  Open by reading the whole file; advice does nothing (elsewhere)
+//	advice.go     Advice, Map.Advise, AdviseBytes, Touch
+//	resident.go   ResidentFileBytes: RssFile and RssShmem from /proc/self/status (Linux)
 package mmap

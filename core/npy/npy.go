@@ -1,5 +1,3 @@
-// Package npy reads and writes NumPy .npy files of little-endian float32 arrays
-// (format version 1.0, C order), the exchange format of `deepgo eval` and the reference fixtures.
 package npy
 
 import (

@@ -25,4 +25,17 @@
 //
 // Tensor data views are not necessarily aligned to their element size:
 // their address is the mapping's (page-aligned) address plus 8+N+begin.
+//
+// The files:
+//
+//	file.go        File: Open (one memory-mapped file), Tensor, Advise, Close
+//	checkpoint.go  Checkpoint: OpenDir (index, single file or every *.safetensors), the
+//	               bounded index read, Tensor across the shards
+//	header.go      Header, TensorInfo, ParseHeader: the header's validation, and its limits
+//	jsonobject.go  splitting JSON objects into members in order, so duplicate keys are seen
+//	shape.go       a dtype and shape's byte size, checked for overflow
+//	dtype.go       DType: the element types and their sizes
+//	tensor.go      Tensor: name, dtype, shape and data
+//	error.go       FormatError
+//	writer.go      WriteFile: a header padded to 8 bytes, the data, through a temporary file
 package safetensors

@@ -1,5 +1,3 @@
-// Package synth writes Hugging Face style DeepSeek-V2/V3 checkpoints of random weights, for
-// tests and benchmarks of shapes whose real weights cannot be downloaded here.
 package synth
 
 import (
