@@ -4,7 +4,31 @@
 //
 //	deepgo <command> [flags]
 //
-// Run `deepgo help` for the list of commands.
+// Run `deepgo help` for the list of commands, and `deepgo <command> -h` for a command's
+// flags; the README describes each. A subcommand is a function that takes its arguments
+// and writes to stdout and stderr; main maps its error to the exit status (0, 1, or 2
+// for bad usage).
+//
+// The files, a subcommand each unless said otherwise:
+//
+//	main.go           the command table, usage, dispatch and exit status; version
+//	serve.go          serve: every setting of openai.Config and edge.Config as a flag and an
+//	                  environment variable, listening at once while the model loads, the
+//	                  graceful shutdown; sizeFlag (512M, 2G), which bench uses
+//	run.go            run: a prompt, or a chat read from stdin, the reply streamed to stdout;
+//	                  isTerminal
+//	tokenize.go       tokenize: text or a chat request on stdin to ids as JSON
+//	eval.go           eval: the oracle interface, a prefill and decode steps to logits in .npy
+//	convert.go        convert and quantize, both through core/convert, with a progress bar
+//	inspect.go        inspect: a GGUF file's metadata and tensors, a model's shape and
+//	                  parameter counts
+//	bench.go          bench: prompt and generation speed, time to first token, load time,
+//	                  peak memory, the machine's read bandwidth
+//	synth.go          synth: a model of random weights in a named shape (core/synth), as a
+//	                  checkpoint or a GGUF file
+//	seed.go           randomSeed, for run without --seed
+//	memstat_linux.go  memStat: resident memory, anonymous and file-backed, and its peak
+//	memstat_other.go  memStat elsewhere: unavailable
 package main
 
 import (

@@ -6,21 +6,25 @@
 //
 //	go run ./tools/loadtest --url http://127.0.0.1:8080 --model tiny-q8_0 \
 //	    [--clients 64] [--duration 60s] [--max-tokens 32] [--prompt TEXT] \
-//	    [--timeout 2m] [--key KEY] [--json]
+//	    [--timeout 2m] [--key KEY] [--seed 1] [--json]
 //
 // Each of --clients clients loops: it POSTs /v1/chat/completions with "stream": true,
-// stream_options.include_usage, temperature 0.7 and a different seed each time, and reads
-// the server-sent events until data: [DONE]. It records the time to the first content token
-// (TTFT), the completion tokens of the usage chunk, the whole request's latency, and errors:
-// a status other than 200, a transport error or timeout, an error event, or a stream without
-// [DONE] or without usage. Clients start new requests for --duration; requests still running
+// stream_options.include_usage, temperature 0.7 and a different seed each time (counting
+// up from --seed), and reads the server-sent events until data: [DONE]. It records the
+// time to the first content token (TTFT), the completion tokens of the usage chunk, the
+// whole request's latency, and errors: a status other than 200, a transport error or
+// timeout, an error event, or a stream without [DONE] or without usage. Clients start new requests for --duration; requests still running
 // then are allowed to finish (each bounded by --timeout) and count. Aggregate tok/s is the
 // completion tokens over the wall time from the start to the end of the last request.
 //
 // The summary goes to stdout; with --json it is one JSON object instead: requests, errors,
 // tokens, duration_s, agg_tok_s, ttft_p50_ms, ttft_p90_ms, ttft_p99_ms, req_latency_p50_ms,
 // req_latency_p99_ms (and clients, done, error_samples). The exit status is 1 if any request
-// failed, 2 on bad flags.
+// failed, 2 on bad flags. The key defaults to $OPENAI_API_KEY.
+//
+//	main.go  the flags, and the summary printed or written as JSON
+//	load/    package load: the clients, one request's stream, and the summary, which the
+//	         edge package's load test shares
 package main
 
 import (

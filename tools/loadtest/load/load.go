@@ -1,6 +1,3 @@
-// Package load drives an OpenAI-compatible server with concurrent streaming chat
-// completions and summarizes what the clients saw: requests, errors, tokens, time to first
-// token and request latency. The loadtest command and the edge package's load test share it.
 package load
 
 import (
