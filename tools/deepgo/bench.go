@@ -12,9 +12,11 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/deepgo/deepgo/adapters/openai"
 	"github.com/deepgo/deepgo/core"
 )
 
@@ -318,4 +320,26 @@ func readBandwidth(threads int) float64 {
 		fmt.Fprint(os.Stderr, "")
 	}
 	return best
+}
+
+// sizeFlag is a flag of a size in bytes, with an optional suffix K, M, G or T (512M, 2G).
+type sizeFlag struct {
+	n   int64
+	set bool
+}
+
+func (f *sizeFlag) String() string {
+	if f == nil || f.n == 0 {
+		return "0"
+	}
+	return strconv.FormatInt(f.n, 10)
+}
+
+func (f *sizeFlag) Set(s string) error {
+	n, err := openai.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	f.n, f.set = n, true
+	return nil
 }

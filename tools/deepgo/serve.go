@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/deepgo/deepgo/adapters/openai"
@@ -134,26 +133,4 @@ func (c *serveConfig) register(s *openai.Settings) {
 	c.Edge.Register(s)
 	s.Duration(&c.ShutdownTimeout, "shutdown-timeout", "DEEPGO_SHUTDOWN_TIMEOUT", 30*time.Second, "on SIGTERM, how long running replies may take to finish")
 	s.Bool(&c.Verbose, "v", "", false, "log debug messages")
-}
-
-// sizeFlag is a flag of a size in bytes, with an optional suffix K, M, G or T (512M, 2G).
-type sizeFlag struct {
-	n   int64
-	set bool
-}
-
-func (f *sizeFlag) String() string {
-	if f == nil || f.n == 0 {
-		return "0"
-	}
-	return strconv.FormatInt(f.n, 10)
-}
-
-func (f *sizeFlag) Set(s string) error {
-	n, err := openai.ParseSize(s)
-	if err != nil {
-		return err
-	}
-	f.n, f.set = n, true
-	return nil
 }

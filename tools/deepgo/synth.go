@@ -27,7 +27,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "output: a checkpoint directory (config.json + safetensors + tokenizer), or FILE.gguf")
 	sharded := fs.Bool("sharded", false, "one safetensors file per layer, with model.safetensors.index.json")
 	seed := fs.Uint64("seed", 1, "random seed")
-	vocab := fs.Int("vocab", 0, "vocabulary size (0 = the shape's own); the DeepSeek-V3 tokenizer is included when it is at least 129280")
+	vocab := fs.Int("vocab", 0, "vocabulary size (0 = the shape's own); the DeepSeek-V3 tokenizer is included when it is at least 128815")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo synth --shape NAME [--layers N] [--vocab N] [--type TYPE] --out DIR|FILE.gguf\n\n")
 		fs.PrintDefaults()

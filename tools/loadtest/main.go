@@ -54,7 +54,7 @@ func run() int {
 	maxTokens := fs.Int("max-tokens", 32, "max_tokens of each request")
 	prompt := fs.String("prompt", load.DefaultPrompt, "the user message")
 	timeout := fs.Duration("timeout", 2*time.Minute, "the longest one request may take")
-	seed := fs.Int64("seed", 1, "seed of the first request; each next request adds one")
+	seed := fs.Int64("seed", 1, "requests use seeds counting up from this one, the first seed+1")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: loadtest --url http://127.0.0.1:8080 --model ID [flags]\n\n")
