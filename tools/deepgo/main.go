@@ -14,7 +14,7 @@
 //	main.go           the command table, usage, dispatch and exit status; version
 //	serve.go          serve: every setting of openai.Config and edge.Config as a flag and an
 //	                  environment variable, listening at once while the model loads, the
-//	                  graceful shutdown; sizeFlag (512M, 2G), which bench uses
+//	                  graceful shutdown
 //	run.go            run: a prompt, or a chat read from stdin, the reply streamed to stdout;
 //	                  isTerminal
 //	tokenize.go       tokenize: text or a chat request on stdin to ids as JSON
@@ -23,7 +23,7 @@
 //	inspect.go        inspect: a GGUF file's metadata and tensors, a model's shape and
 //	                  parameter counts
 //	bench.go          bench: prompt and generation speed, time to first token, load time,
-//	                  peak memory, the machine's read bandwidth
+//	                  peak memory, the machine's read bandwidth; sizeFlag (512M, 2G)
 //	synth.go          synth: a model of random weights in a named shape (core/synth), as a
 //	                  checkpoint or a GGUF file
 //	seed.go           randomSeed, for run without --seed
