@@ -3,6 +3,7 @@ package openai
 import (
 	"flag"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,15 +19,19 @@ func TestParseSize(t *testing.T) {
 		{"512M", 512 << 20}, {"512mb", 512 << 20}, {"2G", 2 << 30}, {"2GiB", 2 << 30}, {" 3 G ", 3 << 30},
 		{"1.5G", 3 << 29}, {"1T", 1 << 40},
 	} {
-		got, err := ParseSize(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", c.in, got, err, c.want)
-		}
+		t.Run(strconv.Quote(c.in), func(t *testing.T) {
+			got, err := ParseSize(c.in)
+			if err != nil || got != c.want {
+				t.Errorf("ParseSize(%q) = %d, %v; want %d", c.in, got, err, c.want)
+			}
+		})
 	}
 	for _, in := range []string{"", "G", "-1", "-1G", "1X", "1e9", "inf", "NaN", "1.2.3M", "1GG", "9999999T", "0x10"} {
-		if got, err := ParseSize(in); err == nil {
-			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
-		}
+		t.Run(strconv.Quote(in), func(t *testing.T) {
+			if got, err := ParseSize(in); err == nil {
+				t.Errorf("ParseSize(%q) = %d, want an error", in, got)
+			}
+		})
 	}
 }
 
@@ -82,8 +87,10 @@ func TestConfigEnv(t *testing.T) {
 		for k := range bad {
 			name = k
 		}
-		if _, err := readConfig(bad); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%v: %v, want an error naming %s", bad, err, name)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := readConfig(bad); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%v: %v, want an error naming %s", bad, err, name)
+			}
+		})
 	}
 }

@@ -482,9 +482,11 @@ func TestTypeName(t *testing.T) {
 		"uint8": "an integer", "float64": "a number", "*float64": "a number", "[]chat.Message": "an array",
 		"map[string]interface {}": "an object", "openai.StreamOptions": "an object", "struct { Type string }": "an object",
 	} {
-		if got := typeName(in); got != want {
-			t.Errorf("typeName(%q) = %q; want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := typeName(in); got != want {
+				t.Errorf("typeName(%q) = %q; want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -492,31 +494,34 @@ func TestTypeName(t *testing.T) {
 // limit: a default may be lowered, a value the client sent may not.
 func TestDecodeMaxTokensSource(t *testing.T) {
 	tests := []struct {
+		name      string
 		chat      bool
 		body, by  string
 		maxTokens int
 	}{
-		{true, `{` + chatMsgs + `}`, "", 0},
-		{true, `{` + chatMsgs + `,"max_tokens":7}`, "max_tokens", 7},
-		{true, `{` + chatMsgs + `,"max_completion_tokens":8}`, "max_completion_tokens", 8},
-		{true, `{` + chatMsgs + `,"max_tokens":7,"max_completion_tokens":8}`, "max_completion_tokens", 8},
-		{false, `{"model":"m","prompt":"x"}`, "", 16},
-		{false, `{"model":"m","prompt":"x","max_tokens":16}`, "max_tokens", 16},
-		{false, `{"model":"m","prompt":"x","max_tokens":null}`, "", 16},
+		{"chat default", true, `{` + chatMsgs + `}`, "", 0},
+		{"chat max_tokens", true, `{` + chatMsgs + `,"max_tokens":7}`, "max_tokens", 7},
+		{"chat max_completion_tokens", true, `{` + chatMsgs + `,"max_completion_tokens":8}`, "max_completion_tokens", 8},
+		{"chat both", true, `{` + chatMsgs + `,"max_tokens":7,"max_completion_tokens":8}`, "max_completion_tokens", 8},
+		{"completion default", false, `{"model":"m","prompt":"x"}`, "", 16},
+		{"completion max_tokens", false, `{"model":"m","prompt":"x","max_tokens":16}`, "max_tokens", 16},
+		{"completion max_tokens null", false, `{"model":"m","prompt":"x","max_tokens":null}`, "", 16},
 	}
 	for _, tc := range tests {
-		var g *generation
-		var e *Error
-		if tc.chat {
-			g, e = decodeChat([]byte(tc.body), testDefaults)
-		} else {
-			g, e = decodeCompletion([]byte(tc.body), testDefaults)
-		}
-		if e != nil {
-			t.Fatalf("%s: %v", tc.body, e)
-		}
-		if g.maxTokens != tc.maxTokens || g.maxTokensBy != tc.by {
-			t.Errorf("%s: maxTokens %d from %q; want %d from %q", tc.body, g.maxTokens, g.maxTokensBy, tc.maxTokens, tc.by)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var g *generation
+			var e *Error
+			if tc.chat {
+				g, e = decodeChat([]byte(tc.body), testDefaults)
+			} else {
+				g, e = decodeCompletion([]byte(tc.body), testDefaults)
+			}
+			if e != nil {
+				t.Fatalf("%s: %v", tc.body, e)
+			}
+			if g.maxTokens != tc.maxTokens || g.maxTokensBy != tc.by {
+				t.Errorf("%s: maxTokens %d from %q; want %d from %q", tc.body, g.maxTokens, g.maxTokensBy, tc.maxTokens, tc.by)
+			}
+		})
 	}
 }

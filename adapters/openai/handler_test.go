@@ -124,11 +124,13 @@ func TestHealthReadyWithoutModel(t *testing.T) {
 		t.Errorf("health %v", health)
 	}
 	for _, p := range []string{"/ready", "/readyz", "/ready/"} {
-		resp := call(h, "GET", p, "")
-		wantError(t, resp, 503, "server_error", "model_loading")
-		if resp.RetryAfter < 1 {
-			t.Errorf("%s: Retry-After %d", p, resp.RetryAfter)
-		}
+		t.Run("GET "+p, func(t *testing.T) {
+			resp := call(h, "GET", p, "")
+			wantError(t, resp, 503, "server_error", "model_loading")
+			if resp.RetryAfter < 1 {
+				t.Errorf("%s: Retry-After %d", p, resp.RetryAfter)
+			}
+		})
 	}
 	// The generation routes answer 503 too, before looking at the body.
 	wantError(t, call(h, "POST", RouteChat, "not json"), 503, "server_error", "model_loading")
@@ -325,15 +327,19 @@ func TestRoutes(t *testing.T) {
 		{"POST", "/v1/models", 405, "invalid_request_error", "method_not_allowed"},
 	}
 	for _, tc := range tests {
-		e := wantError(t, call(h, tc.method, tc.path, ""), tc.status, tc.typ, tc.code)
-		if msg, _ := e["message"].(string); !strings.Contains(msg, tc.method) {
-			t.Errorf("%s %s: message %q does not name the method", tc.method, tc.path, msg)
-		}
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			e := wantError(t, call(h, tc.method, tc.path, ""), tc.status, tc.typ, tc.code)
+			if msg, _ := e["message"].(string); !strings.Contains(msg, tc.method) {
+				t.Errorf("%s %s: message %q does not name the method", tc.method, tc.path, msg)
+			}
+		})
 	}
 	for _, p := range []string{"/health", "/healthz", "/livez", "/health/"} {
-		if r := call(h, "GET", p, ""); r.Status != 200 {
-			t.Errorf("GET %s: %d", p, r.Status)
-		}
+		t.Run("GET "+p, func(t *testing.T) {
+			if r := call(h, "GET", p, ""); r.Status != 200 {
+				t.Errorf("GET %s: %d", p, r.Status)
+			}
+		})
 	}
 	// A request for another model.
 	e := wantError(t, call(h, "POST", RouteChat, `{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}`), 404, "invalid_request_error", "model_not_found")
@@ -358,32 +364,40 @@ func TestAuth(t *testing.T) {
 	}
 	h := newTestHandler(t, Options{Keys: keys})
 	for _, auth := range []string{"", "sk-test-1234", "Bearer sk-wrong", "Basic c2s6", "Bearer sk-test-12345", "Bearer "} {
-		for _, r := range []struct{ method, path, body string }{
-			{"GET", "/v1/models", ""},
-			{"GET", "/v1/models/" + testModel, ""},
-			{"POST", RouteChat, chatBody(`"max_tokens":1`)},
-			{"POST", RouteCompletions, `{"model":"tiny","prompt":"x","max_tokens":1}`},
-		} {
-			resp := callAuth(h, r.method, r.path, auth, r.body)
-			e := wantError(t, resp, 401, "authentication_error", "invalid_api_key")
-			if msg, _ := e["message"].(string); msg == "" {
-				t.Errorf("auth %q: empty message", auth)
+		t.Run(fmt.Sprintf("refused %q", auth), func(t *testing.T) {
+			for _, r := range []struct{ method, path, body string }{
+				{"GET", "/v1/models", ""},
+				{"GET", "/v1/models/" + testModel, ""},
+				{"POST", RouteChat, chatBody(`"max_tokens":1`)},
+				{"POST", RouteCompletions, `{"model":"tiny","prompt":"x","max_tokens":1}`},
+			} {
+				t.Run(r.method+" "+r.path, func(t *testing.T) {
+					resp := callAuth(h, r.method, r.path, auth, r.body)
+					e := wantError(t, resp, 401, "authentication_error", "invalid_api_key")
+					if msg, _ := e["message"].(string); msg == "" {
+						t.Errorf("auth %q: empty message", auth)
+					}
+				})
 			}
-		}
+		})
 	}
 	for _, auth := range []string{"Bearer sk-test-1234", "bearer sk-test-1234", "Bearer sk-other"} {
-		if r := callAuth(h, "GET", "/v1/models", auth, ""); r.Status != 200 {
-			t.Errorf("auth %q: %d %s", auth, r.Status, r.Body)
-		}
+		t.Run(fmt.Sprintf("accepted %q", auth), func(t *testing.T) {
+			if r := callAuth(h, "GET", "/v1/models", auth, ""); r.Status != 200 {
+				t.Errorf("auth %q: %d %s", auth, r.Status, r.Body)
+			}
+		})
 	}
 	if r := callAuth(h, "POST", RouteChat, "Bearer sk-test-1234", chatBody(`"max_tokens":1`)); r.Status != 200 {
 		t.Errorf("chat with key: %d %s", r.Status, r.Body)
 	}
 	// Health, readiness and metrics need no key.
 	for _, p := range []string{"/health", "/ready", "/metrics"} {
-		if r := call(h, "GET", p, ""); r.Status != 200 {
-			t.Errorf("GET %s without key: %d", p, r.Status)
-		}
+		t.Run("GET "+p, func(t *testing.T) {
+			if r := call(h, "GET", p, ""); r.Status != 200 {
+				t.Errorf("GET %s without key: %d", p, r.Status)
+			}
+		})
 	}
 	if e := h.Authorize("Bearer sk-other", "c"); e != nil {
 		t.Errorf("Authorize: %v", e)
@@ -493,83 +507,85 @@ func TestChatStreamMatchesNonStreamed(t *testing.T) {
 
 	// The same request streamed, twice: without and with usage.
 	for _, includeUsage := range []bool{false, true} {
-		extra := body + `,"stream":true`
-		if includeUsage {
-			extra += `,"stream_options":{"include_usage":true}`
-		}
-		events := stream(t, call(h, "POST", RouteChat, chatBody(extra)))
-		var content, reasoning strings.Builder
-		var finish *string
-		var usage *Usage
-		id := ""
-		for i, data := range events {
-			var c ChatChunk
-			if err := json.Unmarshal([]byte(data), &c); err != nil {
-				t.Fatal(err)
+		t.Run(fmt.Sprint("include_usage=", includeUsage), func(t *testing.T) {
+			extra := body + `,"stream":true`
+			if includeUsage {
+				extra += `,"stream_options":{"include_usage":true}`
 			}
-			if c.Object != "chat.completion.chunk" || c.Model != testModel || !strings.HasPrefix(c.ID, "chatcmpl-") {
-				t.Fatalf("event %d: %s", i, data)
-			}
-			if id == "" {
-				id = c.ID
-			} else if c.ID != id {
-				t.Errorf("event %d: id %q, first was %q", i, c.ID, id)
-			}
-			if i == 0 {
-				if len(c.Choices) != 1 || c.Choices[0].Delta.Role != "assistant" {
-					t.Errorf("first event has no role: %s", data)
+			events := stream(t, call(h, "POST", RouteChat, chatBody(extra)))
+			var content, reasoning strings.Builder
+			var finish *string
+			var usage *Usage
+			id := ""
+			for i, data := range events {
+				var c ChatChunk
+				if err := json.Unmarshal([]byte(data), &c); err != nil {
+					t.Fatal(err)
 				}
-			} else if len(c.Choices) == 1 && c.Choices[0].Delta.Role != "" {
-				t.Errorf("event %d repeats the role: %s", i, data)
-			}
-			if c.Usage != nil {
-				if !includeUsage || i != len(events)-1 || !strings.Contains(data, `"choices":[]`) {
-					t.Errorf("usage in event %d of %d: %s", i, len(events), data)
+				if c.Object != "chat.completion.chunk" || c.Model != testModel || !strings.HasPrefix(c.ID, "chatcmpl-") {
+					t.Fatalf("event %d: %s", i, data)
 				}
-				usage = c.Usage
-				continue
-			}
-			if strings.Contains(data, `"usage"`) {
-				t.Errorf("event %d has a usage field: %s", i, data)
-			}
-			if len(c.Choices) != 1 {
-				t.Fatalf("event %d: %d choices", i, len(c.Choices))
-			}
-			if finish != nil {
-				t.Errorf("event %d after the finish: %s", i, data)
-			}
-			d := c.Choices[0].Delta
-			if d.Content != nil {
-				content.WriteString(*d.Content)
-			}
-			if d.ReasoningContent != nil {
-				reasoning.WriteString(*d.ReasoningContent)
-			}
-			if f := c.Choices[0].FinishReason; f != nil {
-				finish = f
-				if d.Content != nil || d.Role != "" {
-					t.Errorf("finish event carries a delta: %s", data)
+				if id == "" {
+					id = c.ID
+				} else if c.ID != id {
+					t.Errorf("event %d: id %q, first was %q", i, c.ID, id)
 				}
-			} else if !strings.Contains(data, `"finish_reason":null`) {
-				t.Errorf("event %d: finish_reason not null: %s", i, data)
+				if i == 0 {
+					if len(c.Choices) != 1 || c.Choices[0].Delta.Role != "assistant" {
+						t.Errorf("first event has no role: %s", data)
+					}
+				} else if len(c.Choices) == 1 && c.Choices[0].Delta.Role != "" {
+					t.Errorf("event %d repeats the role: %s", i, data)
+				}
+				if c.Usage != nil {
+					if !includeUsage || i != len(events)-1 || !strings.Contains(data, `"choices":[]`) {
+						t.Errorf("usage in event %d of %d: %s", i, len(events), data)
+					}
+					usage = c.Usage
+					continue
+				}
+				if strings.Contains(data, `"usage"`) {
+					t.Errorf("event %d has a usage field: %s", i, data)
+				}
+				if len(c.Choices) != 1 {
+					t.Fatalf("event %d: %d choices", i, len(c.Choices))
+				}
+				if finish != nil {
+					t.Errorf("event %d after the finish: %s", i, data)
+				}
+				d := c.Choices[0].Delta
+				if d.Content != nil {
+					content.WriteString(*d.Content)
+				}
+				if d.ReasoningContent != nil {
+					reasoning.WriteString(*d.ReasoningContent)
+				}
+				if f := c.Choices[0].FinishReason; f != nil {
+					finish = f
+					if d.Content != nil || d.Role != "" {
+						t.Errorf("finish event carries a delta: %s", data)
+					}
+				} else if !strings.Contains(data, `"finish_reason":null`) {
+					t.Errorf("event %d: finish_reason not null: %s", i, data)
+				}
 			}
-		}
-		if got := content.String(); got != *ch.Message.Content {
-			t.Errorf("streamed content %q; non-streamed %q", got, *ch.Message.Content)
-		}
-		if got, want := reasoning.String(), deref(ch.Message.ReasoningContent); got != want {
-			t.Errorf("streamed reasoning %q; non-streamed %q", got, want)
-		}
-		if finish == nil || *finish != ch.FinishReason {
-			t.Errorf("streamed finish %v; non-streamed %q", finish, ch.FinishReason)
-		}
-		if includeUsage {
-			if usage == nil || usage.PromptTokens != u.PromptTokens || usage.CompletionTokens != u.CompletionTokens || usage.TotalTokens != u.TotalTokens {
-				t.Errorf("streamed usage %+v; non-streamed %+v", usage, u)
+			if got := content.String(); got != *ch.Message.Content {
+				t.Errorf("streamed content %q; non-streamed %q", got, *ch.Message.Content)
 			}
-		} else if usage != nil {
-			t.Errorf("usage without include_usage: %+v", usage)
-		}
+			if got, want := reasoning.String(), deref(ch.Message.ReasoningContent); got != want {
+				t.Errorf("streamed reasoning %q; non-streamed %q", got, want)
+			}
+			if finish == nil || *finish != ch.FinishReason {
+				t.Errorf("streamed finish %v; non-streamed %q", finish, ch.FinishReason)
+			}
+			if includeUsage {
+				if usage == nil || usage.PromptTokens != u.PromptTokens || usage.CompletionTokens != u.CompletionTokens || usage.TotalTokens != u.TotalTokens {
+					t.Errorf("streamed usage %+v; non-streamed %+v", usage, u)
+				}
+			} else if usage != nil {
+				t.Errorf("usage without include_usage: %+v", usage)
+			}
+		})
 	}
 }
 
@@ -810,15 +826,17 @@ func TestLimits(t *testing.T) {
 	// tokenized, whichever form it comes in.
 	big := strings.Repeat("word ", 1<<18) // 1.3 MB
 	ids := strings.Repeat("1,", 600) + "1"
-	for _, tc := range []struct{ path, body, param string }{
-		{RouteCompletions, `{"model":"tiny","prompt":"` + big + `"}`, "prompt"},
-		{RouteCompletions, `{"model":"tiny","prompt":[` + ids + `]}`, "prompt"},
-		{RouteChat, `{"model":"tiny","messages":[{"role":"user","content":"` + big + `"}]}`, "messages"},
+	for _, tc := range []struct{ name, path, body, param string }{
+		{"text prompt", RouteCompletions, `{"model":"tiny","prompt":"` + big + `"}`, "prompt"},
+		{"token prompt", RouteCompletions, `{"model":"tiny","prompt":[` + ids + `]}`, "prompt"},
+		{"chat message", RouteChat, `{"model":"tiny","messages":[{"role":"user","content":"` + big + `"}]}`, "messages"},
 	} {
-		e = wantError(t, call(h3, "POST", tc.path, tc.body), 400, "invalid_request_error", "context_length_exceeded")
-		if e["param"] != tc.param || !strings.Contains(e["message"].(string), "tokens, more than the 511") {
-			t.Errorf("%s: error %v", tc.path, e)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			e := wantError(t, call(h3, "POST", tc.path, tc.body), 400, "invalid_request_error", "context_length_exceeded")
+			if e["param"] != tc.param || !strings.Contains(e["message"].(string), "tokens, more than the 511") {
+				t.Errorf("%s: error %v", tc.path, e)
+			}
+		})
 	}
 }
 
@@ -888,42 +906,44 @@ func TestTokenLimitReserved(t *testing.T) {
 func TestClientGone(t *testing.T) {
 	h := newTestHandler(t, Options{})
 	sched := testBackend(t).Scheduler()
-	for _, tc := range []struct{ path, body string }{
-		{RouteChat, chatBody(`"max_tokens":400,"stream":true`)},
-		{RouteCompletions, `{"model":"tiny","prompt":"Hi","temperature":0,"max_tokens":400,"stream":true}`},
+	for _, tc := range []struct{ name, path, body string }{
+		{"chat", RouteChat, chatBody(`"max_tokens":400,"stream":true`)},
+		{"completion", RouteCompletions, `{"model":"tiny","prompt":"Hi","temperature":0,"max_tokens":400,"stream":true}`},
 	} {
-		before := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
-		resp := call(h, "POST", tc.path, tc.body)
-		if resp.Stream == nil {
-			t.Fatalf("%s: not a stream: %d %s", tc.path, resp.Status, resp.Body)
-		}
-		if st := sched.Stats(); st.Active != 1 {
-			t.Errorf("%s: %d active after admission; want 1 (the slot is held for the stream)", tc.path, st.Active)
-		}
-		w := &recorder{failAfter: 2}
-		done := make(chan struct{})
-		go func() {
-			resp.Stream(w)
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("%s: the stream did not return after the client went away", tc.path)
-		}
-		if st := sched.Stats(); st.Active != 0 || st.Queued != 0 {
-			t.Errorf("%s: after the stream: %+v; want the slot free", tc.path, st)
-		}
-		if w.failed != 1 {
-			t.Errorf("%s: %d writes after the first failure; want 1 (no more writes)", tc.path, w.failed)
-		}
-		after := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
-		if d := after["deepgo_client_disconnects_total"] - before["deepgo_client_disconnects_total"]; d != 1 {
-			t.Errorf("%s: disconnects went up by %v; want 1", tc.path, d)
-		}
-		if d := after["deepgo_completion_tokens_total"] - before["deepgo_completion_tokens_total"]; d > 3 {
-			t.Errorf("%s: %v tokens generated after the client left", tc.path, d)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			before := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
+			resp := call(h, "POST", tc.path, tc.body)
+			if resp.Stream == nil {
+				t.Fatalf("%s: not a stream: %d %s", tc.path, resp.Status, resp.Body)
+			}
+			if st := sched.Stats(); st.Active != 1 {
+				t.Errorf("%s: %d active after admission; want 1 (the slot is held for the stream)", tc.path, st.Active)
+			}
+			w := &recorder{failAfter: 2}
+			done := make(chan struct{})
+			go func() {
+				resp.Stream(w)
+				close(done)
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("%s: the stream did not return after the client went away", tc.path)
+			}
+			if st := sched.Stats(); st.Active != 0 || st.Queued != 0 {
+				t.Errorf("%s: after the stream: %+v; want the slot free", tc.path, st)
+			}
+			if w.failed != 1 {
+				t.Errorf("%s: %d writes after the first failure; want 1 (no more writes)", tc.path, w.failed)
+			}
+			after := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
+			if d := after["deepgo_client_disconnects_total"] - before["deepgo_client_disconnects_total"]; d != 1 {
+				t.Errorf("%s: disconnects went up by %v; want 1", tc.path, d)
+			}
+			if d := after["deepgo_completion_tokens_total"] - before["deepgo_completion_tokens_total"]; d > 3 {
+				t.Errorf("%s: %v tokens generated after the client left", tc.path, d)
+			}
+		})
 	}
 }
 
@@ -1055,23 +1075,29 @@ func TestToolsRequest(t *testing.T) {
 func TestWithTools(t *testing.T) {
 	tools := []json.RawMessage{json.RawMessage(`{"type":"function","function":{"name":"get_weather","description":"Weather of a city","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}`)}
 	sys, user := "Be brief.", "Weather in Paris?"
-	for _, msgs := range [][]chat.Message{
-		{{Role: "user", Content: &user}},
-		{{Role: "system", Content: &sys}, {Role: "user", Content: &user}},
+	for _, c := range []struct {
+		name string
+		msgs []chat.Message
+	}{
+		{"user only", []chat.Message{{Role: "user", Content: &user}}},
+		{"system and user", []chat.Message{{Role: "system", Content: &sys}, {Role: "user", Content: &user}}},
 	} {
-		out := withTools(msgs, tools)
-		if len(out) != 2 || out[0].Role != "system" || out[1].Content != &user {
-			t.Fatalf("messages %+v", out)
-		}
-		got := *out[0].Content
-		for _, want := range []string{"### get_weather", "Description: Weather of a city", `Parameters: {"properties":{"city":{"type":"string"}},"type":"object"}`, "<｜tool▁call▁begin｜>function<｜tool▁sep｜>"} {
-			if !strings.Contains(got, want) {
-				t.Errorf("system message lacks %q:\n%s", want, got)
+		t.Run(c.name, func(t *testing.T) {
+			msgs := c.msgs
+			out := withTools(msgs, tools)
+			if len(out) != 2 || out[0].Role != "system" || out[1].Content != &user {
+				t.Fatalf("messages %+v", out)
 			}
-		}
-		if len(msgs) == 2 && !strings.HasPrefix(got, sys+"\n\n") || *msgs[0].Content != sys && len(msgs) == 2 {
-			t.Errorf("the system message was not kept first: %q", got)
-		}
+			got := *out[0].Content
+			for _, want := range []string{"### get_weather", "Description: Weather of a city", `Parameters: {"properties":{"city":{"type":"string"}},"type":"object"}`, "<｜tool▁call▁begin｜>function<｜tool▁sep｜>"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("system message lacks %q:\n%s", want, got)
+				}
+			}
+			if len(msgs) == 2 && !strings.HasPrefix(got, sys+"\n\n") || *msgs[0].Content != sys && len(msgs) == 2 {
+				t.Errorf("the system message was not kept first: %q", got)
+			}
+		})
 	}
 }
 
@@ -1102,28 +1128,30 @@ func TestPrepareStream(t *testing.T) {
 func TestClientGoneAtTheEnd(t *testing.T) {
 	h := newTestHandler(t, Options{})
 	sched := testBackend(t).Scheduler()
-	for _, tc := range []struct{ path, body string }{
-		{RouteChat, chatBody(`"max_tokens":3,"stream":true,"stream_options":{"include_usage":true}`)},
-		{RouteCompletions, `{"model":"tiny","prompt":"Hi","temperature":0,"max_tokens":3,"stream":true,"stream_options":{"include_usage":true}}`},
+	for _, tc := range []struct{ name, path, body string }{
+		{"chat", RouteChat, chatBody(`"max_tokens":3,"stream":true,"stream_options":{"include_usage":true}`)},
+		{"completion", RouteCompletions, `{"model":"tiny","prompt":"Hi","temperature":0,"max_tokens":3,"stream":true,"stream_options":{"include_usage":true}}`},
 	} {
-		var full recorder
-		call(h, "POST", tc.path, tc.body).Stream(&full)
-		n := len(full.events)
-		for failAfter := n - 3; failAfter < n; failAfter++ {
-			before := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
-			w := &recorder{failAfter: failAfter}
-			call(h, "POST", tc.path, tc.body).Stream(w)
-			if len(w.events) != failAfter || w.failed != 1 {
-				t.Errorf("%s, failing after %d of %d events: %d events, %d failed writes", tc.path, failAfter, n, len(w.events), w.failed)
+		t.Run(tc.name, func(t *testing.T) {
+			var full recorder
+			call(h, "POST", tc.path, tc.body).Stream(&full)
+			n := len(full.events)
+			for failAfter := n - 3; failAfter < n; failAfter++ {
+				before := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
+				w := &recorder{failAfter: failAfter}
+				call(h, "POST", tc.path, tc.body).Stream(w)
+				if len(w.events) != failAfter || w.failed != 1 {
+					t.Errorf("%s, failing after %d of %d events: %d events, %d failed writes", tc.path, failAfter, n, len(w.events), w.failed)
+				}
+				after := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
+				if d := after["deepgo_client_disconnects_total"] - before["deepgo_client_disconnects_total"]; d != 1 {
+					t.Errorf("%s, failing after %d of %d events (%q): disconnects went up by %v; want 1", tc.path, failAfter, n, full.events[failAfter], d)
+				}
+				if st := sched.Stats(); st.Active != 0 {
+					t.Errorf("slot not freed: %+v", st)
+				}
 			}
-			after := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
-			if d := after["deepgo_client_disconnects_total"] - before["deepgo_client_disconnects_total"]; d != 1 {
-				t.Errorf("%s, failing after %d of %d events (%q): disconnects went up by %v; want 1", tc.path, failAfter, n, full.events[failAfter], d)
-			}
-			if st := sched.Stats(); st.Active != 0 {
-				t.Errorf("slot not freed: %+v", st)
-			}
-		}
+		})
 	}
 }
 
@@ -1136,22 +1164,24 @@ func TestKVBudget(t *testing.T) {
 		budget int64
 		status int
 	}{{1, 400}, {64 << 20, 200}} {
-		b, err := NewBackend(serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 512, KVBudget: c.budget}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := NewHandler(Options{ModelName: testModel})
-		h.SetBackend(b)
-		resp := call(h, "POST", RouteChat, chatBody(`"max_tokens":2`))
-		if c.status == 400 {
-			e := wantError(t, resp, 400, "invalid_request_error", "context_length_exceeded")
-			if !strings.Contains(e["message"].(string), "no capacity") {
-				t.Errorf("budget of %d bytes: error %v", c.budget, e)
+		t.Run(fmt.Sprintf("budget %d bytes", c.budget), func(t *testing.T) {
+			b, err := NewBackend(serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 512, KVBudget: c.budget}))
+			if err != nil {
+				t.Fatal(err)
 			}
-			continue
-		}
-		var cc ChatCompletion
-		wantJSON(t, resp, 200, &cc)
+			h := NewHandler(Options{ModelName: testModel})
+			h.SetBackend(b)
+			resp := call(h, "POST", RouteChat, chatBody(`"max_tokens":2`))
+			if c.status == 400 {
+				e := wantError(t, resp, 400, "invalid_request_error", "context_length_exceeded")
+				if !strings.Contains(e["message"].(string), "no capacity") {
+					t.Errorf("budget of %d bytes: error %v", c.budget, e)
+				}
+				return
+			}
+			var cc ChatCompletion
+			wantJSON(t, resp, 200, &cc)
+		})
 	}
 }
 
@@ -1204,8 +1234,10 @@ func TestFloorLogProb(t *testing.T) {
 		{float32(math.Inf(-1)), minLogProb}, {float32(math.NaN()), minLogProb}, {-1e30, minLogProb},
 		{float32(math.Inf(1)), 0}, {-9999, -9999}, {-1.5, -1.5}, {0, 0},
 	} {
-		if got := floorLogProb(tc.in); got != tc.want {
-			t.Errorf("floorLogProb(%g) = %g; want %g", tc.in, got, tc.want)
-		}
+		t.Run(fmt.Sprint(tc.in), func(t *testing.T) {
+			if got := floorLogProb(tc.in); got != tc.want {
+				t.Errorf("floorLogProb(%g) = %g; want %g", tc.in, got, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -69,9 +70,11 @@ func TestKeysLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"", "sk-abcdefg", "sk-abcdefghi", "SK-ABCDEFGH", " sk-abcdefgh", "rpm=1"} {
-		if _, ok := ks.lookup(bad); ok {
-			t.Errorf("lookup(%q) found a key", bad)
-		}
+		t.Run(strconv.Quote(bad), func(t *testing.T) {
+			if _, ok := ks.lookup(bad); ok {
+				t.Errorf("lookup(%q) found a key", bad)
+			}
+		})
 	}
 	k, ok := ks.lookup("sk-abcdefgh")
 	if !ok || k.RPM != 1 || k.Name != "sk-abc…" {
@@ -99,9 +102,11 @@ func TestBearer(t *testing.T) {
 		{"Bearersk-1", "", false},
 	}
 	for _, tc := range tests {
-		tok, ok := bearer(tc.h)
-		if tok != tc.tok || ok != tc.ok {
-			t.Errorf("bearer(%q) = %q, %v; want %q, %v", tc.h, tok, ok, tc.tok, tc.ok)
-		}
+		t.Run(strconv.Quote(tc.h), func(t *testing.T) {
+			tok, ok := bearer(tc.h)
+			if tok != tc.tok || ok != tc.ok {
+				t.Errorf("bearer(%q) = %q, %v; want %q, %v", tc.h, tok, ok, tc.tok, tc.ok)
+			}
+		})
 	}
 }

@@ -209,9 +209,11 @@ func TestLimiterCallerTable(t *testing.T) {
 
 func TestSeconds(t *testing.T) {
 	for d, want := range map[time.Duration]int{0: 1, time.Millisecond: 1, time.Second: 1, 1001 * time.Millisecond: 2, 90 * time.Second: 90} {
-		if got := seconds(d); got != want {
-			t.Errorf("seconds(%v) = %d; want %d", d, got, want)
-		}
+		t.Run(d.String(), func(t *testing.T) {
+			if got := seconds(d); got != want {
+				t.Errorf("seconds(%v) = %d; want %d", d, got, want)
+			}
+		})
 	}
 }
 
