@@ -343,11 +343,13 @@ func TestLambdaStreaming(t *testing.T) {
 		{"unknown model", key, "/v1/chat/completions", strings.Replace(chatReq, `"tiny"`, `"gpt-9"`, 1), 404, "invalid_request_error", "model_not_found"},
 		{"bad field", key, "/v1/chat/completions", strings.Replace(chatReq, `"temperature":0`, `"temperature":9`, 1), 400, "invalid_request_error", "invalid_value"},
 	} {
-		r := streamed(t, e.invoke(t, event("POST", c.path, c.auth, c.body)))
-		typ, code := errorCode(t, r.Body)
-		if r.Status != c.status || typ != c.typ || code != c.code {
-			t.Errorf("%s: %d %s %s, want %d %s %s", c.name, r.Status, typ, code, c.status, c.typ, c.code)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			r := streamed(t, e.invoke(t, event("POST", c.path, c.auth, c.body)))
+			typ, code := errorCode(t, r.Body)
+			if r.Status != c.status || typ != c.typ || code != c.code {
+				t.Errorf("%s: %d %s %s, want %d %s %s", c.name, r.Status, typ, code, c.status, c.typ, c.code)
+			}
+		})
 	}
 	r = streamed(t, e.invoke(t, event("GET", "/v1/models", key, "")))
 	if r.Status != 200 || !strings.Contains(r.Body, `"id":"tiny"`) {
