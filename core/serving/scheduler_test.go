@@ -3,6 +3,7 @@ package serving_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -158,17 +159,19 @@ func TestSchedulerLimits(t *testing.T) {
 	// Without StrictMaxTokens a reply that fills the context ends with "length", however
 	// many tokens were asked for (prompt + max tokens must not overflow).
 	for _, n := range []int{1000, math.MaxInt32, math.MaxInt - 1, math.MaxInt} {
-		_, g, err := collect(context.Background(), s, prompt, n)
-		if err != nil || g.Finish != serving.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
-			t.Errorf("filling the context with max tokens %d: %+v, %v", n, g, err)
-		}
-		if _, _, err := collect(context.Background(), strict, prompt, n); !errors.As(err, &ce) {
-			t.Errorf("strict max tokens %d: %v", n, err)
-		}
-		budget := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 64, KVBudget: 1 << 20})
-		if _, g, err := collect(context.Background(), budget, prompt, n); err != nil || g.CompletionTokens == 0 {
-			t.Errorf("under a KV budget with max tokens %d: %+v, %v", n, g, err)
-		}
+		t.Run(fmt.Sprint("max_tokens=", n), func(t *testing.T) {
+			_, g, err := collect(context.Background(), s, prompt, n)
+			if err != nil || g.Finish != serving.FinishLength || g.PromptTokens+g.CompletionTokens != 64 {
+				t.Errorf("filling the context with max tokens %d: %+v, %v", n, g, err)
+			}
+			if _, _, err := collect(context.Background(), strict, prompt, n); !errors.As(err, &ce) {
+				t.Errorf("strict max tokens %d: %v", n, err)
+			}
+			budget := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 1, Context: 64, KVBudget: 1 << 20})
+			if _, g, err := collect(context.Background(), budget, prompt, n); err != nil || g.CompletionTokens == 0 {
+				t.Errorf("under a KV budget with max tokens %d: %+v, %v", n, g, err)
+			}
+		})
 	}
 
 	// One slot, one queue place: hold the slot, queue a second request, refuse a third.
