@@ -78,7 +78,7 @@ type setup struct {
 
 // testServer is a running edge server on 127.0.0.1 with its backend.
 type testServer struct {
-	t    *testing.T
+	t    *testing.T // the test that started it, where do and doWith report failures
 	srv  *edge.Server
 	h    *openai.Handler
 	b    *openai.Backend
@@ -195,11 +195,25 @@ type reply struct {
 // do sends a request with an optional Authorization header and body.
 func (ts *testServer) do(method, path, auth string, body any) reply {
 	ts.t.Helper()
-	return ts.doWith(defaultClient, nil, method, path, auth, body)
+	return ts.send(ts.t, defaultClient, nil, method, path, auth, body)
+}
+
+// doT is do for a subtest of the test that started the server: a request that cannot be
+// sent stops t, as FailNow must not be called on a parent test.
+func (ts *testServer) doT(t *testing.T, method, path, auth string, body any) reply {
+	t.Helper()
+	return ts.send(t, defaultClient, nil, method, path, auth, body)
 }
 
 func (ts *testServer) doWith(c *http.Client, hdr map[string]string, method, path, auth string, body any) reply {
 	ts.t.Helper()
+	return ts.send(ts.t, c, hdr, method, path, auth, body)
+}
+
+// send sends a request with c and the headers hdr; failures to send it or read the
+// answer stop t.
+func (ts *testServer) send(t *testing.T, c *http.Client, hdr map[string]string, method, path, auth string, body any) reply {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -210,13 +224,13 @@ func (ts *testServer) doWith(c *http.Client, hdr map[string]string, method, path
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			ts.t.Fatal(err)
+			t.Fatal(err)
 		}
 		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, ts.base+path, rd)
 	if err != nil {
-		ts.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -229,12 +243,12 @@ func (ts *testServer) doWith(c *http.Client, hdr map[string]string, method, path
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		ts.t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		ts.t.Fatalf("%s %s: reading the body: %v", method, path, err)
+		t.Fatalf("%s %s: reading the body: %v", method, path, err)
 	}
 	return reply{status: resp.StatusCode, header: resp.Header, body: b, close: resp.Close}
 }

@@ -74,39 +74,44 @@ func TestHostileRequests(t *testing.T) {
 	defer ws.Close()
 	client := newClient(30 * time.Second)
 	var sum outcome
-	for _, route := range []string{"/v1/chat/completions", "/v1/completions"} {
-		for _, field := range hostileFields[route] {
-			for _, v := range hostileValues {
-				for _, quoted := range []bool{false, true} {
-					value := v.json
-					if quoted {
-						value = `"` + v.json + `"`
-					}
-					modes := []string{"whole", "stream"}
-					if route == "/v1/chat/completions" {
-						modes = append(modes, "ws")
-					}
-					for _, mode := range modes {
-						name := fmt.Sprintf("%s %s=%s %s", route, field, value, mode)
-						body := hostileBody(route, field, value, mode == "stream")
-						var status int
-						if mode == "ws" {
-							status = hostileWS(t, ws, name, body)
-						} else {
-							status = hostileHTTP(t, ts, client, name, route, body, mode == "stream")
+	for _, api := range []struct{ name, route string }{{"chat", "/v1/chat/completions"}, {"completions", "/v1/completions"}} {
+		route := api.route
+		t.Run(api.name, func(t *testing.T) {
+			for _, field := range hostileFields[route] {
+				for _, v := range hostileValues {
+					t.Run(field+"="+v.name, func(t *testing.T) {
+						for _, quoted := range []bool{false, true} {
+							value := v.json
+							if quoted {
+								value = `"` + v.json + `"`
+							}
+							modes := []string{"whole", "stream"}
+							if route == "/v1/chat/completions" {
+								modes = append(modes, "ws")
+							}
+							for _, mode := range modes {
+								name := fmt.Sprintf("%s %s=%s %s", route, field, value, mode)
+								body := hostileBody(route, field, value, mode == "stream")
+								var status int
+								if mode == "ws" {
+									status = hostileWS(t, ws, name, body)
+								} else {
+									status = hostileHTTP(t, ts, client, name, route, body, mode == "stream")
+								}
+								sum.tried++
+								switch status {
+								case 200:
+									sum.ok++
+								case 400:
+									sum.refused++
+								}
+								checkHealthy(t, ts, client, name)
+							}
 						}
-						sum.tried++
-						switch status {
-						case 200:
-							sum.ok++
-						case 400:
-							sum.refused++
-						}
-						checkHealthy(t, ts, client, name)
-					}
+					})
 				}
 			}
-		}
+		})
 	}
 	t.Logf("hostile requests: %d tried, %d answered with a complete reply, %d with an OpenAI-shaped 400, %d otherwise",
 		sum.tried, sum.ok, sum.refused, sum.tried-sum.ok-sum.refused)

@@ -128,25 +128,27 @@ func TestFirstByteTimeout(t *testing.T) {
 func TestMalformedRequestNoEcho(t *testing.T) {
 	ts := start(t, setup{})
 	const secret = "sk-very-secret-key-1234"
-	for _, raw := range []string{
-		"POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\nContent-Length: x\r\n\r\n",
-		"GET /v1/models HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\nHost x\r\n\r\n",
-		"GET\x00 /v1/models HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\n\r\n",
+	for _, tc := range []struct{ name, raw string }{
+		{"bad Content-Length", "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\nContent-Length: x\r\n\r\n"},
+		{"header without a colon", "GET /v1/models HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\nHost x\r\n\r\n"},
+		{"NUL in the method", "GET\x00 /v1/models HTTP/1.1\r\nAuthorization: Bearer " + secret + "\r\n\r\n"},
 	} {
-		got, _ := rawRequest(t, ts.addr, raw, 5*time.Second)
-		if strings.Contains(got, secret) || strings.Contains(got, "Authorization") {
-			t.Errorf("the answer echoes the request head: %q", got)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(got)), nil)
-		if err != nil {
-			t.Errorf("unreadable answer %q: %v", got, err)
-			continue
-		}
-		body, _ := io.ReadAll(resp.Body)
-		checkError(t, "malformed request", reply{status: resp.StatusCode, header: resp.Header, body: body}, resp.StatusCode, "")
-		if resp.StatusCode != 400 {
-			t.Errorf("status %d, want 400", resp.StatusCode)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := rawRequest(t, ts.addr, tc.raw, 5*time.Second)
+			if strings.Contains(got, secret) || strings.Contains(got, "Authorization") {
+				t.Errorf("the answer echoes the request head: %q", got)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(got)), nil)
+			if err != nil {
+				t.Errorf("unreadable answer %q: %v", got, err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			checkError(t, "malformed request", reply{status: resp.StatusCode, header: resp.Header, body: body}, resp.StatusCode, "")
+			if resp.StatusCode != 400 {
+				t.Errorf("status %d, want 400", resp.StatusCode)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -303,52 +304,58 @@ func TestErrors(t *testing.T) {
 			if path == "/v1/models" {
 				method, body = "GET", nil
 			}
-			for _, auth := range []string{"", "Bearer sk-wrong", "sk-b", "Basic c2stYjo=", "Bearer"} {
-				r := ts.do(method, path, auth, body)
-				if typ := checkError(t, path+" auth "+strconv.Quote(auth), r, 401, "invalid_api_key"); typ != "" && typ != "authentication_error" {
-					t.Errorf("%s: type %q", path, typ)
+			t.Run(method+" "+path, func(t *testing.T) {
+				for _, auth := range []string{"", "Bearer sk-wrong", "sk-b", "Basic c2stYjo=", "Bearer"} {
+					t.Run(strconv.Quote(auth), func(t *testing.T) {
+						r := ts.doT(t, method, path, auth, body)
+						if typ := checkError(t, path+" auth "+strconv.Quote(auth), r, 401, "invalid_api_key"); typ != "" && typ != "authentication_error" {
+							t.Errorf("%s: type %q", path, typ)
+						}
+					})
 				}
-			}
+			})
 		}
 		// Lowercase "bearer" is accepted.
-		if r := ts.do("GET", "/v1/models", "bearer sk-b", nil); r.status != 200 {
+		if r := ts.doT(t, "GET", "/v1/models", "bearer sk-b", nil); r.status != 200 {
 			t.Errorf("bearer (lower case): %d %s", r.status, r.body)
 		}
 		// Health and readiness need no key.
-		if r := ts.do("GET", "/health", "", nil); r.status != 200 {
+		if r := ts.doT(t, "GET", "/health", "", nil); r.status != 200 {
 			t.Errorf("/health with keys: %d", r.status)
 		}
 	})
 
 	t.Run("400", func(t *testing.T) {
 		for _, body := range []string{`{"model":"tiny","messages":[`, `not json`, `[]`, ``} {
-			r := ts.do("POST", "/v1/chat/completions", good, body)
-			checkError(t, "chat body "+strconv.Quote(body), r, 400, "")
+			t.Run(strconv.Quote(body), func(t *testing.T) {
+				r := ts.doT(t, "POST", "/v1/chat/completions", good, body)
+				checkError(t, "chat body "+strconv.Quote(body), r, 400, "")
+			})
 		}
-		r := ts.do("POST", "/v1/completions", good, `{"model":"tiny","prompt":`)
+		r := ts.doT(t, "POST", "/v1/completions", good, `{"model":"tiny","prompt":`)
 		checkError(t, "completion bad JSON", r, 400, "")
 		// The prompt is longer than MaxPromptTokens.
-		r = ts.do("POST", "/v1/chat/completions", good, chatBody("a long prompt of many words", 2, false, nil))
+		r = ts.doT(t, "POST", "/v1/chat/completions", good, chatBody("a long prompt of many words", 2, false, nil))
 		checkError(t, "chat context", r, 400, "context_length_exceeded")
-		r = ts.do("POST", "/v1/completions", good, completionBody("", 1, false, map[string]any{"prompt": []int{1, 2, 3, 4, 5, 6, 7}}))
+		r = ts.doT(t, "POST", "/v1/completions", good, completionBody("", 1, false, map[string]any{"prompt": []int{1, 2, 3, 4, 5, 6, 7}}))
 		checkError(t, "completion context", r, 400, "context_length_exceeded")
 		// A short prompt of tokens passes.
-		if r := ts.do("POST", "/v1/completions", good, tokens); r.status != 200 {
+		if r := ts.doT(t, "POST", "/v1/completions", good, tokens); r.status != 200 {
 			t.Errorf("short token prompt: %d %s", r.status, r.body)
 		}
 	})
 
 	t.Run("404", func(t *testing.T) {
 		b := chatBody("hi", 2, false, map[string]any{"model": "gpt-4"})
-		r := ts.do("POST", "/v1/chat/completions", good, b)
+		r := ts.doT(t, "POST", "/v1/chat/completions", good, b)
 		checkError(t, "unknown model", r, 404, "model_not_found")
-		r = ts.do("POST", "/v1/completions", good, completionBody("", 1, false, map[string]any{"model": "nope", "prompt": []int{1}}))
+		r = ts.doT(t, "POST", "/v1/completions", good, completionBody("", 1, false, map[string]any{"model": "nope", "prompt": []int{1}}))
 		checkError(t, "unknown model (completions)", r, 404, "model_not_found")
-		r = ts.do("GET", "/v1/models/gpt-4", good, nil)
+		r = ts.doT(t, "GET", "/v1/models/gpt-4", good, nil)
 		checkError(t, "unknown model (models)", r, 404, "model_not_found")
-		r = ts.do("GET", "/v1/nothing", good, nil)
+		r = ts.doT(t, "GET", "/v1/nothing", good, nil)
 		checkError(t, "unknown route", r, 404, "")
-		r = ts.do("POST", "/v2/chat/completions", "", chat)
+		r = ts.doT(t, "POST", "/v2/chat/completions", "", chat)
 		checkError(t, "unknown route (no key)", r, 404, "")
 	})
 
@@ -357,46 +364,50 @@ func TestErrors(t *testing.T) {
 			{"GET", "/v1/chat/completions"}, {"GET", "/v1/completions"}, {"PUT", "/v1/chat/completions"},
 			{"DELETE", "/v1/models"}, {"POST", "/metrics"},
 		} {
-			r := ts.do(c.method, c.path, good, nil)
-			checkError(t, c.method+" "+c.path, r, 405, "method_not_allowed")
+			t.Run(c.method+" "+c.path, func(t *testing.T) {
+				r := ts.doT(t, c.method, c.path, good, nil)
+				checkError(t, c.method+" "+c.path, r, 405, "method_not_allowed")
+			})
 		}
 	})
 
 	t.Run("413", func(t *testing.T) {
 		big := `{"model":"tiny","messages":[{"role":"user","content":"` + strings.Repeat("x", 10<<10) + `"}]}`
 		for _, path := range []string{"/v1/chat/completions", "/v1/completions"} {
-			r := ts.do("POST", path, good, big)
-			checkError(t, path+" 10 KB body", r, 413, "request_too_large")
+			t.Run("POST "+path, func(t *testing.T) {
+				r := ts.doT(t, "POST", path, good, big)
+				checkError(t, path+" 10 KB body", r, 413, "request_too_large")
+			})
 		}
 		// Just under the limit is read (and refused for its length, not its size).
-		r := ts.do("POST", "/v1/chat/completions", good, big[:4000]+`"}]}`)
+		r := ts.doT(t, "POST", "/v1/chat/completions", good, big[:4000]+`"}]}`)
 		if r.status == 413 {
 			t.Errorf("a body under MaxBody got 413")
 		}
 		// The server still answers.
-		if r := ts.do("GET", "/health", "", nil); r.status != 200 {
+		if r := ts.doT(t, "GET", "/health", "", nil); r.status != 200 {
 			t.Errorf("after 413: /health %d", r.status)
 		}
 	})
 
 	t.Run("429", func(t *testing.T) {
 		for i := range 2 {
-			if r := ts.do("POST", "/v1/completions", "Bearer sk-a", tokens); r.status != 200 {
+			if r := ts.doT(t, "POST", "/v1/completions", "Bearer sk-a", tokens); r.status != 200 {
 				t.Fatalf("request %d with sk-a: %d %s", i+1, r.status, r.body)
 			}
 		}
-		r := ts.do("POST", "/v1/completions", "Bearer sk-a", tokens)
+		r := ts.doT(t, "POST", "/v1/completions", "Bearer sk-a", tokens)
 		checkError(t, "third request with rpm=2", r, 429, "rate_limit_exceeded")
 		if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 || ra > 60 {
 			t.Errorf("429: Retry-After %q", r.header.Get("Retry-After"))
 		}
-		r = ts.do("POST", "/v1/chat/completions", "Bearer sk-a", chatBody("hi", 1, true, nil))
+		r = ts.doT(t, "POST", "/v1/chat/completions", "Bearer sk-a", chatBody("hi", 1, true, nil))
 		checkError(t, "streamed request with rpm=2", r, 429, "rate_limit_exceeded")
 		// Another key is not limited.
-		if r := ts.do("POST", "/v1/completions", good, tokens); r.status != 200 {
+		if r := ts.doT(t, "POST", "/v1/completions", good, tokens); r.status != 200 {
 			t.Errorf("sk-b after sk-a was limited: %d %s", r.status, r.body)
 		}
-		text := string(ts.do("GET", "/metrics", "", nil).body)
+		text := string(ts.doT(t, "GET", "/metrics", "", nil).body)
 		if got := metricValue(t, text, "deepgo_rate_limited_total"); got != 2 {
 			t.Errorf("deepgo_rate_limited_total %v, want 2", got)
 		}
@@ -426,11 +437,13 @@ func TestOverloaded(t *testing.T) {
 		t.Fatalf("the two streams did not take the slot and the queue: %+v", ts.b.Scheduler().Stats())
 	}
 	for _, stream := range []bool{true, false} {
-		r := ts.do("POST", "/v1/chat/completions", "", chatBody("one more", 5, stream, nil))
-		checkError(t, "third request", r, 503, "overloaded")
-		if r.header.Get("Retry-After") != "1" {
-			t.Errorf("503: Retry-After %q, want 1", r.header.Get("Retry-After"))
-		}
+		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
+			r := ts.doT(t, "POST", "/v1/chat/completions", "", chatBody("one more", 5, stream, nil))
+			checkError(t, "third request", r, 503, "overloaded")
+			if r.header.Get("Retry-After") != "1" {
+				t.Errorf("503: Retry-After %q, want 1", r.header.Get("Retry-After"))
+			}
+		})
 	}
 	if st := ts.b.Scheduler().Stats(); st.Rejected != 2 {
 		t.Errorf("Rejected %d, want 2", st.Rejected)
@@ -454,35 +467,37 @@ func TestClientDisconnect(t *testing.T) {
 	base := runtime.NumGoroutine()
 
 	for _, how := range []string{"cancel", "close"} {
-		ctx, cancel := context.WithCancel(context.Background())
-		resp, err := ts.stream(ctx, "/v1/chat/completions", "", chatBody("a long story", 2000, true, nil))
-		if err != nil {
-			cancel()
-			t.Fatal(err)
-		}
-		events, err := sseEvents(resp.Body, 4)
-		if err != nil || len(events) != 4 {
-			t.Fatalf("%s: read %d events: %v", how, len(events), err)
-		}
-		if st := ts.b.Scheduler().Stats(); st.Active != 1 {
-			t.Errorf("%s: Active %d while streaming", how, st.Active)
-		}
-		t0 := time.Now()
-		if how == "cancel" {
-			cancel()
-		} else {
+		t.Run(how, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			resp, err := ts.stream(ctx, "/v1/chat/completions", "", chatBody("a long story", 2000, true, nil))
+			if err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			events, err := sseEvents(resp.Body, 4)
+			if err != nil || len(events) != 4 {
+				t.Fatalf("%s: read %d events: %v", how, len(events), err)
+			}
+			if st := ts.b.Scheduler().Stats(); st.Active != 1 {
+				t.Errorf("%s: Active %d while streaming", how, st.Active)
+			}
+			t0 := time.Now()
+			if how == "cancel" {
+				cancel()
+			} else {
+				resp.Body.Close()
+			}
+			if !waitFor(2*time.Second*slow, func() bool { return ts.b.Scheduler().Stats().Active == 0 }) {
+				t.Fatalf("%s: the generation still runs %v after the client left: %+v", how, 2*time.Second*slow, ts.b.Scheduler().Stats())
+			}
+			t.Logf("%s: slot free %v after the client left", how, time.Since(t0).Round(time.Millisecond))
 			resp.Body.Close()
-		}
-		if !waitFor(2*time.Second*slow, func() bool { return ts.b.Scheduler().Stats().Active == 0 }) {
-			t.Fatalf("%s: the generation still runs %v after the client left: %+v", how, 2*time.Second*slow, ts.b.Scheduler().Stats())
-		}
-		t.Logf("%s: slot free %v after the client left", how, time.Since(t0).Round(time.Millisecond))
-		resp.Body.Close()
-		cancel()
-		// The one slot serves the next request.
-		if r := ts.do("POST", "/v1/chat/completions", "", chatBody("next", 3, false, nil)); r.status != 200 {
-			t.Errorf("%s: next request: %d %s", how, r.status, r.body)
-		}
+			cancel()
+			// The one slot serves the next request.
+			if r := ts.doT(t, "POST", "/v1/chat/completions", "", chatBody("next", 3, false, nil)); r.status != 200 {
+				t.Errorf("%s: next request: %d %s", how, r.status, r.body)
+			}
+		})
 	}
 	text := string(ts.do("GET", "/metrics", "", nil).body)
 	if got := metricValue(t, text, "deepgo_client_disconnects_total"); got != 2 {
@@ -524,11 +539,13 @@ func TestShutdownGraceful(t *testing.T) {
 		t.Errorf("the handler is still ready during Shutdown")
 	}
 	for _, stream := range []bool{false, true} {
-		r := ts.do("POST", "/v1/chat/completions", "", chatBody("during shutdown", 3, stream, nil))
-		checkError(t, "request during Shutdown", r, 503, "shutting_down")
-		if r.header.Get("Retry-After") == "" || !r.close {
-			t.Errorf("503 during Shutdown: Retry-After %q, connection closed %v", r.header.Get("Retry-After"), r.close)
-		}
+		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
+			r := ts.doT(t, "POST", "/v1/chat/completions", "", chatBody("during shutdown", 3, stream, nil))
+			checkError(t, "request during Shutdown", r, 503, "shutting_down")
+			if r.header.Get("Retry-After") == "" || !r.close {
+				t.Errorf("503 during Shutdown: Retry-After %q, connection closed %v", r.header.Get("Retry-After"), r.close)
+			}
+		})
 	}
 	if r := ts.do("GET", "/health", "", nil); r.status != 200 {
 		t.Errorf("/health during Shutdown: %d", r.status)
@@ -634,40 +651,42 @@ func tail(s []string, n int) []string {
 
 func TestReadTimeout(t *testing.T) {
 	ts := start(t, setup{edge: edge.Config{ReadTimeout: 500 * time.Millisecond}})
-	for _, half := range []string{
-		"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":",
-		"GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Slow:",
+	for _, tc := range []struct{ name, half string }{
+		{"body cut short", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":"},
+		{"header cut short", "GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Slow:"},
 	} {
-		c, err := net.DialTimeout("tcp", ts.addr, time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.WriteString(c, half); err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Now()
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		got, err := io.ReadAll(c) // until the server closes the connection
-		d := time.Since(t0)
-		c.Close()
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatalf("the server kept a stalled connection open for 5 s (ReadTimeout 500 ms)")
-		}
-		if d < 300*time.Millisecond || d > 3*time.Second {
-			t.Errorf("closed after %v, want about 500 ms", d)
-		}
-		t.Logf("stalled request closed after %v with %d bytes", d.Round(time.Millisecond), len(got))
-		// If the server answers, it answers 408 in the OpenAI shape.
-		if len(got) > 0 {
-			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(got)), nil)
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.DialTimeout("tcp", ts.addr, time.Second)
 			if err != nil {
-				t.Errorf("unreadable answer %q: %v", got, err)
-				continue
+				t.Fatal(err)
 			}
-			body, _ := io.ReadAll(resp.Body)
-			checkError(t, "stalled request", reply{status: resp.StatusCode, header: resp.Header, body: body}, 408, "timeout")
-		}
+			if _, err := io.WriteString(c, tc.half); err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Now()
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got, err := io.ReadAll(c) // until the server closes the connection
+			d := time.Since(t0)
+			c.Close()
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the server kept a stalled connection open for 5 s (ReadTimeout 500 ms)")
+			}
+			if d < 300*time.Millisecond || d > 3*time.Second {
+				t.Errorf("closed after %v, want about 500 ms", d)
+			}
+			t.Logf("stalled request closed after %v with %d bytes", d.Round(time.Millisecond), len(got))
+			// If the server answers, it answers 408 in the OpenAI shape.
+			if len(got) > 0 {
+				resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(got)), nil)
+				if err != nil {
+					t.Errorf("unreadable answer %q: %v", got, err)
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				checkError(t, "stalled request", reply{status: resp.StatusCode, header: resp.Header, body: body}, 408, "timeout")
+			}
+		})
 	}
 	// The server is fine.
 	if r := ts.do("GET", "/health", "", nil); r.status != 200 {

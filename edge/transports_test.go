@@ -73,7 +73,7 @@ func TestSameAnswerEverywhere(t *testing.T) {
 		status int
 		body   string
 	}
-	viaHTTP := func(base, method, path, auth, body string) answer {
+	viaHTTP := func(t *testing.T, base, method, path, auth, body string) answer {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
@@ -86,7 +86,7 @@ func TestSameAnswerEverywhere(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return answer{resp.StatusCode, string(b)}
 	}
-	viaLambda := func(method, path, auth, body string) answer {
+	viaLambda := func(t *testing.T, method, path, auth, body string) answer {
 		ev := events.APIGatewayV2HTTPRequest{RawPath: path, Body: body, Headers: map[string]string{"authorization": auth}}
 		ev.RequestContext.HTTP.Method = method
 		ev.RequestContext.HTTP.SourceIP = "127.0.0.1"
@@ -112,17 +112,19 @@ func TestSameAnswerEverywhere(t *testing.T) {
 		{"n", "POST", "/v1/chat/completions", key, strings.Replace(chat, `"max_tokens":9`, `"n":2`, 1)},
 		{"unknown route", "GET", "/v1/nothing", key, ""},
 	} {
-		e := viaHTTP("http://"+srv.Addr(), c.method, c.path, c.auth, c.body)
-		g := viaHTTP(fn.URL, c.method, c.path, c.auth, c.body)
-		l := viaLambda(c.method, c.path, c.auth, c.body)
-		if e.status != g.status || e.status != l.status {
-			t.Errorf("%s: status edge %d, gcf %d, lambda %d", c.name, e.status, g.status, l.status)
-		}
-		if normal(e.body) != normal(g.body) || normal(e.body) != normal(l.body) {
-			t.Errorf("%s: answers differ\nedge:   %s\ngcf:    %s\nlambda: %s", c.name, e.body, g.body, l.body)
-		}
-		if e.status == 200 && c.method == "POST" && !json.Valid([]byte(e.body)) && !strings.HasPrefix(e.body, "data: ") {
-			t.Errorf("%s: body is neither JSON nor SSE: %q", c.name, e.body)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			e := viaHTTP(t, "http://"+srv.Addr(), c.method, c.path, c.auth, c.body)
+			g := viaHTTP(t, fn.URL, c.method, c.path, c.auth, c.body)
+			l := viaLambda(t, c.method, c.path, c.auth, c.body)
+			if e.status != g.status || e.status != l.status {
+				t.Errorf("%s: status edge %d, gcf %d, lambda %d", c.name, e.status, g.status, l.status)
+			}
+			if normal(e.body) != normal(g.body) || normal(e.body) != normal(l.body) {
+				t.Errorf("%s: answers differ\nedge:   %s\ngcf:    %s\nlambda: %s", c.name, e.body, g.body, l.body)
+			}
+			if e.status == 200 && c.method == "POST" && !json.Valid([]byte(e.body)) && !strings.HasPrefix(e.body, "data: ") {
+				t.Errorf("%s: body is neither JSON nor SSE: %q", c.name, e.body)
+			}
+		})
 	}
 }

@@ -112,10 +112,19 @@ func TestWebSocket(t *testing.T) {
 	check("first request")
 
 	// A bad request gets an error object and the connection stays usable.
-	for _, bad := range []any{`{"model":"tiny","messages":[`, chatBody(prompt, 4, true, map[string]any{"model": "gpt-4"}), `{}`} {
-		wsSend(t, c, bad)
-		m := wsRead(t, c)
-		checkErrorBody(t, "bad request on /ws", []byte(m), "")
+	for _, tc := range []struct {
+		name string
+		bad  any
+	}{
+		{"malformed JSON", `{"model":"tiny","messages":[`},
+		{"unknown model", chatBody(prompt, 4, true, map[string]any{"model": "gpt-4"})},
+		{"empty object", `{}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wsSend(t, c, tc.bad)
+			m := wsRead(t, c)
+			checkErrorBody(t, "bad request on /ws", []byte(m), "")
+		})
 	}
 	// A binary message is refused too.
 	c.SetWriteDeadline(time.Now().Add(5 * time.Second))
@@ -195,22 +204,28 @@ func TestWebSocketAuth(t *testing.T) {
 	}
 	c.Close()
 
-	for _, tc := range []struct{ auth, query string }{
-		{"", ""}, {"", "api_key=sk-wrong"}, {"Bearer sk-wrong", ""}, {"sk-b", ""}, {"Bearer sk-wrong", "api_key=sk-b"},
+	for _, tc := range []struct{ name, auth, query string }{
+		{"no key", "", ""},
+		{"wrong key in the query", "", "api_key=sk-wrong"},
+		{"wrong key in the header", "Bearer sk-wrong", ""},
+		{"key without Bearer", "sk-b", ""},
+		{"wrong header, right query", "Bearer sk-wrong", "api_key=sk-b"},
 	} {
-		c, resp, err := ts.dialWS(tc.auth, tc.query)
-		if err == nil {
-			c.Close()
-			t.Errorf("auth %q query %q: the handshake succeeded", tc.auth, tc.query)
-			continue
-		}
-		if resp == nil {
-			t.Errorf("auth %q query %q: no response: %v", tc.auth, tc.query, err)
-			continue
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		checkError(t, "ws auth "+tc.auth+" ?"+tc.query, reply{status: resp.StatusCode, header: resp.Header, body: body}, 401, "invalid_api_key")
+		t.Run(tc.name, func(t *testing.T) {
+			c, resp, err := ts.dialWS(tc.auth, tc.query)
+			if err == nil {
+				c.Close()
+				t.Errorf("auth %q query %q: the handshake succeeded", tc.auth, tc.query)
+				return
+			}
+			if resp == nil {
+				t.Errorf("auth %q query %q: no response: %v", tc.auth, tc.query, err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			checkError(t, "ws auth "+tc.auth+" ?"+tc.query, reply{status: resp.StatusCode, header: resp.Header, body: body}, 401, "invalid_api_key")
+		})
 	}
 
 	// A plain GET on /ws (no upgrade) is refused, JSON-shaped.
