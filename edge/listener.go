@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -74,16 +75,33 @@ func (l *limitListener) refuse(c net.Conn) {
 		defer func() { <-l.refusing }()
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(time.Second))
+		// Answer the request, not the connection: a client that gets an answer before it
+		// has sent its request takes it for a broken connection (Go's net/http does).
+		readHead(c)
 		if _, err := c.Write(l.refusal); err != nil {
 			return
 		}
-		// Read what the client sent before closing, so that the close does not reset
-		// the connection and lose the answer.
+		// Read what else the client sent before closing, so that the close does not
+		// reset the connection and lose the answer.
 		if tc, ok := c.(*net.TCPConn); ok {
 			tc.CloseWrite()
 		}
 		io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 	}()
+}
+
+// readHead reads from c until the end of a request head (a blank line), 16 KiB, an error
+// or c's deadline.
+func readHead(c net.Conn) {
+	var buf [16 << 10]byte
+	n := 0
+	for n < len(buf) {
+		m, err := c.Read(buf[n:])
+		n += m
+		if bytes.Contains(buf[max(0, n-m-3):n], []byte("\r\n\r\n")) || err != nil {
+			return
+		}
+	}
 }
 
 // limitedConn is a connection counted by its limitListener until it closes. Until its

@@ -592,7 +592,16 @@ func TestShutdownDeadline(t *testing.T) {
 	// A non-streamed generation runs too.
 	plain := make(chan reply, 1)
 	go func() {
-		plain <- ts.do("POST", "/v1/chat/completions", "", chatBody("another long story", 3000, false, nil))
+		// Not ts.do: its t.Fatal may not run on this goroutine.
+		b, _ := json.Marshal(chatBody("another long story", 3000, false, nil))
+		resp, err := defaultClient.Post(ts.base+"/v1/chat/completions", "application/json", bytes.NewReader(b))
+		if err != nil {
+			plain <- reply{body: []byte(err.Error())}
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		plain <- reply{status: resp.StatusCode, header: resp.Header, body: body}
 	}()
 	if !waitFor(5*time.Second, func() bool { return ts.b.Scheduler().Stats().Active == 2 }) {
 		t.Fatalf("the second generation did not start: %+v", ts.b.Scheduler().Stats())
