@@ -186,7 +186,7 @@ x16_end:
 // by the sub-block's 6-bit scale widens and scales them. The minimums' part takes the sums
 // of si times the 6-bit mins (VPMADDWD). Per super-block the float part is the single-
 // vector kernels' d_x·(d·Σ − dmin·Σm), lane-wise with the same roundings: the results are
-// bit-identical to dotQ4_KQ8KAVX2's.
+// bit-identical to dotQ4_KQ8KRowsAVX2's.
 //
 // The scales and mins are unpacked with integer instructions and widened to 16 bits on the
 // stack (16(SP): sc[0..7], m[0..7]); each 32-byte run of weight bytes is split into its low

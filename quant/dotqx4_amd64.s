@@ -14,7 +14,7 @@
 // bounds hold); the K kernels then do each super-block's float part with the single-vector
 // kernels' operations in their order, one vector per lane of a 128-bit register (lane-wise
 // VMULPS/VSUBPS/VADDPS round exactly as the scalar VMULSS/VSUBSS/VADDSS), so their results
-// are bit-identical to dotQ*_KQ8KAVX2's. Q8_0 and Q4_0 accumulate d_w·d_x·Σ in eight float
+// are bit-identical to dotQ*_KQ8KRowsAVX2's. Q8_0 and Q4_0 accumulate d_w·d_x·Σ in eight float
 // lanes per vector (one accumulator per vector, where the single-vector kernels keep four):
 // they differ from the single-vector kernels by summation order only. They take four blocks
 // at a time, the four d_w converted once (VPINSRW, VCVTPH2PS) and multiplied by each vector's

@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
-// ggufFixtures is where the shared llama.cpp GGUF fixtures live.
-var ggufFixtures = filepath.Join("..", "..", "shared", "fixtures", "gguf")
+// ggufFixtures is where the shared llama.cpp GGUF fixtures live (core/fixture: a leaf
+// package of test support, standard library only, so quant's tests may use it).
+var ggufFixtures = fixture.Join("gguf")
 
 type ggufIndex struct {
 	Files map[string]struct {
@@ -32,10 +35,7 @@ type ggufIndex struct {
 
 func loadGGUFIndex(t *testing.T) *ggufIndex {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ggufFixtures, "index.json"))
-	if os.IsNotExist(err) {
-		t.Skipf("GGUF fixtures not found at %s; skipping", ggufFixtures)
-	}
+	b, err := os.ReadFile(fixture.Path(t, "gguf", "index.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
