@@ -65,11 +65,7 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 		{"expert_group_used_count", "topk_group", &c.TopKGroup, 1, false},
 		{"vocab_size", "vocab_size", &c.VocabSize, vocab, false},
 	}
-	floats := []struct {
-		key, field string
-		dst        *float64
-		def        float64
-	}{
+	floats := []ggufFloatKey{
 		{"attention.layer_norm_rms_epsilon", "rms_norm_eps", &c.RMSNormEps, 1e-6},
 		{"rope.freq_base", "rope_theta", &c.RopeTheta, 10000},
 		{"expert_weights_scale", "routed_scaling_factor", &c.RoutedScalingFactor, 1},
@@ -115,17 +111,8 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 		used["qk_nope_head_dim"] = k + " - " + p + "rope.dimension_count"
 	}
 	c.QKNopeHeadDim = qk - c.QKRopeHeadDim
-	for _, e := range floats {
-		v, ok, err := ggufFloat(md, p+e.key)
-		switch {
-		case err != nil:
-			return nil, err
-		case ok:
-			*e.dst = v
-			used[e.field] = p + e.key
-		default:
-			*e.dst = e.def
-		}
+	if err := readFloatKeys(md, p, floats, used); err != nil {
+		return nil, err
 	}
 	if norm, ok, err := ggufBool(md, p+"expert_weights_norm"); err != nil {
 		return nil, err
@@ -158,11 +145,7 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 	switch t {
 	case "yarn":
 		rs := &RopeScaling{Type: "yarn"}
-		yarn := []struct {
-			key, field string
-			dst        *float64
-			def        float64
-		}{
+		yarn := []ggufFloatKey{
 			{"rope.scaling.factor", "rope_scaling.factor", &rs.Factor, 1},
 			{"rope.scaling.yarn_beta_fast", "rope_scaling.beta_fast", &rs.BetaFast, 32},
 			{"rope.scaling.yarn_beta_slow", "rope_scaling.beta_slow", &rs.BetaSlow, 1},
@@ -170,17 +153,8 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 			// equals it in every published config.
 			{"rope.scaling.yarn_log_multiplier", "rope_scaling.mscale_all_dim", &rs.MScaleAllDim, 0.1},
 		}
-		for _, e := range yarn {
-			v, ok, err := ggufFloat(md, p+e.key)
-			switch {
-			case err != nil:
-				return nil, err
-			case ok:
-				*e.dst = v
-				used[e.field] = p + e.key
-			default:
-				*e.dst = e.def
-			}
+		if err := readFloatKeys(md, p, yarn, used); err != nil {
+			return nil, err
 		}
 		rs.MScaleAllDim /= 0.1
 		rs.MScale = rs.MScaleAllDim
@@ -207,6 +181,32 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 
 // ggufInt reads an integer key: ok is false when it is absent; a key of another type, or
 // a value that does not fit in an int, is an error naming the key.
+// ggufFloatKey is an optional float key (after the architecture's prefix), the config
+// field it sets, and the field's value when the key is absent.
+type ggufFloatKey struct {
+	key, field string
+	dst        *float64
+	def        float64
+}
+
+// readFloatKeys sets each key's field from md, or to its default, and records in used the
+// key each field came from (for the range errors).
+func readFloatKeys(md ggufMeta, prefix string, keys []ggufFloatKey, used map[string]string) error {
+	for _, e := range keys {
+		v, ok, err := ggufFloat(md, prefix+e.key)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			*e.dst = v
+			used[e.field] = prefix + e.key
+		default:
+			*e.dst = e.def
+		}
+	}
+	return nil
+}
+
 func ggufInt(md ggufMeta, key string) (int, bool, error) {
 	v, ok := md.get(key)
 	if !ok {

@@ -6,28 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/sample"
 	"github.com/deepgo/deepgo/core/serving"
-	"github.com/deepgo/deepgo/core/synth"
-	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
 func TestGenerate(t *testing.T) {
-	cfg, err := synth.Shape("tiny", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := writeModel(t, cfg, synth.Options{Seed: 9})
-	tok, err := tokenizer.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := core.Open(dir, core.Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, tok := tinyModel(t, 9)
 	prompt := append([]int{tok.BOS()}, tok.Encode("The quick brown fox")...)
 	gen := func(capacity int, o serving.GenerateOptions) (string, []int, serving.Generation, error) {
 		s, err := m.NewSequence(capacity)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
 // writeModel writes a random-weight checkpoint of cfg in a temporary directory.
@@ -16,4 +17,25 @@ func writeModel(t testing.TB, cfg *core.Config, opts synth.Options) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// tinyModel opens a one-layer tiny model of random weights (seed) and its tokenizer; the
+// model is closed when the test ends.
+func tinyModel(t *testing.T, seed uint64) (*core.Model, *tokenizer.Tokenizer) {
+	t.Helper()
+	cfg, err := synth.Shape("tiny", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeModel(t, cfg, synth.Options{Seed: seed})
+	tok, err := tokenizer.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.Open(dir, core.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, tok
 }

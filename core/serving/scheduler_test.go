@@ -12,29 +12,11 @@ import (
 
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/serving"
-	"github.com/deepgo/deepgo/core/synth"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
 // schedulerModel opens a one-layer tiny model and its tokenizer.
-func schedulerModel(t *testing.T) (*core.Model, *tokenizer.Tokenizer) {
-	t.Helper()
-	cfg, err := synth.Shape("tiny", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := writeModel(t, cfg, synth.Options{Seed: 3})
-	tok, err := tokenizer.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := core.Open(dir, core.Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, tok
-}
+func schedulerModel(t *testing.T) (*core.Model, *tokenizer.Tokenizer) { return tinyModel(t, 3) }
 
 // collect generates greedily through s and returns the ids.
 func collect(ctx context.Context, s *serving.Scheduler, prompt []int, n int) ([]int, serving.Generation, error) {
