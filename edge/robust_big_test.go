@@ -45,7 +45,7 @@ func TestBigPrompts(t *testing.T) {
 		cpu0 := srv.cpu()
 		took := bigPrompts(t, c, srv.base, routes, bodies)
 		cpu := (srv.cpu() - cpu0) / time.Duration(len(bodies))
-		t.Logf("round %d: four 7 MB prompts at once refused in %v, %v of server CPU time each", round, took, cpu.Round(time.Millisecond))
+		report(t, "round %d: four 7 MB prompts at once refused in %v, %v of server CPU time each", round, took, cpu.Round(time.Millisecond))
 		if slowest := slices.Max(took); round == 0 || slowest < best {
 			best = slowest
 		}
@@ -55,7 +55,7 @@ func TestBigPrompts(t *testing.T) {
 	}
 	after := srv.stats()
 	peak := after.Peak
-	t.Logf("server RSS %.1f MB before, peak %.1f MB, %.1f MB after", float64(before.RSS)/1e6, float64(peak)/1e6, float64(after.RSS)/1e6)
+	report(t, "server RSS %.1f MB before, peak %.1f MB, %.1f MB after", float64(before.RSS)/1e6, float64(peak)/1e6, float64(after.RSS)/1e6)
 	if slow > 1 {
 		return // the race detector's memory and pace: the bounds below mean nothing
 	}

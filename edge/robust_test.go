@@ -113,7 +113,7 @@ func TestHostileRequests(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("hostile requests: %d tried, %d answered with a complete reply, %d with an OpenAI-shaped 400, %d otherwise",
+	report(t, "hostile requests: %d tried, %d answered with a complete reply, %d with an OpenAI-shaped 400, %d otherwise",
 		sum.tried, sum.ok, sum.refused, sum.tried-sum.ok-sum.refused)
 	if sum.ok+sum.refused != sum.tried {
 		t.Errorf("%d hostile requests got neither a complete reply nor a 400", sum.tried-sum.ok-sum.refused)

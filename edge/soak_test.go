@@ -139,8 +139,8 @@ func TestSoak(t *testing.T) {
 		tried += n
 		lines = append(lines, fmt.Sprintf("%s %d %v", name, n, s.counts[name]))
 	}
-	t.Logf("soak: %v, %d inputs, %d unexpected outcomes:\n  %s", d, tried, len(errs), strings.Join(lines, "\n  "))
-	t.Logf("soak: goroutines %d → %d, fds %d → %d, RSS %.1f → %.1f MB (peak %.1f MB), heap in use %.1f → %.1f MB",
+	report(t, "soak: %v, %d inputs, %d unexpected outcomes:\n  %s", d, tried, len(errs), strings.Join(lines, "\n  "))
+	report(t, "soak: goroutines %d → %d, fds %d → %d, RSS %.1f → %.1f MB (peak %.1f MB), heap in use %.1f → %.1f MB",
 		base.Goroutines, after.Goroutines, base.FDs, after.FDs, float64(base.RSS)/1e6, float64(after.RSS)/1e6,
 		float64(after.Peak)/1e6, float64(base.HeapInuse)/1e6, float64(after.HeapInuse)/1e6)
 	for i, e := range errs {
