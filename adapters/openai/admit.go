@@ -44,8 +44,8 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 	return j, nil
 }
 
-// admit does the work of prepare once the caller may go on: decode, tokenize, reserve the
-// tokens, and take a slot or a place in the queue.
+// admit does the work of prepare once the caller may go on, step by step: decode,
+// tokenize (and check the context), reserve the tokens, take a slot or a place in the queue.
 func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream bool, start time.Time) (*job, *Error) {
 	var g *generation
 	var e *Error
@@ -84,23 +84,47 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 	if len(j.prompt) > maxPrompt {
 		return nil, tooLong("", len(j.prompt))
 	}
-	maxTokens := g.maxTokens
-	if h.o.MaxTokens > 0 {
-		if maxTokens == 0 {
-			maxTokens = h.o.MaxTokens
-		}
-		if maxTokens > h.o.MaxTokens {
-			if g.maxTokensBy == "" { // a default (completions: 16), not what the client asked for
-				maxTokens = h.o.MaxTokens
-			} else {
-				return nil, badRequest(g.maxTokensBy, "invalid_value", "%s %d is more than this server's limit of %d", g.maxTokensBy, maxTokens, h.o.MaxTokens)
-			}
-		}
+	maxTokens, e := h.replyLimit(g)
+	if e != nil {
+		return nil, e
 	}
-	// The token budget: the prompt and every token the reply may generate are reserved
-	// now. A reply whose length the client set must fit whole; one left to the server
-	// gets what the caller has left, and ends with "length" there.
-	gen := sched.Context() - len(j.prompt)
+	gen, e := j.reserveTokens(param, maxTokens)
+	if e != nil {
+		return nil, e
+	}
+	if e := j.enqueue(param, gen); e != nil {
+		return nil, e
+	}
+	return j, nil
+}
+
+// replyLimit is the most tokens a reply may generate by the request and the server's
+// --max-tokens (0 = until the context is full): a default the server may lower, a value
+// the client sent it may only refuse.
+func (h *Handler) replyLimit(g *generation) (int, *Error) {
+	maxTokens := g.maxTokens
+	if h.o.MaxTokens <= 0 {
+		return maxTokens, nil
+	}
+	if maxTokens == 0 {
+		maxTokens = h.o.MaxTokens
+	}
+	if maxTokens > h.o.MaxTokens {
+		if g.maxTokensBy != "" {
+			return 0, badRequest(g.maxTokensBy, "invalid_value", "%s %d is more than this server's limit of %d", g.maxTokensBy, maxTokens, h.o.MaxTokens)
+		}
+		maxTokens = h.o.MaxTokens // a default (completions: 16), not what the client asked for
+	}
+	return maxTokens, nil
+}
+
+// reserveTokens takes the token budget from the caller's bucket: the prompt and every
+// token the reply may generate (maxTokens; 0 = the rest of the context). A reply whose
+// length the client set must fit whole; one left to the server gets what the caller has
+// left, and ends with "length" there. It returns the tokens the reply may generate.
+func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
+	g, n := j.g, len(j.prompt)
+	gen := j.b.sched.Context() - n
 	if maxTokens > 0 {
 		gen = min(gen, maxTokens)
 	}
@@ -108,34 +132,41 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 	if g.maxTokensBy != "" {
 		least = gen
 	}
-	gen, refused := h.limits.reserve(gr, len(j.prompt), least, gen)
+	gen, refused := j.h.limits.reserve(j.grant, n, least, gen)
 	switch {
 	case refused != nil && refused.wait == 0:
-		if least > 1 && len(j.prompt) < refused.limit {
-			return nil, badRequest(g.maxTokensBy, "request_too_large",
+		if least > 1 && n < refused.limit {
+			return 0, badRequest(g.maxTokensBy, "request_too_large",
 				"the prompt (%d tokens) and %s (%d) need %d tokens, more than the %d tokens per minute this key may use: lower %s to at most %d",
-				len(j.prompt), g.maxTokensBy, least, len(j.prompt)+least, refused.limit, g.maxTokensBy, refused.limit-len(j.prompt))
+				n, g.maxTokensBy, least, n+least, refused.limit, g.maxTokensBy, refused.limit-n)
 		}
-		return nil, badRequest(param, "request_too_large",
+		return 0, badRequest(param, "request_too_large",
 			"the prompt has %d tokens: with a reply it needs more than the %d tokens per minute this key may use; shorten it",
-			len(j.prompt), refused.limit)
+			n, refused.limit)
 	case refused != nil:
-		h.metrics.limited()
-		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d tokens per minute; this request needs %d; retry in %d s",
-			refused.limit, len(j.prompt)+least, seconds(refused.wait))
+		j.h.metrics.limited()
+		return 0, errRateLimited(seconds(refused.wait), "rate limit reached: %d tokens per minute; this request needs %d; retry in %d s",
+			refused.limit, n+least, seconds(refused.wait))
 	}
-	adm, err := sched.Admit(j.prompt, gen)
+	return gen, nil
+}
+
+// enqueue takes a slot or a place in the queue for a reply of at most gen tokens, and
+// makes the job ready to run.
+func (j *job) enqueue(param string, gen int) *Error {
+	g := j.g
+	adm, err := j.b.sched.Admit(j.prompt, gen)
 	var ce *serving.ContextError
 	var ke *serving.CapacityError
 	switch {
 	case errors.Is(err, serving.ErrOverloaded):
-		return nil, errOverloaded()
+		return errOverloaded()
 	case errors.As(err, &ce):
-		return nil, badRequest(param, "context_length_exceeded", "%s", ce.Error())
+		return badRequest(param, "context_length_exceeded", "%s", ce.Error())
 	case errors.As(err, &ke):
-		return nil, badRequest(param, "context_length_exceeded", "%s", ke.Error())
+		return badRequest(param, "context_length_exceeded", "%s", ke.Error())
 	case err != nil:
-		return nil, errInternal(err)
+		return errInternal(err)
 	}
 	j.adm = adm
 	sp := g.sampling
@@ -143,12 +174,12 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 		sp.LogProbs = g.topLogprobs
 	}
 	j.opts = serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
-	if isChat {
+	if g.chat {
 		j.id = newID("chatcmpl-")
 	} else {
 		j.id = newID("cmpl-")
 	}
-	return j, nil
+	return nil
 }
 
 // cancel gives up a prepared job that will not run: its slot or place in the queue, and
