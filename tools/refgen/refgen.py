@@ -73,6 +73,36 @@ CONFIGS = {
             rope_scaling=dict(type="yarn", factor=40, original_max_position_embeddings=128,
                               mscale=1.0, mscale_all_dim=1.0, beta_fast=32, beta_slow=1),
         )),
+    # Multi-token prediction (num_nextn_predict_layers 1): the main model as above plus the
+    # MTP module at model.layers.{num_hidden_layers} (an MoE block, as layer 61 of V3), its
+    # embed_tokens and shared_head drawn independently of the main ones so that a test
+    # tells them apart. Reference: see mtp_reference / run_mtp below.
+    "v3-mtp": dict(
+        seed=2004, arch="v3", variant="bf16", prompt_lens=(20, 7, 1),
+        hf=dict(
+            vocab_size=1000, hidden_size=128, num_attention_heads=4, num_hidden_layers=3,
+            q_lora_rank=64, kv_lora_rank=32, qk_nope_head_dim=32, qk_rope_head_dim=16,
+            v_head_dim=32, intermediate_size=256, moe_intermediate_size=64,
+            first_k_dense_replace=1, n_routed_experts=8, num_experts_per_tok=3,
+            n_shared_experts=1, n_group=4, topk_group=2, topk_method="noaux_tc",
+            scoring_func="sigmoid", norm_topk_prob=True, routed_scaling_factor=2.5,
+            num_nextn_predict_layers=1, rope_theta=10000.0,
+            rope_scaling=dict(type="yarn", factor=40, original_max_position_embeddings=128,
+                              mscale=1.0, mscale_all_dim=1.0, beta_fast=32, beta_slow=1),
+        )),
+    "v3-mtp-fp8": dict(
+        seed=2005, arch="v3", variant="fp8", prompt_lens=(20, 7, 1),
+        hf=dict(
+            vocab_size=1000, hidden_size=128, num_attention_heads=4, num_hidden_layers=3,
+            q_lora_rank=64, kv_lora_rank=32, qk_nope_head_dim=32, qk_rope_head_dim=16,
+            v_head_dim=32, intermediate_size=320, moe_intermediate_size=96,
+            first_k_dense_replace=1, n_routed_experts=8, num_experts_per_tok=3,
+            n_shared_experts=1, n_group=4, topk_group=2, topk_method="noaux_tc",
+            scoring_func="sigmoid", norm_topk_prob=True, routed_scaling_factor=2.5,
+            num_nextn_predict_layers=1, rope_theta=10000.0,
+            rope_scaling=dict(type="yarn", factor=40, original_max_position_embeddings=128,
+                              mscale=1.0, mscale_all_dim=1.0, beta_fast=32, beta_slow=1),
+        )),
 }
 
 
@@ -123,6 +153,7 @@ def model_args_from_hf(cfg):
     need(not cfg.get("tie_word_embeddings", False), "model.py has a separate head")
     need(cfg.get("num_key_value_heads", cfg["num_attention_heads"]) == cfg["num_attention_heads"], "MLA: kv heads == heads")
     need(not cfg.get("attention_bias", False), "model.py Linear layers have no bias")
+    need(cfg.get("num_nextn_predict_layers", 0) in (0, 1), "the MTP reference builds one MTP module")
     method, score = cfg["topk_method"], cfg["scoring_func"]
     topk = cfg["num_experts_per_tok"]
     if method == "greedy":
@@ -330,8 +361,16 @@ def hf_shapes(cfg):
     ql = cfg["q_lora_rank"]
     E, mi = cfg["n_routed_experts"], cfg["moe_intermediate_size"]
     out = [("model.embed_tokens.weight", (cfg["vocab_size"], D), "embed")]
-    for L in range(cfg["num_hidden_layers"]):
+    n_main = cfg["num_hidden_layers"]
+    for L in range(n_main + cfg.get("num_nextn_predict_layers", 0)):
         p = f"model.layers.{L}."
+        if L >= n_main:  # the MTP module's own tensors, then its block's
+            out += [(p + "embed_tokens.weight", (cfg["vocab_size"], D), "embed"),
+                    (p + "enorm.weight", (D,), "norm"),
+                    (p + "hnorm.weight", (D,), "norm"),
+                    (p + "eh_proj.weight", (D, 2 * D), "linear"),
+                    (p + "shared_head.norm.weight", (D,), "norm"),
+                    (p + "shared_head.head.weight", (cfg["vocab_size"], D), "head")]
         out.append((p + "input_layernorm.weight", (D,), "norm"))
         if ql:
             out += [(p + "self_attn.q_a_proj.weight", (ql, D), "linear"),
@@ -516,6 +555,93 @@ def build_model(M, margs, values, mapping, attn_impl, gate_bias):
     return model
 
 
+def split_mtp(values, n_main):
+    """-> (the main model's values, the MTP module's), by HF name: the MTP module is
+    model.layers.{n_main}.*"""
+    p = f"model.layers.{n_main}."
+    return ({n: v for n, v in values.items() if not n.startswith(p)},
+            {n[len(p):]: v for n, v in values.items() if n.startswith(p)})
+
+
+# The MTP module's own tensors (DeepSeek-V3 README_WEIGHTS.md) -> MTPRef parameter names.
+MTP_OWN = {"embed_tokens.weight": "embed.weight", "enorm.weight": "enorm.weight", "hnorm.weight": "hnorm.weight",
+           "eh_proj.weight": "eh_proj.weight", "shared_head.norm.weight": "norm.weight",
+           "shared_head.head.weight": "head.weight"}
+
+
+def mtp_class(M):
+    """The MTP module (DeepSeek-V3 report §2.2), made of model.py's own classes, run as vLLM's and
+    SGLang's DeepSeek MTP run the released checkpoint:
+
+        h' = eh_proj(cat[enorm(embed(t[i+1])), hnorm(h[i])])   h[i]: main hidden after model.norm
+        x  = Block(h') at position i, with the block's own latent KV cache
+        logits(t[i+2]) = head(norm(x))                          shared_head.head, shared_head.norm
+    """
+    class MTPRef(torch.nn.Module):
+        def __init__(self, args, layer_id):
+            super().__init__()
+            self.embed = M.ParallelEmbedding(args.vocab_size, args.dim)
+            self.enorm = M.RMSNorm(args.dim)
+            self.hnorm = M.RMSNorm(args.dim)
+            self.eh_proj = M.Linear(2 * args.dim, args.dim)
+            self.block = M.Block(layer_id, args)  # layer_id >= n_dense_layers: MoE, as V3's layer 61
+            self.norm = M.RMSNorm(args.dim)
+            self.head = M.ColumnParallelLinear(args.dim, args.vocab_size, dtype=torch.get_default_dtype())
+            self.register_buffer("freqs_cis", M.precompute_freqs_cis(args), persistent=False)
+
+        def forward(self, h, tokens, start_pos):
+            """h: [1, S, dim] main hidden rows at positions start_pos.., tokens: [1, S] the next
+            tokens -> logits [S, vocab] of the tokens after those."""
+            seqlen = tokens.size(1)
+            x = self.eh_proj(torch.cat([self.enorm(self.embed(tokens)), self.hnorm(h)], dim=-1))
+            freqs_cis = self.freqs_cis[start_pos:start_pos + seqlen]
+            mask = None
+            if seqlen > 1:  # as Transformer.forward
+                mask = torch.full((seqlen, seqlen), float("-inf")).triu_(1)
+            x = self.block(x, start_pos, freqs_cis, mask)
+            return self.head(self.norm(x))[0]
+    return MTPRef
+
+
+def build_mtp(M, margs, values, mapping, attn_impl, gate_bias):
+    """The MTP module of the checkpoint (values: names relative to model.layers.{n_layers})."""
+    M.attn_impl = attn_impl
+    args = M.ModelArgs(**margs)
+    mtp = mtp_class(M)(args, margs["n_layers"])
+    if gate_bias and isinstance(mtp.block.ffn, M.MoE):
+        mtp.block.ffn.gate.bias = torch.nn.Parameter(torch.zeros(args.n_routed_experts, dtype=torch.float32))
+    sd = {}
+    for n, v in values.items():
+        if n in MTP_OWN:
+            k = MTP_OWN[n]
+        else:  # the block's tensors: convert.py's renaming of a layer, without "layers.0."
+            k = "block." + hf_to_model_name("model.layers.0." + n, mapping)[len("layers.0."):]
+        sd[k] = torch.from_numpy(v.copy())
+    mtp.load_state_dict(sd, strict=True)
+    for n, p in mtp.named_parameters():
+        assert p.dtype == torch.float32, (n, p.dtype)
+    mtp.eval()
+    mtp.refgen_attn_impl = attn_impl
+    return mtp
+
+
+def run_mtp(mtp, hidden, seq, P):
+    """The eval --mtp protocol: row i (i = 0..L-2) is the MTP logits for token i+2 from
+    (hidden[i], seq[i+1]) at position i. Rows 0..P-2 run as one prefill at start_pos 0,
+    the rest one row per call (so both attention shapes run). -> float32 [L-1, vocab]."""
+    sys.modules["model"].attn_impl = mtp.refgen_attn_impl
+    reset_caches(mtp)
+    L = len(seq)
+    h = torch.from_numpy(hidden)
+    rows = []
+    with torch.inference_mode():
+        if P > 1:
+            rows.append(mtp(h[None, :P - 1], torch.tensor([seq[1:P]], dtype=torch.long), 0))
+        for i in range(max(P - 1, 0), L - 1):
+            rows.append(mtp(h[None, i:i + 1], torch.tensor([[seq[i + 1]]], dtype=torch.long), i))
+    return torch.cat(rows, 0).float().numpy().astype("<f4")
+
+
 def reset_caches(model):
     for n, b in model.named_buffers():
         if n.endswith("_cache"):
@@ -524,7 +650,8 @@ def reset_caches(model):
 
 def run_case(model, prompt, fed=None):
     """Protocol: prefill all prompt tokens at 0 (all rows through model.norm + model.head),
-    then N_DECODE single-token calls. Returns (logits [P+N, V] float32, greedy, last-row diff)."""
+    then N_DECODE single-token calls. Returns (logits [P+N, V] float32, greedy, last-row diff,
+    the hidden rows after model.norm [P+N, dim] float32)."""
     # model.py reads the module-global attn_impl both in MLA.__init__ and in MLA.forward
     sys.modules["model"].attn_impl = model.refgen_attn_impl
     reset_caches(model)
@@ -536,6 +663,7 @@ def run_case(model, prompt, fed=None):
             last = model(torch.tensor([prompt], dtype=torch.long), 0)
             allrows = model.head(cap["h"])[0]
         rows = [allrows.float().numpy().copy()]
+        hidden = [cap["h"][0].float().numpy().copy()]
         last_diff = float((allrows[-1] - last[0]).abs().max())
         greedy = [int(np.argmax(last[0].numpy()))]
         for i in range(N_DECODE):
@@ -543,10 +671,11 @@ def run_case(model, prompt, fed=None):
             with torch.inference_mode():
                 o = model(torch.tensor([[t]], dtype=torch.long), P + i)
             rows.append(o.float().numpy().copy())
+            hidden.append(cap["h"][0].float().numpy().copy())
             greedy.append(int(np.argmax(o[0].numpy())))
     finally:
         hook.remove()
-    return np.concatenate(rows, 0).astype("<f4"), greedy, last_diff
+    return np.concatenate(rows, 0).astype("<f4"), greedy, last_diff, np.concatenate(hidden, 0).astype(np.float32)
 
 
 def top1_margin(logits):
@@ -631,22 +760,26 @@ def generate(name, c, M, mapping, blobs, commit, out_root):
         assert f.shape == v.shape and np.array_equal(f.view(np.uint32), v.view(np.uint32)), n
         values[n] = f
 
+    n_mtp = cfg.get("num_nextn_predict_layers", 0)
+    values, mtp_values = split_mtp(values, cfg["num_hidden_layers"])
     models = {impl: build_model(M, margs, values, mapping, impl, gate_bias) for impl in ("absorb", "naive")}
+    mtps = {impl: build_mtp(M, margs, mtp_values, mapping, impl, gate_bias) for impl in ("absorb", "naive")} if n_mtp else {}
     records = []
 
     def gate_hook(mod, inp, out):
         records.append((inp[0].detach().clone(), mod.weight.detach(),
                         None if mod.bias is None else mod.bias.detach(), out[1].detach().clone()))
 
-    hooks = [l.ffn.gate.register_forward_hook(gate_hook) for l in models["absorb"].layers if isinstance(l.ffn, M.MoE)]
+    blocks = list(models["absorb"].layers) + ([mtps["absorb"].block] if mtps else [])
+    hooks = [l.ffn.gate.register_forward_hook(gate_hook) for l in blocks if isinstance(l.ffn, M.MoE)]
 
     gen = torch.Generator().manual_seed(c["seed"] + 7)
-    cases, overall = [], 0.0
+    cases, overall, mtp_overall = [], 0.0, 0.0
     for ci, P in enumerate(c["prompt_lens"]):
         prompt = [0] + torch.randint(2, cfg["vocab_size"], (P - 1,), generator=gen).tolist()
-        la, greedy, lastdiff = run_case(models["absorb"], prompt)
+        la, greedy, lastdiff, hidden = run_case(models["absorb"], prompt)
         fed = greedy[:N_DECODE]
-        ln, gnaive, lastdiff_n = run_case(models["naive"], prompt, fed)
+        ln, gnaive, lastdiff_n, _ = run_case(models["naive"], prompt, fed)
         assert la.shape == (P + N_DECODE, cfg["vocab_size"])
         assert [int(a) for a in la[P - 1:].argmax(-1)] == greedy
         diff = float(np.abs(la - ln).max())
@@ -662,6 +795,21 @@ def generate(name, c, M, mapping, blobs, commit, out_root):
             "prefill_last_row_vs_official_forward_max_abs": max(lastdiff, lastdiff_n),
             "min_top1_margin": top1_margin(la), "logit_std": float(la.astype(np.float64).std()),
         })
+        if mtps:
+            seq = prompt + fed
+            ma = run_mtp(mtps["absorb"], hidden, seq, P)
+            mn = run_mtp(mtps["naive"], hidden, seq, P)  # the same main hidden rows
+            assert ma.shape == (len(seq) - 1, cfg["vocab_size"])
+            mdiff = float(np.abs(ma - mn).max())
+            mtp_overall = max(mtp_overall, mdiff)
+            mfn = f"case{ci}_mtp.npy"
+            np.save(os.path.join(odir, mfn), ma)
+            cases[-1]["logits"]["mtp"] = mfn
+            cases[-1]["mtp"] = {
+                "rows": int(ma.shape[0]), "max_abs_naive_vs_absorb": mdiff,
+                "min_top1_margin": top1_margin(ma), "logit_std": float(ma.astype(np.float64).std()),
+                "argmax": [int(a) for a in ma.argmax(-1)],
+            }
     for h in hooks:
         h.remove()
 
@@ -696,6 +844,24 @@ def generate(name, c, M, mapping, blobs, commit, out_root):
         "logit_std": float(np.mean([cs["logit_std"] for cs in cases])),
         "cases": cases,
     }
+    if mtps:
+        exp["mtp"] = {
+            "num_nextn_predict_layers": n_mtp, "layer": cfg["num_hidden_layers"],
+            "protocol": ("eval --mtp: the sequence T = prompt + fed_decode_tokens (L tokens). Row i (i = 0..L-2) of "
+                         "caseN_mtp.npy is the MTP module's logits for token i+2: h' = eh_proj(cat[enorm(embed(T[i+1])), "
+                         "hnorm(h[i])]) with h[i] the main model's hidden state after model.norm at position i (from the "
+                         "absorb run of the case), then one Block at rope position i with its own latent KV cache, then "
+                         "shared_head.norm and shared_head.head. Rows 0..P-2 run as one prefill at start_pos 0, rows "
+                         "P-1..L-2 one call each. Float32 [L-1, vocab], attn_impl 'absorb'; the 'naive' MTP run takes the "
+                         "same hidden rows and is compared."),
+            "module": ("built from model.py's ParallelEmbedding (embed_tokens), RMSNorm (enorm, hnorm, shared_head.norm), "
+                       "Linear (eh_proj, [dim, 2*dim]), Block(layer_id=n_layers) (MoE, its own MLA caches) and "
+                       "ColumnParallelLinear (shared_head.head); embed_tokens and shared_head.head are drawn independently "
+                       "of the main model's (in the official checkpoint they equal them)"),
+            "naive_vs_absorb_max_abs": mtp_overall,
+            "min_top1_margin": min(cs["mtp"]["min_top1_margin"] for cs in cases),
+            "logit_std": float(np.mean([cs["mtp"]["logit_std"] for cs in cases])),
+        }
     with open(os.path.join(odir, "expected.json"), "w") as f:
         json.dump(exp, f, indent=1)
         f.write("\n")
@@ -726,6 +892,12 @@ def verify(out_root, name):
         assert a[P - 1:].argmax(-1).tolist() == cs["greedy"]
         assert cs["fed_decode_tokens"] == cs["greedy"][:N_DECODE]
         assert abs(top1_margin(a) - cs["min_top1_margin"]) < 1e-9
+        if cfg.get("num_nextn_predict_layers", 0):
+            m = np.load(os.path.join(d, cs["logits"]["mtp"]))
+            assert m.dtype == np.dtype("<f4") and m.shape == (P + N_DECODE - 1, cfg["vocab_size"]), m.shape
+            assert np.isfinite(m).all()
+            assert m.argmax(-1).tolist() == cs["mtp"]["argmax"]
+            assert abs(top1_margin(m) - cs["mtp"]["min_top1_margin"]) < 1e-9
     return True
 
 
