@@ -126,3 +126,53 @@ func TestReadFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamHeader: a header written by WriteHeader reads back with ReadHeader, which leaves
+// the reader at the first value; too many values for the limit, a Fortran-order array and a
+// truncated header are refused.
+func TestStreamHeader(t *testing.T) {
+	for _, c := range []struct {
+		descr string
+		shape []int
+	}{{"<i4", []int{2, 3}}, {"<f4", []int{5}}, {"<f4", []int{0, 7}}} {
+		t.Run(fmt.Sprintf("%s%v", c.descr, c.shape), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteHeader(&buf, c.descr, c.shape...); err != nil {
+				t.Fatal(err)
+			}
+			if buf.Len()%64 != 0 {
+				t.Errorf("data start at %d, not 64-aligned", buf.Len())
+			}
+			buf.WriteString("DATA")
+			descr, shape, n, err := ReadHeader(&buf, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 1
+			for _, d := range c.shape {
+				want *= d
+			}
+			if descr != c.descr || fmt.Sprint(shape) != fmt.Sprint(c.shape) || n != want || buf.String() != "DATA" {
+				t.Errorf("read %q %v %d, left %q; want %q %v %d, \"DATA\"", descr, shape, n, buf.String(), c.descr, c.shape, want)
+			}
+		})
+	}
+	var good bytes.Buffer
+	WriteHeader(&good, "<f4", 10, 10)
+	g := good.Bytes()
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{
+		{"over the limit", g},
+		{"fortran", bytes.Replace(g, []byte("False"), []byte("True "), 1)},
+		{"truncated", g[:20]},
+		{"version 4", append(append(append([]byte{}, g[:6]...), 4), g[7:]...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, _, _, err := ReadHeader(bytes.NewReader(c.b), 99); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
