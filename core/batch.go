@@ -29,6 +29,7 @@ type part struct {
 	s        *Sequence
 	start, n int
 	out      []float32 // logits of every row (all) or of the last one; nil for none
+	hidden   []float32 // the same rows' final-normed hidden state; nil for none
 	all      bool
 }
 
@@ -38,6 +39,7 @@ type buffers struct {
 	batch int
 
 	x, xn, proj  []float32 // [T*hidden] residual stream, normed input, block output
+	cat          []float32 // [T*2*hidden] the MTP module's eh_proj input; nil without one (mtp.go)
 	q, qa, kva   []float32 // queries [T*H*qk], q latent [T*q_lora], kv_a output [T*(kv_lora+rope)]
 	attn         []float32 // attention output [T*H*v]
 	cos, sin     []float32 // [T*rope/2]
@@ -95,6 +97,9 @@ func newBatch(m *Model) *batch {
 	b := &bt.buffers
 	b.batch = T
 	b.x, b.xn, b.proj = make([]float32, T*d), make([]float32, T*d), make([]float32, T*d)
+	if m.mtp != nil {
+		b.cat = make([]float32, T*2*d)
+	}
 	b.q = make([]float32, T*h*c.QKHeadDim())
 	b.qa = make([]float32, T*c.QLoRARank)
 	b.kva = make([]float32, T*(c.KVLoRARank+c.QKRopeHeadDim))
@@ -134,16 +139,17 @@ func (b *batch) reset() {
 }
 
 // add appends tokens of s, which will be at positions s.pos.., to the batch; out receives
-// their logits (every row's if all, else the last row's; nil for none). The caller keeps
-// the batch within its MaxBatch rows.
-func (b *batch) add(s *Sequence, tokens []int, out []float32, all bool) {
+// their logits (every row's if all, else the last row's; nil for none), and hidden, if not
+// nil, the same rows' final-normed hidden state. The caller keeps the batch within its
+// MaxBatch rows.
+func (b *batch) add(s *Sequence, tokens []int, out, hidden []float32, all bool) {
 	start := len(b.tokens)
 	b.tokens = append(b.tokens, tokens...)
 	for i := range tokens {
 		b.owner[start+i] = int32(len(b.parts))
 		b.pos[start+i] = int32(s.pos + i)
 	}
-	b.parts = append(b.parts, part{s: s, start: start, n: len(tokens), out: out, all: all})
+	b.parts = append(b.parts, part{s: s, start: start, n: len(tokens), out: out, hidden: hidden, all: all})
 }
 
 // seq returns the sequence of row t.

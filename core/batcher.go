@@ -16,6 +16,7 @@ type step struct {
 	ctx      context.Context
 	tokens   []int
 	logits   []float32
+	hidden   []float32 // nil, or where the final-normed hidden state of the logits' rows goes
 	all      bool
 	start    int  // the sequence's position when Forward was called
 	done     int  // tokens run so far
@@ -43,11 +44,13 @@ type batcher struct {
 }
 
 // Step is one sequence's share of Model.ForwardBatch: tokens to append to Seq and where
-// their logits go, as for Sequence.Forward.
+// their logits (and, if Hidden is set, their final-normed hidden state) go, as for
+// Sequence.ForwardHidden.
 type Step struct {
 	Seq    *Sequence
 	Tokens []int
 	Logits []float32
+	Hidden []float32
 	All    bool
 }
 
@@ -57,7 +60,7 @@ type Step struct {
 // if any; a step that fails leaves its sequence unchanged, and the others still run.
 func (m *Model) ForwardBatch(ctx context.Context, steps []Step) error {
 	for i, st := range steps {
-		if err := st.Seq.check(st.Tokens, st.Logits, st.All); err != nil {
+		if err := st.Seq.check(st.Tokens, st.Logits, st.Hidden, st.All); err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
 		}
 		for _, other := range steps[:i] {
@@ -67,7 +70,7 @@ func (m *Model) ForwardBatch(ctx context.Context, steps []Step) error {
 		}
 	}
 	for _, st := range steps {
-		st.Seq.queue(ctx, st.Tokens, st.Logits, st.All)
+		st.Seq.queue(ctx, st.Tokens, st.Logits, st.Hidden, st.All)
 	}
 	var first error
 	for i, st := range steps {
@@ -79,8 +82,8 @@ func (m *Model) ForwardBatch(ctx context.Context, steps []Step) error {
 }
 
 // queue adds the sequence's step to the model's queue.
-func (s *Sequence) queue(ctx context.Context, tokens []int, logits []float32, all bool) {
-	s.step = step{ctx: ctx, tokens: tokens, logits: logits, all: all, start: s.pos}
+func (s *Sequence) queue(ctx context.Context, tokens []int, logits, hidden []float32, all bool) {
+	s.step = step{ctx: ctx, tokens: tokens, logits: logits, hidden: hidden, all: all, start: s.pos}
 	s.cache.grow(s.pos + len(tokens))
 	q := &s.m.queue
 	q.mu.Lock()
@@ -170,13 +173,19 @@ func (m *Model) wait(s *Sequence) error {
 		}
 		m.runPass()
 		m.mu.Unlock()
-		// Whoever still waits may run the next pass.
-		q.mu.Lock()
-		for _, p := range q.pending {
-			p.signal()
-		}
-		q.mu.Unlock()
+		m.wakePending()
 	}
+}
+
+// wakePending wakes the callers waiting for the model after it was held: whoever still
+// waits may run the next pass.
+func (m *Model) wakePending() {
+	q := &m.queue
+	q.mu.Lock()
+	for _, p := range q.pending {
+		p.signal()
+	}
+	q.mu.Unlock()
 }
 
 // signal wakes the sequence's caller if it sleeps in wait.
@@ -224,15 +233,21 @@ func (m *Model) runPass() {
 		more := min(budget, len(st.tokens)-st.done-st.take)
 		st.take += more
 		budget -= more
-		vocab := m.Config.VocabSize
-		var out []float32
+		vocab, d := m.Config.VocabSize, m.Config.HiddenSize
+		var out, hidden []float32
 		switch end := st.done + st.take; {
 		case st.all:
 			out = st.logits[st.done*vocab : end*vocab]
+			if st.hidden != nil {
+				hidden = st.hidden[st.done*d : end*d]
+			}
 		case end == len(st.tokens):
 			out = st.logits[:vocab]
+			if st.hidden != nil {
+				hidden = st.hidden[:d]
+			}
 		}
-		b.add(s, st.tokens[st.done:st.done+st.take], out, st.all)
+		b.add(s, st.tokens[st.done:st.done+st.take], out, hidden, st.all)
 	}
 	q.mu.Unlock()
 

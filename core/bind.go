@@ -33,6 +33,13 @@ const (
 	wShGate // shared experts
 	wShUp
 	wShDown
+	// The multi-token-prediction module's own weights (mtp.go), at layer num_hidden_layers.
+	wMTPEmbed    // embed_tokens
+	wMTPENorm    // enorm
+	wMTPHNorm    // hnorm
+	wMTPEHProj   // eh_proj
+	wMTPHeadNorm // shared_head.norm
+	wMTPHead     // shared_head.head
 )
 
 // weightSource resolves weights in one file format.
@@ -45,98 +52,131 @@ type weightSource interface {
 	vector(w weight, layer, n int) ([]float32, error)
 }
 
-// bind looks up every weight the config needs and checks its shape.
+// bind looks up every weight the config needs and checks its shape; then the
+// multi-token-prediction module's, if the files hold it (mtp.go).
 func (m *Model) bind(src weightSource) error {
 	c := m.Config
-	d := c.HiddenSize
-	var err error
-	mat := func(w weight, layer, rows, cols int) quant.Matrix {
-		if err != nil {
-			return nil
-		}
-		var q quant.Matrix
-		q, _, err = src.matrix(w, layer, 0, 0, rows, cols)
-		return q
+	b := &binder{src: src, c: c}
+	hasMTP := mtpPresent(src, c)
+	layers := c.NumHiddenLayers
+	if hasMTP {
+		layers++
 	}
-	vec := func(w weight, layer, n int) []float32 {
-		if err != nil {
-			return nil
-		}
-		var v []float32
-		v, err = src.vector(w, layer, n)
-		return v
-	}
-	// mlpOf binds a gate/up/down triple; data receives their bytes in the mapping.
-	mlpOf := func(gate, up, down weight, layer, e, n, inter int, data *[3][]byte) *mlp {
-		f := &mlp{}
-		for i, x := range []struct {
-			w          weight
-			dst        *quant.Matrix
-			rows, cols int
-		}{{gate, &f.gate, inter, d}, {up, &f.up, inter, d}, {down, &f.down, d, inter}} {
-			if err == nil {
-				var b []byte
-				*x.dst, b, err = src.matrix(x.w, layer, e, n, x.rows, x.cols)
-				if data != nil {
-					data[i] = b
-				}
-			}
-		}
-		return f
-	}
-
-	m.embed = mat(wEmbed, -1, c.VocabSize, d)
-	m.norm = vec(wNorm, -1, d)
+	m.embed = b.mat(wEmbed, -1, c.VocabSize, c.HiddenSize)
+	m.norm = b.vec(wNorm, -1, c.HiddenSize)
 	if src.has(wHead, -1) || !c.TieWordEmbeddings {
-		m.head = mat(wHead, -1, c.VocabSize, d)
+		m.head = b.mat(wHead, -1, c.VocabSize, c.HiddenSize)
 	} else {
 		m.head = m.embed
 	}
 	m.layers = make([]layer, c.NumHiddenLayers)
-	m.residency = newExpertResidency(c)
-	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
+	m.residency = newExpertResidency(c, layers)
 	for i := range m.layers {
-		l := &m.layers[i]
-		l.attnNorm = vec(wAttnNorm, i, d)
-		l.ffnNorm = vec(wFFNNorm, i, d)
-		a := &l.attn
-		if c.QLoRARank > 0 {
-			a.wqA = mat(wQA, i, c.QLoRARank, d)
-			a.qNorm = vec(wQANorm, i, c.QLoRARank)
-			a.wqB = mat(wQB, i, h*c.QKHeadDim(), c.QLoRARank)
-		} else {
-			a.wq = mat(wQ, i, h*c.QKHeadDim(), d)
-		}
-		a.wkvA = mat(wKVA, i, kvl+c.QKRopeHeadDim, d)
-		a.kvNorm = vec(wKVANorm, i, kvl)
-		if src.has(wKB, i) && !src.has(wKVB, i) {
-			a.wkB = mat(wKB, i, h*kvl, nope)
-			a.wvB = mat(wVB, i, h*vd, kvl)
-		} else {
-			a.wkvB = mat(wKVB, i, h*(nope+vd), kvl)
-		}
-		a.wo = mat(wO, i, d, h*vd)
-		if !c.IsMoELayer(i) {
-			l.mlp = mlpOf(wGate, wUp, wDown, i, 0, 0, c.IntermediateSize, nil)
-			continue
-		}
-		e := &moe{gate: mat(wRouter, i, c.NRoutedExperts, d)}
-		if c.TopKMethod == "noaux_tc" {
-			e.bias = vec(wRouterBias, i, c.NRoutedExperts)
-		}
-		e.experts = make([]*mlp, c.NRoutedExperts)
-		for j := range e.experts {
-			e.experts[j] = mlpOf(wExpGate, wExpUp, wExpDown, i, j, c.NRoutedExperts, c.MoEIntermediateSize,
-				m.residency.data(i, j))
-		}
-		m.residency.moes[i] = e
-		if c.NSharedExperts > 0 {
-			e.shared = mlpOf(wShGate, wShUp, wShDown, i, 0, 0, c.NSharedExperts*c.MoEIntermediateSize, nil)
-		}
-		l.moe = e
-		if err != nil {
-			return err
+		m.layers[i] = b.layer(i, m.residency)
+		if b.err != nil {
+			return b.err
 		}
 	}
-	return err
+	// From here on the config counts the modules the model has: 0, or the one loaded.
+	c.NumNextNPredictLayers = 0
+	if hasMTP {
+		m.mtp = b.mtp(c.NumHiddenLayers, m.residency)
+		c.NumNextNPredictLayers = 1
+	}
+	return b.err
+}
+
+// binder binds weights from a source, keeping the first error: after one, every call
+// returns nil.
+type binder struct {
+	src weightSource
+	c   *Config
+	err error
+}
+
+// mat binds a [rows, cols] weight of a layer (-1 for the model's own).
+func (b *binder) mat(w weight, layer, rows, cols int) quant.Matrix {
+	if b.err != nil {
+		return nil
+	}
+	q, _, err := b.src.matrix(w, layer, 0, 0, rows, cols)
+	b.err = err
+	return q
+}
+
+// vec copies a 1-D weight of n values.
+func (b *binder) vec(w weight, layer, n int) []float32 {
+	if b.err != nil {
+		return nil
+	}
+	v, err := b.src.vector(w, layer, n)
+	b.err = err
+	return v
+}
+
+// mlp binds a gate/up/down triple (expert e of n, for routed experts); data, if not nil,
+// receives their bytes in the mapping.
+func (b *binder) mlp(gate, up, down weight, layer, e, n, inter int, data *[3][]byte) *mlp {
+	d := b.c.HiddenSize
+	f := &mlp{}
+	for i, x := range []struct {
+		w          weight
+		dst        *quant.Matrix
+		rows, cols int
+	}{{gate, &f.gate, inter, d}, {up, &f.up, inter, d}, {down, &f.down, d, inter}} {
+		if b.err == nil {
+			var data1 []byte
+			*x.dst, data1, b.err = b.src.matrix(x.w, layer, e, n, x.rows, x.cols)
+			if data != nil {
+				data[i] = data1
+			}
+		}
+	}
+	return f
+}
+
+// layer binds transformer block i: its attention, and a dense MLP or DeepSeekMoE as the
+// config says. The routed experts' bytes are recorded in r, which gets the layer's MoE.
+func (b *binder) layer(i int, r *expertResidency) layer {
+	c := b.c
+	d := c.HiddenSize
+	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
+	var l layer
+	l.attnNorm = b.vec(wAttnNorm, i, d)
+	l.ffnNorm = b.vec(wFFNNorm, i, d)
+	a := &l.attn
+	if c.QLoRARank > 0 {
+		a.wqA = b.mat(wQA, i, c.QLoRARank, d)
+		a.qNorm = b.vec(wQANorm, i, c.QLoRARank)
+		a.wqB = b.mat(wQB, i, h*c.QKHeadDim(), c.QLoRARank)
+	} else {
+		a.wq = b.mat(wQ, i, h*c.QKHeadDim(), d)
+	}
+	a.wkvA = b.mat(wKVA, i, kvl+c.QKRopeHeadDim, d)
+	a.kvNorm = b.vec(wKVANorm, i, kvl)
+	if b.src.has(wKB, i) && !b.src.has(wKVB, i) {
+		a.wkB = b.mat(wKB, i, h*kvl, nope)
+		a.wvB = b.mat(wVB, i, h*vd, kvl)
+	} else {
+		a.wkvB = b.mat(wKVB, i, h*(nope+vd), kvl)
+	}
+	a.wo = b.mat(wO, i, d, h*vd)
+	if !c.IsMoELayer(i) {
+		l.mlp = b.mlp(wGate, wUp, wDown, i, 0, 0, c.IntermediateSize, nil)
+		return l
+	}
+	e := &moe{gate: b.mat(wRouter, i, c.NRoutedExperts, d)}
+	if c.TopKMethod == "noaux_tc" {
+		e.bias = b.vec(wRouterBias, i, c.NRoutedExperts)
+	}
+	e.experts = make([]*mlp, c.NRoutedExperts)
+	for j := range e.experts {
+		e.experts[j] = b.mlp(wExpGate, wExpUp, wExpDown, i, j, c.NRoutedExperts, c.MoEIntermediateSize, r.data(i, j))
+	}
+	r.moes[i] = e
+	if c.NSharedExperts > 0 {
+		e.shared = b.mlp(wShGate, wShUp, wShDown, i, 0, 0, c.NSharedExperts*c.MoEIntermediateSize, nil)
+	}
+	l.moe = e
+	return l
 }

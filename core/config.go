@@ -54,6 +54,12 @@ type Config struct {
 	NormTopKProb        bool    `json:"norm_topk_prob"`
 	RoutedScalingFactor float64 `json:"routed_scaling_factor"`
 
+	// NumNextNPredictLayers is the number of multi-token-prediction modules after the main
+	// layers (DeepSeek-V3: 1, at model.layers.61); 0 for none. Only the first is loaded
+	// (mtp.go), and only when its tensors are in the files: an opened Model's config says
+	// how many it has, 0 or 1.
+	NumNextNPredictLayers int `json:"num_nextn_predict_layers"`
+
 	// QuantizationConfig describes block-scaled FP8 weights (the official DeepSeek-V3 release).
 	QuantizationConfig *QuantizationConfig `json:"quantization_config"`
 }
@@ -340,6 +346,7 @@ func (c *Config) validate(name func(field string) string) error {
 		k.fail("%s %q is not supported (want silu)", name("hidden_act"), c.HiddenAct)
 	}
 	k.int("first_k_dense_replace", c.FirstKDenseReplace, 0, maxLayers)
+	k.int("num_nextn_predict_layers", c.NumNextNPredictLayers, 0, maxLayers)
 	k.int("moe_layer_freq", c.MoELayerFreq, 1, maxLayers)
 	k.int("n_routed_experts", c.NRoutedExperts, 0, maxExperts)
 	if k.err != nil { // the checks below use the values above

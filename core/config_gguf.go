@@ -64,6 +64,7 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 		{"expert_group_count", "n_group", &c.NGroup, 1, false},
 		{"expert_group_used_count", "topk_group", &c.TopKGroup, 1, false},
 		{"vocab_size", "vocab_size", &c.VocabSize, vocab, false},
+		{"nextn_predict_layers", "num_nextn_predict_layers", &c.NumNextNPredictLayers, 0, false},
 	}
 	floats := []ggufFloatKey{
 		{"attention.layer_norm_rms_epsilon", "rms_norm_eps", &c.RMSNormEps, 1e-6},
@@ -106,6 +107,15 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing metadata %s", strings.Join(missing, ", "))
+	}
+	// llama.cpp counts the multi-token-prediction layers in block_count: they are the
+	// last nextn_predict_layers blocks.
+	if n := c.NumNextNPredictLayers; n > 0 {
+		if n >= c.NumHiddenLayers {
+			return nil, fmt.Errorf("%snextn_predict_layers = %d leaves no main layers of %sblock_count = %d", p, n, p, c.NumHiddenLayers)
+		}
+		c.NumHiddenLayers -= n
+		used["num_hidden_layers"] = p + "block_count - " + p + "nextn_predict_layers"
 	}
 	if k := used["qk_head_dim"]; strings.HasSuffix(k, ".key_length") {
 		used["qk_nope_head_dim"] = k + " - " + p + "rope.dimension_count"

@@ -54,12 +54,13 @@ type expertEntry struct {
 	resident   bool
 }
 
-// newExpertResidency makes the tracker of a config's routed experts, their ranges still
-// empty: bind records them with data, and Open calls configure.
-func newExpertResidency(c *Config) *expertResidency {
+// newExpertResidency makes the tracker of the routed experts of a config's first layers
+// layers (the main ones, and the multi-token-prediction module's after them), their
+// ranges still empty: bind records them with data, and Open calls configure.
+func newExpertResidency(c *Config, layers int) *expertResidency {
 	r := &expertResidency{perLayer: c.NRoutedExperts, head: -1, tail: -1}
-	r.base = make([]int32, c.NumHiddenLayers)
-	r.moes = make([]*moe, c.NumHiddenLayers)
+	r.base = make([]int32, layers)
+	r.moes = make([]*moe, layers)
 	n := int32(0)
 	for i := range r.base {
 		r.base[i] = -1

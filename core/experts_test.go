@@ -419,7 +419,7 @@ func TestExpertUseAllocs(t *testing.T) {
 // advises nor releases.
 func TestExpertUnmapped(t *testing.T) {
 	c := expertTestConfig(128, 100, 3)
-	r := newExpertResidency(c)
+	r := newExpertResidency(c, c.NumHiddenLayers)
 	heap := make([]byte, 3*16*2*100)
 	for e := range 16 {
 		d := r.data(1, e)

@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+
+	"github.com/deepgo/deepgo/quant"
+)
 
 // forward runs the batch's rows through the model (reference Transformer.forward and
 // Block.forward), each at its own position in its own sequence:
@@ -9,8 +13,8 @@ import "context"
 //	for each layer: x += attn(attn_norm(x)); x += ffn(ffn_norm(x))
 //	logits = head(norm(x))
 //
-// Each part's out receives the logits of its rows (all) or of its last row. ctx, if not
-// nil, is checked between layers.
+// Each part's out receives the logits of its rows (all) or of its last row, and its hidden,
+// if set, the same rows of norm(x). ctx, if not nil, is checked between layers.
 func (b *batch) forward(ctx context.Context) error {
 	m, c := b.m, b.m.Config
 	T, d := len(b.tokens), c.HiddenSize
@@ -20,39 +24,52 @@ func (b *batch) forward(ctx context.Context) error {
 	for t, tok := range b.tokens {
 		m.embed.Row(x[t*d:(t+1)*d], tok)
 	}
-	half := c.QKRopeHeadDim / 2
-	for t := range T {
-		m.rope.table(b.cos[t*half:(t+1)*half], b.sin[t*half:(t+1)*half], int(b.pos[t]))
-	}
-	eps := float32(c.RMSNormEps)
+	b.ropeRows(T)
 	for li := range m.layers {
 		if ctx != nil {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		l := &m.layers[li]
-		b.normRows(b.xn, x, l.attnNorm, eps, T, d)
-		b.attention(li, &l.attn, T)
-		addTo(x, b.proj[:T*d])
-
-		b.normRows(b.xn, x, l.ffnNorm, eps, T, d)
-		if l.mlp != nil {
-			b.mlp(l.mlp, b.proj, b.xn, T)
-		} else {
-			b.moe(l.moe, T)
-		}
-		addTo(x, b.proj[:T*d])
+		b.block(li, &m.layers[li], x, T)
 	}
-	b.head(x)
+	b.head(x, m.norm, m.head)
 	return nil
 }
 
-// head computes the logits each part asks for: norm and lm_head over the rows wanted.
-// With one part the rows go straight to its buffer; with several, the wanted rows are
-// gathered, multiplied together (one pass over lm_head) and copied out.
-func (b *batch) head(x []float32) {
-	m, c := b.m, b.m.Config
+// ropeRows fills the rotary tables of the batch's T rows, each at its position.
+func (b *batch) ropeRows(T int) {
+	half := b.m.Config.QKRopeHeadDim / 2
+	for t := range T {
+		b.m.rope.table(b.cos[t*half:(t+1)*half], b.sin[t*half:(t+1)*half], int(b.pos[t]))
+	}
+}
+
+// block runs T rows of the residual stream x through one transformer block (reference
+// Block.forward): x += attn(attn_norm(x)); x += ffn(ffn_norm(x)). Attention keeps its
+// latent entries in layer li of each row's sequence's cache.
+func (b *batch) block(li int, l *layer, x []float32, T int) {
+	c := b.m.Config
+	d, eps := c.HiddenSize, float32(c.RMSNormEps)
+	b.normRows(b.xn, x, l.attnNorm, eps, T, d)
+	b.attention(li, &l.attn, T)
+	addTo(x, b.proj[:T*d])
+
+	b.normRows(b.xn, x, l.ffnNorm, eps, T, d)
+	if l.mlp != nil {
+		b.mlp(l.mlp, b.proj, b.xn, T)
+	} else {
+		b.moe(l.moe, T)
+	}
+	addTo(x, b.proj[:T*d])
+}
+
+// head computes the logits each part asks for: the final norm and the output matrix over
+// the rows wanted (and copies the normed rows to the part's hidden, if set). With one
+// part the rows go straight to its buffer; with several, the wanted rows are gathered,
+// multiplied together (one pass over the output matrix) and copied out.
+func (b *batch) head(x, norm []float32, head quant.Matrix) {
+	c := b.m.Config
 	d, vocab, eps := c.HiddenSize, c.VocabSize, float32(c.RMSNormEps)
 	rows, outs := 0, 0
 	for _, p := range b.parts {
@@ -68,8 +85,11 @@ func (b *batch) head(x []float32) {
 		for _, p := range b.parts {
 			if p.out != nil {
 				first := p.start + p.n - p.wanted()
-				b.normRows(b.xn, x[first*d:], m.norm, eps, p.wanted(), d)
-				b.matmul(m.head, p.out, b.xn, p.wanted())
+				b.normRows(b.xn, x[first*d:], norm, eps, p.wanted(), d)
+				if p.hidden != nil {
+					copy(p.hidden, b.xn[:p.wanted()*d])
+				}
+				b.matmul(head, p.out, b.xn, p.wanted())
 			}
 		}
 		return
@@ -82,15 +102,18 @@ func (b *batch) head(x []float32) {
 			r += copy(g[r*d:], x[first*d:(p.start+p.n)*d]) / d
 		}
 	}
-	b.normRows(b.xn, g, m.norm, eps, rows, d)
+	b.normRows(b.xn, g, norm, eps, rows, d)
 	if cap(b.logits) < rows*vocab {
 		b.logits = make([]float32, rows*vocab)
 	}
 	out := b.logits[:rows*vocab]
-	b.matmul(m.head, out, b.xn, rows)
+	b.matmul(head, out, b.xn, rows)
 	r = 0
 	for _, p := range b.parts {
 		if p.out != nil {
+			if p.hidden != nil {
+				copy(p.hidden, b.xn[r*d:(r+p.wanted())*d])
+			}
 			r += copy(p.out, out[r*vocab:(r+p.wanted())*vocab]) / vocab
 		}
 	}

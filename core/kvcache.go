@@ -20,9 +20,11 @@ type kvCache struct {
 // a tile or block of positions never straddles two pages.
 const kvPage = 256
 
-func newKVCache(c *Config, capacity int) kvCache {
+// newKVCache makes an empty cache of capacity positions for the given number of layers
+// (the model's, or the multi-token-prediction module's one).
+func newKVCache(c *Config, layers, capacity int) kvCache {
 	return kvCache{latent: c.KVLoRARank, width: c.KVLoRARank + c.QKRopeHeadDim, cap: capacity,
-		layers: c.NumHiddenLayers, page: min(kvPage, capacity)}
+		layers: layers, page: min(kvPage, capacity)}
 }
 
 // row is the cache entry of one layer at one position: c_kv then k_pe. The position's page
@@ -63,7 +65,7 @@ func (kv *kvCache) pageBytes() int64 { return int64(kv.layers) * int64(kv.page) 
 // KVCacheBytes is the memory of the KV cache of a sequence of the given capacity holding n
 // tokens: what a scheduler reserves for it.
 func (m *Model) KVCacheBytes(capacity, n int) int64 {
-	kv := newKVCache(m.Config, capacity)
+	kv := newKVCache(m.Config, m.Config.NumHiddenLayers, capacity)
 	return kv.bytesFor(n)
 }
 

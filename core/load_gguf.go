@@ -43,6 +43,9 @@ func ggufName(w weight, layer int) string {
 		wRouter: "ffn_gate_inp.weight", wRouterBias: "exp_probs_b.bias",
 		wExpGate: "ffn_gate_exps.weight", wExpUp: "ffn_up_exps.weight", wExpDown: "ffn_down_exps.weight",
 		wShGate: "ffn_gate_shexp.weight", wShUp: "ffn_up_shexp.weight", wShDown: "ffn_down_shexp.weight",
+		wMTPEmbed: "nextn.embed_tokens.weight", wMTPENorm: "nextn.enorm.weight", wMTPHNorm: "nextn.hnorm.weight",
+		wMTPEHProj: "nextn.eh_proj.weight", wMTPHeadNorm: "nextn.shared_head_norm.weight",
+		wMTPHead: "nextn.shared_head_head.weight",
 	}[w]
 	return fmt.Sprintf("blk.%d.%s", layer, n)
 }

@@ -76,6 +76,18 @@ func (s *hfSource) name(w weight, layer, e int) string {
 		return p + "mlp." + [...]string{"gate", "up", "down"}[w-wGate] + "_proj.weight"
 	case wShGate, wShUp, wShDown:
 		return p + "mlp.shared_experts." + [...]string{"gate", "up", "down"}[w-wShGate] + "_proj.weight"
+	case wMTPEmbed:
+		return p + "embed_tokens.weight"
+	case wMTPENorm:
+		return p + "enorm.weight"
+	case wMTPHNorm:
+		return p + "hnorm.weight"
+	case wMTPEHProj:
+		return p + "eh_proj.weight"
+	case wMTPHeadNorm:
+		return p + "shared_head.norm.weight"
+	case wMTPHead:
+		return p + "shared_head.head.weight"
 	}
 	return "" // no Hugging Face name (attn_k_b / attn_v_b exist only in GGUF)
 }

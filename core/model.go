@@ -23,6 +23,7 @@ type Model struct {
 	layers []layer
 	norm   []float32    // final RMSNorm
 	head   quant.Matrix // lm_head [vocab, hidden]
+	mtp    *mtpLayer    // the multi-token-prediction module; nil without one (mtp.go)
 
 	rope  *rope
 	scale float32 // attention softmax scale

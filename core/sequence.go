@@ -25,7 +25,7 @@ func (m *Model) NewSequence(capacity int) (*Sequence, error) {
 	if c.MaxPositions > 0 && capacity > c.MaxPositions {
 		return nil, fmt.Errorf("sequence capacity %d exceeds the model's max_position_embeddings %d", capacity, c.MaxPositions)
 	}
-	return &Sequence{m: m, cache: newKVCache(c, capacity), wake: make(chan struct{}, 1)}, nil
+	return &Sequence{m: m, cache: newKVCache(c, c.NumHiddenLayers, capacity), wake: make(chan struct{}, 1)}, nil
 }
 
 // Len is the number of tokens in the sequence so far.
@@ -63,15 +63,23 @@ func (s *Sequence) Truncate(n int) { s.pos = max(0, min(s.pos, n)) }
 // sequence runs alone. On error the sequence is unchanged. A Sequence is used by one
 // goroutine at a time.
 func (s *Sequence) Forward(ctx context.Context, tokens []int, logits []float32, all bool) error {
-	if err := s.check(tokens, logits, all); err != nil {
+	return s.ForwardHidden(ctx, tokens, logits, nil, all)
+}
+
+// ForwardHidden is Forward that also hands back, in hidden (unless nil), the final hidden
+// state after the model's last norm (reference Transformer.forward's norm(h)) of the rows
+// whose logits it computes: hidden_size values per row. They are what the
+// multi-token-prediction module takes (MTPSequence.Forward).
+func (s *Sequence) ForwardHidden(ctx context.Context, tokens []int, logits, hidden []float32, all bool) error {
+	if err := s.check(tokens, logits, hidden, all); err != nil {
 		return err
 	}
-	s.queue(ctx, tokens, logits, all)
+	s.queue(ctx, tokens, logits, hidden, all)
 	return s.m.wait(s)
 }
 
 // check validates a Forward call's arguments.
-func (s *Sequence) check(tokens []int, logits []float32, all bool) error {
+func (s *Sequence) check(tokens []int, logits, hidden []float32, all bool) error {
 	c := s.m.Config
 	if len(tokens) == 0 {
 		return fmt.Errorf("forward: no tokens")
@@ -90,6 +98,9 @@ func (s *Sequence) check(tokens []int, logits []float32, all bool) error {
 	}
 	if len(logits) < rows*c.VocabSize {
 		return fmt.Errorf("forward: logits buffer holds %d values, need %d", len(logits), rows*c.VocabSize)
+	}
+	if hidden != nil && len(hidden) < rows*c.HiddenSize {
+		return fmt.Errorf("forward: hidden buffer holds %d values, need %d", len(hidden), rows*c.HiddenSize)
 	}
 	return nil
 }
