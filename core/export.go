@@ -1,6 +1,9 @@
 package core
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/deepgo/deepgo/quant"
 )
 
@@ -41,6 +44,9 @@ func rowParts(rows, cols int) int {
 
 // Export lists the model's tensors in llama.cpp's deepseek2 order and naming, with MLA's
 // kv_b_proj split into attn_k_b (W^UK per head, transposed) and attn_v_b as llama.cpp writes it.
+// A multi-token-prediction module follows the main layers as block num_hidden_layers: its
+// block's usual tensors, then its own blk.N.nextn.* (eh_proj, enorm, hnorm, and the
+// embed_tokens, shared_head_norm and shared_head_head the files had).
 func (m *Model) Export() []ExportTensor {
 	c := m.Config
 	var ts []ExportTensor
@@ -57,8 +63,7 @@ func (m *Model) Export() []ExportTensor {
 	}
 	mat(ggufName(wEmbed, -1), m.embed)
 	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
-	for i := range m.layers {
-		l := &m.layers[i]
+	block := func(i int, l *layer) {
 		a := &l.attn
 		vec(ggufName(wAttnNorm, i), l.attnNorm)
 		if a.wq != nil {
@@ -105,7 +110,7 @@ func (m *Model) Export() []ExportTensor {
 			mat(ggufName(wGate, i), l.mlp.gate)
 			mat(ggufName(wUp, i), l.mlp.up)
 			mat(ggufName(wDown, i), l.mlp.down)
-			continue
+			return
 		}
 		e := l.moe
 		g := e.gate
@@ -134,6 +139,25 @@ func (m *Model) Export() []ExportTensor {
 			mat(ggufName(wShDown, i), e.shared.down)
 		}
 	}
+	for i := range m.layers {
+		block(i, &m.layers[i])
+	}
+	if mt := m.mtp; mt != nil {
+		i := len(m.layers)
+		block(i, &mt.block)
+		mat(ggufName(wMTPEHProj, i), mt.ehProj)
+		vec(ggufName(wMTPENorm, i), mt.enorm)
+		vec(ggufName(wMTPHNorm, i), mt.hnorm)
+		if mt.embed != nil {
+			mat(ggufName(wMTPEmbed, i), mt.embed)
+		}
+		if mt.norm != nil {
+			vec(ggufName(wMTPHeadNorm, i), mt.norm)
+		}
+		if mt.head != nil {
+			mat(ggufName(wMTPHead, i), mt.head)
+		}
+	}
 	vec(ggufName(wNorm, -1), m.norm)
 	mat(ggufName(wHead, -1), m.head)
 	return ts
@@ -154,7 +178,7 @@ func (c *Config) GGUFMetadata() [][2]any {
 	kv := [][2]any{
 		{"general.architecture", "deepseek2"},
 		{"general.type", "model"},
-		{p + "block_count", uint32(c.NumHiddenLayers)},
+		{p + "block_count", uint32(c.NumHiddenLayers + c.NumNextNPredictLayers)}, // llama.cpp counts the MTP layers
 		{p + "context_length", uint32(c.MaxPositions)},
 		{p + "embedding_length", uint32(c.HiddenSize)},
 		{p + "feed_forward_length", uint32(c.IntermediateSize)},
@@ -198,13 +222,22 @@ func (c *Config) GGUFMetadata() [][2]any {
 			[2]any{p + "rope.scaling.yarn_log_multiplier", float32(0.1 * rs.MScaleAllDim)},
 		)
 	}
+	if n := c.NumNextNPredictLayers; n > 0 {
+		kv = append(kv, [2]any{p + "nextn_predict_layers", uint32(n)})
+	}
 	return kv
 }
 
 // ParamCounts returns the number of parameters of the model, and how many of them one token
-// uses: all but the routed experts it is not sent to (embedding rows count in full).
+// uses: all but the routed experts it is not sent to (embedding rows count in full). A
+// multi-token-prediction module is left out (as DeepSeek-V3's 671B leaves out its 14B):
+// see MTPParams.
 func (m *Model) ParamCounts() (total, active int64) {
+	mtp := fmt.Sprintf("blk.%d.", len(m.layers))
 	for _, t := range m.Export() {
+		if m.mtp != nil && strings.HasPrefix(t.Name, mtp) {
+			continue
+		}
 		n := t.Elements()
 		total += n
 		if len(t.Ne) == 3 && t.Parts > 1 { // stacked routed experts
@@ -213,4 +246,20 @@ func (m *Model) ParamCounts() (total, active int64) {
 		active += n
 	}
 	return total, active
+}
+
+// MTPParams is the number of parameters of the multi-token-prediction module, 0 without
+// one: its block, eh_proj and norms, and the embedding and head it has of its own.
+func (m *Model) MTPParams() int64 {
+	if m.mtp == nil {
+		return 0
+	}
+	mtp := fmt.Sprintf("blk.%d.", len(m.layers))
+	var n int64
+	for _, t := range m.Export() {
+		if strings.HasPrefix(t.Name, mtp) {
+			n += t.Elements()
+		}
+	}
+	return n
 }
