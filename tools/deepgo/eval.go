@@ -15,11 +15,14 @@ import (
 
 // runEval is the oracle interface:
 //
-//	deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] --out FILE.npy
+//	deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] [--mtp] --out FILE.npy
 //
 // One prefill of --tokens at position 0, then one decode call per --decode id; writes
 // float32 logits [len(tokens)+len(decode), vocab]: a row per prompt position, then one
-// row after each decode token.
+// row after each decode token. With --mtp it writes the multi-token-prediction module's
+// logits instead (core.EvalMTP): with T the tokens then the decode ids (L of them), row i
+// (i = 0..L-2) is the prediction of T[i+2] from the main model's hidden state at i and
+// T[i+1]: [L-1, vocab].
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,8 +34,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	attn := fs.String("attn", "auto", "attention path: auto, naive or absorb")
 	floatAct := fs.Bool("float-activations", false, "multiply quantized (GGUF block) weights by float32 activations instead of 8-bit ones: slower, as a dequantizing float32 engine would")
 	stats := fs.Bool("stats", false, "print load time, tokens/s and memory to stderr")
+	mtp := fs.Bool("mtp", false, "write the multi-token-prediction module's logits [P+D-1, vocab]: row i predicts token i+2 of tokens+decode from the hidden state at i and token i+1")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] --out FILE.npy\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo eval --model PATH --tokens 0,17,33 [--decode 5,9,12] [--mtp] --out FILE.npy\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -71,15 +75,26 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		printStats(stderr, "load", time.Since(start), 0)
 	}
 	var logits []float32
-	if *stats {
+	rows := len(prompt) + len(steps)
+	switch {
+	case *mtp:
+		if !m.HasMTP() {
+			return fmt.Errorf("--mtp: %s has no multi-token-prediction module (num_nextn_predict_layers is 0 or its tensors are absent)", *model)
+		}
+		start := time.Now()
+		logits, err = core.EvalMTP(ctx, m, prompt, steps)
+		if err == nil && *stats {
+			printStats(stderr, "mtp eval", time.Since(start), rows)
+		}
+		rows--
+	case *stats:
 		logits, err = timedEval(ctx, m, prompt, steps, stderr)
-	} else {
+	default:
 		logits, err = core.Eval(ctx, m, prompt, steps)
 	}
 	if err != nil {
 		return err
 	}
-	rows := len(prompt) + len(steps)
 	return npy.WriteFile(*out, logits, rows, m.Config.VocabSize)
 }
 

@@ -87,6 +87,14 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			c.NRoutedExperts, c.NumExpertsPerTok, c.ScoringFunc, c.TopKMethod, c.NSharedExperts, c.MoEIntermediateSize)
 	}
 	fmt.Fprintf(stdout, "Parameters: %s total, %s active per token\n", human(total), human(active))
+	if m.HasMTP() {
+		kind := "dense"
+		if c.IsMoELayer(c.NumHiddenLayers) {
+			kind = "MoE"
+		}
+		fmt.Fprintf(stdout, "MTP: 1 multi-token-prediction module (layer %d, %s block), %s parameters (not in the total)\n",
+			c.NumHiddenLayers, kind, human(m.MTPParams()))
+	}
 	return nil
 }
 
