@@ -8,7 +8,8 @@
 //	shapes.go     Shape and ShapeNames: tiny, v2-lite, v3-mini and v3-671b configs
 //	synth.go      Options and WriteHF: config.json and the weights (BF16, F16, F32 or
 //	              block-scaled FP8; one file, or a shard per layer and one for the rest,
-//	              with an index)
+//	              with an index), with a multi-token-prediction module when the config
+//	              has num_nextn_predict_layers
 //	tokenizer.go  TokenizerVocab, TokenizerJSON, WriteTokenizer: the embedded tokenizer
 //
 // assets/ holds the embedded DeepSeek-V3 tokenizer.json (gzip-compressed) and

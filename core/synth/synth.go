@@ -25,7 +25,9 @@ type Options struct {
 }
 
 // WriteHF writes config.json and the safetensors weights of cfg into dir (created if needed),
-// and the DeepSeek-V3 tokenizer when the vocabulary is large enough to hold its ids.
+// and the DeepSeek-V3 tokenizer when the vocabulary is large enough to hold its ids. With
+// num_nextn_predict_layers set, it writes one multi-token-prediction module after the
+// main layers, as DeepSeek-V3's checkpoint has.
 func WriteHF(dir string, cfg *core.Config, opts Options) error {
 	if opts.DType == "" {
 		opts.DType = "BF16"
@@ -53,6 +55,9 @@ func WriteHF(dir string, cfg *core.Config, opts Options) error {
 	groups := [][]tensorSpec{w.globals()}
 	for i := range c.NumHiddenLayers {
 		groups = append(groups, w.layer(i))
+	}
+	if c.NumNextNPredictLayers > 0 {
+		groups = append(groups, append(w.mtp(c.NumHiddenLayers), w.layer(c.NumHiddenLayers)...))
 	}
 	if !opts.Sharded {
 		var all []tensorSpec
@@ -110,6 +115,22 @@ func (w *writer) globals() []tensorSpec {
 		{name: "model.embed_tokens.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
 		{name: "model.norm.weight", shape: []int{c.HiddenSize}, kind: norm},
 		{name: "lm_head.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
+	}
+}
+
+// mtp is the multi-token-prediction module's own tensors at layer i, as in DeepSeek-V3's
+// model.layers.61 (its block's follow, from layer).
+func (w *writer) mtp(i int) []tensorSpec {
+	c := w.c
+	p := fmt.Sprintf("model.layers.%d.", i)
+	d := c.HiddenSize
+	return []tensorSpec{
+		{name: p + "embed_tokens.weight", shape: []int{c.VocabSize, d}, kind: embedding},
+		{name: p + "enorm.weight", shape: []int{d}, kind: norm},
+		{name: p + "hnorm.weight", shape: []int{d}, kind: norm},
+		{name: p + "eh_proj.weight", shape: []int{d, 2 * d}, kind: linear, scaled: w.opts.DType == "F8_E4M3"},
+		{name: p + "shared_head.norm.weight", shape: []int{d}, kind: norm},
+		{name: p + "shared_head.head.weight", shape: []int{c.VocabSize, d}, kind: embedding},
 	}
 }
 

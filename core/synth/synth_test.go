@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,6 +65,40 @@ func TestWriteHF(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.Close()
+		})
+	}
+}
+
+// TestWriteHFMTP: with num_nextn_predict_layers a checkpoint gets a multi-token-prediction
+// module after the main layers, which opens and runs, in one file or sharded, BF16 or FP8.
+func TestWriteHFMTP(t *testing.T) {
+	c, err := Shape("tiny", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.VocabSize = 300
+	c.NumNextNPredictLayers = 1
+	for _, o := range []Options{{Seed: 2}, {Seed: 3, DType: "F8_E4M3", Sharded: true}} {
+		t.Run(fmt.Sprintf("%s sharded=%v", o.DType, o.Sharded), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := WriteHF(dir, c, o); err != nil {
+				t.Fatal(err)
+			}
+			m, err := core.Open(dir, core.Options{Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if !m.HasMTP() || m.Config.NumNextNPredictLayers != 1 {
+				t.Fatalf("MTP %v, num_nextn_predict_layers %d", m.HasMTP(), m.Config.NumNextNPredictLayers)
+			}
+			out, err := core.EvalMTP(context.Background(), m, []int{0, 5, 9}, []int{7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) != 3*c.VocabSize {
+				t.Errorf("%d logits, want 3 rows", len(out))
+			}
 		})
 	}
 }
