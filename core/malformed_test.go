@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,10 +39,15 @@ type corpus struct {
 // newCorpus writes the valid models. The tokenizer is the DeepSeek-V3 one cut down to its
 // 256 byte tokens (its pre-tokenizer, decoder and normalizer as they are), so that it loads
 // at once and fits the tiny vocabulary.
-func newCorpus(t *testing.T) *corpus {
+func newCorpus(t *testing.T) *corpus { return newCorpusMTP(t, 0) }
+
+// newCorpusMTP is newCorpus with mtp multi-token-prediction modules in the config (the
+// files hold the first, as layer 2).
+func newCorpusMTP(t *testing.T, mtp int) *corpus {
 	t.Helper()
 	cfg := *testConfigs()["v3"]
 	cfg.NumHiddenLayers = 2
+	cfg.NumNextNPredictLayers = mtp
 	dir := t.TempDir()
 	c := &corpus{hf: filepath.Join(dir, "hf"), gguf: filepath.Join(dir, "model.gguf")}
 	if err := synth.WriteHF(c.hf, &cfg, synth.Options{Seed: 9}); err != nil {
@@ -262,10 +268,29 @@ type malformed struct {
 	is   error    // what the error must wrap, if anything
 }
 
+// byModel makes a case's model with f, which returns its path; the tokenizer is its own.
+func byModel(f func(t *testing.T, c *corpus, dir string) string) func(*testing.T, *corpus, string) (string, string) {
+	return func(t *testing.T, c *corpus, dir string) (string, string) { return f(t, c, dir), "" }
+}
+
+// byGGUF makes a case's model by rewriting the corpus's GGUF file, changed by edit.
+func byGGUF(edit func(*ggufModel)) func(*testing.T, *corpus, string) (string, string) {
+	return byModel(func(t *testing.T, c *corpus, dir string) string {
+		return c.rewrite(t, filepath.Join(dir, "model.gguf"), edit)
+	})
+}
+
+// byHF makes a case's model by copying the corpus's checkpoint and changing it with edit.
+func byHF(edit func(t *testing.T, dir string)) func(*testing.T, *corpus, string) (string, string) {
+	return byModel(func(t *testing.T, c *corpus, dir string) string {
+		d := c.copyHF(t, dir)
+		edit(t, d)
+		return d
+	})
+}
+
 func (c *corpus) cases(t *testing.T) []malformed {
-	model := func(f func(t *testing.T, c *corpus, dir string) string) func(*testing.T, *corpus, string) (string, string) {
-		return func(t *testing.T, c *corpus, dir string) (string, string) { return f(t, c, dir), "" }
-	}
+	model, rw, hf := byModel, byGGUF, byHF
 	gg := func(edit func(t *testing.T, b []byte) []byte) func(*testing.T, *corpus, string) (string, string) {
 		return model(func(t *testing.T, c *corpus, dir string) string {
 			return c.ggufBytes(t, dir, func(b []byte) []byte { return edit(t, b) })
@@ -276,18 +301,6 @@ func (c *corpus) cases(t *testing.T) []malformed {
 		return gg(func(t *testing.T, b []byte) []byte {
 			binary.LittleEndian.PutUint32(b[after(t, b, key)+4:], v)
 			return b
-		})
-	}
-	rw := func(edit func(*ggufModel)) func(*testing.T, *corpus, string) (string, string) {
-		return model(func(t *testing.T, c *corpus, dir string) string {
-			return c.rewrite(t, filepath.Join(dir, "model.gguf"), edit)
-		})
-	}
-	hf := func(edit func(t *testing.T, dir string)) func(*testing.T, *corpus, string) (string, string) {
-		return model(func(t *testing.T, c *corpus, dir string) string {
-			d := c.copyHF(t, dir)
-			edit(t, d)
-			return d
 		})
 	}
 	cfg := func(key, v string) func(*testing.T, *corpus, string) (string, string) {
@@ -643,6 +656,13 @@ const maxOpenAlloc = 64 << 20
 // a panic, a hang or an absurd allocation.
 func TestMalformedModels(t *testing.T) {
 	c := newCorpus(t)
+	c.openValid(t)
+	runMalformed(t, c, c.cases(t))
+}
+
+// openValid checks that the corpus's own models open.
+func (c *corpus) openValid(t *testing.T) {
+	t.Helper()
 	for _, p := range []string{c.gguf, c.hf} {
 		m, _, err := serving.OpenWithTokenizer(p, "", core.Options{Threads: 1})
 		if err != nil {
@@ -650,7 +670,11 @@ func TestMalformedModels(t *testing.T) {
 		}
 		m.Close()
 	}
-	for _, mc := range c.cases(t) {
+}
+
+// runMalformed opens every case as it says and checks the error.
+func runMalformed(t *testing.T, c *corpus, cases []malformed) {
+	for _, mc := range cases {
 		t.Run(mc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			model, tok := mc.make(t, c, dir)
@@ -686,4 +710,184 @@ func TestMalformedModels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMalformedMTP is the malformed-model corpus for the multi-token-prediction module:
+// files whose module is missing a tensor or holds one of the wrong shape, and MTP metadata
+// out of range, are refused with an error naming the tensor or key.
+func TestMalformedMTP(t *testing.T) {
+	c := newCorpusMTP(t, 1)
+	c.openValid(t)
+	// dropST and halveST edit the checkpoint: tensor name removed, or its last dimension halved.
+	dropST := func(name string) func(*testing.T, *corpus, string) (string, string) {
+		return byHF(func(t *testing.T, d string) {
+			rewrite(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+				return slices.DeleteFunc(ts, func(x safetensors.Tensor) bool { return x.Name == name })
+			})
+		})
+	}
+	halveST := func(name string) func(*testing.T, *corpus, string) (string, string) {
+		return byHF(func(t *testing.T, d string) {
+			rewrite(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+				for i, x := range ts {
+					if x.Name == name {
+						ts[i].Shape = []int{x.Shape[0], x.Shape[1] / 2}
+						ts[i].Data = x.Data[:len(x.Data)/2]
+					}
+				}
+				return ts
+			})
+		})
+	}
+	// dropGG and halveGG do the same to the GGUF file (ne0, the row, halved).
+	dropGG := func(name string) func(*testing.T, *corpus, string) (string, string) {
+		return byGGUF(func(g *ggufModel) { g.drop(name) })
+	}
+	halveGG := func(name string) func(*testing.T, *corpus, string) (string, string) {
+		return byGGUF(func(g *ggufModel) {
+			for i, x := range g.tensors {
+				if x.Name == name {
+					g.tensors[i].Ne = []int64{x.Ne[0] / 2, x.Ne[1]}
+					g.data[name] = g.data[name][:len(g.data[name])/2]
+				}
+			}
+		})
+	}
+	const mod = "multi-token-prediction module (layer 2): "
+	cases := []malformed{
+		{"hf enorm missing", dropST("model.layers.2.enorm.weight"),
+			viaBoth, []string{mod + `safetensors: tensor "model.layers.2.enorm.weight" not found in $model`}, nil},
+		{"hf eh_proj missing", dropST("model.layers.2.eh_proj.weight"),
+			viaBoth, []string{mod + `safetensors: tensor "model.layers.2.eh_proj.weight" not found in $model`}, nil},
+		{"hf eh_proj half as wide", halveST("model.layers.2.eh_proj.weight"),
+			viaBoth, []string{mod + `$model/model.safetensors: tensor "model.layers.2.eh_proj.weight" has shape [136 136], want [136 272]`}, nil},
+		{"hf block tensor missing", dropST("model.layers.2.self_attn.kv_a_proj_with_mqa.weight"),
+			viaBoth, []string{mod + `safetensors: tensor "model.layers.2.self_attn.kv_a_proj_with_mqa.weight" not found in $model`}, nil},
+		{"hf expert missing", dropST("model.layers.2.mlp.experts.3.up_proj.weight"),
+			viaBoth, []string{mod + `safetensors: tensor "model.layers.2.mlp.experts.3.up_proj.weight" not found in $model`}, nil},
+		{"hf shared_head.head half as wide", halveST("model.layers.2.shared_head.head.weight"),
+			viaBoth, []string{mod + `$model/model.safetensors: tensor "model.layers.2.shared_head.head.weight" has shape [333 68], want [333 136]`}, nil},
+		{"hf embed_tokens half as wide", halveST("model.layers.2.embed_tokens.weight"),
+			viaBoth, []string{mod + `$model/model.safetensors: tensor "model.layers.2.embed_tokens.weight" has shape [333 68], want [333 136]`}, nil},
+		{"num_nextn_predict_layers -1", byHF(func(t *testing.T, d string) { setConfig(t, d, "num_nextn_predict_layers", "-1") }),
+			viaBoth, []string{"$model/config.json: num_nextn_predict_layers = -1 is out of range [0, 1024]"}, nil},
+		{"num_nextn_predict_layers 2000", byHF(func(t *testing.T, d string) { setConfig(t, d, "num_nextn_predict_layers", "2000") }),
+			viaBoth, []string{"$model/config.json: num_nextn_predict_layers = 2000 is out of range [0, 1024]"}, nil},
+		{"gguf enorm missing", dropGG("blk.2.nextn.enorm.weight"),
+			viaBoth, []string{mod + `$model: tensor "blk.2.nextn.enorm.weight" not found`}, nil},
+		{"gguf eh_proj missing", dropGG("blk.2.nextn.eh_proj.weight"),
+			viaBoth, []string{mod + `$model: tensor "blk.2.nextn.eh_proj.weight" not found`}, nil},
+		{"gguf eh_proj half as wide", halveGG("blk.2.nextn.eh_proj.weight"),
+			viaBoth, []string{mod + `$model: tensor "blk.2.nextn.eh_proj.weight" has ne [136 136], want [272 136]`}, nil},
+		{"gguf block tensor missing", dropGG("blk.2.ffn_gate_exps.weight"),
+			viaBoth, []string{mod + `$model: tensor "blk.2.ffn_gate_exps.weight" not found`}, nil},
+		{"gguf shared_head_head half as wide", halveGG("blk.2.nextn.shared_head_head.weight"),
+			viaBoth, []string{mod + `$model: tensor "blk.2.nextn.shared_head_head.weight" has ne [68 333], want [136 333]`}, nil},
+		{"nextn_predict_layers = block_count", byGGUF(func(g *ggufModel) { g.set("deepseek2.nextn_predict_layers", uint32(3)) }),
+			viaBoth, []string{"$model: deepseek2.nextn_predict_layers = 3 leaves no main layers of deepseek2.block_count = 3"}, nil},
+		{"nextn_predict_layers a string", byGGUF(func(g *ggufModel) { g.set("deepseek2.nextn_predict_layers", "1") }),
+			viaBoth, []string{"$model: deepseek2.nextn_predict_layers has type string, want an integer"}, nil},
+	}
+	runMalformed(t, c, cases)
+}
+
+// TestMTPFileVariants: files that differ from the reference layout but are valid open as
+// they should — without the module's tensors, a model without it (as now); without the
+// module's optional embed_tokens and shared_head tensors, the main model's stand in (as in
+// llama.cpp); with more modules in the config than in the files, the first.
+func TestMTPFileVariants(t *testing.T) {
+	c := newCorpusMTP(t, 1)
+	prompt, decode := []int{0, 5, 9, 200}, []int{7, 1}
+	open := func(t *testing.T, path string) *core.Model {
+		t.Helper()
+		m, err := core.Open(path, core.Options{Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	eval := func(t *testing.T, m *core.Model) []float32 {
+		t.Helper()
+		out, err := core.Eval(context.Background(), m, prompt, decode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	evalMTP := func(t *testing.T, m *core.Model) []float32 {
+		t.Helper()
+		out, err := core.EvalMTP(context.Background(), m, prompt, decode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	full := open(t, c.gguf)
+	if !full.HasMTP() {
+		t.Fatal("the corpus's GGUF has no MTP module")
+	}
+	t.Run("hf without the module", func(t *testing.T) {
+		d := c.copyHF(t, t.TempDir())
+		rewrite(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return slices.DeleteFunc(ts, func(x safetensors.Tensor) bool { return strings.HasPrefix(x.Name, "model.layers.2.") })
+		})
+		m := open(t, d)
+		if m.HasMTP() || m.Config.NumNextNPredictLayers != 0 {
+			t.Errorf("MTP %v, num_nextn_predict_layers %d; want none", m.HasMTP(), m.Config.NumNextNPredictLayers)
+		}
+		if !slices.Equal(eval(t, m), eval(t, open(t, c.hf))) {
+			t.Error("main logits differ from the model with the module")
+		}
+		if _, err := core.EvalMTP(context.Background(), m, prompt, decode); err == nil || !strings.Contains(err.Error(), "no multi-token-prediction module") {
+			t.Errorf("EvalMTP: %v", err)
+		}
+	})
+	t.Run("gguf without the module", func(t *testing.T) {
+		p := c.rewrite(t, filepath.Join(t.TempDir(), "m.gguf"), func(g *ggufModel) {
+			g.tensors = slices.DeleteFunc(g.tensors, func(x gguf.TensorInfo) bool { return strings.HasPrefix(x.Name, "blk.2.") })
+		})
+		m := open(t, p)
+		if m.HasMTP() || m.Config.NumHiddenLayers != 2 {
+			t.Errorf("MTP %v, %d layers; want none and 2", m.HasMTP(), m.Config.NumHiddenLayers)
+		}
+		if !slices.Equal(eval(t, m), eval(t, full)) {
+			t.Error("main logits differ from the model with the module")
+		}
+	})
+	t.Run("gguf without the optional tensors", func(t *testing.T) {
+		dir := t.TempDir()
+		// The module's embed_tokens, shared_head_norm and shared_head_head replaced by
+		// copies of the main model's, then left out: the same logits.
+		same := map[string]string{"blk.2.nextn.embed_tokens.weight": "token_embd.weight",
+			"blk.2.nextn.shared_head_norm.weight": "output_norm.weight", "blk.2.nextn.shared_head_head.weight": "output.weight"}
+		copied := c.rewrite(t, filepath.Join(dir, "copied.gguf"), func(g *ggufModel) {
+			for dst, src := range same {
+				g.data[dst] = g.data[src]
+			}
+		})
+		left := c.rewrite(t, filepath.Join(dir, "left.gguf"), func(g *ggufModel) {
+			for dst := range same {
+				g.drop(dst)
+			}
+		})
+		a, b := open(t, copied), open(t, left)
+		if !b.HasMTP() {
+			t.Fatal("no MTP module")
+		}
+		if !slices.Equal(evalMTP(t, a), evalMTP(t, b)) {
+			t.Error("MTP logits differ")
+		}
+	})
+	t.Run("hf with two modules in the config", func(t *testing.T) {
+		d := c.copyHF(t, t.TempDir())
+		setConfig(t, d, "num_nextn_predict_layers", "2")
+		m := open(t, d)
+		if !m.HasMTP() || m.Config.NumNextNPredictLayers != 1 {
+			t.Errorf("MTP %v, num_nextn_predict_layers %d; want the first module", m.HasMTP(), m.Config.NumNextNPredictLayers)
+		}
+		if !slices.Equal(evalMTP(t, m), evalMTP(t, open(t, c.hf))) {
+			t.Error("MTP logits differ from the one-module checkpoint's")
+		}
+	})
 }
