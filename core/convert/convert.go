@@ -17,11 +17,6 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// Types lists the accepted --type names: the pure types and llama.cpp's Q4_K_M mixture.
-func Types() []string {
-	return []string{"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q4_k_m"}
-}
-
 // Options control a conversion.
 type Options struct {
 	Type      string               // one of Types()
@@ -38,29 +33,18 @@ type Stats struct {
 	PeakBuffer int64 // the most float32 + encoded buffer held at once (parts of about 32 MB, one per thread)
 }
 
-// fileType is the general.file_type code (llama_ftype) of a --type name.
-func fileType(typ string) (uint32, bool) {
-	codes := map[string]uint32{
-		"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q2_k": 10,
-		"q3_k": 12, "q4_k": 14, "q5_k": 16, "q6_k": 18, "q4_k_m": 15, "bf16": 32,
-	}
-	c, ok := codes[typ]
-	return c, ok
-}
-
 // Write converts m into a GGUF file at path (written to a temporary name, then renamed).
 func Write(ctx context.Context, m *core.Model, path string, o Options) (Stats, error) {
-	ftype, ok := fileType(strings.ToLower(o.Type))
-	if !ok {
-		return Stats{}, fmt.Errorf("convert: unknown type %q (want one of %s)", o.Type, strings.Join(Types(), ", "))
+	spec, err := lookupType(o.Type)
+	if err != nil {
+		return Stats{}, err
 	}
-	typ := strings.ToLower(o.Type)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return Stats{}, fmt.Errorf("convert: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	st, err := write(ctx, m, tmp, typ, ftype, o)
+	st, err := write(ctx, m, tmp, spec, o)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -70,7 +54,7 @@ func Write(ctx context.Context, m *core.Model, path string, o Options) (Stats, e
 	return st, os.Rename(tmp.Name(), path)
 }
 
-func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype uint32, o Options) (Stats, error) {
+func write(ctx context.Context, m *core.Model, out io.Writer, spec typeSpec, o Options) (Stats, error) {
 	var st Stats
 	w := gguf.NewWriter(out)
 	name := o.Name
@@ -79,7 +63,7 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 	}
 	kvs := m.Config.GGUFMetadata()
 	kvs = append(kvs[:2:2], append([][2]any{{"general.name", name}}, kvs[2:]...)...)
-	kvs = append(kvs, [2]any{"general.file_type", ftype}, [2]any{"general.quantization_version", uint32(2)})
+	kvs = append(kvs, [2]any{"general.file_type", spec.fileType}, [2]any{"general.quantization_version", uint32(2)})
 	if t := o.Tokenizer; t != nil {
 		v, err := ggufVocab(t, m.Config.VocabSize)
 		if err != nil {
@@ -109,10 +93,9 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 		}
 	}
 	tensors := m.Export()
-	types := make([]quant.DType, len(tensors))
+	types := tensorTypes(tensors, spec, m.Config.NRoutedExperts)
 	var total int64
 	for i, t := range tensors {
-		types[i] = tensorType(t, typ, m.Config.NumHiddenLayers)
 		gt, err := ggufType(types[i])
 		if err != nil {
 			return st, err
@@ -167,55 +150,6 @@ func write(ctx context.Context, m *core.Model, out io.Writer, typ string, ftype 
 		}
 	}
 	return st, w.Close()
-}
-
-// tensorType picks a tensor's type the way llama-quantize does: F32 for vectors and the
-// router; the requested type for weight matrices, with the 32-block fallback where a row
-// is not a multiple of 256 for K-quants; and for q4_k_m its mixture (Q6_K for output.weight
-// and for ffn_down in the layers use_more_bits picks, Q4_K elsewhere).
-func tensorType(t core.ExportTensor, typ string, layers int) quant.DType {
-	if !t.Matrix {
-		return quant.F32
-	}
-	want := map[string]quant.DType{
-		"f32": quant.F32, "f16": quant.F16, "bf16": quant.BF16, "q8_0": quant.Q8_0, "q4_0": quant.Q4_0,
-		"q4_1": quant.Q4_1, "q5_0": quant.Q5_0, "q5_1": quant.Q5_1, "q2_k": quant.Q2_K, "q3_k": quant.Q3_K,
-		"q4_k": quant.Q4_K, "q5_k": quant.Q5_K, "q6_k": quant.Q6_K, "q4_k_m": quant.Q4_K,
-	}[typ]
-	if typ == "q4_k_m" {
-		switch {
-		case t.Name == "output.weight":
-			want = quant.Q6_K
-		case strings.Contains(t.Name, ".ffn_down"):
-			var l int
-			fmt.Sscanf(t.Name, "blk.%d.", &l)
-			if useMoreBits(l, layers) {
-				want = quant.Q6_K
-			}
-		}
-	}
-	if want.BlockSize() == 256 && t.Ne[0]%256 != 0 {
-		// llama-quantize's fallbacks for rows that K-quants cannot hold.
-		switch want {
-		case quant.Q2_K, quant.Q3_K:
-			want = quant.Q4_0
-		case quant.Q4_K:
-			want = quant.Q5_0
-		case quant.Q5_K:
-			want = quant.Q5_1
-		case quant.Q6_K:
-			want = quant.Q8_0
-		}
-	}
-	if want.BlockSize() > 1 && t.Ne[0]%int64(want.BlockSize()) != 0 {
-		return quant.F16 // rows no block type can hold
-	}
-	return want
-}
-
-// useMoreBits is llama.cpp's choice of layers that get more bits in mixtures.
-func useMoreBits(i, n int) bool {
-	return i < n/8 || i >= 7*n/8 || (i-n/8)%3 == 2
 }
 
 // encode stores float32 values as type t.

@@ -9,6 +9,13 @@
 // GOMAXPROCS parts of one tensor are in memory at once. The file is written under a
 // temporary name and renamed when done.
 //
-//	convert.go  Types, Options, Stats, Write; the type of each tensor (llama-quantize's
-//	            choices, the Q4_K_M mixture), the encoders, the GGUF vocabulary
+// The --type names are one table (types.go): each name's general.file_type code, the type
+// of its weight matrices and, for llama.cpp's K-quant mixtures (q3_k_m, q4_k_m, q5_k_m), the
+// types of the tensors the mixture gives more bits, as llama-quantize's llama_tensor_get_type
+// chooses them for a deepseek2 model; then the fallback where a row does not fill whole
+// blocks. The other names are pure (llama-quantize --pure).
+//
+//	convert.go  Options, Stats, Write; the encoders, the GGUF vocabulary
+//	types.go    Types and the table of --type names; the type of each tensor (mixture
+//	            rules, useMoreBits, the fallbacks)
 package convert
