@@ -14,10 +14,11 @@
 //	load_gguf.go   llama.cpp tensor names (stacked experts, split attn_k_b / attn_v_b)
 //	open_gguf.go   opening a GGUF file (single or split) as a Model
 //	kernels.go     which quant kernels a model runs (Options.Kernels, DEEPGO_KERNELS)
-//	sequence.go    Sequence: one conversation's KV cache and position; Forward
+//	sequence.go    Sequence: one conversation's KV cache and position; Forward, ForwardHidden
 //	batcher.go     joining the Forward calls of many sequences into shared passes (ForwardBatch)
 //	batch.go       one pass's rows (their sequences and positions) and the model's activation buffers
 //	forward.go     one pass through embedding, blocks, final norm and lm_head
+//	mtp.go         the multi-token-prediction module (V3 §2.2): binding, MTPSequence, its pass
 //	mla.go         Multi-head Latent Attention, naive and weight-absorbed paths
 //	kvcache.go     the compressed latent KV cache (kv_lora_rank + qk_rope_head_dim per position), paged
 //	rope.go        rotary embeddings with YaRN frequency blending
@@ -26,7 +27,7 @@
 //	experts.go     which routed experts are in memory: paging in on use, releasing beyond a budget
 //	ops.go         RMSNorm, softmax, and several matrix products run as one pool task
 //	pool.go        the persistent worker pool that splits matrix work over threads
-//	eval.go        Eval: the reference protocol (prefill, then one decode per id) for deepgo eval
+//	eval.go        Eval, EvalMTP: the reference protocols (prefill, then one decode per id) for deepgo eval
 //	export.go      an opened model's tensors in llama.cpp's layout, for converters
 //	footprint.go   the weight bytes a model holds and one decoded token reads
 //
