@@ -19,6 +19,8 @@
 //	                  isTerminal
 //	tokenize.go       tokenize: text or a chat request on stdin to ids as JSON
 //	eval.go           eval: the oracle interface, a prefill and decode steps to logits in .npy
+//	perplexity.go     perplexity: held-out perplexity and KL divergence as llama-perplexity
+//	                  measures them (core/perplexity)
 //	convert.go        convert and quantize, both through core/convert, with a progress bar
 //	inspect.go        inspect: a GGUF file's metadata and tensors, a model's shape and
 //	                  parameter counts
@@ -54,6 +56,7 @@ func commands() []command {
 		{"run", "generate text from a prompt, or chat (streams to stdout)", runRun},
 		{"tokenize", "encode stdin (text, or a chat request with --chat) and print the ids as JSON", runTokenize},
 		{"eval", "run a prefill and decode steps and write the logits as .npy (the oracle interface)", runEval},
+		{"perplexity", "measure perplexity on a text, and KL divergence against a base model's saved logits (as llama-perplexity)", runPerplexity},
 		{"convert", "write a model (Hugging Face checkpoint or GGUF) as a llama.cpp-compatible GGUF file", runConvert},
 		{"quantize", "re-quantize a GGUF file: quantize IN.gguf OUT.gguf TYPE", runQuantize},
 		{"inspect", "show a GGUF file or checkpoint: metadata, tensors, sizes, parameter counts", runInspect},
@@ -75,7 +78,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `deepgo <command> -h` for a command's flags.\n")
 }
