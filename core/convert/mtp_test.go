@@ -270,3 +270,89 @@ func sameTensors(t *testing.T, a, b string) {
 		}
 	}
 }
+
+// TestMTPMatchesLlamaCpp: on deepgo's F32 conversion of the MTP reference checkpoint,
+// llama.cpp's own MTP drafts (testdata/llamacpp-mtp-drafts.json, from
+// llama-speculative-simple --spec-type draft-mtp) are what core.MTPSequence computes when
+// fed llama.cpp's row layout: the row at position p takes the hidden state at p-1 and the
+// token at p, after a row of a zero hidden state and the first token at position 0 (the
+// eval --mtp protocol, as vLLM's, puts that row at p-1 and has no extra row).
+func TestMTPMatchesLlamaCpp(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "llamacpp-mtp-drafts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		Prompt, Targets []int
+		First           int `json:"first_position"`
+		Drafts          [][][2]float64
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	m, err := core.Open(filepath.Join("..", "testdata", "ref", "v3-mtp"), core.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "f32.gguf")
+	_, err = Write(context.Background(), m, out, Options{Type: "f32"})
+	m.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := core.Open(out, core.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	seq := append(append([]int(nil), want.Prompt...), want.Targets...)
+	L, v, d := len(seq), g.Config.VocabSize, g.Config.HiddenSize
+	ctx := context.Background()
+	s, err := g.NewSequence(L)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := make([]float32, (L+1)*d) // a zero row, then the hidden state at 0..L-1
+	if err := s.ForwardHidden(ctx, seq, make([]float32, L*v), hidden[d:], true); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := g.NewMTPSequence(L)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := make([]float32, L*v)
+	if err := ms.Forward(ctx, hidden[:L*d], seq, logits, true); err != nil {
+		t.Fatal(err)
+	}
+	for r, cands := range want.Drafts {
+		p := want.First + r
+		t.Run(fmt.Sprintf("position %d", p), func(t *testing.T) {
+			row := logits[p*v : (p+1)*v]
+			top := make([]int, v)
+			for i := range top {
+				top[i] = i
+			}
+			slices.SortFunc(top, func(a, b int) int { return cmpDesc(row[a], row[b]) })
+			var sum float64
+			for _, i := range top[:10] { // llama.cpp's draft sampler: top 10, softmax
+				sum += math.Exp(float64(row[i] - row[top[0]]))
+			}
+			for k, c := range cands {
+				prob := math.Exp(float64(row[top[k]]-row[top[0]])) / sum
+				if top[k] != int(c[0]) || math.Abs(prob-c[1]) > 2e-3 {
+					t.Errorf("candidate %d: token %d p %.3f, llama.cpp %d p %.3f", k, top[k], prob, int(c[0]), c[1])
+				}
+			}
+		})
+	}
+}
+
+func cmpDesc(a, b float32) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
