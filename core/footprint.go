@@ -3,7 +3,8 @@ package core
 import "github.com/deepgo/deepgo/quant"
 
 // Footprint is how many weight bytes a model holds and how many one decoded token reads:
-// the physical bound on decode speed is memory bandwidth ÷ DecodeBytes.
+// the physical bound on decode speed is memory bandwidth ÷ DecodeBytes. A
+// multi-token-prediction module, which plain decoding does not run, is not counted.
 type Footprint struct {
 	Total       int64 // every weight matrix
 	Experts     int64 // the routed experts among them
