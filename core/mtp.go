@@ -34,9 +34,10 @@ type mtpLayer struct {
 }
 
 // mtpPresent reports whether the files hold the config's first multi-token-prediction
-// module: the config has one, and any of its tensors is there. A file with none of them
-// (a checkpoint or GGUF stripped of it) opens as a model without one; a file with some but
-// not all fails to bind, naming the missing tensor.
+// module: the config has one, and one of its own tensors or of its block's norms is
+// there. A file with none of them (a checkpoint or GGUF stripped of it) opens as a model
+// without one; a file missing some of the module's other tensors fails to bind, naming
+// the first missing.
 func mtpPresent(src weightSource, c *Config) bool {
 	if c.NumNextNPredictLayers == 0 {
 		return false
