@@ -115,3 +115,36 @@ func TestF32ToE4M3Special(t *testing.T) {
 		}
 	}
 }
+
+// TestE4M3Blocks: every block's largest magnitude maps to ±448 and each value decodes back
+// within E4M3's half-ulp (2^-4 relative, subnormals 2^-10 of the scale); partial edge blocks
+// get their own scale; an all-zero block stays zero.
+func TestE4M3Blocks(t *testing.T) {
+	const rows, cols, blk = 130, 200, 128
+	v := make([]float32, rows*cols)
+	for i := range v {
+		v[i] = float32(math.Sin(float64(i)*0.37)) * float32(1+i%7)
+	}
+	for i := range 2 { // the block at rows 128.., cols 128.. is all zero
+		for j := 128; j < cols; j++ {
+			v[(128+i)*cols+j] = 0
+		}
+	}
+	codes, scale := E4M3Blocks(v, rows, cols, blk)
+	if len(codes) != rows*cols || len(scale) != 4 {
+		t.Fatalf("%d codes, %d scales; want %d and 4", len(codes), len(scale), rows*cols)
+	}
+	for i := range rows {
+		for j := range cols {
+			s := scale[(i/blk)*2+j/blk]
+			got := E4M3ToF32(codes[i*cols+j]) * s
+			want := v[i*cols+j]
+			if d := math.Abs(float64(got - want)); d > math.Abs(float64(want))/16+float64(s)/1024 {
+				t.Fatalf("[%d,%d]: %g decodes as %g (scale %g)", i, j, want, got, s)
+			}
+		}
+	}
+	if scale[3] != 1.0/448 {
+		t.Errorf("all-zero block scale %g, want 1/448", scale[3])
+	}
+}

@@ -125,3 +125,31 @@ func (m *fp8BlockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, h
 	checkInput(m.DType(), m.rows, m.cols, dst, dstStride, in, lo, hi)
 	m.mulMat(in.kernels, dst, dstStride, in.x, in.stride, in.n, lo, hi)
 }
+
+// E4M3Blocks quantizes a row-major [rows, cols] matrix as the official DeepSeek-V3 FP8
+// release stores its weights: E4M3 codes plus one float32 scale_inv per blk×blk block
+// (edge blocks partial), with scale_inv = max|w| over the block / 448 (1/448 for an
+// all-zero block) and w ≈ E4M3ToF32(code) · scale_inv.
+func E4M3Blocks(v []float32, rows, cols, blk int) (codes []byte, scaleInv []float32) {
+	sr, sc := (rows+blk-1)/blk, (cols+blk-1)/blk
+	scaleInv = make([]float32, sr*sc)
+	for i := range rows {
+		for j := range cols {
+			s := &scaleInv[(i/blk)*sc+j/blk]
+			*s = max(*s, float32(math.Abs(float64(v[i*cols+j]))))
+		}
+	}
+	for i := range scaleInv {
+		if scaleInv[i] == 0 {
+			scaleInv[i] = 1
+		}
+		scaleInv[i] /= e4m3Max
+	}
+	codes = make([]byte, rows*cols)
+	for i := range rows {
+		for j := range cols {
+			codes[i*cols+j] = F32ToE4M3(v[i*cols+j] / scaleInv[(i/blk)*sc+j/blk])
+		}
+	}
+	return codes, scaleInv
+}

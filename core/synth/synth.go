@@ -214,7 +214,7 @@ func (w *writer) write(path string, specs []tensorSpec) error {
 		case s.kind == bias:
 			ts = append(ts, safetensors.Tensor{Name: s.name, DType: "F32", Shape: s.shape, Data: f32Bytes(v)})
 		case s.scaled:
-			data, scale := fp8Blocks(v, s.shape[0], s.shape[1], 128)
+			data, scale := quant.E4M3Blocks(v, s.shape[0], s.shape[1], 128)
 			sr, sc := (s.shape[0]+127)/128, (s.shape[1]+127)/128
 			ts = append(ts,
 				safetensors.Tensor{Name: s.name, DType: "F8_E4M3", Shape: s.shape, Data: data},
@@ -244,30 +244,4 @@ func halfBytes(v []float32, conv func(float32) uint16) []byte {
 		binary.LittleEndian.PutUint16(b[2*i:], conv(x))
 	}
 	return b
-}
-
-// fp8Blocks quantizes a [rows, cols] matrix to e4m3 with one scale per blk×blk block
-// (scale = max|w|/448 over the block; dequantized w = e4m3 · scale).
-func fp8Blocks(v []float32, rows, cols, blk int) ([]byte, []float32) {
-	sr, sc := (rows+blk-1)/blk, (cols+blk-1)/blk
-	scale := make([]float32, sr*sc)
-	for i := range rows {
-		for j := range cols {
-			s := &scale[(i/blk)*sc+j/blk]
-			*s = max(*s, float32(math.Abs(float64(v[i*cols+j]))))
-		}
-	}
-	for i := range scale {
-		if scale[i] == 0 {
-			scale[i] = 1
-		}
-		scale[i] /= 448
-	}
-	data := make([]byte, rows*cols)
-	for i := range rows {
-		for j := range cols {
-			data[i*cols+j] = quant.F32ToE4M3(v[i*cols+j] / scale[(i/blk)*sc+j/blk])
-		}
-	}
-	return data, scale
 }
