@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/adapters/openai"
-	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/edge"
 )
 
@@ -67,13 +67,9 @@ func TestNodeClients(t *testing.T) {
 		tests[i] = filepath.Base(tests[i])
 	}
 
-	// The model: the tiny shape, 2 layers, random weights, the real tokenizer.
+	// The model: the trained one (models/deepseek-v3-kjv, tools/train), served as "tiny-e2e".
 	modelDir := filepath.Join(t.TempDir(), "tiny-e2e")
-	cfg, err := synth.Shape("tiny", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := synth.WriteHF(modelDir, cfg, synth.Options{Seed: 5}); err != nil {
+	if err := fixture.CopyTrained(modelDir); err != nil {
 		t.Fatal(err)
 	}
 	const key = "sk-test-1"

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/adapters/openai"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/synth"
 	"github.com/deepgo/deepgo/edge"
 )
@@ -34,7 +35,7 @@ var slow = func() time.Duration {
 	return 1
 }()
 
-// modelRoot holds the synthetic model, made once per test binary and removed in TestMain.
+// modelRoot holds the copy of the trained model, made once per test binary and removed in TestMain.
 var modelRoot string
 
 func TestMain(m *testing.M) {
@@ -48,18 +49,33 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// modelDir writes the tiny synthetic model once.
+// modelDir copies the trained model (models/deepseek-v3-kjv, tools/train) once, as "tiny".
 var modelDir = sync.OnceValues(func() (string, error) {
 	root, err := os.MkdirTemp("", "deepgo-edge-test-")
 	if err != nil {
 		return "", err
 	}
 	modelRoot = root
+	dir := root + "/tiny"
+	if err := fixture.CopyTrained(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+})
+
+// endlessModelDir writes, once, a model of random weights (the tiny shape, the full
+// DeepSeek-V3 tokenizer), which practically never emits the end-of-sentence token: for the
+// tests whose generation must go on until they stop it (the trained model ends a reply after
+// a verse). It lives under modelRoot, so modelDir runs first.
+var endlessModelDir = sync.OnceValues(func() (string, error) {
+	if _, err := modelDir(); err != nil {
+		return "", err
+	}
 	cfg, err := synth.Shape("tiny", 2)
 	if err != nil {
 		return "", err
 	}
-	dir := root + "/tiny"
+	dir := modelRoot + "/endless"
 	if err := synth.WriteHF(dir, cfg, synth.Options{Seed: 5}); err != nil {
 		return "", err
 	}
@@ -74,6 +90,7 @@ type setup struct {
 	maxPromptTokens int
 	ctx             int         // tokens per slot; default the model's, at most 4096
 	edge            edge.Config // Addr and Handler are filled in
+	endless         bool        // serve endlessModelDir's model instead of the trained one
 }
 
 // testServer is a running edge server on 127.0.0.1 with its backend.
@@ -94,9 +111,13 @@ type testServer struct {
 // the backend closed when the test ends.
 func start(t *testing.T, o setup) *testServer {
 	t.Helper()
-	dir, err := modelDir()
+	models := modelDir
+	if o.endless {
+		models = endlessModelDir
+	}
+	dir, err := models()
 	if err != nil {
-		t.Fatalf("synthetic model: %v", err)
+		t.Fatalf("the model: %v", err)
 	}
 	if o.slots == 0 {
 		o.slots = 2

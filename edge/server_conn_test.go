@@ -155,7 +155,8 @@ func TestMalformedRequestNoEcho(t *testing.T) {
 // TestNonStreamedDisconnect checks that a non-streamed generation stops when its client
 // goes away, and that a queued client that goes away gives up its place (issue 14).
 func TestNonStreamedDisconnect(t *testing.T) {
-	ts := start(t, setup{slots: 1, queue: 1})
+	// The endless model: the first generation must still run when its client leaves.
+	ts := start(t, setup{slots: 1, queue: 1, endless: true})
 	post := func(ctx context.Context, content string) error {
 		req, err := http.NewRequestWithContext(ctx, "POST", ts.base+"/v1/chat/completions",
 			strings.NewReader(`{"model":"tiny","messages":[{"role":"user","content":"`+content+`"}],"max_tokens":3000}`))

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/core/fixture"
 )
 
 // These tests run the real bootstrap (targets/lambda, built with -tags lambda.norpc) under
@@ -35,13 +35,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// setup builds the bootstrap and a tiny model once.
+// setup builds the bootstrap and copies the trained model (models/deepseek-v3-kjv) once.
 var setup = sync.OnceValues(func() (string, error) {
-	cfg, err := synth.Shape("tiny", 2)
-	if err != nil {
-		return "", err
-	}
-	if err := synth.WriteHF(filepath.Join(work, "model"), cfg, synth.Options{Seed: 5}); err != nil {
+	if err := fixture.CopyTrained(filepath.Join(work, "model")); err != nil {
 		return "", err
 	}
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(work, "bootstrap"), "../../targets/lambda")

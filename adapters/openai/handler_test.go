@@ -21,12 +21,16 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/serving"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
 // modelDir is where the tiny model is written; TestMain removes it.
 var modelDir = filepath.Join(os.TempDir(), fmt.Sprintf("deepgo-openai-test-%d", os.Getpid()))
+
+// endlessDir is where the random-weight model of endlessBackend is written; TestMain removes it.
+var endlessDir = modelDir + "-endless"
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -35,19 +39,21 @@ func TestMain(m *testing.M) {
 			b.Close()
 		}
 	}
+	if endlessOpened.Load() {
+		if b, err := endlessBackend(); err == nil {
+			b.Close()
+		}
+	}
 	os.RemoveAll(modelDir)
+	os.RemoveAll(endlessDir)
 	os.Exit(code)
 }
 
-// sharedBackend is the tiny random model with the real DeepSeek-V3 tokenizer, opened once
-// per test binary.
+// sharedBackend is the trained model (models/deepseek-v3-kjv, tools/train), copied as "tiny"
+// and opened once per test binary.
 var sharedBackend = sync.OnceValues(func() (*Backend, error) {
 	backendOpened.Store(true)
-	cfg, err := synth.Shape("tiny", 2)
-	if err != nil {
-		return nil, err
-	}
-	if err := synth.WriteHF(modelDir, cfg, synth.Options{Seed: 5}); err != nil {
+	if err := fixture.CopyTrained(modelDir); err != nil {
 		return nil, err
 	}
 	return OpenBackend(modelDir, BackendOptions{Threads: 2, Slots: 2, Context: 512})
@@ -56,12 +62,30 @@ var sharedBackend = sync.OnceValues(func() (*Backend, error) {
 // backendOpened says whether sharedBackend ran, for TestMain to close it.
 var backendOpened atomic.Bool
 
+// endlessBackend is a model of random weights (the tiny shape, the full DeepSeek-V3
+// tokenizer), which practically never emits the end-of-sentence token, for the tests whose
+// replies must run to their limit: the trained model ends a reply after a verse.
+var endlessBackend = sync.OnceValues(func() (*Backend, error) {
+	endlessOpened.Store(true)
+	cfg, err := synth.Shape("tiny", 2)
+	if err != nil {
+		return nil, err
+	}
+	if err := synth.WriteHF(endlessDir, cfg, synth.Options{Seed: 5}); err != nil {
+		return nil, err
+	}
+	return OpenBackend(endlessDir, BackendOptions{Threads: 2, Slots: 2, Context: 512})
+})
+
+// endlessOpened says whether endlessBackend ran, for TestMain to close it.
+var endlessOpened atomic.Bool
+
 const testModel = "tiny"
 
 func testBackend(t *testing.T) *Backend {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("needs the synthetic model")
+		t.Skip("needs the model (a full run)")
 	}
 	b, err := sharedBackend()
 	if err != nil {
@@ -70,10 +94,26 @@ func testBackend(t *testing.T) *Backend {
 	return b
 }
 
-// newTestHandler returns a handler serving the tiny model under the name "tiny".
+// newTestHandler returns a handler serving the trained model under the name "tiny".
 func newTestHandler(t *testing.T, o Options) *Handler {
 	t.Helper()
 	b := testBackend(t)
+	o.ModelName = testModel
+	h := NewHandler(o)
+	h.SetBackend(b)
+	return h
+}
+
+// newEndlessHandler returns a handler serving endlessBackend's model under the name "tiny".
+func newEndlessHandler(t *testing.T, o Options) *Handler {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the model (a full run)")
+	}
+	b, err := endlessBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
 	o.ModelName = testModel
 	h := NewHandler(o)
 	h.SetBackend(b)
@@ -889,7 +929,9 @@ func TestTokenLimitReserved(t *testing.T) {
 	if e["param"] != "max_tokens" || resp.RetryAfter != 0 || !strings.Contains(e["message"].(string), "lower max_tokens to at most") {
 		t.Errorf("Retry-After %d, %v", resp.RetryAfter, e)
 	}
-	// A chat request without max_tokens may generate what the key has left, no more.
+	// A chat request without max_tokens may generate what the key has left, no more (a
+	// reply that does not end by itself: the endless model).
+	h = newEndlessHandler(t, Options{TPM: 200})
 	var c ChatCompletion
 	wantJSON(t, call(h, "POST", RouteChat, chatBody(`"logprobs":false`)), 200, &c)
 	if used := c.Usage.TotalTokens; used > 200 || c.Choices[0].FinishReason != "length" {
