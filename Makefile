@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test test-noasm test-race vet fmt-check run demo bench fuzz clean e2e-deps e2e test-deps
+.PHONY: all build test test-noasm test-race vet fmt-check run demo train bench fuzz clean e2e-deps e2e test-deps
 
 all: build
 
@@ -54,23 +54,36 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-MODEL ?= models/tiny-q8_0.gguf
+# The default model: a small DeepSeek-V3 (MLA, DeepSeekMoE, an MTP head) trained by
+# tools/train on the King James Bible, committed as Q8_0 GGUF (11 MB; the BF16 checkpoint is
+# models/deepseek-v3-kjv).
+MODEL ?= models/deepseek-v3-kjv-q8_0.gguf
 
 ADDR  ?= 127.0.0.1:8080
 
-# The main job: serve the default model (a small Q8_0 GGUF of random weights with the real
-# DeepSeek-V3 tokenizer, made by `deepgo synth` on first use) over the OpenAI API.
-run: build $(MODEL)
+# The main job: serve the default model over the OpenAI API.
+run: build
 	$(BIN) serve --model $(MODEL) --addr $(ADDR)
 
-# One reply on the command line, then a timed prefill + decode.
-demo: build $(MODEL)
-	$(BIN) run --model $(MODEL) --prompt "Hello! Who are you?" -n 32 --seed 1
-	$(BIN) eval --model $(MODEL) --tokens 0,3078,1456,1314,1505,3868,3507,4909 --decode 2410,5408,7051,1200 --out /tmp/deepgo-logits.npy --stats
+# One greedy reply on the command line, then a timed prefill + decode ("Genesis 1:1 In the
+# beginning", then " God created the heaven").
+demo: build
+	$(BIN) run --model $(MODEL) --prompt "Quote John 3:16" --temp 0
+	$(BIN) eval --model $(MODEL) --tokens 0,3960,223,19,28,19,500,269,2119 --decode 1337,1843,269,2931 --out /tmp/deepgo-logits.npy --stats
 	@echo "logits written to /tmp/deepgo-logits.npy"
 
+# A larger model of random weights, the real tokenizer's full vocabulary (43 MB), for trials.
 models/tiny-q8_0.gguf: | build
 	$(BIN) synth --shape tiny --type q8_0 --out models/tiny-q8_0.gguf
+
+# Regenerate the trained model (tools/train/README.md): the corpus, the cut tokenizer, about
+# an hour of training on 2 cores, the committed BF16 checkpoint and Q8_0 GGUF, and (in
+# TRAIN_DIR) the FP8 checkpoint, the other GGUFs and the evaluation. UPSTREAM (the official
+# inference/ directory) adds the check against model.py, LLAMA (llama.cpp's build/bin) its
+# perplexity rows.
+TRAIN_DIR ?= /tmp/deepgo-train
+train: build
+	tools/train/run.sh $(TRAIN_DIR)
 
 bench:
 	$(GO) test -run=NONE -bench=. -benchmem ./quant ./core/...

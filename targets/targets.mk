@@ -69,7 +69,7 @@ $(DIST)/deepgo-lambda-%.zip: $(DIST)/lambda/bootstrap-%
 # dist/lambda/pkg: bootstrap + model.gguf (mode 0644: Lambda's user must read it), the CodeUri
 # of targets/lambda/template.yaml. LAMBDA_ARCH must match the template's Architectures.
 LAMBDA_ARCH  ?= arm64
-LAMBDA_MODEL ?= models/tiny-q8_0.gguf
+LAMBDA_MODEL ?= $(MODEL)
 lambda-pkg: $(DIST)/lambda/bootstrap-$(LAMBDA_ARCH) $(LAMBDA_MODEL)
 	rm -rf $(DIST)/lambda/pkg
 	mkdir -p $(DIST)/lambda/pkg
@@ -111,7 +111,7 @@ gcf:
 #   curl -s localhost:8080/health
 PORT         ?= 8080
 HOST          = 127.0.0.1
-DEEPGO_MODEL ?= models/tiny-q8_0.gguf
+DEEPGO_MODEL ?= $(MODEL)
 
 gcf-local: $(DEEPGO_MODEL)
 	$(GO) build -trimpath -o bin/deepgo-gcf ./targets/gcf/cmd

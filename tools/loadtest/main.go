@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./tools/loadtest --url http://127.0.0.1:8080 --model tiny-q8_0 \
+//	go run ./tools/loadtest --url http://127.0.0.1:8080 --model deepseek-v3-kjv-q8_0 \
 //	    [--clients 64] [--duration 60s] [--max-tokens 32] [--prompt TEXT] \
 //	    [--timeout 2m] [--key KEY] [--seed 1] [--json]
 //
