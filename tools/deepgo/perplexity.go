@@ -20,8 +20,8 @@ const maxTextBytes = 1 << 30
 
 // runPerplexity measures a model on a text as llama-perplexity does (core/perplexity):
 //
-//	deepgo perplexity --model PATH --file TEXT [--ctx 512] [--chunks N] [-t N] [--save-logits FILE.npz] [--json]
-//	deepgo perplexity --model PATH --kl-base FILE.npz [--file TEXT] [--chunks N] [-t N] [--json]
+//	deepgo perplexity --model PATH --file TEXT [--ctx 512] [--chunks N] [-t N] [--float-activations] [--save-logits FILE.npz] [--json]
+//	deepgo perplexity --model PATH --kl-base FILE.npz [--file TEXT] [--chunks N] [-t N] [--float-activations] [--json]
 //
 // The estimates go to stdout, the progress to stderr.
 func runPerplexity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,12 +33,13 @@ func runPerplexity(ctx context.Context, args []string, stdout, stderr io.Writer)
 	ctxLen := fs.Int("ctx", 512, "tokens per chunk (llama-perplexity -c); with --kl-base, the base's unless given")
 	chunks := fs.Int("chunks", 0, "the most chunks to score (0 = all the text holds)")
 	threads := fs.Int("t", 0, "threads (0 = one per CPU)")
+	floatAct := fs.Bool("float-activations", false, "multiply quantized (GGUF block) weights by float32 activations instead of 8-bit ones (as eval --float-activations)")
 	save := fs.String("save-logits", "", "write the tokens and every scored prediction's log-probabilities to this .npz, the base of a later --kl-base run")
 	klBase := fs.String("kl-base", "", "a .npz written by --save-logits: score its tokens and compare with it (KL divergence, PPL ratio, same top token, Δp)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo perplexity --model PATH --file TEXT [--ctx 512] [--chunks N] [-t N] [--save-logits FILE.npz] [--json]\n"+
-			"       deepgo perplexity --model PATH --kl-base FILE.npz [--file TEXT] [--chunks N] [-t N] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo perplexity --model PATH --file TEXT [--ctx 512] [--chunks N] [-t N] [--float-activations] [--save-logits FILE.npz] [--json]\n"+
+			"       deepgo perplexity --model PATH --kl-base FILE.npz [--file TEXT] [--chunks N] [-t N] [--float-activations] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -77,7 +78,7 @@ func runPerplexity(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	start := time.Now()
-	m, tok, err := serving.OpenWithTokenizer(*model, *tokPath, core.Options{Threads: *threads})
+	m, tok, err := serving.OpenWithTokenizer(*model, *tokPath, core.Options{Threads: *threads, FloatActivations: *floatAct})
 	if err != nil {
 		return err
 	}
