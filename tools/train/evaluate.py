@@ -37,8 +37,8 @@ def run(cmd, **kw):
     return out.stdout
 
 
-def deepgo_ppl(deepgo, model, text, base=None, save=None):
-    cmd = [deepgo, "perplexity", "--model", model, "--file", text, "--ctx", str(CTX), "--json", "-t", "2"]
+def deepgo_ppl(deepgo, model, text, base=None, save=None, extra=()):
+    cmd = [deepgo, "perplexity", "--model", model, "--file", text, "--ctx", str(CTX), "--json", "-t", "2", *extra]
     if base:
         cmd += ["--kl-base", base]
     if save:
@@ -87,7 +87,8 @@ def torch_ppl_and_mtp(model, tokens):
     nll, n, agree, correct, rows = 0.0, 0, 0, 0, 0
     first = CTX // 2
     for chunk in tokens:
-        x = torch.from_numpy(chunk.astype(np.int64))[None]
+        x = torch.from_numpy(chunk.astype(np.int64))[None].clone()
+        x[0, 0] = 0  # llama-perplexity's protocol: BOS replaces each chunk's first token
         logits, _, mtp = model(x)
         lp = torch.log_softmax(logits[0].double(), -1)
         tgt = x[0, first + 1:]
@@ -109,6 +110,31 @@ def chat_share(deepgo, gguf, pairs):
     return sum(exact) / len(exact), exact
 
 
+def markdown(res, gguf_dir):
+    """The perplexity table of docs/benchmarks.md."""
+    rows = ["| file | size | deepgo PPL | deepgo KLD to BF16 | same top | llama.cpp PPL | llama.cpp KLD to BF16 | same top | deepgo, float activations: KLD | same top |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            f"| PyTorch (the trainer), BF16 weights | | {res['pytorch bf16']['ppl']:.4f} | | | | | | | |"]
+
+    def cells(r, kl):
+        if not r:
+            return "| | |"
+        k = r.get("kl") if kl else r
+        if k and "kld" in k:
+            return f"{k['kld']:.6f} ± {k['kld_err']:.6f} | {100 * k['same_top']:.2f}%"
+        return "| "
+
+    for name, r in res["deepgo"].items():
+        path = os.path.join(gguf_dir, name + ".gguf")
+        size = f"{os.path.getsize(path) / 1e6:.1f} MB" if os.path.exists(path) else ""
+        label = name if "checkpoint" in name else name.upper() + " GGUF"
+        l = res["llama.cpp"].get(name)
+        lcell = f"{l['ppl']:.4f} ± {l['ppl_err']:.4f} | {cells(l, False)}" if l else "| |"
+        f = res["deepgo float activations"].get(name)
+        rows.append(f"| {label} | {size} | {r['ppl']:.4f} ± {r['ppl_err']:.4f} | {cells(r, True)} | {lcell} | {cells(f, True)} |")
+    return "\n".join(rows) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deepgo", required=True)
@@ -119,17 +145,23 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--llama", help="llama.cpp's build/bin, for the side-by-side rows")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--chat-limit", type=int, default=0, help="the first N held-out chat prompts only (0 = all)")
     args = ap.parse_args()
     torch.set_num_threads(2)
 
     text = os.path.join(args.data, "corpus", "heldout.txt")
     work = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(work, exist_ok=True)
     base = os.path.join(work, "deepgo-bf16-base.npz")
     res = {"ctx": CTX, "text": "held-out chapters (tools/train/corpus.py)", "deepgo": {}, "llama.cpp": {}}
-    res["deepgo"]["bf16 (HF)"] = deepgo_ppl(args.deepgo, args.model, text, save=base)
-    res["deepgo"]["fp8 (HF)"] = deepgo_ppl(args.deepgo, args.fp8, text, base=base)
+    res["deepgo"]["BF16 checkpoint"] = deepgo_ppl(args.deepgo, args.model, text, save=base)
+    res["deepgo"]["FP8 checkpoint"] = deepgo_ppl(args.deepgo, args.fp8, text, base=base)
+    res["deepgo float activations"] = {}
     for q in QUANTS:
-        res["deepgo"][q] = deepgo_ppl(args.deepgo, os.path.join(args.gguf, q + ".gguf"), text, base=base)
+        g = os.path.join(args.gguf, q + ".gguf")
+        res["deepgo"][q] = deepgo_ppl(args.deepgo, g, text, base=base)
+        if q != "bf16":
+            res["deepgo float activations"][q] = deepgo_ppl(args.deepgo, g, text, base=base, extra=["--float-activations"])
 
     tokens = np.load(base)["tokens"]
     ppl, mtp = torch_ppl_and_mtp(torch_model(args.state), tokens)
@@ -143,12 +175,21 @@ def main():
             res["llama.cpp"][q] = parse_llama(llama_ppl(args.llama, g, text, lbase, make_base=(q == "bf16")))
 
     pairs = [json.loads(l) for l in open(os.path.join(args.data, "corpus", "chat-heldout.jsonl"))]
+    if args.chat_limit:
+        pairs = pairs[: args.chat_limit]
     share, exact = chat_share(args.deepgo, os.path.join(args.gguf, "q8_0.gguf"), pairs)
     res["chat_heldout_exact"] = {"prompts": len(pairs), "exact": sum(exact), "share": share}
     with open(args.out, "w") as f:
         json.dump(res, f, indent=1)
         f.write("\n")
-    print(json.dumps(res, indent=1))
+    table = markdown(res, args.gguf)
+    with open(os.path.splitext(args.out)[0] + ".md", "w") as f:
+        f.write(table)
+    print(table)
+    m, c = res["mtp"], res["chat_heldout_exact"]
+    print(f"MTP head: top-1 agrees with the main model's next-next token on {100 * m['agree_main']:.1f}% of "
+          f"{m['rows']} held-out rows; matches the text on {100 * m['acc_text']:.1f}%")
+    print(f"held-out chat prompts answered exactly (greedy, Q8_0): {c['exact']} of {c['prompts']}")
 
 
 if __name__ == "__main__":
