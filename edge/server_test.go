@@ -459,7 +459,7 @@ func TestOverloaded(t *testing.T) {
 }
 
 func TestClientDisconnect(t *testing.T) {
-	ts := start(t, setup{slots: 1, queue: 1})
+	ts := start(t, setup{slots: 1, queue: 1, endless: true})
 	// Warm up: a request each way, so pools and lazily started goroutines exist.
 	ts.do("POST", "/v1/chat/completions", "", chatBody("warm", 2, false, nil))
 	defaultClient.CloseIdleConnections()
@@ -509,7 +509,8 @@ func TestClientDisconnect(t *testing.T) {
 }
 
 func TestShutdownGraceful(t *testing.T) {
-	ts := start(t, setup{})
+	// The endless model: the trained one is fast enough to finish before Shutdown is checked.
+	ts := start(t, setup{endless: true})
 	n := 60
 	if slow > 1 {
 		n = 6 // the race detector's pace
@@ -579,7 +580,7 @@ func TestShutdownGraceful(t *testing.T) {
 }
 
 func TestShutdownDeadline(t *testing.T) {
-	ts := start(t, setup{})
+	ts := start(t, setup{endless: true})
 	resp, err := ts.stream(context.Background(), "/v1/chat/completions", "", chatBody("a very long story", 3000, true, nil))
 	if err != nil {
 		t.Fatal(err)

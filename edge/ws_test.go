@@ -74,7 +74,8 @@ func wsReply(t *testing.T, c *websocket.Conn) (msgs []string, done bool, errBody
 }
 
 func TestWebSocket(t *testing.T) {
-	ts := start(t, setup{keys: "sk-b\n"})
+	// The endless model: the streams below are cancelled or closed mid-way.
+	ts := start(t, setup{keys: "sk-b\n", endless: true})
 	const auth = "Bearer sk-b"
 	const prompt = "Tell me a story."
 
@@ -242,7 +243,7 @@ func TestWebSocketAuth(t *testing.T) {
 }
 
 func TestWebSocketShutdown(t *testing.T) {
-	ts := start(t, setup{})
+	ts := start(t, setup{endless: true})
 	c, _, err := ts.dialWS("", "")
 	if err != nil {
 		t.Fatal(err)
