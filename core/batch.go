@@ -29,8 +29,15 @@ type part struct {
 	s        *Sequence
 	start, n int
 	out      []float32 // logits of every row (all) or of the last one; nil for none
-	hidden   []float32 // the same rows' final-normed hidden state; nil for none
-	all      bool
+	hidden   []float32 // the same rows' final-normed hidden state (every row's with allHidden); nil for none
+	rowsKind
+}
+
+// rowsKind says which rows of a Forward call get outputs and how they run.
+type rowsKind struct {
+	all       bool // logits (and hidden state) of every row, not only the last
+	decode    bool // the rows take the decoding path (Step.Decode)
+	allHidden bool // the hidden state of every row, the logits of the last (Sequence.Prefill)
 }
 
 // buffers are the activations of one forward pass of up to MaxBatch rows, and the
@@ -140,16 +147,17 @@ func (b *batch) reset() {
 
 // add appends tokens of s, which will be at positions s.pos.., to the batch; out receives
 // their logits (every row's if all, else the last row's; nil for none), and hidden, if not
-// nil, the same rows' final-normed hidden state. The caller keeps the batch within its
-// MaxBatch rows.
-func (b *batch) add(s *Sequence, tokens []int, out, hidden []float32, all bool) {
+// nil, the same rows' final-normed hidden state (every row's with k.allHidden). With
+// k.decode the rows take the path of one-token decoding steps (see Step.Decode). The
+// caller keeps the batch within its MaxBatch rows.
+func (b *batch) add(s *Sequence, tokens []int, out, hidden []float32, k rowsKind) {
 	start := len(b.tokens)
 	b.tokens = append(b.tokens, tokens...)
 	for i := range tokens {
 		b.owner[start+i] = int32(len(b.parts))
 		b.pos[start+i] = int32(s.pos + i)
 	}
-	b.parts = append(b.parts, part{s: s, start: start, n: len(tokens), out: out, hidden: hidden, all: all})
+	b.parts = append(b.parts, part{s: s, start: start, n: len(tokens), out: out, hidden: hidden, rowsKind: k})
 }
 
 // seq returns the sequence of row t.

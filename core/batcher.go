@@ -17,7 +17,7 @@ type step struct {
 	tokens   []int
 	logits   []float32
 	hidden   []float32 // nil, or where the final-normed hidden state of the logits' rows goes
-	all      bool
+	kind     rowsKind
 	start    int  // the sequence's position when Forward was called
 	done     int  // tokens run so far
 	take     int  // tokens in the batch being formed
@@ -52,6 +52,10 @@ type Step struct {
 	Logits []float32
 	Hidden []float32
 	All    bool
+	// Decode computes the tokens as one-token decoding steps would, each row's attention
+	// over the cache as when it is fed alone, instead of as a prompt's chunk: the check
+	// of drafted tokens in speculative decoding (see Sequence.Verify). Off for prompts.
+	Decode bool
 }
 
 // ForwardBatch runs several sequences' Forward calls together: their tokens share forward
@@ -70,7 +74,7 @@ func (m *Model) ForwardBatch(ctx context.Context, steps []Step) error {
 		}
 	}
 	for _, st := range steps {
-		st.Seq.queue(ctx, st.Tokens, st.Logits, st.Hidden, st.All)
+		st.Seq.queue(ctx, st.Tokens, st.Logits, st.Hidden, rowsKind{all: st.All, decode: st.Decode})
 	}
 	var first error
 	for i, st := range steps {
@@ -82,8 +86,8 @@ func (m *Model) ForwardBatch(ctx context.Context, steps []Step) error {
 }
 
 // queue adds the sequence's step to the model's queue.
-func (s *Sequence) queue(ctx context.Context, tokens []int, logits, hidden []float32, all bool) {
-	s.step = step{ctx: ctx, tokens: tokens, logits: logits, hidden: hidden, all: all, start: s.pos}
+func (s *Sequence) queue(ctx context.Context, tokens []int, logits, hidden []float32, k rowsKind) {
+	s.step = step{ctx: ctx, tokens: tokens, logits: logits, hidden: hidden, kind: k, start: s.pos}
 	s.cache.grow(s.pos + len(tokens))
 	q := &s.m.queue
 	q.mu.Lock()
@@ -236,10 +240,15 @@ func (m *Model) runPass() {
 		vocab, d := m.Config.VocabSize, m.Config.HiddenSize
 		var out, hidden []float32
 		switch end := st.done + st.take; {
-		case st.all:
+		case st.kind.all:
 			out = st.logits[st.done*vocab : end*vocab]
 			if st.hidden != nil {
 				hidden = st.hidden[st.done*d : end*d]
+			}
+		case st.kind.allHidden:
+			hidden = st.hidden[st.done*d : end*d]
+			if end == len(st.tokens) {
+				out = st.logits[:vocab]
 			}
 		case end == len(st.tokens):
 			out = st.logits[:vocab]
@@ -247,7 +256,7 @@ func (m *Model) runPass() {
 				hidden = st.hidden[:d]
 			}
 		}
-		b.add(s, st.tokens[st.done:st.done+st.take], out, hidden, st.all)
+		b.add(s, st.tokens[st.done:st.done+st.take], out, hidden, st.kind)
 	}
 	q.mu.Unlock()
 

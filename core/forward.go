@@ -71,6 +71,11 @@ func (b *batch) block(li int, l *layer, x []float32, T int) {
 func (b *batch) head(x, norm []float32, head quant.Matrix) {
 	c := b.m.Config
 	d, vocab, eps := c.HiddenSize, c.VocabSize, float32(c.RMSNormEps)
+	for _, p := range b.parts {
+		if p.allHidden && p.hidden != nil {
+			b.normRows(p.hidden, x[p.start*d:], norm, eps, p.n, d)
+		}
+	}
 	rows, outs := 0, 0
 	for _, p := range b.parts {
 		if p.out != nil {
@@ -86,7 +91,7 @@ func (b *batch) head(x, norm []float32, head quant.Matrix) {
 			if p.out != nil {
 				first := p.start + p.n - p.wanted()
 				b.normRows(b.xn, x[first*d:], norm, eps, p.wanted(), d)
-				if p.hidden != nil {
+				if p.hidden != nil && !p.allHidden {
 					copy(p.hidden, b.xn[:p.wanted()*d])
 				}
 				b.matmul(head, p.out, b.xn, p.wanted())
@@ -111,7 +116,7 @@ func (b *batch) head(x, norm []float32, head quant.Matrix) {
 	r = 0
 	for _, p := range b.parts {
 		if p.out != nil {
-			if p.hidden != nil {
+			if p.hidden != nil && !p.allHidden {
 				copy(p.hidden, b.xn[r*d:(r+p.wanted())*d])
 			}
 			r += copy(p.out, out[r*vocab:(r+p.wanted())*vocab]) / vocab

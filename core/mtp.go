@@ -129,6 +129,14 @@ func (s *MTPSequence) Reset() { s.seq.Reset() }
 // main sequences' passes wait, and then go on). ctx is checked between passes. On error
 // the sequence is unchanged. Decoding (one row at a time) allocates nothing.
 func (s *MTPSequence) Forward(ctx context.Context, hidden []float32, tokens []int, logits []float32, all bool) error {
+	return s.ForwardOut(ctx, hidden, tokens, logits, nil, all)
+}
+
+// ForwardOut is Forward that also hands back, in out (unless nil; hidden_size values), the
+// module's own hidden state at the last row: its block's output before shared_head.norm.
+// A drafter that proposes more than one token feeds it back as the next row's hidden
+// state, with the token it drafted (vLLM's multi-step MTP proposer).
+func (s *MTPSequence) ForwardOut(ctx context.Context, hidden []float32, tokens []int, logits, out []float32, all bool) error {
 	m := s.seq.m
 	if err := s.seq.check(tokens, logits, nil, all); err != nil {
 		return fmt.Errorf("mtp: %w", err)
@@ -136,16 +144,19 @@ func (s *MTPSequence) Forward(ctx context.Context, hidden []float32, tokens []in
 	if n := len(tokens) * m.Config.HiddenSize; len(hidden) < n {
 		return fmt.Errorf("mtp: forward: hidden holds %d values, need %d for %d rows", len(hidden), n, len(tokens))
 	}
+	if out != nil && len(out) < m.Config.HiddenSize {
+		return fmt.Errorf("mtp: forward: out holds %d values, need %d", len(out), m.Config.HiddenSize)
+	}
 	s.seq.cache.grow(s.seq.pos + len(tokens))
 	m.mu.Lock()
-	err := s.run(ctx, hidden, tokens, logits, all)
+	err := s.run(ctx, hidden, tokens, logits, out, all)
 	m.mu.Unlock()
 	m.wakePending()
 	return err
 }
 
 // run computes Forward's passes; m.mu is held.
-func (s *MTPSequence) run(ctx context.Context, hidden []float32, tokens []int, logits []float32, all bool) error {
+func (s *MTPSequence) run(ctx context.Context, hidden []float32, tokens []int, logits, hout []float32, all bool) error {
 	m := s.seq.m
 	if m.closed {
 		return errClosed
@@ -164,7 +175,10 @@ func (s *MTPSequence) run(ctx context.Context, hidden []float32, tokens []int, l
 			}
 		}
 		n := min(b.batch, len(tokens)-done)
-		var out []float32
+		var out, last []float32
+		if done+n == len(tokens) {
+			last = hout
+		}
 		switch {
 		case all:
 			out = logits[done*v : (done+n)*v]
@@ -172,8 +186,8 @@ func (s *MTPSequence) run(ctx context.Context, hidden []float32, tokens []int, l
 			out = logits[:v]
 		}
 		b.reset()
-		b.add(&s.seq, tokens[done:done+n], out, nil, all)
-		b.mtp(m.mtp, hidden[done*d:(done+n)*d])
+		b.add(&s.seq, tokens[done:done+n], out, nil, rowsKind{all: all})
+		b.mtp(m.mtp, hidden[done*d:(done+n)*d], last)
 		b.reset()
 		s.seq.pos += n
 		done += n
@@ -183,8 +197,9 @@ func (s *MTPSequence) run(ctx context.Context, hidden []float32, tokens []int, l
 
 // mtp runs the batch's rows through the multi-token-prediction module: row t takes the
 // main model's final-normed hidden state hidden[t] and the token b.tokens[t], at its
-// position. Each part's out receives logits as in forward.
-func (b *batch) mtp(mt *mtpLayer, hidden []float32) {
+// position. Each part's out receives logits as in forward; out, if not nil, the last row's
+// block output.
+func (b *batch) mtp(mt *mtpLayer, hidden, out []float32) {
 	m, c := b.m, b.m.Config
 	T, d := len(b.tokens), c.HiddenSize
 	eps := float32(c.RMSNormEps)
@@ -212,5 +227,8 @@ func (b *batch) mtp(mt *mtpLayer, hidden []float32) {
 	b.matmul(mt.ehProj, x, cat, T)
 	b.ropeRows(T)
 	b.block(0, &mt.block, x, T) // layer 0 of the MTP sequence's one-layer cache
+	if out != nil {
+		copy(out, x[(T-1)*d:T*d])
+	}
 	b.head(x, norm, head)
 }

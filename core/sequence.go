@@ -74,7 +74,36 @@ func (s *Sequence) ForwardHidden(ctx context.Context, tokens []int, logits, hidd
 	if err := s.check(tokens, logits, hidden, all); err != nil {
 		return err
 	}
-	s.queue(ctx, tokens, logits, hidden, all)
+	s.queue(ctx, tokens, logits, hidden, rowsKind{all: all})
+	return s.m.wait(s)
+}
+
+// Prefill appends tokens to the sequence as Forward does, computing the last token's
+// logits and every token's final-normed hidden state (hidden_size values each): what a
+// multi-token-prediction module reads along a prompt (MTPSequence.Forward), without the
+// cost of every row's logits.
+func (s *Sequence) Prefill(ctx context.Context, tokens []int, logits, hidden []float32) error {
+	if err := s.check(tokens, logits, nil, false); err != nil {
+		return err
+	}
+	if n := len(tokens) * s.m.Config.HiddenSize; len(hidden) < n {
+		return fmt.Errorf("forward: hidden buffer holds %d values, need %d", len(hidden), n)
+	}
+	s.queue(ctx, tokens, logits, hidden, rowsKind{allHidden: true})
+	return s.m.wait(s)
+}
+
+// Verify appends drafted tokens to the sequence and computes every row's logits (and, if
+// hidden is not nil, final-normed hidden state) as that many one-token Forward calls
+// would, in shared passes: the check of a speculative draft. Rows of rejected tokens are
+// dropped with Truncate. Float weights and activations, and the K-quant kernels, give the
+// one-token calls' logits exactly; the 8-bit kernels of the legacy formats within a rounding,
+// as batching beside other sequences does.
+func (s *Sequence) Verify(ctx context.Context, tokens []int, logits, hidden []float32) error {
+	if err := s.check(tokens, logits, hidden, true); err != nil {
+		return err
+	}
+	s.queue(ctx, tokens, logits, hidden, rowsKind{all: true, decode: true})
 	return s.m.wait(s)
 }
 

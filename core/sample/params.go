@@ -69,6 +69,9 @@ func isNaN(v float32) bool { return v != v }
 
 func isInf(v float32) bool { return math.IsInf(float64(v), 0) }
 
+// Greedy reports whether p picks the argmax (Temperature 0): its choices need no draw.
+func (p Params) Greedy() bool { return p.greedy() }
+
 // greedy reports whether p picks the argmax.
 func (p Params) greedy() bool { return p.Temperature == 0 }
 

@@ -165,7 +165,7 @@ func TestAgainstReference(t *testing.T) {
 					logits := randomLogits(r, v)
 					history := randomHistory(r, max(v, 10), 200)
 					want := reference(p, logits, history)
-					got := s.Probs(slices.Clone(logits), history)
+					got := s.probs(slices.Clone(logits), history)
 					for i := range want {
 						if math.Abs(float64(got[i])-want[i]) > 1e-6+1e-5*want[i] {
 							t.Fatalf("trial %d: token %d has probability %g, want %g", trial, i, got[i], want[i])
@@ -189,7 +189,7 @@ func TestTopPFlat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := s.Probs(slices.Clone(logits), nil)
+	got := s.probs(slices.Clone(logits), nil)
 	want := reference(p, logits, nil)
 	kept := 0
 	for i := range want {

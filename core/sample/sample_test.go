@@ -133,7 +133,7 @@ func TestProbs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.Probs(logitsOf(tt.logits), tt.history)
+			got := s.probs(logitsOf(tt.logits), tt.history)
 			for i := range tt.want {
 				if math.Abs(float64(got[i])-tt.want[i]) > 1e-6 {
 					t.Fatalf("Probs = %v, want %v", got, tt.want)
@@ -241,8 +241,8 @@ func TestSampleLeavesHistory(t *testing.T) {
 		t.Errorf("history changed to %v", history)
 	}
 	// The counts must be cleared between calls: the same input gives the same distribution.
-	first := s.Probs(logitsOf(nil), history)
-	if again := s.Probs(logitsOf(nil), history); !slices.Equal(first, again) {
+	first := s.probs(logitsOf(nil), history)
+	if again := s.probs(logitsOf(nil), history); !slices.Equal(first, again) {
 		t.Errorf("Probs changed between calls: %v then %v", first, again)
 	}
 }

@@ -16,6 +16,10 @@ type GenerateOptions struct {
 	StopIDs   []int         // ids that end generation (not emitted); nil = the tokenizer's EOS
 	Stops     []string      // stop strings: generation ends before the first occurrence
 	Sampling  sample.Params // how each token is chosen
+	// Speculation drafts tokens for the model to check several at a time; the zero value
+	// is off. The reply is the model's own either way: greedy replies are the same token
+	// for token, sampled ones are drawn from the same distribution (see Generate).
+	Speculation Speculation
 }
 
 // Finish says why a generation ended.
@@ -42,6 +46,7 @@ type Generation struct {
 	CompletionTokens int
 	CachedTokens     int // prompt tokens already in the KV cache, not computed again (Scheduler)
 	Finish           Finish
+	Spec             SpecStats // what speculative decoding drafted and kept
 }
 
 // Generate appends prompt to the sequence s, then samples tokens one at a time, calling
@@ -49,66 +54,128 @@ type Generation struct {
 // last Chunk with ID -1 carries text still held back at the end, if any. Cancelling ctx
 // stops generation between tokens with ctx's error. The steady-state loop allocates
 // nothing.
+//
+// With o.Speculation on, each forward pass checks the chosen token and a draft of the
+// next few at once, and keeps the drafts the model agrees with (see speculate). Greedy
+// replies are identical to those without it; sampled ones follow the speculative-sampling
+// rule (sample.Sampler.Accept), so each token has the model's distribution. Drafting with
+// the MTP module needs s to be empty. When it returns, s holds the prompt and the emitted
+// tokens but (at most) the last.
 func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, prompt []int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
-	g := Generation{PromptTokens: len(prompt)}
+	var mtp *core.MTPSequence
+	if o.Speculation.Mode == SpecMTP {
+		if s.Len() > 0 {
+			return Generation{PromptTokens: len(prompt)}, fmt.Errorf("generate: speculative mode mtp needs an empty sequence, not one of %d tokens", s.Len())
+		}
+		var err error
+		if mtp, err = s.Model().NewMTPSequence(s.Cap()); err != nil {
+			return Generation{PromptTokens: len(prompt)}, fmt.Errorf("generate: %w", err)
+		}
+	}
+	return generate(ctx, s, mtp, tok, prompt, len(prompt), o, emit)
+}
+
+// generator is the state of one generation: the sampler, the stop conditions, the text
+// decoder and the tokens generated so far.
+type generator struct {
+	ctx     context.Context
+	s       *core.Sequence
+	sm      *sample.Sampler
+	stopIDs []int
+	dec     *tokenizer.StreamDecoder
+	emit    func(Chunk) error
+	history []int // the tokens emitted
+	limit   int   // the most tokens to emit
+	g       Generation
+}
+
+// generate runs Generate on s, whose text is text and of which the last fed tokens are to
+// be appended (the tokens before them are already in s's cache); mtp, if not nil, is the
+// MTP module's sequence beside s, at most s.Len() rows long.
+func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok *tokenizer.Tokenizer, text []int, fed int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
+	prompt := text[len(text)-fed:]
+	gn := &generator{ctx: ctx, s: s, emit: emit, g: Generation{PromptTokens: len(prompt)}}
 	if len(prompt) == 0 {
-		return g, fmt.Errorf("generate: empty prompt")
+		return gn.g, fmt.Errorf("generate: empty prompt")
 	}
 	if s.Len()+len(prompt) >= s.Cap() {
-		return g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.Len()+len(prompt), s.Cap())
+		return gn.g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.Len()+len(prompt), s.Cap())
+	}
+	sp := o.Speculation
+	if err := sp.validate(s.Model().HasMTP()); err != nil {
+		return gn.g, fmt.Errorf("generate: %w", err)
 	}
 	vocab := s.Model().Config.VocabSize
-	sm, err := sample.New(o.Sampling, vocab)
-	if err != nil {
-		return g, fmt.Errorf("generate: %w", err)
+	var err error
+	if gn.sm, err = sample.New(o.Sampling, vocab); err != nil {
+		return gn.g, fmt.Errorf("generate: %w", err)
 	}
-	stopIDs := o.StopIDs
-	if stopIDs == nil {
-		stopIDs = []int{tok.EOS()}
+	gn.stopIDs = o.StopIDs
+	if gn.stopIDs == nil {
+		gn.stopIDs = []int{tok.EOS()}
 	}
-	limit := s.Cap() - s.Len() - len(prompt)
+	gn.limit = s.Cap() - s.Len() - len(prompt)
 	if o.MaxTokens > 0 {
-		limit = min(limit, o.MaxTokens)
+		gn.limit = min(gn.limit, o.MaxTokens)
 	}
-	logits := make([]float32, vocab)
-	history := make([]int, 0, limit)
+	gn.history = make([]int, 0, gn.limit)
+	gn.dec = tok.NewStreamDecoder(o.Stops)
+	gn.g.Finish = FinishLength
+	if sp.on() {
+		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
+	} else {
+		err = gn.plain(prompt)
+	}
+	if err != nil {
+		return gn.g, err
+	}
+	if rest := gn.dec.Flush(); rest != "" {
+		if err := emit(Chunk{ID: -1, Text: rest}); err != nil {
+			return gn.g, err
+		}
+	}
+	return gn.g, nil
+}
+
+// plain feeds the prompt, then generates one token per forward pass.
+func (gn *generator) plain(prompt []int) error {
+	logits := make([]float32, gn.s.Model().Config.VocabSize)
 	step := make([]int, 1)
-	dec := tok.NewStreamDecoder(o.Stops)
-	if err := s.Forward(ctx, prompt, logits, false); err != nil {
-		return g, err
+	if err := gn.s.Forward(gn.ctx, prompt, logits, false); err != nil {
+		return err
 	}
-	g.Finish = FinishLength
-	for len(history) < limit {
-		if err := ctx.Err(); err != nil {
-			return g, err
+	for {
+		if err := gn.ctx.Err(); err != nil {
+			return err
 		}
-		id := sm.Sample(logits, history)
-		if slices.Contains(stopIDs, id) {
-			g.Finish = FinishStop
-			break
-		}
-		history = append(history, id)
-		g.CompletionTokens++
-		text, stopped := dec.Push(id)
-		if err := emit(Chunk{ID: id, Text: text, LogProb: sm.LogProb(), TopLogProbs: sm.TopLogProbs()}); err != nil {
-			return g, err
-		}
-		if stopped {
-			g.Finish = FinishStop
-			return g, nil
-		}
-		if len(history) == limit {
-			break
+		id := gn.sm.Sample(logits, gn.history)
+		if done, err := gn.push(id); done || err != nil {
+			return err
 		}
 		step[0] = id
-		if err := s.Forward(ctx, step, logits, false); err != nil {
-			return g, err
+		if err := gn.s.Forward(gn.ctx, step, logits, false); err != nil {
+			return err
 		}
 	}
-	if rest := dec.Flush(); rest != "" {
-		if err := emit(Chunk{ID: -1, Text: rest}); err != nil {
-			return g, err
-		}
+}
+
+// push takes id, the token the sampler just chose: a stop id ends the generation; any
+// other is emitted. It reports whether the generation is over: a stop id, a stop string,
+// or the limit reached.
+func (gn *generator) push(id int) (bool, error) {
+	if slices.Contains(gn.stopIDs, id) {
+		gn.g.Finish = FinishStop
+		return true, nil
 	}
-	return g, nil
+	gn.history = append(gn.history, id)
+	gn.g.CompletionTokens++
+	text, stopped := gn.dec.Push(id)
+	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {
+		return true, err
+	}
+	if stopped {
+		gn.g.Finish = FinishStop
+		return true, nil
+	}
+	return len(gn.history) == gn.limit, nil
 }

@@ -1,0 +1,232 @@
+package serving_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
+	"github.com/deepgo/deepgo/core/sample"
+	"github.com/deepgo/deepgo/core/serving"
+	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/core/tokenizer"
+)
+
+// specModel is a model the speculation tests run, with its tokenizer and prompts.
+type specModel struct {
+	name    string
+	m       *core.Model
+	tok     *tokenizer.Tokenizer
+	prompts [][]int
+}
+
+// specModels opens the trained model (BF16 and, with float activations, its Q8_0 GGUF),
+// whose MTP module drafts well, and a random tiny model with an MTP module, whose drafts
+// are mostly rejected.
+func specModels(t *testing.T) []specModel {
+	t.Helper()
+	var out []specModel
+	open := func(name, path, tokDir string, o core.Options, texts ...string) {
+		tok, err := tokenizer.Load(tokDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := core.Open(path, o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Cleanup(func() { m.Close() })
+		sm := specModel{name: name, m: m, tok: tok}
+		for _, s := range texts {
+			sm.prompts = append(sm.prompts, append([]int{tok.BOS()}, tok.Encode(s)...))
+		}
+		out = append(out, sm)
+	}
+	dir := fixture.Trained(t)
+	texts := []string{"In the beginning God created", "And the LORD said unto Moses,", "Blessed are the"}
+	open("trained-bf16", dir, dir, core.Options{Threads: 2, MaxBatch: 16}, texts...)
+	open("trained-q8_0-float", fixture.TrainedGGUF(t), dir, core.Options{Threads: 2, FloatActivations: true}, texts[:1]...)
+	cfg, err := synth.Shape("tiny", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.NumNextNPredictLayers = 1
+	rnd := writeModel(t, cfg, synth.Options{Seed: 11})
+	open("random-tiny", rnd, rnd, core.Options{Threads: 2}, "The quick brown fox", "1 2 3 1 2 3 1 2")
+	return out
+}
+
+// generateIDs runs Generate on a new sequence and returns the ids it emitted.
+func generateIDs(t *testing.T, sm specModel, prompt []int, o serving.GenerateOptions) ([]int, serving.Generation) {
+	t.Helper()
+	s, err := sm.m.NewSequence(256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	g, err := serving.Generate(context.Background(), s, sm.tok, prompt, o, func(c serving.Chunk) error {
+		if c.ID >= 0 {
+			ids = append(ids, c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.CompletionTokens != len(ids) {
+		t.Errorf("CompletionTokens %d, %d ids", g.CompletionTokens, len(ids))
+	}
+	return ids, g
+}
+
+// TestSpeculationGreedyLossless: greedy replies with speculation — MTP, prompt lookup and
+// replay drafts, 1 to 3 tokens a pass — are token for token the replies without it, and
+// end the same way; replaying the reply accepts every draft.
+func TestSpeculationGreedyLossless(t *testing.T) {
+	for _, sm := range specModels(t) {
+		t.Run(sm.name, func(t *testing.T) {
+			const n = 40
+			for pi, prompt := range sm.prompts {
+				want, wg := generateIDs(t, sm, prompt, serving.GenerateOptions{MaxTokens: n})
+				for _, mode := range []serving.SpecMode{serving.SpecMTP, serving.SpecNgram, serving.SpecReplay} {
+					for k := 1; k <= 3; k++ {
+						t.Run(fmt.Sprintf("prompt%d/%s/k=%d", pi, mode, k), func(t *testing.T) {
+							sp := serving.Speculation{Mode: mode, Draft: k, Replay: want}
+							if mode == serving.SpecReplay {
+								sp.Cost = 0.01 // never pause: every draft is right
+							}
+							got, g := generateIDs(t, sm, prompt, serving.GenerateOptions{MaxTokens: n, Speculation: sp})
+							if !slices.Equal(got, want) || g.Finish != wg.Finish {
+								t.Fatalf("with speculation %v (%s),\nwithout %v (%s)", got, g.Finish, want, wg.Finish)
+							}
+							st := g.Spec
+							t.Logf("passes %d, drafted %d, accepted %d, by position %.2f", st.Passes, st.Drafted, st.Accepted, st.AcceptByPos())
+							if mode == serving.SpecReplay && st.Accepted != st.Drafted {
+								t.Errorf("replay: %d of %d drafts accepted", st.Accepted, st.Drafted)
+							}
+							if mode == serving.SpecReplay && len(want) > k+2 && st.Passes == 0 {
+								t.Errorf("replay: no checking pass")
+							}
+						})
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSpeculationMTPAccepts: on the trained model the MTP module's drafts are mostly
+// accepted, so a reply takes fewer passes than tokens.
+func TestSpeculationMTPAccepts(t *testing.T) {
+	sm := specModels(t)[0]
+	_, g := generateIDs(t, sm, sm.prompts[0], serving.GenerateOptions{MaxTokens: 60, StopIDs: []int{},
+		Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 1}})
+	st := g.Spec
+	if st.Passes == 0 || float64(st.Accepted)/float64(st.Drafted) < 0.4 {
+		t.Errorf("MTP drafts on the trained model: %d of %d accepted in %d passes", st.Accepted, st.Drafted, st.Passes)
+	}
+}
+
+// TestSpeculationBatched: sequences speculating at once, beside one that does not, share
+// the model's passes and each get the reply it gets alone.
+func TestSpeculationBatched(t *testing.T) {
+	sm := specModels(t)[0]
+	const n = 30
+	var want [][]int
+	for _, p := range sm.prompts {
+		ids, _ := generateIDs(t, sm, p, serving.GenerateOptions{MaxTokens: n})
+		want = append(want, ids)
+	}
+	modes := []serving.Speculation{{Mode: serving.SpecMTP, Draft: 3}, {Mode: serving.SpecNgram, Draft: 2}, {}}
+	got := make([][]int, len(sm.prompts))
+	var wg sync.WaitGroup
+	for i, p := range sm.prompts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = generateIDs(t, sm, p, serving.GenerateOptions{MaxTokens: n, Speculation: modes[i%len(modes)]})
+		}()
+	}
+	wg.Wait()
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("prompt %d (%s) batched: %v\nalone: %v", i, modes[i%len(modes)].Mode, got[i], want[i])
+		}
+	}
+}
+
+// TestSpeculationSampledDistribution: with sampling (temperature 1, top-k 3) the first two
+// tokens of replies drafted by the MTP module — the second decided by the
+// speculative-sampling rule — follow the model's own distribution: a chi-square test of
+// 600 seeded replies against the exact probabilities of the nine pairs.
+func TestSpeculationSampledDistribution(t *testing.T) {
+	sm := specModels(t)[0]
+	ctx := context.Background()
+	prompt := sm.prompts[2]
+	params := sample.Params{Temperature: 1, TopK: 3}
+	v := sm.m.Config.VocabSize
+	probs := func(tokens []int, history []int) []float32 {
+		s, err := sm.m.NewSequence(64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits := make([]float32, v)
+		if err := s.Forward(ctx, tokens, logits, false); err != nil {
+			t.Fatal(err)
+		}
+		sp, err := sample.New(params, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := make([]float32, v)
+		sp.Probs(logits, history, p)
+		return p
+	}
+	// The exact probability of each pair (x, y).
+	want := map[[2]int]float64{}
+	p1 := probs(prompt, nil)
+	for x, px := range p1 {
+		if px == 0 {
+			continue
+		}
+		p2 := probs(append(slices.Clone(prompt), x), []int{x})
+		for y, py := range p2 {
+			if py != 0 {
+				want[[2]int{x, y}] = float64(px) * float64(py)
+			}
+		}
+	}
+	const runs = 600
+	got := map[[2]int]int{}
+	var spec serving.SpecStats
+	for seed := range uint64(runs) {
+		p := params
+		p.Seed = seed + 1
+		ids, g := generateIDs(t, sm, prompt, serving.GenerateOptions{MaxTokens: 3, StopIDs: []int{}, Sampling: p,
+			Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 1, Cost: 0.01}})
+		got[[2]int{ids[0], ids[1]}]++
+		spec.Add(g.Spec)
+	}
+	var chi2 float64
+	for pair, pw := range want {
+		e := pw * runs
+		d := float64(got[pair]) - e
+		chi2 += d * d / e
+	}
+	for pair := range got {
+		if _, ok := want[pair]; !ok {
+			t.Errorf("pair %v is impossible but came %d times", pair, got[pair])
+		}
+	}
+	// 8 degrees of freedom (9 pairs): the 0.1% critical value is 26.1.
+	t.Logf("chi-square %.2f over %d pairs; drafts accepted %d of %d", chi2, len(want), spec.Accepted, spec.Drafted)
+	if len(want) != 9 || chi2 > 26.1 {
+		t.Errorf("chi-square %.2f over %d pairs: the sampled pairs do not follow the model's distribution", chi2, len(want))
+	}
+	if spec.Accepted == 0 || spec.Accepted == spec.Drafted {
+		t.Errorf("drafts accepted %d of %d: the test needs both outcomes", spec.Accepted, spec.Drafted)
+	}
+}
