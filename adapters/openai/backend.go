@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"fmt"
 	"path/filepath"
 
 	"github.com/deepgo/deepgo/core"
@@ -21,6 +22,9 @@ type BackendOptions struct {
 	// requests wait for room, and one that can never fit gets a 400
 	// (serving.SchedulerOptions.KVBudget).
 	KVBudget int64
+	// Speculation is how replies draft tokens for the model to check several at a time
+	// (serving.SchedulerOptions.Speculation); the zero value is off.
+	Speculation serving.Speculation
 }
 
 // OpenBackend opens the model at path (a GGUF file or a Hugging Face checkpoint
@@ -31,7 +35,15 @@ func OpenBackend(path string, o BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context, KVBudget: o.KVBudget})
+	if err := o.Speculation.Validate(m.HasMTP()); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if o.Speculation.Mode == serving.SpecReplay {
+		m.Close()
+		return nil, fmt.Errorf("speculative mode replay is for deepgo bench, not for serving")
+	}
+	s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: o.Slots, Queue: o.Queue, Context: o.Context, KVBudget: o.KVBudget, Speculation: o.Speculation})
 	b, err := NewBackend(s)
 	if err != nil {
 		m.Close()

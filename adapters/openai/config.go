@@ -48,6 +48,8 @@ func (c *Config) Register(s *Settings) {
 	s.Int(&c.MaxBody, "max-body", "DEEPGO_MAX_BODY", DefaultMaxBody, 1, "largest request body in bytes (413 beyond)")
 	s.Size(&c.Backend.ExpertBudget, "expert-budget", "DEEPGO_EXPERT_BUDGET", 0, "keep the routed experts' weights under `BYTES` of memory, releasing the least recently used (512M, 2G; 0 = no limit)")
 	s.Size(&c.Backend.KVBudget, "kv-budget", "DEEPGO_KV_BUDGET", 0, "keep all slots' KV caches under `BYTES` together: requests wait for room (256M, 1G; 0 = no limit)")
+	s.String((*string)(&c.Backend.Speculation.Mode), "speculative", "DEEPGO_SPECULATIVE", "", "speculative decoding: mtp (the model's multi-token-prediction module), ngram (prompt lookup) or off (default off: on small models that fit the CPU's caches a check of several rows costs nearly as many passes; see docs/benchmarks.md)")
+	s.Int(&c.Backend.Speculation.Draft, "draft", "DEEPGO_DRAFT", serving.DefaultDraft, 1, "most tokens drafted per pass of speculative decoding (fewer while they are seldom accepted)")
 	d := defaultSampling()
 	s.Float(&c.Handler.Defaults.Temperature, "temp", "DEEPGO_TEMP", d.Temperature, 0, 2, "temperature when a request gives none (OpenAI's default is 1)")
 	s.Float(&c.Handler.Defaults.TopP, "top-p", "DEEPGO_TOP_P", d.TopP, 0, 1, "top_p when a request gives none")

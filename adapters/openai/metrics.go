@@ -169,6 +169,16 @@ func (m *Metrics) write(w io.Writer, b *Backend) {
 	gauge("deepgo_kv_cache_bytes", "KV cache memory held: idle slots' caches and running requests' reservations.", float64(st.KVBytes))
 	gauge("deepgo_kv_cache_reserved_bytes", "KV cache memory reserved by the running requests.", float64(st.KVReserved))
 	gauge("deepgo_kv_cache_budget_bytes", "The KV cache budget (--kv-budget; 0 = none).", float64(st.KVBudget))
+	counter("deepgo_spec_passes_total", "Checking passes of speculative decoding (with at least one drafted token).", st.Spec.Passes)
+	counter("deepgo_spec_drafted_tokens_total", "Tokens drafted by speculative decoding.", st.Spec.Drafted)
+	counter("deepgo_spec_accepted_tokens_total", "Drafted tokens accepted.", st.Spec.Accepted)
+	gauge("deepgo_spec_accepted_per_pass", "Mean drafted tokens accepted per checking pass (spec_accepted_per_pass).", st.Spec.AcceptedPerPass())
+	if rates := st.Spec.AcceptByPos(); len(rates) > 0 {
+		metric("deepgo_spec_accept_by_pos", "gauge", "Acceptance rate at each draft position, given the earlier drafts accepted (spec_accept_by_pos).")
+		for i, r := range rates {
+			fmt.Fprintf(w, "deepgo_spec_accept_by_pos{pos=\"%d\"} %s\n", i+1, strconv.FormatFloat(r, 'g', -1, 64))
+		}
+	}
 	ms := b.sched.Model().Stats()
 	counter("deepgo_forward_tokens_total", "Tokens through the forward pass (prompt and generated).", ms.Tokens)
 	counter("deepgo_forward_passes_total", "Forward passes; tokens per pass is the batch size (continuous batching).", ms.Passes)

@@ -102,7 +102,7 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 		return gn.g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.Len()+len(prompt), s.Cap())
 	}
 	sp := o.Speculation
-	if err := sp.validate(s.Model().HasMTP()); err != nil {
+	if err := sp.Validate(s.Model().HasMTP()); err != nil {
 		return gn.g, fmt.Errorf("generate: %w", err)
 	}
 	vocab := s.Model().Config.VocabSize

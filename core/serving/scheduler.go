@@ -65,6 +65,10 @@ type SchedulerOptions struct {
 	// *CapacityError. Idle slots keep their caches for prefix reuse until the room is
 	// needed.
 	KVBudget int64
+	// Speculation is how requests that leave GenerateOptions.Speculation zero draft
+	// tokens; the zero value is off. Each slot keeps its own MTP module state beside its
+	// KV cache (one layer's more memory, outside KVBudget).
+	Speculation Speculation
 }
 
 // Scheduler serves generation requests on one model from many goroutines: a fixed set of
@@ -93,10 +97,11 @@ type Scheduler struct {
 
 // slot is one sequence and the tokens its cache holds.
 type slot struct {
-	seq     *core.Sequence // nil until first used
-	tokens  []int          // the tokens in seq's cache, in order
-	limit   int            // while active: the most tokens its cache may hold
-	reserve int64          // while active: the KV bytes reserved for them
+	seq     *core.Sequence    // nil until first used
+	mtp     *core.MTPSequence // the MTP module's rows beside seq; nil until a request drafts with it
+	tokens  []int             // the tokens in seq's cache, in order
+	limit   int               // while active: the most tokens its cache may hold
+	reserve int64             // while active: the KV bytes reserved for them
 }
 
 // waiter is a queued request; it receives its slot on ch.
@@ -108,18 +113,20 @@ type waiter struct {
 
 // SchedulerStats are a Scheduler's gauges and counters.
 type SchedulerStats struct {
-	Slots        int   // slots in all
-	Active       int   // slots generating now
-	Queued       int   // requests waiting for a slot now
-	Requests     int64 // requests that got a slot
-	Rejected     int64 // requests refused with ErrOverloaded
-	ReusedTokens int64 // prompt tokens found in a slot's cache and not recomputed
-	KVBytes      int64 // KV memory held: idle slots' caches and the running requests' reservations
-	KVReserved   int64 // KV bytes reserved by the running requests
-	KVBudget     int64 // SchedulerOptions.KVBudget (0 = none)
+	Slots        int       // slots in all
+	Active       int       // slots generating now
+	Queued       int       // requests waiting for a slot now
+	Requests     int64     // requests that got a slot
+	Rejected     int64     // requests refused with ErrOverloaded
+	ReusedTokens int64     // prompt tokens found in a slot's cache and not recomputed
+	KVBytes      int64     // KV memory held: idle slots' caches and the running requests' reservations
+	KVReserved   int64     // KV bytes reserved by the running requests
+	KVBudget     int64     // SchedulerOptions.KVBudget (0 = none)
+	Spec         SpecStats // speculative decoding: drafts checked and accepted, summed over replies
 }
 
-// NewScheduler returns a Scheduler for m, decoding with tok.
+// NewScheduler returns a Scheduler for m, decoding with tok. o.Speculation is checked when
+// a request uses it (Generate).
 func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *Scheduler {
 	if o.Slots <= 0 {
 		o.Slots = DefaultSlots
@@ -147,6 +154,9 @@ func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *
 
 // Context is the number of tokens a slot holds: prompt and reply together.
 func (s *Scheduler) Context() int { return s.o.Context }
+
+// Speculation is the speculative decoding of requests that do not choose their own.
+func (s *Scheduler) Speculation() Speculation { return s.o.Speculation }
 
 // Model is the model the scheduler runs.
 func (s *Scheduler) Model() *core.Model { return s.m }
@@ -289,6 +299,9 @@ func (s *Scheduler) place(w *waiter) *slot {
 				others -= o.seq.CacheBytes()
 				o.seq.ReleaseCache(0)
 				o.tokens = o.tokens[:0]
+				if o.mtp != nil {
+					o.mtp.Reset()
+				}
 			}
 		}
 		if others+need > b {
@@ -361,9 +374,30 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 			return Generation{PromptTokens: len(prompt)}, err
 		}
 	}
+	if o.Speculation.Mode == "" {
+		o.Speculation = s.o.Speculation
+	}
 	// Keep the longest common prefix of the cache and the prompt; at least one prompt token
 	// is fed again, for its logits.
-	n := min(commonPrefix(sl.tokens, prompt), len(prompt)-1)
+	common := commonPrefix(sl.tokens, prompt)
+	n := min(common, len(prompt)-1)
+	var mtp *core.MTPSequence
+	if o.Speculation.Mode == SpecMTP && s.m.HasMTP() {
+		if sl.mtp == nil {
+			if sl.mtp, err = s.m.NewMTPSequence(s.o.Context); err != nil {
+				return Generation{PromptTokens: len(prompt)}, err
+			}
+		}
+		// The module's row i reads the token at i+1: its rows stand while that is in the
+		// common prefix, and the sequence restarts where the module's rows end, so that
+		// the module reads the hidden state of every position fed again.
+		sl.mtp.Truncate(max(0, common-1))
+		n = min(n, sl.mtp.Len())
+		sl.mtp.Truncate(n)
+		mtp = sl.mtp
+	} else if sl.mtp != nil {
+		sl.mtp.Truncate(max(0, n-1)) // the rows after the prefix go stale without it
+	}
 	sl.seq.ReleaseCache(sl.limit)
 	sl.seq.Truncate(n)
 	sl.tokens = append(sl.tokens[:n], prompt[n:]...)
@@ -375,7 +409,7 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	if room := sl.limit - len(prompt); o.MaxTokens <= 0 || o.MaxTokens > room {
 		o.MaxTokens = room
 	}
-	g, err := Generate(ctx, sl.seq, s.tok, prompt[n:], o, func(c Chunk) error {
+	g, err := generate(ctx, sl.seq, mtp, s.tok, prompt, len(prompt)-n, o, func(c Chunk) error {
 		if c.ID >= 0 {
 			sl.tokens = append(sl.tokens, c.ID)
 		}
@@ -383,6 +417,11 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	})
 	g.PromptTokens = len(prompt)
 	g.CachedTokens = n
+	if g.Spec.Passes > 0 {
+		s.mu.Lock()
+		s.stats.Spec.Add(g.Spec)
+		s.mu.Unlock()
+	}
 	// The cache holds the prompt and every generated token but (at most) the last.
 	sl.tokens = sl.tokens[:min(len(sl.tokens), sl.seq.Len())]
 	sl.seq.Truncate(len(sl.tokens))

@@ -230,3 +230,33 @@ func TestSpeculationSampledDistribution(t *testing.T) {
 		t.Errorf("drafts accepted %d of %d: the test needs both outcomes", spec.Accepted, spec.Drafted)
 	}
 }
+
+// TestSchedulerSpeculation: a Scheduler drafting with the MTP module by default gives the
+// replies of plain decoding, across requests that reuse a slot's cached prefix (the
+// module's rows with it) or change it, and sums what was drafted in its stats.
+func TestSchedulerSpeculation(t *testing.T) {
+	sm := specModels(t)[0]
+	sch := serving.NewScheduler(sm.m, sm.tok, serving.SchedulerOptions{Slots: 1, Context: 256,
+		Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 2}})
+	a := sm.prompts[0]
+	prompts := [][]int{a, append(slices.Clone(a), sm.tok.Encode(" the heaven")...), sm.prompts[1], a}
+	for i, p := range prompts {
+		want, _ := generateIDs(t, sm, p, serving.GenerateOptions{MaxTokens: 24})
+		var got []int
+		g, err := sch.Generate(context.Background(), p, serving.GenerateOptions{MaxTokens: 24}, func(c serving.Chunk) error {
+			if c.ID >= 0 {
+				got = append(got, c.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("request %d (%d cached): %v\nplain: %v", i, g.CachedTokens, got, want)
+		}
+	}
+	if st := sch.Stats().Spec; st.Passes == 0 || st.Accepted == 0 {
+		t.Errorf("scheduler speculation stats %+v", st)
+	}
+}

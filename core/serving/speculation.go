@@ -70,9 +70,15 @@ func ParseSpecMode(s string) (SpecMode, error) {
 // on reports whether sp drafts at all.
 func (sp Speculation) on() bool { return sp.Mode != "" && sp.Mode != SpecOff }
 
-// validate checks sp against the model: whether it has an MTP module.
-func (sp Speculation) validate(hasMTP bool) error {
-	if _, err := ParseSpecMode(string(sp.Mode)); sp.Mode != "" && err != nil {
+// Validate checks sp, for a model with or without an MTP module.
+func (sp Speculation) Validate(hasMTP bool) error {
+	switch sp.Mode {
+	case "", SpecOff, SpecMTP, SpecNgram, SpecReplay:
+	default:
+		_, err := ParseSpecMode(string(sp.Mode))
+		if err == nil { // another case of a known mode
+			err = fmt.Errorf("speculative mode %q: write it in lower case", sp.Mode)
+		}
 		return err
 	}
 	if sp.Draft < 0 || sp.Draft > MaxDraft {

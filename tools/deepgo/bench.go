@@ -18,6 +18,7 @@ import (
 
 	"github.com/deepgo/deepgo/adapters/openai"
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/serving"
 )
 
 // runBench measures a model's speed:
@@ -49,6 +50,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noBW := fs.Bool("no-bandwidth", false, "skip the memory bandwidth measurement")
 	noWarmup := fs.Bool("no-warmup", false, "time the first prompt after opening (weights not yet mapped) instead of a warmed-up one")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
+	specMode := fs.String("speculative", "off", "also time generation with speculative decoding, beside the same generation without it: mtp, ngram, replay (drafts the model's own greedy reply: the ceiling at full acceptance) or off")
+	draft := fs.Int("draft", serving.DefaultDraft, "most tokens drafted per pass with --speculative")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
@@ -63,6 +66,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *p < 1 || *n < 1 || *runs < 1 || *seqs < 1 {
 		return fmt.Errorf("-p, -n, -r and -s must be at least 1")
+	}
+	mode, err := serving.ParseSpecMode(*specMode)
+	if err != nil {
+		return fmt.Errorf("--speculative: %w", err)
+	}
+	spec := serving.Speculation{Mode: mode, Draft: *draft}
+	if err := spec.Validate(true); err != nil {
+		return fmt.Errorf("--speculative: %w", err)
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -96,6 +107,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stderr, "run %d: load %.0f ms, pp %.1f tok/s, ttft %.0f ms, tg %.2f tok/s\n", r+1, res.load, res.pp, res.ttft, res.tg)
 		}
 	}
+	var sr specResult
+	if spec.Mode != serving.SpecOff {
+		if sr, err = benchSpec(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, spec, *n, *runs); err != nil {
+			return err
+		}
+	}
 	_, _, peak, _ := memStat()
 	var bw float64
 	if !*noBW {
@@ -112,6 +129,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ExpertBudget:      budget.n, ExpertsResident: stats.ExpertsResident, ExpertBytesResident: stats.ExpertBytesResident,
 		ExpertHitRate: median(hitRate), ExpertBytesPagedIn: int64(median(pagedIn)), ExpertStallMSPerToken: median(stall),
 	}
+	out.specResult = sr
 	if bw > 0 && fp.DecodeBytes > 0 {
 		out.BoundTokS = bw / float64(fp.DecodeBytes)
 		out.BoundPct = 100 * out.TGTokS / out.BoundTokS
@@ -133,6 +151,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  weights     %8.1f MB, %.1f MB read per generated token\n", float64(fp.Total)/1e6, float64(fp.DecodeBytes)/1e6)
 	if out.BoundTokS > 0 {
 		fmt.Fprintf(stdout, "  bandwidth   %8.1f GB/s → bound %.1f tok/s; generation at %.0f%% of it\n", out.BandwidthGBs, out.BoundTokS, out.BoundPct)
+	}
+	if sr.Mode != "" {
+		fmt.Fprintf(stdout, "  speculative %8.2f tok/s  (%s, draft ≤ %d) vs %.2f tok/s without: ×%.2f\n", sr.SpecTokS, sr.Mode, sr.Draft, sr.PlainTokS, sr.Speedup)
+		fmt.Fprintf(stdout, "              %.2f drafts accepted per pass, by position %.2f\n", sr.AcceptedPerPass, sr.AcceptByPos)
 	}
 	if fp.Experts > 0 {
 		limit := "no budget"
@@ -176,6 +198,80 @@ type benchResult struct {
 	ExpertHitRate         float64 `json:"expert_hit_rate"`
 	ExpertBytesPagedIn    int64   `json:"expert_bytes_paged_in"`
 	ExpertStallMSPerToken float64 `json:"expert_stall_ms_per_token"`
+	specResult
+}
+
+// specResult is bench's measure of speculative decoding: one sequence generating -n tokens
+// greedily from a short text prompt, through the same generation loop with and without
+// drafts (medians of the runs).
+type specResult struct {
+	Mode            serving.SpecMode `json:"spec_mode,omitempty"`
+	Draft           int              `json:"spec_draft,omitempty"`
+	PlainTokS       float64          `json:"tg_plain_tok_s,omitempty"` // the loop without drafts
+	SpecTokS        float64          `json:"tg_spec_tok_s,omitempty"`
+	Speedup         float64          `json:"spec_speedup,omitempty"`
+	AcceptedPerPass float64          `json:"spec_accepted_per_pass,omitempty"`
+	AcceptByPos     []float64        `json:"spec_accept_by_pos,omitempty"`
+}
+
+// specPrompt starts the generations bench --speculative times.
+const specPrompt = "In the beginning God created the heaven and the earth."
+
+// benchSpec times greedy generation of n tokens with and without speculation, alternating,
+// runs times each, on one opened model; replay drafts the reply without speculation.
+func benchSpec(ctx context.Context, path string, opts core.Options, spec serving.Speculation, n, runs int) (specResult, error) {
+	r := specResult{Mode: spec.Mode, Draft: spec.Draft}
+	m, tok, err := serving.OpenWithTokenizer(path, "", opts)
+	if err != nil {
+		return r, err
+	}
+	defer m.Close()
+	if err := spec.Validate(m.HasMTP()); err != nil {
+		return r, err
+	}
+	prompt := append([]int{tok.BOS()}, tok.Encode(specPrompt)...)
+	gen := func(sp serving.Speculation) ([]int, serving.Generation, float64, error) {
+		s, err := m.NewSequence(len(prompt) + n + 1)
+		if err != nil {
+			return nil, serving.Generation{}, 0, err
+		}
+		var ids []int
+		var first time.Time
+		g, err := serving.Generate(ctx, s, tok, prompt, serving.GenerateOptions{MaxTokens: n, StopIDs: []int{}, Speculation: sp},
+			func(c serving.Chunk) error {
+				if first.IsZero() {
+					first = time.Now()
+				}
+				ids = append(ids, c.ID)
+				return nil
+			})
+		// Tokens after the first (the prompt's) over the time since it.
+		return ids, g, float64(len(ids)-1) / time.Since(first).Seconds(), err
+	}
+	var plain, fast, perPass []float64
+	var stats serving.SpecStats
+	for i := range runs + 1 { // the first pair warms up
+		ids, _, tp, err := gen(serving.Speculation{})
+		if err != nil {
+			return r, err
+		}
+		sp := spec
+		sp.Replay = ids
+		_, g, ts, err := gen(sp)
+		if err != nil {
+			return r, err
+		}
+		if i == 0 {
+			continue
+		}
+		plain, fast = append(plain, tp), append(fast, ts)
+		perPass = append(perPass, g.Spec.AcceptedPerPass())
+		stats.Add(g.Spec)
+	}
+	r.PlainTokS, r.SpecTokS, r.AcceptedPerPass = median(plain), median(fast), median(perPass)
+	r.Speedup = r.SpecTokS / r.PlainTokS
+	r.AcceptByPos = stats.AcceptByPos()
+	return r, nil
 }
 
 type benchRun struct {

@@ -46,3 +46,39 @@ func TestBenchExpertBudget(t *testing.T) {
 		t.Errorf("--expert-budget lots: %v, stderr %q; want a usage error naming the flag", err, e.String())
 	}
 }
+
+// TestBenchSpeculative: bench --speculative replay times generation with and without
+// drafts and reports the acceptance (all of the replayed drafts) in its JSON; a bad mode,
+// and mtp on a model without the module, are errors.
+func TestBenchSpeculative(t *testing.T) {
+	dir, err := tinyModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	args := []string{"--model", dir, "-p", "4", "-n", "12", "-r", "1", "-t", "2", "--no-bandwidth", "--speculative", "replay", "--draft", "2", "--json"}
+	if err := runBench(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("bench: %v\n%s", err, e.String())
+	}
+	var res map[string]any
+	if err := json.Unmarshal(o.Bytes(), &res); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, o.String())
+	}
+	if res["spec_mode"] != "replay" || res["spec_draft"] != float64(2) {
+		t.Errorf("spec_mode %v, spec_draft %v", res["spec_mode"], res["spec_draft"])
+	}
+	for _, k := range []string{"tg_plain_tok_s", "tg_spec_tok_s", "spec_speedup"} {
+		if v, ok := res[k].(float64); !ok || v <= 0 {
+			t.Errorf("%s = %v: %s", k, res[k], o.String())
+		}
+	}
+	if pos, ok := res["spec_accept_by_pos"].([]any); !ok || len(pos) == 0 || pos[0] != float64(1) {
+		t.Errorf("spec_accept_by_pos %v: replayed drafts are all accepted", res["spec_accept_by_pos"])
+	}
+	for _, bad := range [][]string{{"--speculative", "eagle"}, {"--speculative", "mtp"}, {"--speculative", "ngram", "--draft", "9"}} {
+		err := runBench(context.Background(), append([]string{"--model", dir, "-p", "4", "-n", "3", "-r", "1", "--no-bandwidth"}, bad...), &o, &e)
+		if err == nil {
+			t.Errorf("bench %v: no error", bad)
+		}
+	}
+}
