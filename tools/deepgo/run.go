@@ -35,6 +35,7 @@ type runFlags struct {
 	n, ctxLen, threads               int
 	p                                sample.Params
 	stops                            stringList
+	spec                             serving.Speculation
 }
 
 type stringList []string
@@ -62,6 +63,8 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	rep := fs.Float64("repeat-penalty", 1, "repetition penalty (1 = off)")
 	seed := fs.Uint64("seed", 0, "random seed (0 = a random one)")
 	fs.Var(&f.stops, "stop", "stop string (repeatable)")
+	specMode := fs.String("speculative", "off", "speculative decoding: mtp (the model's multi-token-prediction module; each chat turn then feeds the whole conversation again), ngram (prompt lookup) or off")
+	fs.IntVar(&f.spec.Draft, "draft", serving.DefaultDraft, "most tokens drafted per pass with --speculative")
 	fs.BoolVar(&f.timings, "timings", false, "print where the time went to stderr: opening, the prompt, the first token, generation")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo run --model PATH [--prompt TEXT | --chat] [-n N] [--temp T] [--seed S]\n\n")
@@ -84,12 +87,19 @@ func runWith(ctx context.Context, stdin io.Reader, args []string, stdout, stderr
 	if err := f.p.Validate(); err != nil {
 		return err
 	}
+	var err error
+	if f.spec.Mode, err = serving.ParseSpecMode(*specMode); err != nil || f.spec.Mode == serving.SpecReplay {
+		return fmt.Errorf("--speculative %s: want mtp, ngram or off", *specMode)
+	}
 	start := time.Now()
 	m, tok, err := serving.OpenWithTokenizer(f.model, f.tokenizer, core.Options{Threads: f.threads})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	if err := f.spec.Validate(m.HasMTP()); err != nil {
+		return fmt.Errorf("--speculative: %w", err)
+	}
 	if f.timings {
 		fmt.Fprintf(stderr, "[timings] open (model and tokenizer): %.1f ms\n", ms(time.Since(start)))
 	}
@@ -161,7 +171,8 @@ func (c *conversation) turn(ctx context.Context, user string) error {
 	ids := c.tok.Encode(text)
 	// Reuse what the sequence already holds when the new prompt extends it.
 	n := commonPrefix(c.fed, ids)
-	if n < len(c.fed) || n == len(ids) {
+	// The MTP module needs every position's hidden state: with it each turn starts afresh.
+	if n < len(c.fed) || n == len(ids) || c.f.spec.Mode == serving.SpecMTP {
 		c.seq.Reset()
 		c.fed, n = c.fed[:0], 0
 	}
@@ -185,7 +196,7 @@ func (c *conversation) generate(ctx context.Context, ids []int) (string, error) 
 	start := time.Now()
 	var first time.Duration
 	n := 0
-	g, err := serving.Generate(ctx, c.seq, c.tok, ids, serving.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p},
+	g, err := serving.Generate(ctx, c.seq, c.tok, ids, serving.GenerateOptions{MaxTokens: c.f.n, Stops: c.f.stops, Sampling: c.f.p, Speculation: c.f.spec},
 		func(ch serving.Chunk) error {
 			if n++; n == 1 {
 				first = time.Since(start)
@@ -201,6 +212,10 @@ func (c *conversation) generate(ctx context.Context, ids []int) (string, error) 
 		fmt.Fprintf(c.stderr, "[timings] prompt of %d tokens to the first token: %.1f ms (%.1f tok/s)\n", len(ids), ms(first), float64(len(ids))/first.Seconds())
 		if g.CompletionTokens > 1 {
 			fmt.Fprintf(c.stderr, "[timings] %d more tokens: %.1f ms (%.2f tok/s)\n", g.CompletionTokens-1, ms(total-first), float64(g.CompletionTokens-1)/(total-first).Seconds())
+		}
+		if st := g.Spec; st.Passes > 0 {
+			fmt.Fprintf(c.stderr, "[timings] speculative: %d checking passes, %d of %d drafts accepted (%.2f a pass, by position %.2f)\n",
+				st.Passes, st.Accepted, st.Drafted, st.AcceptedPerPass(), st.AcceptByPos())
 		}
 	}
 	if errors.Is(err, context.Canceled) {
