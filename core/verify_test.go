@@ -2,9 +2,11 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/fixture"
 	"github.com/deepgo/deepgo/core/synth"
 )
 
@@ -82,6 +84,47 @@ func TestVerifyMatchesDecoding(t *testing.T) {
 		}
 		if diff := maxDiff(gotL[:2*v], wantL[2*v:]); diff != 0 {
 			t.Errorf("MaxBatch %d: after a rollback Verify's logits differ by %g", maxBatch, diff)
+		}
+		m.Close()
+	}
+}
+
+// BenchmarkVerify: the cost of checking k drafted tokens — a pass of k+1 rows that take the
+// decoding path (Sequence.Verify) — against one decoding step (rows=1), on the trained
+// model's Q8_0 GGUF and BF16 checkpoint, after a 64-token prompt. ns/op is one pass.
+func BenchmarkVerify(b *testing.B) {
+	ctx := context.Background()
+	for _, mm := range []struct{ name, path string }{
+		{"q8_0", fixture.TrainedGGUF(b)},
+		{"bf16", fixture.Trained(b)},
+	} {
+		m, err := core.Open(mm.path, core.Options{Threads: 2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := m.Config.VocabSize
+		prompt := make([]int, 64)
+		for i := range prompt {
+			prompt[i] = (i*37 + 11) % v
+		}
+		for _, rows := range []int{1, 2, 3, 4} {
+			b.Run(fmt.Sprintf("%s/rows=%d", mm.name, rows), func(b *testing.B) {
+				s, err := m.NewSequence(128)
+				if err != nil {
+					b.Fatal(err)
+				}
+				logits := make([]float32, rows*v)
+				if err := s.Forward(ctx, prompt, logits[:v], false); err != nil {
+					b.Fatal(err)
+				}
+				tokens := prompt[:rows]
+				for b.Loop() {
+					if err := s.Verify(ctx, tokens, logits, nil); err != nil {
+						b.Fatal(err)
+					}
+					s.Truncate(len(prompt))
+				}
+			})
 		}
 		m.Close()
 	}

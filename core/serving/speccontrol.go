@@ -1,26 +1,46 @@
 package serving
 
-// specControl chooses how many tokens each pass drafts, from how often drafts have been
-// accepted at each position so far in the reply: the k-th token is drafted while the
-// estimated chance that drafts 1..k are all accepted — the expected gain of drafting it —
-// is at least its cost. When even the first is not worth it, drafting pauses and one
-// token is tried again every probeEvery passes. It depends only on the accept decisions,
-// never on timing, so the same request drafts the same way every time.
+import "time"
+
+// specControl chooses how many tokens each pass drafts. It estimates, from the accept
+// decisions so far in the reply, the chance that a draft at each position is accepted given
+// the ones before it, and so the expected tokens of a pass with k drafts: 1 + Σ_{j≤k} Π_{i≤j}
+// rate[i].
+//
+// A sampled reply's tokens depend on how many are drafted (the random source is read once
+// per decision), so for it the choice looks at the accept decisions only: the k-th token is
+// drafted while the chance that drafts 1..k are all accepted is at least cost, the price of
+// a drafted token in one-token passes. When even the first is not worth it, drafting pauses
+// and one token is tried every probeEvery passes. The same request thus drafts the same
+// way every time.
+//
+// A greedy reply is the same whatever is drafted, so for it (timed) the controller also
+// measures how long passes with each k take, and takes the k with the most expected tokens
+// per second: a check of several rows that costs more than it gains (a small model bound by
+// computation rather than memory) turns drafting off by itself. It tries each k twice
+// first, then, every exploreEvery passes, a neighbour of the best.
 type specControl struct {
 	max  int
 	cost float64
 	rate [MaxDraft]float64 // estimated acceptance at each position, given the earlier ones accepted
-	idle int               // passes without drafts since the last probe
+	idle int               // passes without drafts since the last probe (untimed)
+
+	timed  bool
+	secs   [MaxDraft + 1]float64 // running mean of a pass's seconds with k drafts
+	n      [MaxDraft + 1]int     // passes timed with k drafts
+	passes int
+	best   int // the k of the last choice on timing
 }
 
 const (
-	specPrior  = 0.8  // the acceptance assumed before any is measured
-	specWeight = 0.15 // the weight of each new outcome in the running estimate
-	probeEvery = 8    // passes between probes while drafting pauses
+	specPrior    = 0.8  // the acceptance assumed before any is measured
+	specWeight   = 0.15 // the weight of each new outcome in the running estimates
+	probeEvery   = 8    // passes between probes while drafting pauses (untimed)
+	exploreEvery = 32   // passes between tries of a neighbouring k (timed)
 )
 
-func newSpecControl(max int, cost float64) specControl {
-	c := specControl{max: max, cost: cost}
+func newSpecControl(max int, cost float64, timed bool) specControl {
+	c := specControl{max: max, cost: cost, timed: timed}
 	for i := range c.rate {
 		c.rate[i] = specPrior
 	}
@@ -29,15 +49,22 @@ func newSpecControl(max int, cost float64) specControl {
 
 // next returns how many tokens to draft in this pass, at most room.
 func (c *specControl) next(room int) int {
+	top := min(c.max, room)
+	if top <= 0 {
+		return 0
+	}
+	if c.timed {
+		return c.nextTimed(top)
+	}
 	k, reach := 0, 1.0
-	for k < min(c.max, room) {
+	for k < top {
 		reach *= c.rate[k]
 		if reach < c.cost {
 			break
 		}
 		k++
 	}
-	if k == 0 && room > 0 {
+	if k == 0 {
 		if c.idle++; c.idle >= probeEvery {
 			c.idle = 0
 			return 1
@@ -46,9 +73,42 @@ func (c *specControl) next(room int) int {
 	return k
 }
 
+// nextTimed is next for a greedy reply: the k of the most expected tokens per second.
+func (c *specControl) nextTimed(top int) int {
+	c.passes++
+	for k := range top + 1 {
+		if c.n[k] < 2 {
+			return k
+		}
+	}
+	best, bestRate := 0, 0.0
+	for k := range top + 1 {
+		if r := c.expected(k) / max(c.secs[k], 1e-9); r > bestRate {
+			best, bestRate = k, r
+		}
+	}
+	c.best = best
+	if c.passes%exploreEvery == 0 {
+		if n := best + 1 - 2*(c.passes/exploreEvery%2); n >= 0 && n <= top {
+			return n
+		}
+	}
+	return best
+}
+
+// expected is the expected tokens of a pass with k drafts.
+func (c *specControl) expected(k int) float64 {
+	e, reach := 1.0, 1.0
+	for j := range k {
+		reach *= c.rate[j]
+		e += reach
+	}
+	return e
+}
+
 // update learns from a pass that drafted k tokens of which the first accepted were
-// accepted: each position up to the first rejection counts once.
-func (c *specControl) update(k, accepted int) {
+// accepted, and that took d: each position up to the first rejection counts once.
+func (c *specControl) update(k, accepted int, d time.Duration) {
 	for j := 0; j < k && j <= accepted; j++ {
 		hit := 0.0
 		if j < accepted {
@@ -56,4 +116,14 @@ func (c *specControl) update(k, accepted int) {
 		}
 		c.rate[j] += specWeight * (hit - c.rate[j])
 	}
+	if !c.timed {
+		return
+	}
+	s := d.Seconds()
+	if c.n[k] == 0 {
+		c.secs[k] = s
+	} else {
+		c.secs[k] += specWeight * (s - c.secs[k])
+	}
+	c.n[k]++
 }

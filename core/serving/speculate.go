@@ -1,6 +1,8 @@
 package serving
 
 import (
+	"time"
+
 	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/sample"
 )
@@ -68,7 +70,7 @@ func newSpeculator(s *core.Sequence, mtp *core.MTPSequence, o GenerateOptions, t
 	}
 	v, d := c.VocabSize, c.HiddenSize
 	x := &speculator{
-		sp: sp, ctl: newSpecControl(sp.Draft, sp.Cost), s: s,
+		sp: sp, ctl: newSpecControl(sp.Draft, sp.Cost, o.Sampling.Greedy()), s: s,
 		vocab: v, d: d,
 		text:    append(make([]int, 0, len(text)+s.Cap()-s.Len()), text...),
 		base:    s.Len() - (len(text) - fed),
@@ -118,6 +120,7 @@ func (gn *generator) speculate(x *speculator, prompt []int) error {
 			return err
 		}
 		x.text = append(x.text, id)
+		began := time.Now()
 		k, err := x.propose(gn, x.ctl.next(gn.limit-len(gn.history)-1))
 		if err != nil {
 			return err
@@ -126,11 +129,18 @@ func (gn *generator) speculate(x *speculator, prompt []int) error {
 			if id, err = x.step(gn, id); err != nil {
 				return err
 			}
+			x.ctl.update(0, 0, time.Since(began))
 			continue
 		}
-		var stop bool
-		if id, stop, err = x.check(gn, id, k); err != nil || stop {
+		accepted, stop := 0, false
+		id, accepted, stop, err = x.check(gn, id, k)
+		if err != nil {
 			return err
+		}
+		x.stats.record(k, accepted)
+		x.ctl.update(k, accepted, time.Since(began))
+		if stop {
+			return nil
 		}
 	}
 }
@@ -239,8 +249,9 @@ func (x *speculator) step(gn *generator, id int) (int, error) {
 }
 
 // check feeds id and the k drafts in one pass, emits the drafts the sampler accepts, and
-// returns the token chosen after them; stop reports that the generation ended among them.
-func (x *speculator) check(gn *generator, id, k int) (next int, stop bool, err error) {
+// returns the token chosen after them and how many were accepted; stop reports that the
+// generation ended among them.
+func (x *speculator) check(gn *generator, id, k int) (next, accepted int, stop bool, err error) {
 	v, n := x.vocab, gn.s.Len()
 	x.vtok[0] = id
 	copy(x.vtok[1:], x.drafts[:k])
@@ -250,9 +261,8 @@ func (x *speculator) check(gn *generator, id, k int) (next int, stop bool, err e
 		hid = x.vhid[:(k+1)*x.d]
 	}
 	if err := gn.s.Verify(gn.ctx, x.vtok[:k+1], rows, hid); err != nil {
-		return 0, false, err
+		return 0, 0, false, err
 	}
-	accepted := 0
 	next = -1
 	for j := range k {
 		row, d := rows[j*v:(j+1)*v], x.drafts[j]
@@ -275,23 +285,15 @@ func (x *speculator) check(gn *generator, id, k int) (next int, stop bool, err e
 		accepted++
 		done, err := gn.push(d)
 		if done || err != nil {
-			x.learn(k, accepted)
-			return 0, true, err
+			return 0, accepted, true, err
 		}
 		x.text = append(x.text, d)
 	}
 	if next < 0 {
 		next = gn.sm.Sample(rows[k*v:], gn.history)
 	}
-	x.learn(k, accepted)
 	x.rollback(n, accepted)
-	return next, false, nil
-}
-
-// learn records a pass of k drafts of which accepted were accepted.
-func (x *speculator) learn(k, accepted int) {
-	x.stats.record(k, accepted)
-	x.ctl.update(k, accepted)
+	return next, accepted, false, nil
 }
 
 // rollback drops the rows of rejected drafts after a check that began at position n and

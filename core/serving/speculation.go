@@ -37,11 +37,13 @@ type Speculation struct {
 	// proposed while they are seldom accepted (see Cost), none at the end of the reply.
 	Draft int
 	// Cost is what one more drafted token costs, as a share of a one-token decoding pass
-	// (drafting it and checking one more row). A pass proposes the k-th token only while
-	// the chance that the first k are all accepted, as measured so far in the reply, is
-	// at least Cost; below it for the first, speculation pauses and tries one token again
-	// every few passes. 0 = the mode's default (DefaultCost). It depends on the tokens
-	// only, so a seeded reply stays reproducible.
+	// (drafting it and checking one more row), for sampled replies: a pass proposes the
+	// k-th token only while the chance that the first k are all accepted, as measured so
+	// far in the reply, is at least Cost; below it for the first, speculation pauses and
+	// tries one token again every few passes. It depends on the tokens only, so a seeded
+	// reply stays reproducible. Greedy replies, the same whatever is drafted, time their
+	// passes instead and draft as many tokens as give the most tokens per second (none
+	// where checks cost more than they gain). 0 = the mode's default (DefaultCost).
 	Cost float64
 	// Replay is the continuation SpecReplay proposes: Replay[i] after the i-th generated
 	// token. Ignored in the other modes.

@@ -30,7 +30,8 @@ func shape(name string) *core.Config {
 			RopeScaling:    &core.RopeScaling{Type: "yarn", Factor: 40, OriginalMaxPositionEmbeddings: 4096, BetaFast: 32, BetaSlow: 1, MScale: 0.707, MScaleAllDim: 0.707},
 			NRoutedExperts: 64, NSharedExperts: 2, NumExpertsPerTok: 6, MoEIntermediateSize: 1408, FirstKDenseReplace: 1,
 			MoELayerFreq: 1, NGroup: 1, TopKGroup: 1, TopKMethod: "greedy", ScoringFunc: "softmax", RoutedScalingFactor: 1}
-	// v3-mini: a small DeepSeek-V3-style model (q LoRA, sigmoid noaux_tc routing with groups).
+	// v3-mini: a small DeepSeek-V3-style model (q LoRA, sigmoid noaux_tc routing with groups),
+	// with a multi-token-prediction module as DeepSeek-V3 has, so that it can speculate.
 	case "v3-mini":
 		return &core.Config{Architectures: []string{"DeepseekV3ForCausalLM"}, ModelType: "deepseek_v3",
 			VocabSize: 129280, HiddenSize: 1024, IntermediateSize: 2816, NumHiddenLayers: 8, NumAttentionHeads: 8,
@@ -39,8 +40,9 @@ func shape(name string) *core.Config {
 			RopeScaling:    &core.RopeScaling{Type: "yarn", Factor: 40, OriginalMaxPositionEmbeddings: 4096, BetaFast: 32, BetaSlow: 1, MScale: 1, MScaleAllDim: 1},
 			NRoutedExperts: 32, NSharedExperts: 1, NumExpertsPerTok: 8, MoEIntermediateSize: 704, FirstKDenseReplace: 1,
 			MoELayerFreq: 1, NGroup: 4, TopKGroup: 2, TopKMethod: "noaux_tc", ScoringFunc: "sigmoid", NormTopKProb: true,
-			RoutedScalingFactor: 2.5}
-	// v3-671b: DeepSeek-V3 / R1 (671B total, 37B active; 61 layers, 3 dense).
+			RoutedScalingFactor: 2.5, NumNextNPredictLayers: 1}
+	// v3-671b: DeepSeek-V3 / R1 (671B total, 37B active; 61 layers, 3 dense; the MTP module
+	// as layer 61).
 	case "v3-671b":
 		return &core.Config{Architectures: []string{"DeepseekV3ForCausalLM"}, ModelType: "deepseek_v3",
 			VocabSize: 129280, HiddenSize: 7168, IntermediateSize: 18432, NumHiddenLayers: 61, NumAttentionHeads: 128,
@@ -49,7 +51,7 @@ func shape(name string) *core.Config {
 			RopeScaling:    &core.RopeScaling{Type: "yarn", Factor: 40, OriginalMaxPositionEmbeddings: 4096, BetaFast: 32, BetaSlow: 1, MScale: 1, MScaleAllDim: 1},
 			NRoutedExperts: 256, NSharedExperts: 1, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, FirstKDenseReplace: 3,
 			MoELayerFreq: 1, NGroup: 8, TopKGroup: 4, TopKMethod: "noaux_tc", ScoringFunc: "sigmoid", NormTopKProb: true,
-			RoutedScalingFactor: 2.5}
+			RoutedScalingFactor: 2.5, NumNextNPredictLayers: 1}
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "output: a checkpoint directory (config.json + safetensors + tokenizer), or FILE.gguf")
 	sharded := fs.Bool("sharded", false, "one safetensors file per layer, with model.safetensors.index.json")
 	seed := fs.Uint64("seed", 1, "random seed")
+	mtp := fs.Bool("mtp", true, "write the shape's multi-token-prediction module, if it has one (v3-mini, v3-671b)")
 	vocab := fs.Int("vocab", 0, "vocabulary size (0 = the shape's own); the DeepSeek-V3 tokenizer is included when it is at least 128815")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deepgo synth --shape NAME [--layers N] [--vocab N] [--type TYPE] --out DIR|FILE.gguf\n\n")
@@ -41,6 +42,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg, err := synth.Shape(*shape, *layers)
 	if err != nil {
 		return err
+	}
+	if !*mtp {
+		cfg.NumNextNPredictLayers = 0
 	}
 	if *vocab < 0 {
 		return fmt.Errorf("--vocab %d: want a positive size, or 0 for the shape's own", *vocab)
