@@ -35,10 +35,10 @@ qemu-aarch64-static --version | head -n1
 
 # riscv64 under qemu is ~12x slower than native (arm64 ~4x): the whole of ./core/... takes
 # over 15 minutes on 2 cores, so by default it skips the slowest tests whose code is the same
-# on every architecture (scheduling, generation loops, sampling statistics, the KL survey of
+# on every architecture (scheduling, generation loops and speculation, sampling statistics, the KL survey of
 # quantization types); the arm64 runs and the native tests cover them. The kernels' tests
 # (quant, TestReference, TestMatchesLlamaCpp, ...) all run. CROSS_TEST_RISCV_FLAGS= runs all.
-RISCV_FLAGS=${CROSS_TEST_RISCV_FLAGS-"-skip ^(TestScheduler|TestGenerate|TestFrequencies|TestQuantizationKL)"}
+RISCV_FLAGS=${CROSS_TEST_RISCV_FLAGS-"-skip ^(TestScheduler|TestGenerate|TestFrequencies|TestQuantizationKL|TestSpeculation)"}
 
 configs=(
 	"arm64-a72|arm64|qemu-aarch64-static -cpu cortex-a72|"

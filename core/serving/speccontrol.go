@@ -25,6 +25,7 @@ type specControl struct {
 	rate [MaxDraft]float64 // estimated acceptance at each position, given the earlier ones accepted
 	idle int               // passes without drafts since the last probe (untimed)
 
+	fixed  bool // always draft max (replay: the ceiling)
 	timed  bool
 	secs   [MaxDraft + 1]float64 // running mean of a pass's seconds with k drafts
 	n      [MaxDraft + 1]int     // passes timed with k drafts
@@ -52,6 +53,9 @@ func (c *specControl) next(room int) int {
 	top := min(c.max, room)
 	if top <= 0 {
 		return 0
+	}
+	if c.fixed {
+		return top
 	}
 	if c.timed {
 		return c.nextTimed(top)

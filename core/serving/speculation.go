@@ -19,8 +19,9 @@ const (
 	// SpecNgram drafts by prompt lookup: the tokens that followed the latest earlier
 	// occurrence of the last few tokens, in the prompt or the reply.
 	SpecNgram SpecMode = "ngram"
-	// SpecReplay proposes Speculation.Replay, a given continuation: with the model's own
-	// greedy one every draft is accepted, the ceiling of speculation (deepgo bench).
+	// SpecReplay proposes Speculation.Replay, a given continuation, always Draft tokens a
+	// pass: with the model's own greedy one every draft is accepted, the ceiling of
+	// speculation and the cost of a check of Draft+1 rows (deepgo bench).
 	SpecReplay SpecMode = "replay"
 )
 

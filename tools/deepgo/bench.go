@@ -155,6 +155,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sr.Mode != "" {
 		fmt.Fprintf(stdout, "  speculative %8.2f tok/s  (%s, draft ≤ %d) vs %.2f tok/s without: ×%.2f\n", sr.SpecTokS, sr.Mode, sr.Draft, sr.PlainTokS, sr.Speedup)
 		fmt.Fprintf(stdout, "              %.2f drafts accepted per pass, by position %.2f\n", sr.AcceptedPerPass, sr.AcceptByPos)
+		if sr.CheckCost > 0 {
+			fmt.Fprintf(stdout, "              a check of %d rows costs %.2f one-token passes\n", sr.Draft+1, sr.CheckCost)
+		}
 	}
 	if fp.Experts > 0 {
 		limit := "no budget"
@@ -212,6 +215,9 @@ type specResult struct {
 	Speedup         float64          `json:"spec_speedup,omitempty"`
 	AcceptedPerPass float64          `json:"spec_accepted_per_pass,omitempty"`
 	AcceptByPos     []float64        `json:"spec_accept_by_pos,omitempty"`
+	// CheckCost is, with replay, what a pass checking Draft+1 rows costs in one-token
+	// passes: (Draft+1) × tg_plain_tok_s / tg_spec_tok_s.
+	CheckCost float64 `json:"check_cost,omitempty"`
 }
 
 // specPrompt starts the generations bench --speculative times.
@@ -271,6 +277,9 @@ func benchSpec(ctx context.Context, path string, opts core.Options, spec serving
 	r.PlainTokS, r.SpecTokS, r.AcceptedPerPass = median(plain), median(fast), median(perPass)
 	r.Speedup = r.SpecTokS / r.PlainTokS
 	r.AcceptByPos = stats.AcceptByPos()
+	if spec.Mode == serving.SpecReplay {
+		r.CheckCost = float64(spec.Draft+1) / r.Speedup
+	}
 	return r, nil
 }
 
