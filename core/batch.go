@@ -20,6 +20,11 @@ type batch struct {
 	owner  []int32 // owner[t] is the index in parts of row t's sequence
 	pos    []int32 // pos[t] is row t's position in its sequence
 	rows   []int32 // attention: the rows taking the absorbed path
+	// exact is how many of the last rows are checks of drafts (Step.Decode), added after
+	// the others, whose products are computed one row at a time, so that each row's logits
+	// are bit for bit a one-token step's alone, whatever else is in the pass (the 8-bit
+	// kernels that take several rows at once add in another order).
+	exact  int
 	logits []float32
 	buffers
 }
@@ -142,7 +147,7 @@ func newBatch(m *Model) *batch {
 // reset empties the batch for the next pass.
 func (b *batch) reset() {
 	clear(b.parts)
-	b.tokens, b.parts = b.tokens[:0], b.parts[:0]
+	b.tokens, b.parts, b.exact = b.tokens[:0], b.parts[:0], 0
 }
 
 // add appends tokens of s, which will be at positions s.pos.., to the batch; out receives

@@ -94,7 +94,11 @@ func (b *batch) head(x, norm []float32, head quant.Matrix) {
 				if p.hidden != nil && !p.allHidden {
 					copy(p.hidden, b.xn[:p.wanted()*d])
 				}
-				b.matmul(head, p.out, b.xn, p.wanted())
+				single := 0
+				if p.start >= len(b.tokens)-b.exact {
+					single = p.wanted()
+				}
+				b.matmulSingle(head, p.out, head.Rows(), b.xn, d, p.wanted(), single)
 			}
 		}
 		return
@@ -112,7 +116,14 @@ func (b *batch) head(x, norm []float32, head quant.Matrix) {
 		b.logits = make([]float32, rows*vocab)
 	}
 	out := b.logits[:rows*vocab]
-	b.matmul(head, out, b.xn, rows)
+	// The decoding parts are the last, so their rows are the last gathered.
+	single := 0
+	for _, p := range b.parts {
+		if p.out != nil && p.start >= len(b.tokens)-b.exact {
+			single += p.wanted()
+		}
+	}
+	b.matmulSingle(head, out, head.Rows(), b.xn, d, rows, single)
 	r = 0
 	for _, p := range b.parts {
 		if p.out != nil {

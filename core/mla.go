@@ -31,7 +31,7 @@ func (b *batch) attention(li int, a *mla, T int) {
 	// Queries: q = W^UQ · RMSNorm(W^DQ · h), or q = W^Q · h without q LoRA; keys and values:
 	// [c_kv | k_pe] = W^DKV · h. The products of h share one prepared input and one job.
 	d := c.HiddenSize
-	p.prepare(&b.in, a.wkvA, b.xn, T, d)
+	b.prepare(&b.in, a.wkvA, b.xn, T, d)
 	wq, dst := a.wq, b.q
 	if wq == nil {
 		wq, dst = a.wqA, b.qa
@@ -127,7 +127,7 @@ func (b *batch) attendSplit(li int, a *mla, T int) {
 	h, kvl, vd, qk := c.NumAttentionHeads, c.KVLoRARank, c.VHeadDim, c.QKHeadDim()
 	qlat, olat := b.qlat[:T*h*kvl], b.olat[:T*h*kvl]
 	for hh := range h {
-		p.prepare(&b.headIn[hh], a.wkB, b.q[hh*qk:], T, h*qk)
+		b.prepare(&b.headIn[hh], a.wkB, b.q[hh*qk:], T, h*qk)
 		b.multi.addRows(a.wkB, hh*kvl, (hh+1)*kvl, qlat, h*kvl, &b.headIn[hh])
 	}
 	b.multi.run(p)
@@ -144,7 +144,7 @@ func (b *batch) attendSplit(li int, a *mla, T int) {
 	p.Run(j, T*groups, 1)
 	*j = attnJob{}
 	for hh := range h {
-		p.prepare(&b.headIn[hh], a.wvB, olat[hh*kvl:], T, h*kvl)
+		b.prepare(&b.headIn[hh], a.wvB, olat[hh*kvl:], T, h*kvl)
 		b.multi.addRows(a.wvB, hh*vd, (hh+1)*vd, b.attn, h*vd, &b.headIn[hh])
 	}
 	b.multi.run(p)

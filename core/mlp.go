@@ -14,7 +14,7 @@ func (b *batch) mlp(f *mlp, out, x []float32, n int) {
 	p := b.m.pool
 	inter := f.gate.Rows()
 	g, u := b.gate[:n*inter], b.up[:n*inter]
-	p.prepare(&b.in, f.gate, x, n, f.gate.Cols())
+	b.prepare(&b.in, f.gate, x, n, f.gate.Cols())
 	b.multi.add(f.gate, g, inter, &b.in)
 	b.multi.addShared(p, f.up, u, inter, &b.in, f.gate, &b.in2, x, n)
 	b.multi.run(p)

@@ -56,7 +56,7 @@ func (b *batch) moe(e *moe, T int) {
 	var sInter int
 	if sh := e.shared; sh != nil {
 		sInter = sh.gate.Rows()
-		p.prepare(&b.in, sh.gate, b.xn, T, d)
+		b.prepare(&b.in, sh.gate, b.xn, T, d)
 		b.multi.add(sh.gate, gate[:T*sInter], sInter, &b.in)
 		b.multi.addShared(p, sh.up, up[:T*sInter], sInter, &b.in, sh.gate, &b.in2, b.xn, T)
 		if m.residency.pending() {
@@ -83,10 +83,10 @@ func (b *batch) moe(e *moe, T int) {
 				if pass == 0 {
 					m.stats.expertLoads.Add(1)
 					m.stats.expertActivations.Add(int64(n))
-					p.prepare(&ins[ex], f.gate, xe[int(begin)*d:], n, d)
+					p.prepare(&ins[ex], f.gate, xe[int(begin)*d:], n, d, b.expertSingle(begin, end))
 					b.multi.add(f.gate, gate[h:h+n*inter], inter, &ins[ex])
 				} else {
-					p.prepare(&ins[ex], f.up, xe[int(begin)*d:], n, d)
+					p.prepare(&ins[ex], f.up, xe[int(begin)*d:], n, d, b.expertSingle(begin, end))
 				}
 				if pass == 1 || !mixed {
 					b.multi.add(f.up, up[h:h+n*inter], inter, &ins[ex])
@@ -103,7 +103,7 @@ func (b *batch) moe(e *moe, T int) {
 
 	proj := b.proj[:T*d]
 	if sh := e.shared; sh != nil {
-		p.prepare(&b.in, sh.down, gate, T, sInter)
+		b.prepare(&b.in, sh.down, gate, T, sInter)
 		b.multi.add(sh.down, proj, d, &b.in)
 	} else {
 		clear(proj)
@@ -114,7 +114,7 @@ func (b *batch) moe(e *moe, T int) {
 		if n := int(end - begin); n > 0 {
 			f := e.experts[ex]
 			h := off + int(begin)*inter
-			p.prepare(&ins[ex], f.down, gate[h:], n, inter)
+			p.prepare(&ins[ex], f.down, gate[h:], n, inter, b.expertSingle(begin, end))
 			b.multi.add(f.down, ye[int(begin)*d:int(end)*d], d, &ins[ex])
 		}
 		begin = end
@@ -235,4 +235,20 @@ func limitGroups(c *Config, choice, group []float32) {
 			}
 		}
 	}
+}
+
+// expertSingle is how many of an expert's gathered rows, pairs begin..end of
+// b.expertTokens, are decoding rows to multiply one at a time: the pairs of each expert
+// are in token order, so they are its last ones, those of the batch's last b.exact tokens.
+func (b *batch) expertSingle(begin, end int32) int {
+	if b.exact == 0 {
+		return 0
+	}
+	k := int32(b.m.Config.NumExpertsPerTok)
+	first := int32(len(b.tokens)-b.exact) * k // the first pair of a decoding row
+	n := 0
+	for j := end - 1; j >= begin && b.expertTokens[j] >= first; j-- {
+		n++
+	}
+	return n
 }

@@ -89,19 +89,36 @@ func (j *multiJob) run(p *pool) {
 // if w's type multiplies another form of input, with x prepared again in spare.
 func (j *multiJob) addShared(p *pool, w quant.Matrix, dst []float32, dstStride int, in *quant.Input, first quant.Matrix, spare *quant.Input, x []float32, n int) {
 	if !quant.SameInput(w.DType(), first.DType()) && !p.floatActivations {
-		p.prepare(spare, w, x, n, w.Cols())
+		p.prepare(spare, w, x, n, w.Cols(), in.Single())
 		in = spare
 	}
 	j.add(w, dst, dstStride, in)
 }
 
-// prepare readies x (n vectors of w.Cols() values, stride apart) in `in` for w's type.
-func (p *pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
+// prepare readies x (n vectors of w.Cols() values, stride apart) in `in` for w's type; the
+// last single vectors are multiplied one at a time (quant.Input.PrepareSingle).
+func (p *pool) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride, single int) {
 	t := w.DType()
 	if p.floatActivations {
 		t = quant.F32
 	}
-	in.Prepare(p.kernels, t, x, n, stride, w.Cols())
+	in.PrepareSingle(p.kernels, t, x, n, stride, w.Cols(), single)
+}
+
+// prepare is pool.prepare for n rows: when they are the whole batch, its decoding rows
+// (the last b.exact) are multiplied one at a time, so that each gets the products it
+// gets alone.
+func (b *batch) prepare(in *quant.Input, w quant.Matrix, x []float32, n, stride int) {
+	b.m.pool.prepare(in, w, x, n, stride, b.single(n))
+}
+
+// single is how many of n rows to multiply one at a time: the decoding rows when the n
+// rows are the batch's, else none.
+func (b *batch) single(n int) int {
+	if n == len(b.tokens) {
+		return b.exact
+	}
+	return 0
 }
 
 // matmul sets dst[t*rows+i] = w.row(i)·x[t*cols:] for n vectors, on the pool: x is
@@ -112,8 +129,13 @@ func (b *batch) matmul(w quant.Matrix, dst, x []float32, n int) {
 
 // matmulStrided is matmul with explicit strides: dst[t*dstStride+i], x[t*xStride:].
 func (b *batch) matmulStrided(w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n int) {
+	b.matmulSingle(w, dst, dstStride, x, xStride, n, b.single(n))
+}
+
+// matmulSingle is matmulStrided with the last single rows multiplied one at a time.
+func (b *batch) matmulSingle(w quant.Matrix, dst []float32, dstStride int, x []float32, xStride, n, single int) {
 	p := b.m.pool
-	p.prepare(&b.in, w, x, n, xStride)
+	p.prepare(&b.in, w, x, n, xStride, single)
 	b.multi.add(w, dst, dstStride, &b.in)
 	b.multi.run(p)
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // TestVerifyMatchesDecoding: drafted tokens checked together (Sequence.Verify) get, row by
-// row, the logits and hidden states of one-token Forward calls, bit for bit on float
-// weights, with the other paths of attention and with the batch split across passes; and
+// row, the logits and hidden states of one-token Forward calls, bit for bit — on float
+// weights and on the trained model's Q8_0 file with 8-bit activations (the decoding rows
+// are multiplied one at a time) — with the batch split across passes or not; and
 // Prefill hands back every prompt row's hidden state with the last row's logits.
 func TestVerifyMatchesDecoding(t *testing.T) {
 	ctx := context.Background()
@@ -21,8 +22,12 @@ func TestVerifyMatchesDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writeModel(t, cfg, synth.Options{Seed: 7})
-	for _, maxBatch := range []int{2, 16} {
-		m, err := core.Open(path, core.Options{Threads: 2, MaxBatch: maxBatch})
+	for _, run := range []struct {
+		path     string
+		maxBatch int
+	}{{path, 2}, {path, 16}, {fixture.TrainedGGUF(t), 2}, {fixture.TrainedGGUF(t), 16}} {
+		maxBatch := run.maxBatch
+		m, err := core.Open(run.path, core.Options{Threads: 2, MaxBatch: maxBatch})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +62,16 @@ func TestVerifyMatchesDecoding(t *testing.T) {
 		if err := s.Prefill(ctx, prompt, last, hid); err != nil {
 			t.Fatal(err)
 		}
-		if diff := maxDiff(last, promptLogits[(len(prompt)-1)*v:]); diff != 0 {
+		// The prompt's last logits as a Forward without all computes them (one row).
+		alone, err := m.NewSequence(32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastOnly := make([]float32, v)
+		if err := alone.Forward(ctx, prompt, lastOnly, false); err != nil {
+			t.Fatal(err)
+		}
+		if diff := maxDiff(last, lastOnly); diff != 0 {
 			t.Errorf("MaxBatch %d: Prefill's logits differ by %g", maxBatch, diff)
 		}
 		if diff := maxDiff(hid, promptHidden); diff != 0 {
@@ -127,5 +141,65 @@ func BenchmarkVerify(b *testing.B) {
 			})
 		}
 		m.Close()
+	}
+}
+
+// TestVerifyBesideOthersExact: on the trained model's Q8_0 file with 8-bit activations —
+// kernels that add in another order when they take several rows — drafts checked beside
+// other sequences' decoding steps and a prompt get, row by row, the logits of one-token
+// steps alone.
+func TestVerifyBesideOthersExact(t *testing.T) {
+	ctx := context.Background()
+	m, err := core.Open(fixture.TrainedGGUF(t), core.Options{Threads: 2, MaxBatch: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	v := m.Config.VocabSize
+	prompt := []int{1, 17, 33, 2, 99}
+	draft := []int{7, 8, 42}
+	open := func() *core.Sequence {
+		s, err := m.NewSequence(64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Forward(ctx, prompt, make([]float32, v), false); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	want := make([]float32, len(draft)*v)
+	s := open()
+	for i, tok := range draft {
+		if err := s.Forward(ctx, []int{tok}, want[i*v:(i+1)*v], false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := make([]int, 12)
+	for i := range long {
+		long[i] = 20 + i
+	}
+	for _, beside := range []string{"decoding", "prompt", "both"} {
+		s := open()
+		got := make([]float32, len(draft)*v)
+		batch := []core.Step{{Seq: s, Tokens: draft, Logits: got, All: true, Decode: true}}
+		if beside != "prompt" {
+			for range 3 {
+				batch = append(batch, core.Step{Seq: open(), Tokens: []int{5}, Logits: make([]float32, v)})
+			}
+		}
+		if beside != "decoding" {
+			other, err := m.NewSequence(64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, core.Step{Seq: other, Tokens: long, Logits: make([]float32, v)})
+		}
+		if err := m.ForwardBatch(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiff(got, want); d != 0 {
+			t.Errorf("beside %s: checked drafts' logits differ from decoding alone by %g", beside, d)
+		}
 	}
 }

@@ -110,7 +110,7 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 	// at a time. Either kernel takes a block of rows per call.
 	n4 := 0
 	if m.qdotx4Rows != nil {
-		n4 = in.n &^ 3
+		n4 = (in.n - in.alone) &^ 3
 	}
 	for r0 := lo; r0 < hi; r0 += m.rowBlock {
 		m.mulRowBlock(dst, dstStride, in, r0, min(hi, r0+m.rowBlock), n4)
@@ -119,7 +119,8 @@ func (m *blockMatrix) MulInput(dst []float32, dstStride int, in *Input, lo, hi i
 
 // mulRowBlock multiplies rows r0..r1 by every vector of in, with in's kernels: the vectors
 // Prepare interleaved (in.n16, where the type's sixteen-vector kernel runs) in groups of
-// sixteen first, then the others up to n4 in groups of four, then the rest.
+// sixteen first, then the others up to n4 in groups of four, then the rest (two or three
+// before the single ones as a padded group of four), one at a time.
 func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r1, n4 int) {
 	k := in.kernels
 	c, bs := in.cols, qk
@@ -144,7 +145,8 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		}
 		m.qdotx4Rows(k, w, r1-r0, q, d, sums, dst[t*dstStride+r0:], dstStride)
 	}
-	if rest := in.n - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
+	one := n4 // the first vector taken one at a time
+	if rest := in.n - in.alone - n4; rest >= padFrom && m.qdotx4Rows != nil && n4+4 <= len(in.d)*bs/c {
 		// Two or three left: one four-vector pass over a padded group costs less than
 		// that many one-vector passes. Its results go through a buffer on the stack, as
 		// dst has no room for the padding.
@@ -161,9 +163,9 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 				copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
 			}
 		}
-		return
+		one += rest
 	}
-	for t := n4; t < in.n; t++ {
+	for t := one; t < in.n; t++ {
 		q, d, sums := in.vec(t)
 		m.qdotRows(k, w, r1-r0, q, d, sums, dst[t*dstStride+r0:][:r1-r0])
 	}

@@ -286,3 +286,61 @@ func testQdotRows(t *testing.T, k Kernels) {
 		}
 	}
 }
+
+// TestPrepareSingleExact: the last vectors of an Input prepared with PrepareSingle get,
+// bit for bit, the products they get alone, whatever number of vectors come before them
+// (the sixteen-, four- and padded-four-vector kernels in front); the vectors before get
+// Prepare's products.
+func TestPrepareSingleExact(t *testing.T) { forEachKernels(t, testPrepareSingleExact) }
+
+func testPrepareSingleExact(t *testing.T, k Kernels) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, typ := range intKernelTypes {
+		const rows, cols = 24, 512
+		data := make([]byte, 0, rows*cols/typ.BlockSize()*typ.BlockBytes())
+		for range rows {
+			data = append(data, randomRow(typ, cols, r, 1)...)
+		}
+		m, err := NewBlock(typ, data, rows, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const maxN = 21
+		x := randomVector(maxN*cols, r, 1)
+		alone := make([]float32, maxN*rows)
+		var in Input
+		for v := range maxN {
+			in.Prepare(k, typ, x[v*cols:], 1, cols, cols)
+			m.MulInput(alone[v*rows:], rows, &in, 0, rows)
+		}
+		for _, n := range []int{1, 2, 3, 5, 6, 7, 17, 18, 19, 21} {
+			for _, single := range []int{0, 1, 2, 3, 4, n} {
+				if single > n {
+					continue
+				}
+				grouped := make([]float32, n*rows)
+				if n > single {
+					in.Prepare(k, typ, x, n-single, cols, cols)
+					m.MulInput(grouped, rows, &in, 0, rows)
+				}
+				got := make([]float32, n*rows)
+				in.PrepareSingle(k, typ, x, n, cols, cols, single)
+				m.MulInput(got, rows, &in, 0, rows)
+				for v := range n {
+					want := grouped[v*rows : (v+1)*rows]
+					if v >= n-single {
+						want = alone[v*rows : (v+1)*rows]
+					}
+					for i, g := range got[v*rows : (v+1)*rows] {
+						if g != want[i] && !(v < n-single) {
+							t.Fatalf("%v: %d vectors, last %d single: vector %d row %d = %g, alone %g", typ, n, single, v, i, g, want[i])
+						}
+						if v < n-single && math.Abs(float64(g-want[i])) > 1e-3*math.Max(1, math.Abs(float64(want[i]))) {
+							t.Fatalf("%v: %d vectors, last %d single: grouped vector %d row %d = %g, want %g", typ, n, single, v, i, g, want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -24,6 +24,10 @@ type format struct {
 	qdotRows   qdotRowsFunc   // consecutive rows · one vector
 	qdotx4Rows qdotx4RowsFunc // consecutive rows · four vectors; nil: qdotRows a vector at a time
 	x16        x16Kernel      // consecutive rows · sixteen interleaved vectors, where it runs
+	// groupsExact: qdotx4Rows and x16 give each vector's product bit for bit as qdotRows
+	// does (the K formats add in the same order), so Input.PrepareSingle need not take
+	// any vector alone.
+	groupsExact bool
 }
 
 // x16Kernel is a format's sixteen-vector kernel (dotqx16.go) and when it runs: with
@@ -89,20 +93,20 @@ var formats = [...]format{
 		quantize: quantizeQ5_1, dequant: dequantQ5_1, dot: dotQ5_1},
 	Q2_K: {name: "Q2_K", blockSize: qkK, blockBytes: blockBytesQ2_K, ggufType: 10,
 		quantize: quantizeQ2_K, dequant: dequantQ2_K, dot: dotQ2_K,
-		input: inputQ8_K, qdot: Kernels.dotQ2_KQ8K, qdotRows: Kernels.dotQ2_KQ8KRows},
+		input: inputQ8_K, qdot: Kernels.dotQ2_KQ8K, qdotRows: Kernels.dotQ2_KQ8KRows, groupsExact: true},
 	Q3_K: {name: "Q3_K", blockSize: qkK, blockBytes: blockBytesQ3_K, ggufType: 11,
 		quantize: quantizeQ3_K, dequant: dequantQ3_K, dot: dotQ3_K,
-		input: inputQ8_K, qdot: Kernels.dotQ3_KQ8K, qdotRows: Kernels.dotQ3_KQ8KRows},
+		input: inputQ8_K, qdot: Kernels.dotQ3_KQ8K, qdotRows: Kernels.dotQ3_KQ8KRows, groupsExact: true},
 	Q4_K: {name: "Q4_K", blockSize: qkK, blockBytes: blockBytesQ4_K, ggufType: 12,
 		quantize: quantizeQ4_K, dequant: dequantQ4_K, dot: dotQ4_K,
 		input: inputQ8_K, qdot: Kernels.dotQ4_KQ8K, qdotRows: Kernels.dotQ4_KQ8KRows, qdotx4Rows: Kernels.dotQ4_KQ8Kx4Rows,
-		x16: x16Kernel{rows: Kernels.dotQ4_KQ8Kx16Rows, needs: extAVX2Int}},
+		x16: x16Kernel{rows: Kernels.dotQ4_KQ8Kx16Rows, needs: extAVX2Int}, groupsExact: true},
 	Q5_K: {name: "Q5_K", blockSize: qkK, blockBytes: blockBytesQ5_K, ggufType: 13,
 		quantize: quantizeQ5_K, dequant: dequantQ5_K, dot: dotQ5_K,
-		input: inputQ8_K, qdot: Kernels.dotQ5_KQ8K, qdotRows: Kernels.dotQ5_KQ8KRows, qdotx4Rows: Kernels.dotQ5_KQ8Kx4Rows},
+		input: inputQ8_K, qdot: Kernels.dotQ5_KQ8K, qdotRows: Kernels.dotQ5_KQ8KRows, qdotx4Rows: Kernels.dotQ5_KQ8Kx4Rows, groupsExact: true},
 	Q6_K: {name: "Q6_K", blockSize: qkK, blockBytes: blockBytesQ6_K, ggufType: 14,
 		quantize: quantizeQ6_K, dequant: dequantQ6_K, dot: dotQ6_K,
-		input: inputQ8_K, qdot: Kernels.dotQ6_KQ8K, qdotRows: Kernels.dotQ6_KQ8KRows, qdotx4Rows: Kernels.dotQ6_KQ8Kx4Rows},
+		input: inputQ8_K, qdot: Kernels.dotQ6_KQ8K, qdotRows: Kernels.dotQ6_KQ8KRows, qdotx4Rows: Kernels.dotQ6_KQ8Kx4Rows, groupsExact: true},
 }
 
 // format returns t's entry of formats: the zero entry, with no name, for an unknown t.

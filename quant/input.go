@@ -26,6 +26,10 @@ type Input struct {
 	di  []float32
 	si  []int32 // Q8_0: each block's sum; Q8_K: the sums of 16, in pairs
 	n16 int
+	// single is how many of the last vectors MulInput multiplies one at a time, with the
+	// one-vector kernel (PrepareSingle).
+	single int
+	alone  int // the vectors MulInput takes one at a time: single, or 0 where the format's groups are exact
 }
 
 type inputKind uint8
@@ -43,9 +47,26 @@ func inputKindOf(t DType) inputKind { return t.format().input }
 // type t and the kernels k: MulInput runs k's. x is kept, not copied: it must not change
 // until the products are done.
 func (in *Input) Prepare(k Kernels, t DType, x []float32, n, stride, cols int) {
+	in.PrepareSingle(k, t, x, n, stride, cols, 0)
+}
+
+// PrepareSingle is Prepare where the last single vectors are multiplied one at a time, with
+// the kernel a lone vector takes: each of their products is then bit for bit what it is in
+// an Input of that vector alone. The kernels that take four or sixteen vectors at once add
+// the legacy formats' blocks in another order, so a vector's product otherwise depends, by
+// a rounding, on how many vectors come with it. The others are taken as Prepare would.
+func (in *Input) PrepareSingle(k Kernels, t DType, x []float32, n, stride, cols, single int) {
 	if n < 1 || cols < 1 || stride < cols || len(x) < (n-1)*stride+cols {
 		panicArg("Input.Prepare: x is too short for n vectors of cols values")
 	}
+	if single < 0 || single > n {
+		panicArg("Input.PrepareSingle: single out of [0, n]")
+	}
+	in.single, in.alone = single, single
+	if t.format().groupsExact {
+		in.alone = 0
+	}
+	grouped := n - in.alone // the vectors the several-vector kernels may take
 	in.kernels = k
 	in.kind, in.x, in.n, in.stride, in.cols = inputKindOf(t), x, n, stride, cols
 	bs := t.BlockSize()
@@ -63,8 +84,8 @@ func (in *Input) Prepare(k Kernels, t DType, x []float32, n, stride, cols int) {
 			k.quantInputQ8_0(in.q[v*cols:][:cols], in.d[v*cols/32:][:cols/32], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && t.format().x16.runs(k) {
-			in.n16 = n &^ 15
+		if grouped >= 16 && t.format().x16.runs(k) {
+			in.n16 = grouped &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/32)
 			in.si = grow(in.si, in.n16*cols/32)
@@ -78,8 +99,8 @@ func (in *Input) Prepare(k Kernels, t DType, x []float32, n, stride, cols int) {
 			k.quantInputQ8_K(in.q[v*cols:][:cols], in.d[v*cols/256:][:cols/256], in.sums[v*cols/16:][:cols/16], x[v*stride:][:cols])
 		}
 		in.n16 = 0
-		if n >= 16 && t.format().x16.runs(k) {
-			in.n16 = n &^ 15
+		if grouped >= 16 && t.format().x16.runs(k) {
+			in.n16 = grouped &^ 15
 			in.qi = grow(in.qi, in.n16*cols)
 			in.di = grow(in.di, in.n16*cols/256)
 			in.si = grow(in.si, in.n16*cols/32)
@@ -90,6 +111,9 @@ func (in *Input) Prepare(k Kernels, t DType, x []float32, n, stride, cols int) {
 
 // N is the number of vectors.
 func (in *Input) N() int { return in.n }
+
+// Single is how many of the last vectors are multiplied one at a time (PrepareSingle).
+func (in *Input) Single() int { return in.single }
 
 // vec returns vector t's quantized values, scales and sums.
 func (in *Input) vec(t int) (q []int8, d []float32, sums []int16) {
