@@ -11,19 +11,21 @@ import "time"
 // per decision), so for it the choice looks at the accept decisions only: the k-th token is
 // drafted while the chance that drafts 1..k are all accepted is at least cost, the price of
 // a drafted token in one-token passes. When even the first is not worth it, drafting pauses
-// and one token is tried every probeEvery passes. The same request thus drafts the same
-// way every time.
+// and one token is tried after probeEvery passes, then after twice as many each time the
+// try fails (up to maxProbeGap). The same request thus drafts the same way every time.
 //
 // A greedy reply is the same whatever is drafted, so for it (timed) the controller also
 // measures how long passes with each k take, and takes the k with the most expected tokens
 // per second: a check of several rows that costs more than it gains (a small model bound by
-// computation rather than memory) turns drafting off by itself. It tries each k twice
-// first, then, every exploreEvery passes, a neighbour of the best.
+// computation rather than memory) turns drafting off by itself. It times each k once first,
+// from 0 up, going on to k+1 only while k is not clearly worse than the best so far, then,
+// every exploreEvery passes, a neighbour of the best.
 type specControl struct {
 	max  int
 	cost float64
 	rate [MaxDraft]float64 // estimated acceptance at each position, given the earlier ones accepted
 	idle int               // passes without drafts since the last probe (untimed)
+	gap  int               // passes between probes now (untimed)
 
 	fixed  bool // always draft max (replay: the ceiling)
 	timed  bool
@@ -36,12 +38,13 @@ type specControl struct {
 const (
 	specPrior    = 0.8  // the acceptance assumed before any is measured
 	specWeight   = 0.15 // the weight of each new outcome in the running estimates
-	probeEvery   = 8    // passes between probes while drafting pauses (untimed)
-	exploreEvery = 32   // passes between tries of a neighbouring k (timed)
+	probeEvery   = 8    // passes before the first probe while drafting pauses (untimed)
+	maxProbeGap  = 128  // the most passes between probes (untimed)
+	exploreEvery = 64   // passes between tries of a neighbouring k (timed)
 )
 
 func newSpecControl(max int, cost float64, timed bool) specControl {
-	c := specControl{max: max, cost: cost, timed: timed}
+	c := specControl{max: max, cost: cost, timed: timed, gap: probeEvery}
 	for i := range c.rate {
 		c.rate[i] = specPrior
 	}
@@ -69,7 +72,7 @@ func (c *specControl) next(room int) int {
 		k++
 	}
 	if k == 0 {
-		if c.idle++; c.idle >= probeEvery {
+		if c.idle++; c.idle >= c.gap {
 			c.idle = 0
 			return 1
 		}
@@ -80,14 +83,15 @@ func (c *specControl) next(room int) int {
 // nextTimed is next for a greedy reply: the k of the most expected tokens per second.
 func (c *specControl) nextTimed(top int) int {
 	c.passes++
-	for k := range top + 1 {
-		if c.n[k] < 2 {
-			return k
-		}
-	}
 	best, bestRate := 0, 0.0
 	for k := range top + 1 {
-		if r := c.expected(k) / max(c.secs[k], 1e-9); r > bestRate {
+		if c.n[k] == 0 {
+			if k == 0 || c.speed(k-1) >= 0.9*bestRate {
+				return k // not timed yet, and its predecessor is worth going beyond
+			}
+			break
+		}
+		if r := c.speed(k); r > bestRate {
 			best, bestRate = k, r
 		}
 	}
@@ -99,6 +103,9 @@ func (c *specControl) nextTimed(top int) int {
 	}
 	return best
 }
+
+// speed is the expected tokens per second of passes with k drafts, which must have been timed.
+func (c *specControl) speed(k int) float64 { return c.expected(k) / max(c.secs[k], 1e-9) }
 
 // expected is the expected tokens of a pass with k drafts.
 func (c *specControl) expected(k int) float64 {
@@ -121,6 +128,11 @@ func (c *specControl) update(k, accepted int, d time.Duration) {
 		c.rate[j] += specWeight * (hit - c.rate[j])
 	}
 	if !c.timed {
+		if k > 0 && c.idle == 0 && accepted == 0 && c.next0() {
+			c.gap = min(2*c.gap, maxProbeGap) // a failed probe: wait longer for the next
+		} else if accepted > 0 {
+			c.gap = probeEvery
+		}
 		return
 	}
 	s := d.Seconds()
@@ -131,3 +143,7 @@ func (c *specControl) update(k, accepted int, d time.Duration) {
 	}
 	c.n[k]++
 }
+
+// next0 reports whether the untimed rule drafts nothing now: a pass of drafts that it
+// made was a probe.
+func (c *specControl) next0() bool { return c.rate[0] < c.cost }

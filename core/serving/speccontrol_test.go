@@ -43,7 +43,7 @@ func TestSpecControl(t *testing.T) {
 		check  func(c [MaxDraft + 1]int) bool
 	}{
 		{"untimed, accepted: drafts 3", false, 1, cheap, func(c [MaxDraft + 1]int) bool { return c[3] == 400 }},
-		{"untimed, rejected: pauses, probes", false, 0, cheap, func(c [MaxDraft + 1]int) bool { return c[0] > 300 && c[1] > 20 && c[1] < 80 }},
+		{"untimed, rejected: pauses, probes ever less often", false, 0, cheap, func(c [MaxDraft + 1]int) bool { return c[0] > 370 && c[1] >= 3 && c[1] < 12 }},
 		{"timed, cheap rows: drafts 3", true, 0.9, cheap, func(c [MaxDraft + 1]int) bool { return c[3] > 340 }},
 		{"timed, dear rows: off", true, 0.9, dear, func(c [MaxDraft + 1]int) bool { return c[0] > 340 }},
 		{"timed, rejected: off", true, 0, cheap, func(c [MaxDraft + 1]int) bool { return c[0] > 340 }},

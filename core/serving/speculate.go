@@ -80,7 +80,7 @@ func newSpeculator(s *core.Sequence, mtp *core.MTPSequence, o GenerateOptions, t
 		vlogits: make([]float32, (MaxDraft+1)*v),
 		one:     make([]int, 1),
 	}
-	x.ctl.fixed = sp.Mode == SpecReplay
+	x.ctl.fixed = sp.Fixed || sp.Mode == SpecReplay
 	if !o.Sampling.Greedy() {
 		x.p = make([]float32, v)
 	}

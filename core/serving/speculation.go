@@ -46,6 +46,9 @@ type Speculation struct {
 	// passes instead and draft as many tokens as give the most tokens per second (none
 	// where checks cost more than they gain). 0 = the mode's default (DefaultCost).
 	Cost float64
+	// Fixed drafts Draft tokens every pass, as SpecReplay does, instead of as many as
+	// pay: for measuring acceptance at every position.
+	Fixed bool
 	// Replay is the continuation SpecReplay proposes: Replay[i] after the i-th generated
 	// token. Ignored in the other modes.
 	Replay []int

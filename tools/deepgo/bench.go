@@ -52,6 +52,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to `FILE` (go tool pprof)")
 	specMode := fs.String("speculative", "off", "also time generation with speculative decoding, beside the same generation without it: mtp, ngram, replay (drafts the model's own greedy reply: the ceiling at full acceptance) or off")
 	draft := fs.Int("draft", serving.DefaultDraft, "most tokens drafted per pass with --speculative")
+	fixed := fs.Bool("fixed-draft", false, "with --speculative, draft --draft tokens every pass instead of as many as pay (acceptance at every position)")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
@@ -71,7 +72,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--speculative: %w", err)
 	}
-	spec := serving.Speculation{Mode: mode, Draft: *draft}
+	spec := serving.Speculation{Mode: mode, Draft: *draft, Fixed: *fixed}
 	if err := spec.Validate(true); err != nil {
 		return fmt.Errorf("--speculative: %w", err)
 	}
