@@ -23,7 +23,10 @@
 // producing the same bytes as llama-quantize without an importance matrix.
 // An [Input] holds vectors prepared for a matrix's type: for the block
 // formats with integer kernels, quantized to 8 bits once per product, as
-// llama.cpp does, and multiplied by [Matrix.MulInput].
+// llama.cpp does, and multiplied by [Matrix.MulInput]. The kernels that take
+// four or sixteen vectors at once give the K formats' products bit for bit;
+// Q8_0, Q4_0 and Q5_0's differ by a rounding, so [Input.PrepareSingle] can
+// have the last vectors taken one at a time, each then exactly as alone.
 //
 // [ExpF32] and [SwiGLU] are the element-wise exponential and SwiGLU gate activation, as
 // float32(math.Exp) computes them, eight values at a time where the CPU allows.

@@ -61,6 +61,9 @@ type Generation struct {
 // rule (sample.Sampler.Accept), so each token has the model's distribution. Drafting with
 // the MTP module needs s to be empty. When it returns, s holds the prompt and the emitted
 // tokens but (at most) the last.
+//
+// tok may be nil for a model without a tokenizer when o.StopIDs is set (empty: no stop id)
+// and o.Stops is empty: the chunks then carry ids without text (deepgo bench's models).
 func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, prompt []int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
 	var mtp *core.MTPSequence
 	if o.Speculation.Mode == SpecMTP {
@@ -111,6 +114,9 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 		return gn.g, fmt.Errorf("generate: %w", err)
 	}
 	gn.stopIDs = o.StopIDs
+	if tok == nil && (gn.stopIDs == nil || len(o.Stops) > 0) {
+		return gn.g, fmt.Errorf("generate: without a tokenizer, stop ids must be given and stop strings cannot be")
+	}
 	if gn.stopIDs == nil {
 		gn.stopIDs = []int{tok.EOS()}
 	}
@@ -119,7 +125,9 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 		gn.limit = min(gn.limit, o.MaxTokens)
 	}
 	gn.history = make([]int, 0, gn.limit)
-	gn.dec = tok.NewStreamDecoder(o.Stops)
+	if tok != nil {
+		gn.dec = tok.NewStreamDecoder(o.Stops)
+	}
 	gn.g.Finish = FinishLength
 	if sp.on() {
 		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
@@ -128,6 +136,9 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 	}
 	if err != nil {
 		return gn.g, err
+	}
+	if gn.dec == nil {
+		return gn.g, nil
 	}
 	if rest := gn.dec.Flush(); rest != "" {
 		if err := emit(Chunk{ID: -1, Text: rest}); err != nil {
@@ -169,7 +180,11 @@ func (gn *generator) push(id int) (bool, error) {
 	}
 	gn.history = append(gn.history, id)
 	gn.g.CompletionTokens++
-	text, stopped := gn.dec.Push(id)
+	var text string
+	var stopped bool
+	if gn.dec != nil {
+		text, stopped = gn.dec.Push(id)
+	}
 	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {
 		return true, err
 	}

@@ -104,3 +104,31 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("emit error: got %v", err)
 	}
 }
+
+// TestGenerateWithoutTokenizer: a model without a tokenizer generates ids (no text) when
+// the stop ids are given, with and without speculation; without them it is an error.
+func TestGenerateWithoutTokenizer(t *testing.T) {
+	m, _ := tinyModel(t, 9)
+	for _, sp := range []serving.Speculation{{}, {Mode: serving.SpecNgram}} {
+		s, err := m.NewSequence(64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int
+		g, err := serving.Generate(context.Background(), s, nil, []int{1, 2, 3}, serving.GenerateOptions{MaxTokens: 6, StopIDs: []int{}, Speculation: sp},
+			func(c serving.Chunk) error {
+				if c.Text != "" {
+					t.Errorf("text %q without a tokenizer", c.Text)
+				}
+				ids = append(ids, c.ID)
+				return nil
+			})
+		if err != nil || len(ids) != 6 || g.Finish != serving.FinishLength {
+			t.Errorf("%s: %v ids, %+v, %v", sp.Mode, ids, g, err)
+		}
+	}
+	s, _ := m.NewSequence(64)
+	if _, err := serving.Generate(context.Background(), s, nil, []int{1}, serving.GenerateOptions{MaxTokens: 2}, func(serving.Chunk) error { return nil }); err == nil {
+		t.Errorf("no tokenizer and no stop ids: no error")
+	}
+}
