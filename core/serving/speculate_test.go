@@ -27,7 +27,12 @@ type specModel struct {
 // whose kernels round differently when they take several rows at once), whose MTP module
 // drafts well, and a random tiny model with an MTP module, whose drafts are mostly
 // rejected.
-func specModels(t *testing.T) []specModel {
+func specModels(t *testing.T) []specModel { return openSpecModels(t, true) }
+
+// trainedSpecModel opens the trained model's BF16 checkpoint alone.
+func trainedSpecModel(t *testing.T) specModel { return openSpecModels(t, false)[0] }
+
+func openSpecModels(t *testing.T, all bool) []specModel {
 	t.Helper()
 	var out []specModel
 	open := func(name, path, tokDir string, o core.Options, texts ...string) {
@@ -49,6 +54,9 @@ func specModels(t *testing.T) []specModel {
 	dir := fixture.Trained(t)
 	texts := []string{"In the beginning God created", "And the LORD said unto Moses,", "Blessed are the"}
 	open("trained-bf16", dir, dir, core.Options{Threads: 2, MaxBatch: 16}, texts...)
+	if !all {
+		return out
+	}
 	open("trained-q8_0", fixture.TrainedGGUF(t), dir, core.Options{Threads: 2}, texts[:2]...)
 	cfg, err := synth.Shape("tiny", 2)
 	if err != nil {
@@ -126,7 +134,7 @@ func TestSpeculationGreedyLossless(t *testing.T) {
 // TestSpeculationMTPAccepts: on the trained model the MTP module's drafts are mostly
 // accepted, so a reply takes fewer passes than tokens.
 func TestSpeculationMTPAccepts(t *testing.T) {
-	sm := specModels(t)[0]
+	sm := trainedSpecModel(t)
 	_, g := generateIDs(t, sm, sm.prompts[0], serving.GenerateOptions{MaxTokens: 60, StopIDs: []int{},
 		Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 1, Fixed: true}})
 	st := g.Spec
@@ -138,7 +146,7 @@ func TestSpeculationMTPAccepts(t *testing.T) {
 // TestSpeculationBatched: sequences speculating at once, beside one that does not, share
 // the model's passes and each get the reply it gets alone.
 func TestSpeculationBatched(t *testing.T) {
-	sm := specModels(t)[0]
+	sm := trainedSpecModel(t)
 	const n = 30
 	var want [][]int
 	for _, p := range sm.prompts {
@@ -168,7 +176,7 @@ func TestSpeculationBatched(t *testing.T) {
 // speculative-sampling rule — follow the model's own distribution: a chi-square test of
 // 600 seeded replies against the exact probabilities of the nine pairs.
 func TestSpeculationSampledDistribution(t *testing.T) {
-	sm := specModels(t)[0]
+	sm := trainedSpecModel(t)
 	ctx := context.Background()
 	prompt := sm.prompts[2]
 	params := sample.Params{Temperature: 1, TopK: 3}
@@ -240,7 +248,7 @@ func TestSpeculationSampledDistribution(t *testing.T) {
 // replies of plain decoding, across requests that reuse a slot's cached prefix (the
 // module's rows with it) or change it, and sums what was drafted in its stats.
 func TestSchedulerSpeculation(t *testing.T) {
-	sm := specModels(t)[0]
+	sm := trainedSpecModel(t)
 	sch := serving.NewScheduler(sm.m, sm.tok, serving.SchedulerOptions{Slots: 1, Context: 256,
 		Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 2}})
 	a := sm.prompts[0]
