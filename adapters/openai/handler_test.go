@@ -1283,3 +1283,39 @@ func TestFloorLogProb(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsSpeculation: a backend that drafts with the MTP module reports its checking
+// passes, the drafts accepted per pass and the acceptance by position in /metrics; a bad
+// speculation setting is refused when the backend opens.
+func TestMetricsSpeculation(t *testing.T) {
+	testBackend(t) // the trained model's copy in modelDir
+	b, err := OpenBackend(modelDir, BackendOptions{Threads: 2, Slots: 1, Context: 512,
+		Speculation: serving.Speculation{Mode: serving.SpecMTP, Draft: 2, Fixed: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h := NewHandler(Options{ModelName: testModel})
+	h.SetBackend(b)
+	resp := call(h, "POST", RouteChat, chatBody(`"max_tokens":24,"temperature":0`))
+	if resp.Status != 200 {
+		t.Fatalf("chat: %d %s", resp.Status, resp.Body)
+	}
+	m := checkPrometheus(t, string(call(h, "GET", "/metrics", "").Body))
+	if m["deepgo_spec_passes_total"] < 1 || m["deepgo_spec_drafted_tokens_total"] < 2*m["deepgo_spec_passes_total"] {
+		t.Errorf("spec passes %v, drafted %v", m["deepgo_spec_passes_total"], m["deepgo_spec_drafted_tokens_total"])
+	}
+	want := m["deepgo_spec_accepted_tokens_total"] / m["deepgo_spec_passes_total"]
+	if got := m["deepgo_spec_accepted_per_pass"]; math.Abs(got-want) > 1e-9 {
+		t.Errorf("deepgo_spec_accepted_per_pass %v, want %v", got, want)
+	}
+	if r, ok := m[`deepgo_spec_accept_by_pos{pos="1"}`]; !ok || r < 0 || r > 1 {
+		t.Errorf(`deepgo_spec_accept_by_pos{pos="1"} = %v (present %v)`, r, ok)
+	}
+	for _, bad := range []serving.Speculation{{Mode: "eagle"}, {Mode: serving.SpecReplay}, {Mode: serving.SpecNgram, Draft: 9}} {
+		if b, err := OpenBackend(modelDir, BackendOptions{Threads: 2, Slots: 1, Context: 512, Speculation: bad}); err == nil {
+			b.Close()
+			t.Errorf("speculation %+v: no error", bad)
+		}
+	}
+}
