@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
@@ -27,6 +28,10 @@ func TestShapes(t *testing.T) {
 			}
 			if _, err := core.ParseConfig(b); err != nil {
 				t.Errorf("%s: its config.json does not parse back: %v", name, err)
+			}
+			// The DeepSeek-V3 bench shapes carry the MTP module, so that they can speculate.
+			if wantMTP := strings.HasPrefix(name, "v3-"); (c.NumNextNPredictLayers == 1) != wantMTP {
+				t.Errorf("%s: num_nextn_predict_layers %d", name, c.NumNextNPredictLayers)
 			}
 		})
 	}
