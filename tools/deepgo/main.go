@@ -60,7 +60,7 @@ func commands() []command {
 		{"convert", "write a model (Hugging Face checkpoint or GGUF) as a llama.cpp-compatible GGUF file", runConvert},
 		{"quantize", "re-quantize a GGUF file: quantize IN.gguf OUT.gguf TYPE", runQuantize},
 		{"inspect", "show a GGUF file or checkpoint: metadata, tensors, sizes, parameter counts", runInspect},
-		{"bench", "measure prompt and generation speed, time to first token, load time and peak memory", runBench},
+		{"bench", "measure prompt and generation speed, time to first token, load time and peak memory; with --speculative, generation with drafts beside it", runBench},
 		{"synth", "write a model of random weights in a named shape, as a checkpoint or GGUF (for trials and benchmarks)", runSynth},
 		{"version", "print the version", runVersion},
 	}
