@@ -273,3 +273,32 @@ func TestSchedulerSpeculation(t *testing.T) {
 		t.Errorf("scheduler speculation stats %+v", st)
 	}
 }
+
+// TestSpeculationAllocs: the speculative loop allocates nothing per token beyond what the
+// plain loop does (the chunks' text): from a reply of 16 tokens to one of 48, its
+// allocations grow no more than the plain loop's (its buffers are made when it starts).
+func TestSpeculationAllocs(t *testing.T) {
+	sm := trainedSpecModel(t)
+	s, err := sm.m.NewSequence(256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	growth := func(sp serving.Speculation) float64 {
+		allocs := func(n int) float64 {
+			return testing.AllocsPerRun(5, func() {
+				s.Reset()
+				o := serving.GenerateOptions{MaxTokens: n, StopIDs: []int{}, Speculation: sp}
+				if _, err := serving.Generate(context.Background(), s, sm.tok, sm.prompts[0], o, func(serving.Chunk) error { return nil }); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		return allocs(48) - allocs(16)
+	}
+	plain := growth(serving.Speculation{})
+	for _, mode := range []serving.SpecMode{serving.SpecMTP, serving.SpecNgram} {
+		if g := growth(serving.Speculation{Mode: mode, Draft: 2, Fixed: true}); g > plain {
+			t.Errorf("%s: 32 more tokens allocate %v more times; the plain loop %v", mode, g, plain)
+		}
+	}
+}
