@@ -61,16 +61,18 @@ func (b *batch) attention(li int, a *mla, T int) {
 	}
 	// The naive path expands keys from kv_b_proj; with the split GGUF layout only the
 	// absorbed one applies.
-	// Auto takes the naive path for a sequence's chunk of several tokens (a prompt) and the
-	// absorbed one for a single token (decoding), as the reference does, and for drafted
-	// tokens checked together (Step.Decode), so that their logits are decoding's.
+	// Auto takes the absorbed path for every row, so that a row's result does not depend
+	// on its batch; with BatchVariant, the naive path for a sequence's chunk of several
+	// tokens (a prompt) and the absorbed one for a single token (decoding), as the
+	// reference does, and for drafted tokens checked together (Step.Decode), so that
+	// their logits are decoding's.
 	if a.wkB != nil {
 		b.attendSplit(li, a, T)
 	} else {
 		rows := b.rows[:0]
 		for i := range b.parts {
 			pt := &b.parts[i]
-			if m.opts.Attention == AttentionNaive || m.opts.Attention == AttentionAuto && pt.n > 1 && !pt.decode {
+			if m.opts.Attention == AttentionNaive || m.opts.Attention == AttentionAuto && m.opts.BatchVariant && pt.n > 1 && !pt.decode {
 				b.attendNaive(li, a, pt)
 				continue
 			}

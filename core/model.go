@@ -93,7 +93,11 @@ type layer struct {
 type Attention int
 
 const (
-	// AttentionAuto uses the naive path for multi-token prefill and the absorbed path for decode.
+	// AttentionAuto uses the absorbed path for every row, so that a row's result does not
+	// depend on how its prompt is chunked or what shares its pass; with
+	// Options.BatchVariant, the naive path for a sequence's chunks of several prompt
+	// tokens (faster on long prompts) and the absorbed one for decoding, as the reference
+	// does.
 	AttentionAuto Attention = iota
 	// AttentionNaive expands keys and values from the latent cache with kv_b_proj.
 	AttentionNaive
@@ -121,6 +125,15 @@ type Options struct {
 	// model whose experts exceed RAM still runs. The experts of the layer being computed
 	// are always kept, so a budget below one layer's chunk of experts is exceeded by them.
 	ExpertBudget int64
+	// BatchVariant lets a row's arithmetic depend on what it is computed with, for speed:
+	// the kernels that add a batch's products in their own order (quant.Kernels.
+	// BatchVariant: Q8_0 and Q5_0 prefill on AVX-512 VNNI or AVX2) and the naive attention
+	// path for prompt chunks (AttentionAuto). The logits of a token then differ in their
+	// last bits with the batch, the prompt's chunking and the prefix cache, and near-ties
+	// between tokens can flip. false (the zero value): every row is computed bit for bit
+	// as when it is alone, whatever the batch, the chunking or the thread count, so the
+	// same request gives the same tokens under any load.
+	BatchVariant bool
 	// Kernels narrows the kernels the model runs from all this CPU has (see
 	// quant.Kernels.Narrow): "generic" for the portable Go kernels only, "avx2" for no
 	// AVX-512; "" takes the DEEPGO_KERNELS environment variable's choice (kernels.go).

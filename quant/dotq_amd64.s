@@ -61,192 +61,229 @@ DATA q3K<>+48(SB)/8, $0x0000000000000000
 DATA q3K<>+56(SB)/8, $0x0000000200000000
 GLOBL q3K<>(SB), RODATA|NOPTR, $64
 
-// Q_SCALES4 converts the f16 scales of four blocks of bb bytes at SI and multiplies them by
-// the input's four scales at DX: d_w·d_x of each block in both lanes of Y6.
-#define Q_SCALES4(bb) \
+// Q8_0 and Q4_0 keep one accumulator per row: eight float lanes, each block's d_w·d_x
+// (VCVTPH2PS, then VMULPS: one rounding) times its eight int32 sums of four products,
+// fused into it in block order (VFMADD231PS), then reduced as REDUCE4 does (the high lane
+// onto the low, then two pairwise adds). That is exactly the four-vector kernels' order
+// (dotqx4_amd64.s), so a row's product is bit for bit the same whichever kernel takes
+// its vector: a request's output does not depend on the batch it shares. One chain of
+// dependent FMAs would wait on their latency, so the kernels take four rows at a time,
+// the input block loaded once for them; the last rows mod 4 go one at a time.
+//
+// Registers: SI row 0 of the group (row j at SI + j*R8; R9 = 3*R8), DI q, DX d, CX
+// blocks left, BX rows left, R10 dst; Y0-Y3 the four rows' sums, Y8 the input block,
+// Y6 the four rows' d_w·d_x in both lanes, Y15 = 1 words.
+
+// QR_SCALES4 converts the f16 scales of the four rows' current blocks (SI, SI+R8, SI+2·R8,
+// SI+R9) and multiplies them by the input block's scale at DX: row j's d_w·d_x in lane j
+// of both halves of Y6 (X7 scratch).
+#define QR_SCALES4 \
 	MOVWLZX (SI), AX \
 	VMOVD AX, X6 \
-	VPINSRW $1, (bb)(SI), X6, X6 \
-	VPINSRW $2, (bb*2)(SI), X6, X6 \
-	VPINSRW $3, (bb*3)(SI), X6, X6 \
+	VPINSRW $1, (SI)(R8*1), X6, X6 \
+	VPINSRW $2, (SI)(R8*2), X6, X6 \
+	VPINSRW $3, (SI)(R9*1), X6, X6 \
 	VCVTPH2PS X6, X6 \
-	VMULPS (DX), X6, X6 \
+	VBROADCASTSS (DX), X7 \
+	VMULPS X7, X6, X6 \
 	VINSERTF128 $1, X6, Y6, Y6
 
-// Q8_0_BLOCK is the 32 products of a Q8_0 block's int8 at wo(SI) and the input at xo(DI),
-// summed by fours, as floats in w (the input's signs moved onto it, VPSIGNB, so that
-// VPMADDUBSW takes |w|); x is scratch, Y15 = 1 words.
-#define Q8_0_BLOCK(wo, xo, w, x) \
-	VMOVDQU (wo)(SI), w \
-	VMOVDQU (xo)(DI), x \
-	VPSIGNB w, x, x \
+// QR_SCALE1 is QR_SCALES4 for one row: its d_w·d_x in every lane of Y6.
+#define QR_SCALE1 \
+	MOVWLZX (SI), AX \
+	VMOVD AX, X6 \
+	VCVTPH2PS X6, X6 \
+	VMULSS (DX), X6, X6 \
+	VBROADCASTSS X6, Y6
+
+// Q8R_ROW adds a Q8_0 row's block, its 32 int8 at wm, times the input block in Y8 to acc:
+// the input's signs moved onto it (VPSIGNB) so that VPMADDUBSW takes |w|, summed by fours,
+// converted, times lane imm of Y6. w, x, s are scratch.
+#define Q8R_ROW(wm, acc, imm, w, x, s) \
+	VMOVDQU wm, w \
+	VPSIGNB w, Y8, x \
 	VPABSB w, w \
 	VPMADDUBSW x, w, w \
 	VPMADDWD Y15, w, w \
-	VCVTDQ2PS w, w
+	VCVTDQ2PS w, w \
+	VPERMILPS $imm, Y6, s \
+	VFMADD231PS s, w, acc
 
-// Q4_0_BLOCK is Q8_0_BLOCK for a Q4_0 block: the nibbles at wo(SI) (low ones in the low
-// lane of w, high in the high: xw, xh are w's and h's X halves), times the input at xo(DI),
-// less 8·x (VPMADDUBSW of Y13 = 8 bytes into h). Y14 = 0x0f bytes, Y15 = 1 words.
-#define Q4_0_BLOCK(wo, xo, xw, xh, w, h) \
-	VMOVDQU (wo)(SI), xw \
+// Q4R_ROW is Q8R_ROW for a Q4_0 row: the 16 bytes of nibbles at wm (low ones in the low
+// lane of w, high in the high: xw, xh are w's and h's X halves) times the input in Y8, less
+// 8·x (Y9, VPMADDUBSW of Y13 = 8 bytes by the input, once per block). Y14 = 0x0f bytes.
+#define Q4R_ROW(wm, acc, imm, xw, xh, w, h, s) \
+	VMOVDQU wm, xw \
 	VPSRLW $4, xw, xh \
 	VINSERTI128 $1, xh, w, w \
 	VPAND Y14, w, w \
-	VPMADDUBSW (xo)(DI), w, w \
-	VPMADDUBSW (xo)(DI), Y13, h \
-	VPSUBW h, w, w \
+	VPMADDUBSW Y8, w, w \
+	VPSUBW Y9, w, w \
 	VPMADDWD Y15, w, w \
-	VCVTDQ2PS w, w
+	VCVTDQ2PS w, w \
+	VPERMILPS $imm, Y6, s \
+	VFMADD231PS s, w, acc
+
+// QR_START loads the arguments: SI w, R8 the row's bytes (blocks × bb), R9 = 3·R8, BX rows,
+// R10 dst; Y15 = 1 words.
+#define QR_START(bb) \
+	MOVQ w_base+0(FP), SI \
+	MOVQ d_len+64(FP), R8 \
+	IMULQ $bb, R8 \
+	LEAQ (R8)(R8*2), R9 \
+	MOVQ rows+24(FP), BX \
+	MOVQ dst_base+80(FP), R10 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15
+
+// QR_ROWSTART points DI, DX and CX at the input's first block.
+#define QR_ROWSTART \
+	MOVQ q_base+32(FP), DI \
+	MOVQ d_base+56(FP), DX \
+	MOVQ d_len+64(FP), CX
+
+// QR_REDUCE1 reduces Y0 to its sum in X0, in REDUCE4's order.
+#define QR_REDUCE1 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X1, X0, X0 \
+	VHADDPS X0, X0, X0 \
+	VHADDPS X0, X0, X0
 
 // func dotQ8_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 TEXT ·dotQ8_0Q8RowsAVX2(SB), NOSPLIT, $0-104
-	MOVQ w_base+0(FP), SI
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-	CMPQ rows+24(FP), $0
-	JLE dotQ8_0Q8RowsAVX2_end
-dotQ8_0Q8RowsAVX2_row:
-	MOVQ q_base+32(FP), DI
-	MOVQ d_base+56(FP), DX
-	MOVQ d_len+64(FP), CX
+	QR_START(34)
+	CMPQ BX, $4
+	JB q8r_one
+q8r_four:
+	QR_ROWSTART
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	CMPQ CX, $4
-	JB dotQ8_0Q8RowsAVX2_tail
-dotQ8_0Q8RowsAVX2_loop4:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4160(SI)
-	PREFETCHT0 4224(SI)
-	Q_SCALES4(34)
-	Q8_0_BLOCK(2, 0, Y4, Y5)
-	VPERMILPS $0x00, Y6, Y7
-	VFMADD231PS Y7, Y4, Y0
-	Q8_0_BLOCK(36, 32, Y8, Y9)
-	VPERMILPS $0x55, Y6, Y10
-	VFMADD231PS Y10, Y8, Y1
-	Q8_0_BLOCK(70, 64, Y11, Y12)
-	VPERMILPS $0xaa, Y6, Y7
-	VFMADD231PS Y7, Y11, Y2
-	Q8_0_BLOCK(104, 96, Y4, Y5)
-	VPERMILPS $0xff, Y6, Y10
-	VFMADD231PS Y10, Y4, Y3
-	ADDQ $136, SI
-	ADDQ $128, DI
-	ADDQ $16, DX
-	SUBQ $4, CX
-	CMPQ CX, $4
-	JAE dotQ8_0Q8RowsAVX2_loop4
-dotQ8_0Q8RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ8_0Q8RowsAVX2_done
-dotQ8_0Q8RowsAVX2_loop1:
-	Q8_0_BLOCK(2, 0, Y4, Y5)
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMULSS 0(DX), X6, X6
-	VBROADCASTSS X6, Y6
-	VFMADD231PS Y6, Y4, Y0
+	JZ q8r_fourdone
+q8r_fourloop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4096(SI)(R8*1)
+	PREFETCHT0 4096(SI)(R8*2)
+	PREFETCHT0 4096(SI)(R9*1)
+	QR_SCALES4
+	VMOVDQU (DI), Y8
+	Q8R_ROW(2(SI), Y0, 0x00, Y4, Y5, Y7)
+	Q8R_ROW(2(SI)(R8*1), Y1, 0x55, Y10, Y11, Y12)
+	Q8R_ROW(2(SI)(R8*2), Y2, 0xaa, Y4, Y5, Y7)
+	Q8R_ROW(2(SI)(R9*1), Y3, 0xff, Y10, Y11, Y12)
 	ADDQ $34, SI
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ8_0Q8RowsAVX2_loop1
-dotQ8_0Q8RowsAVX2_done:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVQ dst_base+80(FP), AX
-	VMOVSS X0, (AX)
-	ADDQ $4, dst_base+80(FP)
-	DECQ rows+24(FP)
-	JNZ dotQ8_0Q8RowsAVX2_row
-dotQ8_0Q8RowsAVX2_end:
+	JNZ q8r_fourloop
+q8r_fourdone:
+	REDUCE4
+	VMOVUPS X0, (R10)
+	ADDQ $16, R10
+	ADDQ R9, SI
+	SUBQ $4, BX
+	CMPQ BX, $4
+	JAE q8r_four
+q8r_one:
+	TESTQ BX, BX
+	JZ q8r_end
+q8r_onerow:
+	QR_ROWSTART
+	VXORPS Y0, Y0, Y0
+	TESTQ CX, CX
+	JZ q8r_onedone
+q8r_oneloop:
+	PREFETCHT0 4096(SI)
+	QR_SCALE1
+	VMOVDQU (DI), Y8
+	Q8R_ROW(2(SI), Y0, 0x00, Y4, Y5, Y7)
+	ADDQ $34, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JNZ q8r_oneloop
+q8r_onedone:
+	QR_REDUCE1
+	VMOVSS X0, (R10)
+	ADDQ $4, R10
+	DECQ BX
+	JNZ q8r_onerow
+q8r_end:
 	VZEROUPPER
 	RET
 
 // func dotQ4_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 TEXT ·dotQ4_0Q8RowsAVX2(SB), NOSPLIT, $0-104
-	MOVQ w_base+0(FP), SI
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
+	QR_START(18)
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
 	MOVL $0x08080808, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
-	CMPQ rows+24(FP), $0
-	JLE dotQ4_0Q8RowsAVX2_end
-dotQ4_0Q8RowsAVX2_row:
-	MOVQ q_base+32(FP), DI
-	MOVQ d_base+56(FP), DX
-	MOVQ d_len+64(FP), CX
+	CMPQ BX, $4
+	JB q4r_one
+q4r_four:
+	QR_ROWSTART
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	CMPQ CX, $4
-	JB dotQ4_0Q8RowsAVX2_tail
-dotQ4_0Q8RowsAVX2_loop4:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4160(SI)
-	Q_SCALES4(18)
-	Q4_0_BLOCK(2, 0, X4, X5, Y4, Y5)
-	VPERMILPS $0x00, Y6, Y7
-	VFMADD231PS Y7, Y4, Y0
-	Q4_0_BLOCK(20, 32, X8, X9, Y8, Y9)
-	VPERMILPS $0x55, Y6, Y10
-	VFMADD231PS Y10, Y8, Y1
-	Q4_0_BLOCK(38, 64, X11, X12, Y11, Y12)
-	VPERMILPS $0xaa, Y6, Y7
-	VFMADD231PS Y7, Y11, Y2
-	Q4_0_BLOCK(56, 96, X4, X5, Y4, Y5)
-	VPERMILPS $0xff, Y6, Y10
-	VFMADD231PS Y10, Y4, Y3
-	ADDQ $72, SI
-	ADDQ $128, DI
-	ADDQ $16, DX
-	SUBQ $4, CX
-	CMPQ CX, $4
-	JAE dotQ4_0Q8RowsAVX2_loop4
-dotQ4_0Q8RowsAVX2_tail:
 	TESTQ CX, CX
-	JZ dotQ4_0Q8RowsAVX2_done
-dotQ4_0Q8RowsAVX2_loop1:
-	Q4_0_BLOCK(2, 0, X4, X5, Y4, Y5)
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMULSS 0(DX), X6, X6
-	VBROADCASTSS X6, Y6
-	VFMADD231PS Y6, Y4, Y0
+	JZ q4r_fourdone
+q4r_fourloop:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4096(SI)(R8*1)
+	PREFETCHT0 4096(SI)(R8*2)
+	PREFETCHT0 4096(SI)(R9*1)
+	QR_SCALES4
+	VMOVDQU (DI), Y8
+	VPMADDUBSW Y8, Y13, Y9
+	Q4R_ROW(2(SI), Y0, 0x00, X4, X5, Y4, Y5, Y7)
+	Q4R_ROW(2(SI)(R8*1), Y1, 0x55, X10, X11, Y10, Y11, Y12)
+	Q4R_ROW(2(SI)(R8*2), Y2, 0xaa, X4, X5, Y4, Y5, Y7)
+	Q4R_ROW(2(SI)(R9*1), Y3, 0xff, X10, X11, Y10, Y11, Y12)
 	ADDQ $18, SI
 	ADDQ $32, DI
 	ADDQ $4, DX
 	DECQ CX
-	JNZ dotQ4_0Q8RowsAVX2_loop1
-dotQ4_0Q8RowsAVX2_done:
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVQ dst_base+80(FP), AX
-	VMOVSS X0, (AX)
-	ADDQ $4, dst_base+80(FP)
-	DECQ rows+24(FP)
-	JNZ dotQ4_0Q8RowsAVX2_row
-dotQ4_0Q8RowsAVX2_end:
+	JNZ q4r_fourloop
+q4r_fourdone:
+	REDUCE4
+	VMOVUPS X0, (R10)
+	ADDQ $16, R10
+	ADDQ R9, SI
+	SUBQ $4, BX
+	CMPQ BX, $4
+	JAE q4r_four
+q4r_one:
+	TESTQ BX, BX
+	JZ q4r_end
+q4r_onerow:
+	QR_ROWSTART
+	VXORPS Y0, Y0, Y0
+	TESTQ CX, CX
+	JZ q4r_onedone
+q4r_oneloop:
+	PREFETCHT0 4096(SI)
+	QR_SCALE1
+	VMOVDQU (DI), Y8
+	VPMADDUBSW Y8, Y13, Y9
+	Q4R_ROW(2(SI), Y0, 0x00, X4, X5, Y4, Y5, Y7)
+	ADDQ $18, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JNZ q4r_oneloop
+q4r_onedone:
+	QR_REDUCE1
+	VMOVSS X0, (R10)
+	ADDQ $4, R10
+	DECQ BX
+	JNZ q4r_onerow
+q4r_end:
 	VZEROUPPER
 	RET
 

@@ -24,11 +24,17 @@ type format struct {
 	qdotRows   qdotRowsFunc   // consecutive rows · one vector
 	qdotx4Rows qdotx4RowsFunc // consecutive rows · four vectors; nil: qdotRows a vector at a time
 	x16        x16Kernel      // consecutive rows · sixteen interleaved vectors, where it runs
-	// groupsExact: qdotx4Rows and x16 give each vector's product bit for bit as qdotRows
-	// does (the K formats add in the same order), so Input.PrepareSingle need not take
-	// any vector alone.
-	groupsExact bool
+	// reorders: with Kernels that allow it (extReorder), some of the several-vector
+	// kernels add the blocks in another order than qdotRows (Q8_0's VNNI four-vector
+	// kernel, Q8_0's and Q5_0's sixteen-vector ones), so that a vector's product depends,
+	// by a rounding, on how many vectors come with it. Without extReorder every kernel of
+	// every format gives each vector's product bit for bit as qdotRows does.
+	reorders bool
 }
+
+// groupsExact reports whether the several-vector kernels k runs for the format give each
+// vector's product bit for bit as the one-vector kernel does.
+func (f *format) groupsExact(k Kernels) bool { return !f.reorders || !k.has(extReorder) }
 
 // x16Kernel is a format's sixteen-vector kernel (dotqx16.go) and when it runs: with
 // Kernels that have needs and not unless (where another kernel is faster). Where it runs,
@@ -78,8 +84,9 @@ var formats = [...]format{
 	Q8_0: {name: "Q8_0", blockSize: qk, blockBytes: blockBytesQ8_0, ggufType: 8,
 		quantize: quantizeQ8_0, dequant: dequantQ8_0, dot: dotQ8_0,
 		input: inputQ8_0, qdot: Kernels.dotQ8_0Q8, qdotRows: Kernels.dotQ8_0Q8Rows, qdotx4Rows: Kernels.dotQ8_0Q8x4Rows,
-		// The VNNI four-vector kernel is faster still than the sixteen-vector one.
-		x16: x16Kernel{rows: Kernels.dotQ8_0Q8x16Rows, needs: extAVX2Int, unless: extVNNI}},
+		// The VNNI four-vector kernel is faster still than the sixteen-vector one. Both
+		// add in their own order (reorders).
+		x16: x16Kernel{rows: Kernels.dotQ8_0Q8x16Rows, needs: extAVX2Int | extReorder, unless: extVNNI}, reorders: true},
 	Q4_0: {name: "Q4_0", blockSize: qk, blockBytes: blockBytesQ4_0, ggufType: 2,
 		quantize: quantizeQ4_0, dequant: dequantQ4_0, dot: dotQ4_0,
 		input: inputQ8_0, qdot: Kernels.dotQ4_0Q8, qdotRows: Kernels.dotQ4_0Q8Rows, qdotx4Rows: Kernels.dotQ4_0Q8x4Rows},
@@ -88,25 +95,25 @@ var formats = [...]format{
 	Q5_0: {name: "Q5_0", blockSize: qk, blockBytes: blockBytesQ5_0, ggufType: 6,
 		quantize: quantizeQ5_0, dequant: dequantQ5_0, dot: dotQ5_0,
 		input: inputQ8_0, qdot: Kernels.dotQ5_0Q8, qdotRows: Kernels.dotQ5_0Q8Rows, qdotx4Rows: Kernels.dotQ5_0Q8x4Rows,
-		x16: x16Kernel{rows: Kernels.dotQ5_0Q8x16Rows, needs: extAVX2Int}},
+		x16: x16Kernel{rows: Kernels.dotQ5_0Q8x16Rows, needs: extAVX2Int | extReorder}, reorders: true},
 	Q5_1: {name: "Q5_1", blockSize: qk, blockBytes: blockBytesQ5_1, ggufType: 7,
 		quantize: quantizeQ5_1, dequant: dequantQ5_1, dot: dotQ5_1},
 	Q2_K: {name: "Q2_K", blockSize: qkK, blockBytes: blockBytesQ2_K, ggufType: 10,
 		quantize: quantizeQ2_K, dequant: dequantQ2_K, dot: dotQ2_K,
-		input: inputQ8_K, qdot: Kernels.dotQ2_KQ8K, qdotRows: Kernels.dotQ2_KQ8KRows, groupsExact: true},
+		input: inputQ8_K, qdot: Kernels.dotQ2_KQ8K, qdotRows: Kernels.dotQ2_KQ8KRows},
 	Q3_K: {name: "Q3_K", blockSize: qkK, blockBytes: blockBytesQ3_K, ggufType: 11,
 		quantize: quantizeQ3_K, dequant: dequantQ3_K, dot: dotQ3_K,
-		input: inputQ8_K, qdot: Kernels.dotQ3_KQ8K, qdotRows: Kernels.dotQ3_KQ8KRows, groupsExact: true},
+		input: inputQ8_K, qdot: Kernels.dotQ3_KQ8K, qdotRows: Kernels.dotQ3_KQ8KRows},
 	Q4_K: {name: "Q4_K", blockSize: qkK, blockBytes: blockBytesQ4_K, ggufType: 12,
 		quantize: quantizeQ4_K, dequant: dequantQ4_K, dot: dotQ4_K,
 		input: inputQ8_K, qdot: Kernels.dotQ4_KQ8K, qdotRows: Kernels.dotQ4_KQ8KRows, qdotx4Rows: Kernels.dotQ4_KQ8Kx4Rows,
-		x16: x16Kernel{rows: Kernels.dotQ4_KQ8Kx16Rows, needs: extAVX2Int}, groupsExact: true},
+		x16: x16Kernel{rows: Kernels.dotQ4_KQ8Kx16Rows, needs: extAVX2Int}},
 	Q5_K: {name: "Q5_K", blockSize: qkK, blockBytes: blockBytesQ5_K, ggufType: 13,
 		quantize: quantizeQ5_K, dequant: dequantQ5_K, dot: dotQ5_K,
-		input: inputQ8_K, qdot: Kernels.dotQ5_KQ8K, qdotRows: Kernels.dotQ5_KQ8KRows, qdotx4Rows: Kernels.dotQ5_KQ8Kx4Rows, groupsExact: true},
+		input: inputQ8_K, qdot: Kernels.dotQ5_KQ8K, qdotRows: Kernels.dotQ5_KQ8KRows, qdotx4Rows: Kernels.dotQ5_KQ8Kx4Rows},
 	Q6_K: {name: "Q6_K", blockSize: qkK, blockBytes: blockBytesQ6_K, ggufType: 14,
 		quantize: quantizeQ6_K, dequant: dequantQ6_K, dot: dotQ6_K,
-		input: inputQ8_K, qdot: Kernels.dotQ6_KQ8K, qdotRows: Kernels.dotQ6_KQ8KRows, qdotx4Rows: Kernels.dotQ6_KQ8Kx4Rows, groupsExact: true},
+		input: inputQ8_K, qdot: Kernels.dotQ6_KQ8K, qdotRows: Kernels.dotQ6_KQ8KRows, qdotx4Rows: Kernels.dotQ6_KQ8Kx4Rows},
 }
 
 // format returns t's entry of formats: the zero entry, with no name, for an unknown t.

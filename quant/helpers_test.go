@@ -143,15 +143,26 @@ func expectPanic(tb testing.TB, what string, f func()) {
 }
 
 // implementations lists every kernel choice this CPU can run, from all it has down to the
-// portable Go kernels (AVX-512 off; on arm64 the dot product off; everything off): a test
+// portable Go kernels (AVX-512 off; on arm64 the dot product off; everything off), each
+// with assembly also with the reordering kernels allowed (Kernels.BatchVariant): a test
 // that compares kernels runs under each, named by it, as crypto/internal/fips140's tests
 // run every implementation, instead of overwriting a choice the package holds.
 func implementations() []Kernels {
 	all := CPUKernels()
-	ks := []Kernels{all}
-	for _, off := range []ext{extAVX512All, extAVX512All | extDotProd, ^ext(0)} {
-		if k := (Kernels{all.ext &^ off}); k != ks[len(ks)-1] {
+	var ks []Kernels
+	seen := map[Kernels]bool{}
+	add := func(k Kernels) {
+		if !seen[k] {
+			seen[k] = true
 			ks = append(ks, k)
+		}
+	}
+	for _, off := range []ext{0, extAVX512All, extAVX512All | extDotProd, ^ext(0)} {
+		k := Kernels{all.ext &^ off}
+		add(k)
+		// Each choice with assembly also with the kernels that reorder (BatchVariant).
+		if k.ext != 0 {
+			add(k.BatchVariant())
 		}
 	}
 	return ks

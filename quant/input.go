@@ -63,7 +63,7 @@ func (in *Input) PrepareSingle(k Kernels, t DType, x []float32, n, stride, cols,
 		panicArg("Input.PrepareSingle: single out of [0, n]")
 	}
 	in.single, in.alone = single, single
-	if t.format().groupsExact {
+	if t.format().groupsExact(k) {
 		in.alone = 0
 	}
 	grouped := n - in.alone // the vectors the several-vector kernels may take

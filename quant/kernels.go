@@ -29,6 +29,11 @@ const (
 	extNEON                    // arm64: Advanced SIMD
 	extDotProd                 // arm64: the dot-product instructions SDOT/UDOT
 	extRVV                     // riscv64: the vector extension 1.0, VLEN >= 128
+	// extReorder is not an instruction set but a permission: kernels that add a batch's
+	// products in another order than the one-vector kernels (faster for batches, but a
+	// vector's product then depends, by a rounding, on the vectors that come with it) may
+	// run. CPUKernels leaves it out; BatchVariant adds it.
+	extReorder
 
 	// extAVX2Int is what amd64's integer kernels need (the F16C converts the blocks' scales).
 	extAVX2Int = extAVX2 | extF16C
@@ -44,6 +49,15 @@ var cpuKernels = Kernels{detect()}
 // assembly uses (read with github.com/klauspost/cpuid/v2 on amd64 and arm64, from AT_HWCAP
 // on riscv64), or none on other architectures and in a build with the noasm tag.
 func CPUKernels() Kernels { return cpuKernels }
+
+// BatchVariant returns k allowed the kernels whose rounding depends on the batch: Q8_0's
+// AVX-512 VNNI four-vector kernel and the sixteen-vector kernels of Q8_0 and Q5_0, which
+// add blocks in another order than the one-vector kernels. With them, prefill and batched
+// decoding run faster where they apply, but a vector's product may differ in its last bits
+// with the number of vectors it is multiplied with. Without them (every Kernels but one
+// this returns), MulInput gives each vector bit for bit the product it gets alone, on
+// every format: a row's result does not depend on the batch it shares.
+func (k Kernels) BatchVariant() Kernels { return Kernels{k.ext | extReorder} }
 
 // has reports whether k may use every extension of e.
 func (k Kernels) has(e ext) bool { return k.ext&e == e }
@@ -73,7 +87,7 @@ func (k Kernels) String() string {
 		name string
 	}{
 		{extAVX2, "avx2"}, {extF16C, "f16c"}, {extAVX512, "avx512"}, {extVNNI, "vnni"}, {extAVXVNNI, "avxvnni"},
-		{extNEON, "neon"}, {extDotProd, "dotprod"}, {extRVV, "rvv"},
+		{extNEON, "neon"}, {extDotProd, "dotprod"}, {extRVV, "rvv"}, {extReorder, "batch-variant"},
 	} {
 		if k.has(n.e) {
 			parts = append(parts, n.name)
