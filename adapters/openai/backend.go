@@ -15,6 +15,9 @@ type BackendOptions struct {
 	Slots     int    // generations at once; 0 = serving.DefaultSlots
 	Queue     int    // requests waiting for a slot; 0 = serving.DefaultQueue, negative = none
 	Context   int    // tokens per slot; 0 = serving.DefaultContext, at most the model's maximum
+	// BatchVariant trades the independence of a reply from the load for faster prefill
+	// (core.Options.BatchVariant); false, the zero value, keeps replies independent of it.
+	BatchVariant bool
 	// ExpertBudget caps the memory of the routed experts' weights in bytes (0 = no cap):
 	// beyond it the least recently used are released (core.Options.ExpertBudget).
 	ExpertBudget int64
@@ -31,7 +34,7 @@ type BackendOptions struct {
 // directory) with its tokenizer and a scheduler, ready for Handler.SetBackend. The
 // weights are memory-mapped, not read.
 func OpenBackend(path string, o BackendOptions) (*Backend, error) {
-	m, tok, err := serving.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget})
+	m, tok, err := serving.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget, BatchVariant: o.BatchVariant})
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ import (
 
 // runBench measures a model's speed:
 //
-//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--no-warmup] [--json]
+//	deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--batch-variant] [--no-warmup] [--json]
 //
 // Each run opens the model (load time), then, as llama-bench does, runs the prompt and one
 // generation step once untimed (the warm-up: the weights' pages get mapped and the buffers
@@ -53,10 +53,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	specMode := fs.String("speculative", "off", "also time generation with speculative decoding, beside the same generation without it: mtp, ngram, replay (drafts the model's own greedy reply: the ceiling at full acceptance) or off")
 	draft := fs.Int("draft", serving.DefaultDraft, "most tokens drafted per pass with --speculative")
 	fixed := fs.Bool("fixed-draft", false, "with --speculative, draft --draft tokens every pass instead of as many as pay (acceptance at every position)")
+	variant := fs.Bool("batch-variant", false, "run the kernels and attention path whose rounding depends on the batch (faster prefill; see deepgo serve --batch-variant)")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--no-warmup] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--batch-variant] [--no-warmup] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -96,7 +97,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, *p, *n, *seqs, !*noWarmup, uint64(r))
+		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant}, *p, *n, *seqs, !*noWarmup, uint64(r))
 		if err != nil {
 			return err
 		}
@@ -110,7 +111,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var sr specResult
 	if spec.Mode != serving.SpecOff {
-		if sr, err = benchSpec(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n}, spec, *n, *runs); err != nil {
+		if sr, err = benchSpec(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant}, spec, *n, *runs); err != nil {
 			return err
 		}
 	}
