@@ -91,6 +91,7 @@ type setup struct {
 	ctx             int         // tokens per slot; default the model's, at most 4096
 	edge            edge.Config // Addr and Handler are filled in
 	endless         bool        // serve endlessModelDir's model instead of the trained one
+	threads         int         // default 2
 }
 
 // testServer is a running edge server on 127.0.0.1 with its backend.
@@ -125,6 +126,9 @@ func start(t *testing.T, o setup) *testServer {
 	if o.queue == 0 {
 		o.queue = 2
 	}
+	if o.threads == 0 {
+		o.threads = 2
+	}
 	var keys *openai.Keys
 	if o.keys != "" {
 		keys, err = openai.ParseKeys(strings.NewReader(o.keys), "test")
@@ -133,7 +137,7 @@ func start(t *testing.T, o setup) *testServer {
 		}
 	}
 	h := openai.NewHandler(openai.Options{ModelName: "tiny", Keys: keys, MaxTokens: o.maxTokens, MaxPromptTokens: o.maxPromptTokens})
-	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: 2, Slots: o.slots, Queue: o.queue, Context: o.ctx})
+	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: o.threads, Slots: o.slots, Queue: o.queue, Context: o.ctx})
 	if err != nil {
 		t.Fatalf("open backend: %v", err)
 	}
