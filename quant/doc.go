@@ -24,9 +24,12 @@
 // An [Input] holds vectors prepared for a matrix's type: for the block
 // formats with integer kernels, quantized to 8 bits once per product, as
 // llama.cpp does, and multiplied by [Matrix.MulInput]. The kernels that take
-// four or sixteen vectors at once give the K formats' products bit for bit;
-// Q8_0, Q4_0 and Q5_0's differ by a rounding, so [Input.PrepareSingle] can
-// have the last vectors taken one at a time, each then exactly as alone.
+// four or sixteen vectors at once give every vector's product bit for bit as
+// the one-vector kernels do, so a row's result does not depend on the batch it
+// is computed in. [Kernels.BatchVariant] also allows faster kernels that add in
+// their own order (Q8_0 with AVX-512 VNNI, Q8_0 and Q5_0 by sixteen vectors),
+// whose products differ by a rounding; with them [Input.PrepareSingle] can have
+// the last vectors taken one at a time, each then exactly as alone.
 //
 // [ExpF32] and [SwiGLU] are the element-wise exponential and SwiGLU gate activation, as
 // float32(math.Exp) computes them, eight values at a time where the CPU allows.
@@ -37,7 +40,8 @@
 // the tests hold the others to; where the CPU allows, an assembly version replaces it:
 //
 //   - amd64 (AVX2 + FMA, F16C): the float dot products (dot_amd64.s), the integer
-//     products of Q8_0, Q4_0, Q5_0 and Q2_K–Q6_K by one vector (dotq_amd64.s), by four
+//     products of Q8_0, Q4_0, Q5_0 and Q2_K–Q6_K by one vector (dotq_amd64.s; Q8_0 and
+//     Q4_0 four rows at a time, in the four-vector kernels' order), by four
 //     (dotqx4_amd64.s: Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K; Q8_0 with AVX-512 VNNI in
 //     dotqx4_vnni_amd64.s) and by sixteen (dotqx16_amd64.s: Q8_0, Q5_0, Q4_K), the
 //     quantization of the vectors (input_amd64.s), the four-vector float products of
