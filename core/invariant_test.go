@@ -158,3 +158,36 @@ func TestBatchVariantDiffers(t *testing.T) {
 		t.Errorf("batch-invariant: chunked and token-at-a-time logits differ by %g", d)
 	}
 }
+
+// TestBatchedDecodeAllocs: a decoding step of two, three or five sequences together
+// (ForwardBatch, the Scheduler's steps) allocates nothing on the trained model's Q8_0
+// file — the two or three rows left after the groups of four included.
+func TestBatchedDecodeAllocs(t *testing.T) {
+	ctx := context.Background()
+	m, err := core.Open(fixture.TrainedGGUF(t), core.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	v := m.Config.VocabSize
+	for _, n := range []int{2, 3, 5} {
+		steps := make([]core.Step, n)
+		for i := range steps {
+			s, err := m.NewSequence(256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Forward(ctx, []int{1, 2, 3 + i}, make([]float32, v), false); err != nil {
+				t.Fatal(err)
+			}
+			steps[i] = core.Step{Seq: s, Tokens: []int{7 + i}, Logits: make([]float32, v)}
+		}
+		if a := testing.AllocsPerRun(20, func() {
+			if err := m.ForwardBatch(ctx, steps); err != nil {
+				t.Fatal(err)
+			}
+		}); a != 0 {
+			t.Errorf("%d sequences: a batched decoding step allocates %v times", n, a)
+		}
+	}
+}

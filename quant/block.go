@@ -158,7 +158,7 @@ func (m *blockMatrix) mulRowBlock(dst []float32, dstStride int, in *Input, r0, r
 		var tmp [4 * padRows]float32
 		for a := r0; a < r1; a += padRows {
 			b := min(r1, a+padRows)
-			m.qdotx4Rows(k, m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
+			k.qdotx4RowsStatic(m.dtype, m.data[a*m.rowBytes:b*m.rowBytes], b-a, q, d, sums, tmp[:], padRows)
 			for k := range rest {
 				copy(dst[(n4+k)*dstStride+a:][:b-a], tmp[k*padRows:][:b-a])
 			}

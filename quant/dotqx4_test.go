@@ -183,17 +183,22 @@ func testMulInputBatch(t *testing.T, kern Kernels) {
 	}
 }
 
+// TestMulInputBatchAllocs: MulInput allocates nothing, whatever the number of vectors —
+// the padded group of two or three (a batched decoding step of two or three sequences)
+// included.
 func TestMulInputBatchAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(45, 46))
 	for _, typ := range x4Types {
-		const rows, cols, n = 3, 512, 9
-		m := x4Matrix(t, typ, rows, cols, r)
-		x := randomVector(n*cols, r, 1)
-		var in Input
-		in.Prepare(CPUKernels(), typ, x, n, cols, cols)
-		dst := make([]float32, n*rows)
-		if a := testing.AllocsPerRun(10, func() { m.MulInput(dst, rows, &in, 0, rows) }); a != 0 {
-			t.Errorf("%v: %v allocations per MulInput", typ, a)
+		for _, n := range []int{1, 2, 3, 9, 11, 19} {
+			const rows, cols = 3, 512
+			m := x4Matrix(t, typ, rows, cols, r)
+			x := randomVector(n*cols, r, 1)
+			var in Input
+			in.Prepare(CPUKernels(), typ, x, n, cols, cols)
+			dst := make([]float32, n*rows)
+			if a := testing.AllocsPerRun(10, func() { m.MulInput(dst, rows, &in, 0, rows) }); a != 0 {
+				t.Errorf("%v, %d vectors: %v allocations per MulInput", typ, n, a)
+			}
 		}
 	}
 }
@@ -267,6 +272,39 @@ func testQdotx4Rows(t *testing.T, kern Kernels) {
 						t.Errorf("%v %d blocks, %d rows: dst[%d] (vector %d, row %d) = %g, want %g", typ, nb, rows, i, v, row, got, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestQdotx4RowsStatic: qdotx4RowsStatic runs, for every type, the kernel its formats entry
+// names (bit for bit the same products), and exists for every type that has one.
+func TestQdotx4RowsStatic(t *testing.T) { forEachKernels(t, testQdotx4RowsStatic) }
+
+func testQdotx4RowsStatic(t *testing.T, k Kernels) {
+	r := rand.New(rand.NewPCG(57, 58))
+	for typ := range DType(len(formats)) {
+		f := typ.format()
+		if f.qdotx4Rows == nil {
+			continue
+		}
+		const rows = 5
+		cols := 2 * typ.BlockSize() * 8
+		m := x4Matrix(t, typ, rows, cols, r)
+		x := randomVector(4*cols, r, 1)
+		var in Input
+		in.Prepare(k, typ, x, 4, cols, cols)
+		q, d := in.q[:4*cols], in.d[:4*cols/typ.BlockSize()]
+		var sums []int16
+		if in.kind == inputQ8_K {
+			sums = in.sums[:4*cols/16]
+		}
+		want, got := make([]float32, 4*rows), make([]float32, 4*rows)
+		f.qdotx4Rows(k, m.data, rows, q, d, sums, want, rows)
+		k.qdotx4RowsStatic(typ, m.data, rows, q, d, sums, got, rows)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%v: product %d = %g, the table's kernel gives %g", typ, i, got[i], want[i])
 			}
 		}
 	}

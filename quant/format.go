@@ -158,6 +158,29 @@ func qdotRowsBy(f qdotFunc, k Kernels, w []byte, rows int, q []int8, d []float32
 	}
 }
 
+// qdotx4RowsStatic runs type t's four-vector kernel (its formats entry's qdotx4Rows) by a
+// static call. A slice passed through the table's function value escapes to the heap, so
+// MulInput's padded group, whose results go through a buffer on its stack, calls this
+// instead, and allocates nothing. TestQdotx4RowsStatic holds it to the table.
+func (k Kernels) qdotx4RowsStatic(t DType, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int) {
+	switch t {
+	case Q8_0:
+		k.dotQ8_0Q8x4Rows(w, rows, q, d, sums, dst, stride)
+	case Q4_0:
+		k.dotQ4_0Q8x4Rows(w, rows, q, d, sums, dst, stride)
+	case Q5_0:
+		k.dotQ5_0Q8x4Rows(w, rows, q, d, sums, dst, stride)
+	case Q4_K:
+		k.dotQ4_KQ8Kx4Rows(w, rows, q, d, sums, dst, stride)
+	case Q5_K:
+		k.dotQ5_KQ8Kx4Rows(w, rows, q, d, sums, dst, stride)
+	case Q6_K:
+		k.dotQ6_KQ8Kx4Rows(w, rows, q, d, sums, dst, stride)
+	default:
+		panicArg("qdotx4RowsStatic: " + t.String() + " has no four-vector kernel")
+	}
+}
+
 // qdotx4RowsBy computes a qdotx4RowsFunc product with the one-vector kernel f, a row and
 // a vector at a time.
 func qdotx4RowsBy(f qdotFunc, k Kernels, w []byte, rows int, q []int8, d []float32, sums []int16, dst []float32, stride int) {
