@@ -67,15 +67,7 @@ func testBatchInvariant(t *testing.T, k Kernels) {
 func invariantMatrix(t *testing.T, typ DType, rows, cols int, r *rand.Rand) Matrix {
 	t.Helper()
 	if typ.BlockSize() > 1 {
-		var data []byte
-		for range rows {
-			data = append(data, randomRow(typ, cols, r, 1)...)
-		}
-		m, err := NewBlock(typ, data, rows, cols)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
+		return x4Matrix(t, typ, rows, cols, r)
 	}
 	data := make([]byte, rows*cols*typ.BlockBytes())
 	for i := range rows * cols {
