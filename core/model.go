@@ -127,8 +127,8 @@ type Options struct {
 	ExpertBudget int64
 	// BatchVariant lets a row's arithmetic depend on what it is computed with, for speed:
 	// the kernels that add a batch's products in their own order (quant.Kernels.
-	// BatchVariant: Q8_0 and Q5_0 prefill on AVX-512 VNNI or AVX2) and the naive attention
-	// path for prompt chunks (AttentionAuto). The logits of a token then differ in their
+	// BatchVariant: the sixteen-vector kernels of Q5_0, and of Q8_0 without AVX-512 VNNI,
+	// for prompts) and the naive attention path for prompt chunks (AttentionAuto). The logits of a token then differ in their
 	// last bits with the batch, the prompt's chunking and the prefix cache, and near-ties
 	// between tokens can flip. false (the zero value): every row is computed bit for bit
 	// as when it is alone, whatever the batch, the chunking or the thread count, so the

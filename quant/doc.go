@@ -27,8 +27,8 @@
 // four or sixteen vectors at once give every vector's product bit for bit as
 // the one-vector kernels do, so a row's result does not depend on the batch it
 // is computed in. [Kernels.BatchVariant] also allows faster kernels that add in
-// their own order (Q8_0 with AVX-512 VNNI, Q8_0 and Q5_0 by sixteen vectors),
-// whose products differ by a rounding; with them [Input.PrepareSingle] can have
+// their own order (Q8_0 and Q5_0 by sixteen vectors), whose products differ by
+// a rounding; with them [Input.PrepareSingle] can have
 // the last vectors taken one at a time, each then exactly as alone.
 //
 // [ExpF32] and [SwiGLU] are the element-wise exponential and SwiGLU gate activation, as
@@ -41,7 +41,8 @@
 //
 //   - amd64 (AVX2 + FMA, F16C): the float dot products (dot_amd64.s), the integer
 //     products of Q8_0, Q4_0, Q5_0 and Q2_K–Q6_K by one vector (dotq_amd64.s; Q8_0 and
-//     Q4_0 four rows at a time, in the four-vector kernels' order), by four
+//     Q4_0 four rows at a time, in the four-vector kernels' order; Q8_0 with AVX-512
+//     VNNI in dotq_vnni_amd64.s, in the order of the VNNI four-vector kernel), by four
 //     (dotqx4_amd64.s: Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K; Q8_0 with AVX-512 VNNI in
 //     dotqx4_vnni_amd64.s) and by sixteen (dotqx16_amd64.s: Q8_0, Q5_0, Q4_K), the
 //     quantization of the vectors (input_amd64.s), the four-vector float products of

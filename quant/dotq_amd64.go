@@ -12,6 +12,9 @@ package quant
 func dotQ8_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 
 //go:noescape
+func dotQ8_0Q8RowsVNNI(w []byte, rows int, q []int8, d []float32, dst []float32)
+
+//go:noescape
 func dotQ4_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 
 //go:noescape
@@ -37,17 +40,23 @@ func (k Kernels) dotQ8_0Q8(w []byte, q []int8, d []float32, _ []int16) float32 {
 		return dotQ8_0Q8Generic(w, q, d)
 	}
 	var out [1]float32
-	n := len(d)
-	dotQ8_0Q8RowsAVX2(w[:blockBytesQ8_0*n], 1, q[:qk*n], d, out[:])
+	k.dotQ8_0Q8Rows(w, 1, q, d, nil, out[:])
 	return out[0]
 }
 
+// dotQ8_0Q8Rows runs, with AVX-512 VNNI, the kernel that adds in the order of the VNNI
+// four-vector kernel (dotq_vnni_amd64.s), so that Q8_0 products stay bit for bit the same
+// whichever kernel takes a vector.
 func (k Kernels) dotQ8_0Q8Rows(w []byte, rows int, q []int8, d []float32, _ []int16, dst []float32) {
 	if !k.has(extAVX2Int) || rows < 1 {
 		qdotRowsBy(Kernels.dotQ8_0Q8, k, w, rows, q, d, nil, dst)
 		return
 	}
 	n := len(d)
+	if k.has(extAVX2Int | extVNNI) {
+		dotQ8_0Q8RowsVNNI(w[:rows*blockBytesQ8_0*n], rows, q[:qk*n], d, dst[:rows])
+		return
+	}
 	dotQ8_0Q8RowsAVX2(w[:rows*blockBytesQ8_0*n], rows, q[:qk*n], d, dst[:rows])
 }
 

@@ -6,8 +6,7 @@ package quant
 // Kernels that have it (extAVX2Int) — for Q8_0, with AVX-512 VNNI too, the VNNI kernel of
 // dotqx4_vnni_amd64.s, where the integer multiplies bound the AVX2 one — and the
 // one-vector kernels a vector at a time otherwise. The VNNI kernel adds two blocks per
-// register, in another order than the one-vector kernel, so it runs only with Kernels
-// that allow reordering (extReorder, Kernels.BatchVariant). Each wrapper slices w, q, d, s and dst
+// register, as the VNNI one-vector kernel does (dotq_vnni_amd64.s), which runs beside it. Each wrapper slices w, q, d, s and dst
 // to exactly what the assembly reads and writes.
 
 //go:noescape
@@ -37,7 +36,7 @@ func (k Kernels) dotQ8_0Q8x4Rows(w []byte, rows int, q []int8, d []float32, _ []
 		return
 	}
 	n := len(d) / 4
-	if k.has(extAVX2Int | extVNNI | extReorder) {
+	if k.has(extAVX2Int | extVNNI) {
 		dotQ8_0Q8x4RowsVNNI(w[:rows*blockBytesQ8_0*n], rows, q[:4*qk*n], d[:4*n], dst[:3*stride+rows], stride)
 		return
 	}

@@ -15,7 +15,9 @@
 // kernels. A 512-bit register holds two blocks (lanes 0–7 and 8–15); the float part is
 // d_w·d_x·Σ per lane, the d_w·d_x of sixteen blocks computed at once (d_w gathered and
 // converted from half precision, times each vector's sixteen d_x) and spread to each pair's
-// lanes with VPERMPS. The results differ from the other kernels by summation order only.
+// lanes with VPERMPS. The one-vector VNNI kernel (dotq_vnni_amd64.s) adds in the same
+// order, so each vector's products are bit for bit what that kernel gives it alone; they
+// differ from the AVX2 kernels' (and the generic ones') by summation order only.
 //
 // A row is done in groups of up to sixteen blocks; in the last group of a row the lanes of
 // missing blocks are masked (their d_w·d_x are zero, their inputs not loaded), and a lone

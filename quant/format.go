@@ -24,17 +24,12 @@ type format struct {
 	qdotRows   qdotRowsFunc   // consecutive rows · one vector
 	qdotx4Rows qdotx4RowsFunc // consecutive rows · four vectors; nil: qdotRows a vector at a time
 	x16        x16Kernel      // consecutive rows · sixteen interleaved vectors, where it runs
-	// reorders: with Kernels that allow it (extReorder), some of the several-vector
-	// kernels add the blocks in another order than qdotRows (Q8_0's VNNI four-vector
-	// kernel, Q8_0's and Q5_0's sixteen-vector ones), so that a vector's product depends,
-	// by a rounding, on how many vectors come with it. Without extReorder every kernel of
-	// every format gives each vector's product bit for bit as qdotRows does.
-	reorders bool
 }
 
 // groupsExact reports whether the several-vector kernels k runs for the format give each
-// vector's product bit for bit as the one-vector kernel does.
-func (f *format) groupsExact(k Kernels) bool { return !f.reorders || !k.has(extReorder) }
+// vector's product bit for bit as the one-vector kernel does: all but a sixteen-vector
+// kernel that reorders, which runs only with Kernels.BatchVariant.
+func (f *format) groupsExact(k Kernels) bool { return !f.x16.reorders || !f.x16.runs(k) }
 
 // x16Kernel is a format's sixteen-vector kernel (dotqx16.go) and when it runs: with
 // Kernels that have needs and not unless (where another kernel is faster). Where it runs,
@@ -43,6 +38,11 @@ func (f *format) groupsExact(k Kernels) bool { return !f.reorders || !k.has(extR
 type x16Kernel struct {
 	rows          qdotx16RowsFunc // nil: the format has none
 	needs, unless ext
+	// reorders: it adds the blocks in another order than the one-vector kernel (Q8_0,
+	// Q5_0: each block's exact sum, then the float part per vector), so that a vector's
+	// product differs from its product alone by a rounding; such a kernel needs
+	// extReorder (Kernels.BatchVariant).
+	reorders bool
 }
 
 // runs reports whether k runs the kernel.
@@ -84,9 +84,8 @@ var formats = [...]format{
 	Q8_0: {name: "Q8_0", blockSize: qk, blockBytes: blockBytesQ8_0, ggufType: 8,
 		quantize: quantizeQ8_0, dequant: dequantQ8_0, dot: dotQ8_0,
 		input: inputQ8_0, qdot: Kernels.dotQ8_0Q8, qdotRows: Kernels.dotQ8_0Q8Rows, qdotx4Rows: Kernels.dotQ8_0Q8x4Rows,
-		// The VNNI four-vector kernel is faster still than the sixteen-vector one. Both
-		// add in their own order (reorders).
-		x16: x16Kernel{rows: Kernels.dotQ8_0Q8x16Rows, needs: extAVX2Int | extReorder, unless: extVNNI}, reorders: true},
+		// The VNNI four-vector kernel is faster still than the sixteen-vector one.
+		x16: x16Kernel{rows: Kernels.dotQ8_0Q8x16Rows, needs: extAVX2Int | extReorder, unless: extVNNI, reorders: true}},
 	Q4_0: {name: "Q4_0", blockSize: qk, blockBytes: blockBytesQ4_0, ggufType: 2,
 		quantize: quantizeQ4_0, dequant: dequantQ4_0, dot: dotQ4_0,
 		input: inputQ8_0, qdot: Kernels.dotQ4_0Q8, qdotRows: Kernels.dotQ4_0Q8Rows, qdotx4Rows: Kernels.dotQ4_0Q8x4Rows},
@@ -95,7 +94,7 @@ var formats = [...]format{
 	Q5_0: {name: "Q5_0", blockSize: qk, blockBytes: blockBytesQ5_0, ggufType: 6,
 		quantize: quantizeQ5_0, dequant: dequantQ5_0, dot: dotQ5_0,
 		input: inputQ8_0, qdot: Kernels.dotQ5_0Q8, qdotRows: Kernels.dotQ5_0Q8Rows, qdotx4Rows: Kernels.dotQ5_0Q8x4Rows,
-		x16: x16Kernel{rows: Kernels.dotQ5_0Q8x16Rows, needs: extAVX2Int | extReorder}, reorders: true},
+		x16: x16Kernel{rows: Kernels.dotQ5_0Q8x16Rows, needs: extAVX2Int | extReorder, reorders: true}},
 	Q5_1: {name: "Q5_1", blockSize: qk, blockBytes: blockBytesQ5_1, ggufType: 7,
 		quantize: quantizeQ5_1, dequant: dequantQ5_1, dot: dotQ5_1},
 	Q2_K: {name: "Q2_K", blockSize: qkK, blockBytes: blockBytesQ2_K, ggufType: 10,

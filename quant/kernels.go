@@ -50,9 +50,9 @@ var cpuKernels = Kernels{detect()}
 // on riscv64), or none on other architectures and in a build with the noasm tag.
 func CPUKernels() Kernels { return cpuKernels }
 
-// BatchVariant returns k allowed the kernels whose rounding depends on the batch: Q8_0's
-// AVX-512 VNNI four-vector kernel and the sixteen-vector kernels of Q8_0 and Q5_0, which
-// add blocks in another order than the one-vector kernels. With them, prefill and batched
+// BatchVariant returns k allowed the kernels whose rounding depends on the batch: the
+// sixteen-vector kernels of Q8_0 (without AVX-512 VNNI) and Q5_0, which add blocks in
+// another order than the one-vector kernels. With them, prefill and batched
 // decoding run faster where they apply, but a vector's product may differ in its last bits
 // with the number of vectors it is multiplied with. Without them (every Kernels but one
 // this returns), MulInput gives each vector bit for bit the product it gets alone, on

@@ -1,0 +1,230 @@
+//go:build !noasm
+
+#include "textflag.h"
+#include "dotq_amd64.h"
+
+// AVX-512 VNNI kernel: Q8_0 weight rows times ONE Q8_0 input vector, the contract of
+// dotQ8_0Q8RowsAVX2 (dotq_amd64.s): rows consecutive rows of w, row r's product at dst[r].
+//
+// It adds in exactly the order of the four-vector VNNI kernel (dotqx4_vnni_amd64.s), so
+// that on a machine with VNNI a row's product is bit for bit the same whichever kernel
+// takes its vector: per row one 512-bit accumulator, blocks in pairs (the even block in
+// lanes 0–7, the odd one in lanes 8–15), each pair's exact int32 sums of four products
+// (−128·Σw, then VPDPBUSD of the input made unsigned, as there) converted and fused with
+// its d_w·d_x (VPERMPS from the group's sixteen products, zero past the row's end); a lone
+// last block takes its own weights twice with the upper half of its input masked off; at
+// the end the upper half is added onto the lower and REDUCE4 sums the eight lanes. The
+// four-vector kernel shares each row's loads among four vectors; this one shares each
+// input pair among four rows (one dependent chain of FMAs per row would wait on their
+// latency), the last rows mod 4 one at a time.
+//
+// Registers: SI row 0 of the group (row j at SI + j*R8; R9 = 3*R8), DI q, DX d (the current
+// group of sixteen blocks), CX blocks left, BX rows left, R10 dst, R14 blocks in the group,
+// R13 pairs left in it, R11 scratch. Z0–Z3 the rows' sums, Z10 the input pair made
+// unsigned, Z16–Z19 each row's d_w·d_x for the group, Z20 the current pair's VPERMPS
+// indexes, Z21 the first pair's, Z22 twos, Z23 0x80 bytes, Z24 the gather offsets, Z26 zero.
+// K1 gather mask, K2 input mask, K3 group mask.
+
+DATA vnniRowGather<>+0(SB)/4, $0
+DATA vnniRowGather<>+4(SB)/4, $34
+DATA vnniRowGather<>+8(SB)/4, $68
+DATA vnniRowGather<>+12(SB)/4, $102
+DATA vnniRowGather<>+16(SB)/4, $136
+DATA vnniRowGather<>+20(SB)/4, $170
+DATA vnniRowGather<>+24(SB)/4, $204
+DATA vnniRowGather<>+28(SB)/4, $238
+DATA vnniRowGather<>+32(SB)/4, $272
+DATA vnniRowGather<>+36(SB)/4, $306
+DATA vnniRowGather<>+40(SB)/4, $340
+DATA vnniRowGather<>+44(SB)/4, $374
+DATA vnniRowGather<>+48(SB)/4, $408
+DATA vnniRowGather<>+52(SB)/4, $442
+DATA vnniRowGather<>+56(SB)/4, $476
+DATA vnniRowGather<>+60(SB)/4, $510
+GLOBL vnniRowGather<>(SB), RODATA|NOPTR, $64
+
+// VNR_ROW adds a row's pair of blocks, the first's weights at wlo and the second's at whi
+// (the first's again for a lone block), times the input pair in Z10 to sum, with the pair's
+// d_w·d_x from scales. Z8, Z11, Z12, Z14 scratch.
+#define VNR_ROW(wlo, whi, scales, sum) \
+	VMOVDQU wlo, Y8; \
+	VINSERTI64X4 $1, whi, Z8, Z8; \
+	VPXORD Z14, Z14, Z14; \
+	VPDPBUSD Z8, Z23, Z14; \
+	VPSUBD Z14, Z26, Z11; \
+	VPDPBUSD Z8, Z10, Z11; \
+	VCVTDQ2PS Z11, Z11; \
+	VPERMPS scales, Z20, Z12; \
+	VFMADD231PS Z12, Z11, sum
+
+// VNR_SCALES sets scales to d_w·d_x of the group's blocks of the row at base (d_w gathered
+// from each block's first two bytes, converted; zero past the group: K3).
+#define VNR_SCALES(base, scales) \
+	KMOVW AX, K1; \
+	VPGATHERDD (base)(Z24*1), K1, Z9; \
+	VPMOVDW Z9, Y9; \
+	VCVTPH2PS Y9, Z15; \
+	VMULPS.Z (DX), Z15, K3, scales
+
+// VNR_GROUP starts a group: R14 = min(16, CX) blocks, AX = K3 = their mask, K2 all lanes,
+// Z20 the first pair's indexes, R13 its full pairs.
+#define VNR_GROUP \
+	MOVQ CX, R14; \
+	CMPQ R14, $16; \
+	JBE 2(PC); \
+	MOVQ $16, R14; \
+	MOVQ CX, R11; \
+	MOVQ R14, CX; \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	MOVQ R11, CX; \
+	DECL AX; \
+	KMOVW AX, K3; \
+	MOVL $0xffff, R11; \
+	KMOVW R11, K2; \
+	VMOVDQA32 Z21, Z20; \
+	MOVQ R14, R13; \
+	SHRQ $1, R13
+
+// func dotQ8_0Q8RowsVNNI(w []byte, rows int, q []int8, d []float32, dst []float32)
+TEXT ·dotQ8_0Q8RowsVNNI(SB), NOSPLIT, $0-104
+	MOVQ w_base+0(FP), SI
+	MOVQ d_len+64(FP), R8
+	IMULQ $34, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ rows+24(FP), BX
+	MOVQ dst_base+80(FP), R10
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z23
+	MOVL $2, AX
+	VPBROADCASTD AX, Z22
+	MOVL $1, AX
+	VPBROADCASTD AX, Y25
+	VPXORD Z21, Z21, Z21
+	VINSERTI64X4 $1, Y25, Z21, Z21
+	VMOVDQU32 vnniRowGather<>(SB), Z24
+	VPXORD Z26, Z26, Z26
+	CMPQ BX, $4
+	JB vnr_one
+
+vnr_four:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ CX, CX
+	JZ vnr_fourstore
+vnr_fourgroup:
+	VNR_GROUP
+	VNR_SCALES(SI, Z16)
+	LEAQ (SI)(R8*1), R11
+	VNR_SCALES(R11, Z17)
+	LEAQ (SI)(R8*2), R11
+	VNR_SCALES(R11, Z18)
+	LEAQ (SI)(R9*1), R11
+	VNR_SCALES(R11, Z19)
+	TESTQ R13, R13
+	JZ vnr_fourlone
+vnr_fourpair:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4096(SI)(R8*1)
+	PREFETCHT0 4096(SI)(R8*2)
+	PREFETCHT0 4096(SI)(R9*1)
+	VPXORD (DI), Z23, Z10
+	VNR_ROW(2(SI), 36(SI), Z16, Z0)
+	VNR_ROW(2(SI)(R8*1), 36(SI)(R8*1), Z17, Z1)
+	VNR_ROW(2(SI)(R8*2), 36(SI)(R8*2), Z18, Z2)
+	VNR_ROW(2(SI)(R9*1), 36(SI)(R9*1), Z19, Z3)
+	VPADDD Z22, Z20, Z20
+	ADDQ $68, SI
+	ADDQ $64, DI
+	DECQ R13
+	JNZ vnr_fourpair
+vnr_fourlone:
+	TESTQ $1, R14
+	JZ vnr_fourgroupdone
+	MOVL $0xff, AX
+	KMOVW AX, K2
+	VPXORD.Z (DI), Z23, K2, Z10
+	VNR_ROW(2(SI), 2(SI), Z16, Z0)
+	VNR_ROW(2(SI)(R8*1), 2(SI)(R8*1), Z17, Z1)
+	VNR_ROW(2(SI)(R8*2), 2(SI)(R8*2), Z18, Z2)
+	VNR_ROW(2(SI)(R9*1), 2(SI)(R9*1), Z19, Z3)
+	ADDQ $34, SI
+	ADDQ $32, DI
+vnr_fourgroupdone:
+	LEAQ (DX)(R14*4), DX
+	SUBQ R14, CX
+	JNZ vnr_fourgroup
+vnr_fourstore:
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPS Y8, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y8
+	VADDPS Y8, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y8
+	VADDPS Y8, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y8
+	VADDPS Y8, Y3, Y3
+	REDUCE4
+	VMOVUPS X0, (R10)
+	ADDQ $16, R10
+	ADDQ R9, SI
+	SUBQ $4, BX
+	CMPQ BX, $4
+	JAE vnr_four
+
+vnr_one:
+	TESTQ BX, BX
+	JZ vnr_end
+vnr_onerow:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	VPXORD Z0, Z0, Z0
+	TESTQ CX, CX
+	JZ vnr_onestore
+vnr_onegroup:
+	VNR_GROUP
+	VNR_SCALES(SI, Z16)
+	TESTQ R13, R13
+	JZ vnr_onelone
+vnr_onepair:
+	PREFETCHT0 4096(SI)
+	VPXORD (DI), Z23, Z10
+	VNR_ROW(2(SI), 36(SI), Z16, Z0)
+	VPADDD Z22, Z20, Z20
+	ADDQ $68, SI
+	ADDQ $64, DI
+	DECQ R13
+	JNZ vnr_onepair
+vnr_onelone:
+	TESTQ $1, R14
+	JZ vnr_onegroupdone
+	MOVL $0xff, AX
+	KMOVW AX, K2
+	VPXORD.Z (DI), Z23, K2, Z10
+	VNR_ROW(2(SI), 2(SI), Z16, Z0)
+	ADDQ $34, SI
+	ADDQ $32, DI
+vnr_onegroupdone:
+	LEAQ (DX)(R14*4), DX
+	SUBQ R14, CX
+	JNZ vnr_onegroup
+vnr_onestore:
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPS Y8, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, (R10)
+	ADDQ $4, R10
+	DECQ BX
+	JNZ vnr_onerow
+
+vnr_end:
+	VZEROUPPER
+	RET
