@@ -14,18 +14,18 @@ import (
 
 // TestBatchInvariant: a token's logits are bit for bit the same however the sequence got
 // there — its prompt in one pass, in chunks or a token at a time; alone or beside other
-// sequences' prompts and decoding steps; with one thread or two; with the passes of
-// MaxBatch 4 or 64 — on random float weights, random Q8_0 and Q4_K weights with 8-bit
-// activations, and the trained model. This is what makes a request's reply independent
+// sequences' prompts and decoding steps; with one thread and passes of up to 64 rows or two
+// threads and passes of 4 — on random BF16 weights, random Q4_K_M weights (Q4_K, Q6_K, Q5_0)
+// and the trained model's Q8_0 file, both with 8-bit activations. This is what makes a request's reply independent
 // of the load (issue: "answers that don't change with the load").
 func TestBatchInvariant(t *testing.T) {
 	ctx := context.Background()
-	tokens := make([]int, 24)
+	tokens := make([]int, 16)
 	for i := range tokens {
 		tokens[i] = (i*37 + 11) % 200
 	}
 	models := []struct{ name, path string }{{"trained-q8_0", fixture.TrainedGGUF(t)}}
-	for _, typ := range []string{"", "q8_0", "q4_k_m"} {
+	for _, typ := range []string{"", "q4_k_m"} { // q8_0: the trained model
 		cfg, err := synth.Shape("tiny", 2)
 		if err != nil {
 			t.Fatal(err)
@@ -41,13 +41,12 @@ func TestBatchInvariant(t *testing.T) {
 	for _, mod := range models {
 		t.Run(mod.name, func(t *testing.T) {
 			var want [][]float32 // the logits after each token, fed one at a time with one thread
-			for _, o := range []core.Options{{Threads: 1, MaxBatch: 64}, {Threads: 2, MaxBatch: 64}, {Threads: 2, MaxBatch: 4}} {
+			for _, o := range []core.Options{{Threads: 1, MaxBatch: 64}, {Threads: 2, MaxBatch: 4}} {
 				m, err := core.Open(mod.path, o)
 				if err != nil {
 					t.Fatal(err)
 				}
-				v := m.Config.VocabSize
-				for _, chunk := range []int{1, 3, 7, len(tokens)} {
+				for _, chunk := range []int{1, 5, len(tokens)} {
 					for _, beside := range []string{"alone", "others"} {
 						got := feed(t, ctx, m, tokens, chunk, beside == "others")
 						if want == nil {
@@ -64,7 +63,6 @@ func TestBatchInvariant(t *testing.T) {
 						}
 					}
 				}
-				_ = v
 				m.Close()
 			}
 		})
