@@ -42,7 +42,7 @@ func TestNodeClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"openai", "playwright-core"} {
+	for _, pkg := range []string{"openai", "playwright-core", "ai", "@ai-sdk/openai", "@langchain/openai"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			missing("edge/e2e/node_modules/" + pkg + " is missing")
 		}
