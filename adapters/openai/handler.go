@@ -56,9 +56,10 @@ type Options struct {
 	Defaults        Defaults // sampling defaults; zero = OpenAI's (defaultSampling: temperature 1, top_p 1)
 	Metrics         *Metrics // nil = a new one
 	// StoredResponses bounds the Responses API's responses kept in memory for
-	// previous_response_id: 0 = 1000, negative = none; StoredResponseBytes bounds their
-	// bytes: 0 = 64 MiB.
-	StoredResponses, StoredResponseBytes int
+	// previous_response_id: 0 = 1000, negative = none.
+	StoredResponses int
+	// StoredResponseBytes bounds the bytes of the responses kept: 0 = 64 MiB.
+	StoredResponseBytes int64
 }
 
 // Backend is a loaded model ready to serve: its scheduler and chat template.

@@ -19,8 +19,8 @@ const (
 type responseStore struct {
 	mu       sync.Mutex
 	count    int
-	maxBytes int
-	bytes    int
+	maxBytes int64
+	bytes    int64
 	order    *list.List // of *storedResponse, the most recently used in front
 	byID     map[string]*list.Element
 }
@@ -32,12 +32,12 @@ type storedResponse struct {
 	id           string
 	conversation []chat.Message
 	body         []byte
-	size         int
+	size         int64
 }
 
 // newResponseStore returns a store of at most count responses and maxBytes bytes
 // (0 = the defaults; a negative count keeps none).
-func newResponseStore(count, maxBytes int) *responseStore {
+func newResponseStore(count int, maxBytes int64) *responseStore {
 	if count == 0 {
 		count = defaultStoredResponses
 	}
@@ -50,7 +50,7 @@ func newResponseStore(count, maxBytes int) *responseStore {
 // put keeps a response, evicting the least recently used ones over the bounds. One larger
 // than the whole store is not kept.
 func (s *responseStore) put(owner, id string, conversation []chat.Message, body []byte) {
-	r := &storedResponse{owner: owner, id: id, conversation: conversation, body: body, size: len(id) + len(body) + conversationSize(conversation)}
+	r := &storedResponse{owner: owner, id: id, conversation: conversation, body: body, size: int64(len(id) + len(body) + conversationSize(conversation))}
 	if s.count == 0 || r.size > s.maxBytes {
 		return
 	}
