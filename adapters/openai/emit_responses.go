@@ -153,7 +153,7 @@ func newResponseEmitter(j *job, out sink) *responseEmitter {
 	return &responseEmitter{j: j, out: out, stream: out.streaming(), parser: chat.NewReplyParser(j.text, len(j.g.tools) > 0)}
 }
 
-func ptr[T any](v T) *T { return &v }
+func ptrTo[T any](v T) *T { return &v }
 
 // response is the response object with the output so far.
 func (e *responseEmitter) response(status string, usage *ResponseUsage) *ResponseObject {
@@ -213,8 +213,8 @@ func (e *responseEmitter) add(reasoning, text string) error {
 		if !e.stream {
 			continue
 		}
-		ev := &ResponseEvent{Type: "response.output_text.delta", OutputIndex: ptr(len(e.items) - 1), ItemID: e.open.id,
-			ContentIndex: ptr(0), Delta: ptr(d.s), LogProbs: []string{}}
+		ev := &ResponseEvent{Type: "response.output_text.delta", OutputIndex: ptrTo(len(e.items) - 1), ItemID: e.open.id,
+			ContentIndex: ptrTo(0), Delta: ptrTo(d.s), LogProbs: []string{}}
 		if d.kind == "reasoning" {
 			ev.Type, ev.LogProbs = "response.reasoning_text.delta", nil
 		}
@@ -258,14 +258,14 @@ func (e *responseEmitter) openItem(kind string) error {
 		return nil
 	}
 	idx := len(e.items) - 1
-	if err := e.out.event(&ResponseEvent{Type: "response.output_item.added", OutputIndex: ptr(idx), Item: e.items[idx]}); err != nil {
+	if err := e.out.event(&ResponseEvent{Type: "response.output_item.added", OutputIndex: ptrTo(idx), Item: e.items[idx]}); err != nil {
 		return err
 	}
 	var part any = OutputText{Type: "output_text", Annotations: []string{}, LogProbs: []string{}}
 	if kind == "reasoning" {
 		part = ReasoningText{Type: "reasoning_text"}
 	}
-	return e.out.event(&ResponseEvent{Type: "response.content_part.added", ItemID: e.open.id, OutputIndex: ptr(idx), ContentIndex: ptr(0), Part: part})
+	return e.out.event(&ResponseEvent{Type: "response.content_part.added", ItemID: e.open.id, OutputIndex: ptrTo(idx), ContentIndex: ptrTo(0), Part: part})
 }
 
 // closeItem finishes the open item with status, if one is open.
@@ -281,15 +281,15 @@ func (e *responseEmitter) closeItem(status string) error {
 		return nil
 	}
 	text := e.open.text.String()
-	done := &ResponseEvent{Type: "response.output_text.done", ItemID: e.open.id, OutputIndex: ptr(idx), ContentIndex: ptr(0), Text: &text, LogProbs: []string{}}
+	done := &ResponseEvent{Type: "response.output_text.done", ItemID: e.open.id, OutputIndex: ptrTo(idx), ContentIndex: ptrTo(0), Text: &text, LogProbs: []string{}}
 	var part any = e.part()
 	if kind == "reasoning" {
 		done.Type, done.LogProbs = "response.reasoning_text.done", nil
 		part = ReasoningText{Type: "reasoning_text", Text: text}
 	}
 	for _, ev := range []*ResponseEvent{done,
-		{Type: "response.content_part.done", ItemID: e.open.id, OutputIndex: ptr(idx), ContentIndex: ptr(0), Part: part},
-		{Type: "response.output_item.done", OutputIndex: ptr(idx), Item: e.items[idx]},
+		{Type: "response.content_part.done", ItemID: e.open.id, OutputIndex: ptrTo(idx), ContentIndex: ptrTo(0), Part: part},
+		{Type: "response.output_item.done", OutputIndex: ptrTo(idx), Item: e.items[idx]},
 	} {
 		if err := e.out.event(ev); err != nil {
 			return err
@@ -333,10 +333,10 @@ func (e *responseEmitter) end(finish string, u *Usage) *Error {
 		done.Arguments, done.Status = args, "completed"
 		e.items[idx] = done
 		for _, ev := range []*ResponseEvent{
-			{Type: "response.output_item.added", OutputIndex: ptr(idx), Item: fc},
-			{Type: "response.function_call_arguments.delta", ItemID: fc.ID, OutputIndex: ptr(idx), Delta: &args},
-			{Type: "response.function_call_arguments.done", ItemID: fc.ID, OutputIndex: ptr(idx), Arguments: &args, Name: fc.Name},
-			{Type: "response.output_item.done", OutputIndex: ptr(idx), Item: done},
+			{Type: "response.output_item.added", OutputIndex: ptrTo(idx), Item: fc},
+			{Type: "response.function_call_arguments.delta", ItemID: fc.ID, OutputIndex: ptrTo(idx), Delta: &args},
+			{Type: "response.function_call_arguments.done", ItemID: fc.ID, OutputIndex: ptrTo(idx), Arguments: &args, Name: fc.Name},
+			{Type: "response.output_item.done", OutputIndex: ptrTo(idx), Item: done},
 		} {
 			if err := e.out.event(ev); err != nil {
 				return j.gone()

@@ -59,7 +59,7 @@ func FuzzDecodeResponse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	prev := []chat.Message{{Role: "user", Content: ptr("before")}}
+	prev := []chat.Message{{Role: "user", Content: ptrTo("before")}}
 	previous := func(id string) ([]chat.Message, bool) { return prev, id == "resp_1" }
 	f.Fuzz(func(t *testing.T, body []byte) {
 		g, e := decodeResponse(body, testDefaults, previous)

@@ -20,14 +20,16 @@ import (
 // server does not know is refused, naming it: the Responses API has many features a text
 // model cannot serve, and ignoring one would answer a different question.
 type ResponseRequest struct {
-	Model              string            `json:"model"`
-	Instructions       *string           `json:"instructions"`
-	Input              ResponseInput     `json:"input"`
-	MaxOutputTokens    *int              `json:"max_output_tokens"`
-	Temperature        *float64          `json:"temperature"`
-	TopP               *float64          `json:"top_p"`
-	Stream             bool              `json:"stream"`
-	StreamOptions      *struct{}         `json:"stream_options"` // {include_obfuscation} is refused as unknown; {} is fine
+	Model           string        `json:"model"`
+	Instructions    *string       `json:"instructions"`
+	Input           ResponseInput `json:"input"`
+	MaxOutputTokens *int          `json:"max_output_tokens"`
+	Temperature     *float64      `json:"temperature"`
+	TopP            *float64      `json:"top_p"`
+	Stream          bool          `json:"stream"`
+	StreamOptions   *struct {
+		IncludeObfuscation *bool `json:"include_obfuscation"` // no effect: events are not padded
+	} `json:"stream_options"`
 	Tools              []ResponseTool    `json:"tools"`
 	ToolChoice         jsontext.Value    `json:"tool_choice"`
 	ParallelToolCalls  *bool             `json:"parallel_tool_calls"`
@@ -37,18 +39,18 @@ type ResponseRequest struct {
 	User               *string           `json:"user"`
 	PreviousResponseID *string           `json:"previous_response_id"`
 	// Accepted when they ask for nothing this server would do differently.
-	Truncation       *string           `json:"truncation"`
-	Include          []string          `json:"include"`
-	Reasoning        *ResponseReasoing `json:"reasoning"`
-	ServiceTier      *string           `json:"service_tier"`
-	Background       *bool             `json:"background"`
-	PromptCacheKey   *string           `json:"prompt_cache_key"`
-	SafetyIdentifier *string           `json:"safety_identifier"`
+	Truncation       *string            `json:"truncation"`
+	Include          []string           `json:"include"`
+	Reasoning        *ResponseReasoning `json:"reasoning"`
+	ServiceTier      *string            `json:"service_tier"`
+	Background       *bool              `json:"background"`
+	PromptCacheKey   *string            `json:"prompt_cache_key"`
+	SafetyIdentifier *string            `json:"safety_identifier"`
 }
 
-// ResponseReasoing is the reasoning option: the model reasons or not as it was trained,
+// ResponseReasoning is the reasoning option: the model reasons or not as it was trained,
 // so effort and summary are accepted and have no effect.
-type ResponseReasoing struct {
+type ResponseReasoning struct {
 	Effort          *string `json:"effort"`
 	Summary         *string `json:"summary"`
 	GenerateSummary *string `json:"generate_summary"`

@@ -119,7 +119,7 @@ func TestResponseFormatsAsChat(t *testing.T) {
 }
 
 func TestDecodeResponseTranslation(t *testing.T) {
-	prev := []chat.Message{{Role: "user", Content: ptr("first")}, {Role: "assistant", Content: ptr("reply")}}
+	prev := []chat.Message{{Role: "user", Content: ptrTo("first")}, {Role: "assistant", Content: ptrTo("reply")}}
 	previous := func(id string) ([]chat.Message, bool) { return prev, id == "resp_prev" }
 	type msg struct{ role, content, calls, callID string }
 	tests := []struct {
@@ -188,7 +188,7 @@ func emitterJob(tools bool) *job {
 	return &job{h: h, g: g, id: "resp_test", created: 1}
 }
 
-const weatherCall = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
+const toolCallMarkup = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
 
 func TestResponseEmitter(t *testing.T) {
 	tests := []struct {
@@ -215,10 +215,10 @@ func TestResponseEmitter(t *testing.T) {
 			events: []string{"output_item.added", "content_part.added", "reasoning_text.delta", "reasoning_text.done", "content_part.done", "output_item.done",
 				"output_item.added", "content_part.added", "output_text.delta", "output_text.done", "content_part.done", "output_item.done", "completed"},
 			items: []string{"reasoning", "message"}},
-		{name: "tool call only", chunks: []string{weatherCall[:20], weatherCall[20:]}, tools: true, finish: serving.FinishStop, status: "completed",
+		{name: "tool call only", chunks: []string{toolCallMarkup[:20], toolCallMarkup[20:]}, tools: true, finish: serving.FinishStop, status: "completed",
 			events: []string{"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
 			items:  []string{"function_call"}},
-		{name: "text and a tool call", chunks: []string{"Let me look.", weatherCall}, tools: true, finish: serving.FinishStop, status: "completed",
+		{name: "text and a tool call", chunks: []string{"Let me look.", toolCallMarkup}, tools: true, finish: serving.FinishStop, status: "completed",
 			events: []string{"output_item.added", "content_part.added", "output_text.delta", "output_text.done", "content_part.done", "output_item.done",
 				"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
 			items: []string{"message", "function_call"}},

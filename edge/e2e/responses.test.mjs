@@ -4,7 +4,8 @@
 // running in a headless Chromium on another origin (CORS preflights with its own headers).
 //
 // Environment (edge/e2e_test.go sets it): DEEPGO_URL, DEEPGO_KEY, DEEPGO_MODEL and
-// DEEPGO_CHROMIUM, as for openai.test.mjs and playground.test.mjs.
+// DEEPGO_CHROMIUM, as for openai.test.mjs and playground.test.mjs, and DEEPGO_RANDOM_URL and
+// DEEPGO_RANDOM_MODEL: a server on a model of random weights.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,10 @@ const baseURL = need('DEEPGO_URL');
 const apiKey = need('DEEPGO_KEY');
 const model = need('DEEPGO_MODEL');
 const executablePath = process.env.DEEPGO_CHROMIUM || '/usr/bin/chromium';
+// A second server, on a model of random weights (it practically never ends a reply by
+// itself); its tests are skipped without it.
+const randomURL = process.env.DEEPGO_RANDOM_URL;
+const randomModel = process.env.DEEPGO_RANDOM_MODEL;
 
 function need(name) {
   const v = process.env[name];
@@ -125,6 +130,36 @@ test('responses.create, greedy: stream and non-stream agree', async (t) => {
     assert.ok(err instanceof OpenAI.BadRequestError, `threw ${err}`);
     assert.equal(err.param, 'tools[0].type');
   });
+});
+
+test('responses.create and the AI SDK on a model of random weights', { skip: !randomURL && 'no DEEPGO_RANDOM_URL' }, async () => {
+  const rc = new OpenAI({ baseURL: randomURL, apiKey, maxRetries: 0, timeout: 60_000 });
+  const req = { model: randomModel, input: 'Hello', temperature: 0, max_output_tokens: 6 };
+  const res = await rc.responses.create(req);
+  assert.equal(res.status, 'incomplete');
+  assert.equal(res.model, randomModel);
+  assert.equal(typeof message(res).content[0].text, 'string');
+  checkUsage(res.usage, 6);
+
+  let text = '';
+  let last;
+  for await (const ev of await rc.responses.create({ ...req, stream: true, temperature: 0.8 })) {
+    if (ev.type === 'response.output_text.delta') text += ev.delta;
+    last = ev;
+  }
+  assert.equal(last.type, 'response.incomplete');
+  assert.equal(message(last.response).content[0].text, text, 'the deltas do not make the final text');
+  checkUsage(last.response.usage, 6);
+
+  const lm = createOpenAI({ baseURL: randomURL, apiKey })(randomModel);
+  const gen = await generateText({ model: lm, prompt: 'Hello', maxOutputTokens: 5, maxRetries: 0 });
+  assert.equal(gen.usage.outputTokens, 5);
+  assert.equal(gen.finishReason, 'length');
+  const s = streamText({ model: lm, prompt: 'Hello', maxOutputTokens: 5, maxRetries: 0, onError: ({ error }) => { throw error; } });
+  let streamed = '';
+  for await (const part of s.textStream) streamed += part;
+  assert.equal((await s.usage).outputTokens, 5);
+  assert.equal(typeof streamed, 'string');
 });
 
 test('responses.create with a function tool: the call and its output go back in', async () => {
