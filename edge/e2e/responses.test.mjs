@@ -34,6 +34,19 @@ function need(name) {
   return v;
 }
 
+// Every client here must talk to the servers on the loopback interface only: a request
+// elsewhere (a tokenizer download, telemetry) is refused and reported by the last test.
+const foreign = [];
+const loopbackFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.hostname !== '127.0.0.1') {
+    foreign.push(url.href);
+    return Promise.reject(new Error(`no network in these tests: ${url.href}`));
+  }
+  return loopbackFetch(input, init);
+};
+
 // maxRetries 0: a retried request would hide a server error behind a later success.
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
 
@@ -290,4 +303,8 @@ test('the openai package in a browser on another origin (CORS)', { timeout: 120_
     await browser.close();
     await new Promise((resolve) => srv.close(resolve));
   }
+});
+
+test('no client sent a request beyond the loopback interface', () => {
+  assert.deepEqual(foreign, []);
 });
