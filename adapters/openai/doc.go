@@ -28,8 +28,8 @@
 //	              request, and its route (POST /v1/responses, GET /v1/responses/{id})
 //	emit_responses.go  the Responses API's reply: output items, the response object, typed
 //	              SSE events with sequence numbers
-//	response_store.go  recent responses kept for previous_response_id: an LRU bounded in
-//	              count and bytes
+//	response_store.go  recent responses kept for previous_response_id and item_reference:
+//	              an LRU bounded in count and bytes, per caller
 //	logprobs.go   log-probabilities in OpenAI's shape, floored at −9999
 //	sink.go       where a reply goes: SSE events, one body, or a transport's messages
 //	tools.go      tool definitions for templates that do not render them

@@ -383,7 +383,28 @@ func (e *responseEmitter) keep(resp *ResponseObject, calls []chat.ToolCall) {
 		m.Content = &s
 	}
 	conv := append(append(make([]chat.Message, 0, len(rr.conversation)+1), rr.conversation...), m)
-	e.j.h.responses.put(rr.owner, resp.ID, conv, body)
+	e.j.h.responses.put(rr.owner, resp.ID, conv, inputItems(resp.Output), body)
+}
+
+// inputItems are output items as the input items an item_reference to them stands for.
+func inputItems(output []any) map[string]ResponseItem {
+	items := make(map[string]ResponseItem, len(output))
+	for _, it := range output {
+		switch it := it.(type) {
+		case OutputMessage:
+			var b strings.Builder
+			for _, p := range it.Content {
+				b.WriteString(p.Text)
+			}
+			text := b.String()
+			items[it.ID] = ResponseItem{Type: "message", Role: "assistant", Content: &ItemContent{Text: &text}}
+		case OutputFunctionCall:
+			items[it.ID] = ResponseItem{Type: "function_call", CallID: it.CallID, Name: it.Name, Arguments: ptrTo(it.Arguments)}
+		case OutputReasoning:
+			items[it.ID] = ResponseItem{Type: "reasoning"}
+		}
+	}
+	return items
 }
 
 // responseSink writes a Responses stream: server-sent events named by their type, each

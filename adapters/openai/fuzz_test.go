@@ -46,7 +46,8 @@ func FuzzDecodeRequest(f *testing.F) {
 }
 
 // FuzzDecodeResponse runs Responses API bodies through decodeResponse (with one kept
-// response, "resp_1"): a chat generation or an OpenAI-shaped 400, never a panic.
+// response, "resp_1", and its item "fc_1"): a chat generation or an OpenAI-shaped 400,
+// never a panic.
 func FuzzDecodeResponse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
@@ -56,11 +57,13 @@ func FuzzDecodeResponse(f *testing.F) {
 		`{"model":"m","previous_response_id":"resp_1","input":[{"role":"user","content":[{"type":"input_text","text":"a"}]}]}`,
 		`{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"x"}],"tools":[{"type":"function","name":"f","parameters":{}}],"tool_choice":{"type":"function","name":"f"}}`,
 		`{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"},"strict":true}},"metadata":{"a":"b"}}`,
+		`{"model":"m","input":[{"type":"item_reference","id":"fc_1"},{"type":"function_call_output","call_id":"call_1","output":"x"}]}`,
 	} {
 		f.Add([]byte(s))
 	}
-	prev := []chat.Message{{Role: "user", Content: ptrTo("before")}}
-	previous := func(id string) ([]chat.Message, bool) { return prev, id == "resp_1" }
+	previous := keptResponses{newResponseStore(0, 0), "fuzz"}
+	previous.store.put("fuzz", "resp_1", []chat.Message{{Role: "user", Content: ptrTo("before")}},
+		inputItems([]any{OutputFunctionCall{Type: "function_call", ID: "fc_1", CallID: "call_1", Name: "f", Arguments: "{}"}}), nil)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		g, e := decodeResponse(body, testDefaults, previous)
 		checkDecoded(t, "chat", body, g, e)

@@ -191,7 +191,7 @@ func (h *Handler) serveResponses(ctx context.Context, r *Request, id string) *Re
 		return errorResponse(errMethod(r.Method, r.Path))
 	}
 	j, e := h.prepareWith(r, func(body []byte, d Defaults) (*generation, *Error) {
-		g, e := decodeResponse(body, d, func(id string) ([]chat.Message, bool) { return h.responses.conversation(who.id, id) })
+		g, e := decodeResponse(body, d, keptResponses{h.responses, who.id})
 		if g != nil {
 			g.resp.owner = who.id
 		}
@@ -236,9 +236,9 @@ type responseRequest struct {
 	conversation []chat.Message
 }
 
-// decodeResponse decodes and validates a Responses request into a chat generation.
-// previous finds a kept response's conversation for previous_response_id.
-func decodeResponse(body []byte, d Defaults, previous func(id string) ([]chat.Message, bool)) (*generation, *Error) {
+// decodeResponse decodes and validates a Responses request into a chat generation. kept
+// holds the caller's kept responses, for previous_response_id and item references.
+func decodeResponse(body []byte, d Defaults, kept keptResponses) (*generation, *Error) {
 	var r ResponseRequest
 	if e := decodeJSON(body, &r, jsonv2.RejectUnknownMembers(true)); e != nil {
 		return nil, e
@@ -269,13 +269,13 @@ func decodeResponse(body []byte, d Defaults, previous func(id string) ([]chat.Me
 	var prev []chat.Message
 	if id := r.PreviousResponseID; id != nil && *id != "" {
 		var ok bool
-		if prev, ok = previous(*id); !ok {
+		if prev, ok = kept.conversation(*id); !ok {
 			return nil, &Error{Status: 400, Type: typeInvalidRequest, Param: str("previous_response_id"), Code: str("previous_response_not_found"),
 				Message: fmt.Sprintf("Previous response with id %q not found: this server keeps recent responses created with store true in memory, and this one is unknown, expired or was not stored", truncate(*id, 80))}
 		}
 		rr.previousResponseID = id
 	}
-	input, e := r.Input.messages()
+	input, e := r.Input.messages(kept)
 	if e != nil {
 		return nil, e
 	}
@@ -357,8 +357,9 @@ func (r *ResponseRequest) checkOptions() *Error {
 
 // messages turns input into chat messages: a string is one user message; message items
 // become messages, function_call items the calls of an assistant message, and
-// function_call_output items tool messages.
-func (in *ResponseInput) messages() ([]chat.Message, *Error) {
+// function_call_output items tool messages. An item_reference is the kept output item it
+// names.
+func (in *ResponseInput) messages(kept keptResponses) ([]chat.Message, *Error) {
 	if in.Text != nil {
 		return []chat.Message{{Role: "user", Content: in.Text}}, nil
 	}
@@ -372,6 +373,17 @@ func (in *ResponseInput) messages() ([]chat.Message, *Error) {
 	for i := range in.Items {
 		it := &in.Items[i]
 		param := fmt.Sprintf("input[%d]", i)
+		if it.Type == "item_reference" {
+			if it.ID == nil {
+				return nil, badRequest(param+".id", "missing_required_parameter", "%s (item_reference) has no id", param)
+			}
+			ref, ok := kept.item(*it.ID)
+			if !ok {
+				return nil, badRequest(param+".id", "item_not_found",
+					"Item with id %q not found: this server keeps the output items of recent responses created with store true in memory, and this one is unknown, expired or was not stored", truncate(*it.ID, 80))
+			}
+			it = &ref
+		}
 		typ := it.Type
 		if typ == "" && it.Role != "" {
 			typ = "message"
@@ -411,7 +423,7 @@ func (in *ResponseInput) messages() ([]chat.Message, *Error) {
 			return nil, badRequest(param+".type", "missing_required_parameter", "%s has no type (and no role)", param)
 		default:
 			return nil, badRequest(param+".type", "unsupported_value",
-				"%s has type %q: this server accepts message, function_call, function_call_output and reasoning items", param, truncate(typ, 40))
+				"%s has type %q: this server accepts message, function_call, function_call_output, reasoning and item_reference items", param, truncate(typ, 40))
 		}
 	}
 	return out, nil

@@ -12,8 +12,8 @@ import (
 	"github.com/deepgo/deepgo/core/serving"
 )
 
-// noPrevious is a response store that knows no response.
-func noPrevious(string) ([]chat.Message, bool) { return nil, false }
+// noPrevious is a response store that keeps no response.
+var noPrevious = keptResponses{newResponseStore(-1, 0), "test"}
 
 func TestDecodeResponseErrors(t *testing.T) {
 	tests := []struct {
@@ -50,6 +50,8 @@ func TestDecodeResponseErrors(t *testing.T) {
 		{"text.format unknown type", `{"model":"m","input":"hi","text":{"format":{"type":"yaml"}}}`, "text.format.type", "invalid_value"},
 		{"text.format json_schema without schema", `{"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}}`, "text.format", "missing_required_parameter"},
 		{"unknown previous response", `{"model":"m","input":"hi","previous_response_id":"resp_x"}`, "previous_response_id", "previous_response_not_found"},
+		{"unknown item reference", `{"model":"m","input":[{"type":"item_reference","id":"msg_x"}]}`, "input[0].id", "item_not_found"},
+		{"item reference without id", `{"model":"m","input":[{"type":"item_reference"}]}`, "input[0].id", "missing_required_parameter"},
 		{"instructions a number", `{"model":"m","input":"hi","instructions":1}`, "instructions", "invalid_type"},
 		{"name given twice", `{"model":"m","input":"hi","input":"ho"}`, "input", "invalid_json"},
 	}
@@ -120,7 +122,11 @@ func TestResponseFormatsAsChat(t *testing.T) {
 
 func TestDecodeResponseTranslation(t *testing.T) {
 	prev := []chat.Message{{Role: "user", Content: ptrTo("first")}, {Role: "assistant", Content: ptrTo("reply")}}
-	previous := func(id string) ([]chat.Message, bool) { return prev, id == "resp_prev" }
+	previous := keptResponses{newResponseStore(0, 0), "test"}
+	previous.store.put("test", "resp_prev", prev, inputItems([]any{
+		OutputMessage{Type: "message", ID: "msg_1", Role: "assistant", Content: []OutputText{{Type: "output_text", Text: "reply"}}},
+		OutputFunctionCall{Type: "function_call", ID: "fc_1", CallID: "call_9", Name: "w", Arguments: "{}"},
+	}), nil)
 	type msg struct{ role, content, calls, callID string }
 	tests := []struct {
 		name, body string
@@ -145,6 +151,10 @@ func TestDecodeResponseTranslation(t *testing.T) {
 				{"type":"function_call_output","call_id":"call_1","output":"sunny"},
 				{"type":"function_call_output","call_id":"call_2","output":[{"type":"input_text","text":"rain"}]}]}`,
 			messages: []msg{{"user", "weather?", "", ""}, {"assistant", "", "w{} w{\"x\":1}", ""}, {"tool", "sunny", "", "call_1"}, {"tool", "rain", "", "call_2"}}},
+		{name: "item references", store: true,
+			body: `{"model":"m","input":[{"role":"user","content":"first"},{"type":"item_reference","id":"msg_1"},{"type":"item_reference","id":"fc_1"},
+				{"type":"function_call_output","call_id":"call_9","output":"ok"}]}`,
+			messages: []msg{{"user", "first", "", ""}, {"assistant", "reply", "w{}", ""}, {"tool", "ok", "", "call_9"}}},
 		{name: "previous response, instructions not carried", store: true,
 			body:     `{"model":"m","instructions":"new","previous_response_id":"resp_prev","input":"second"}`,
 			messages: []msg{{"system", "new", "", ""}, {"user", "first", "", ""}, {"assistant", "reply", "", ""}, {"user", "second", "", ""}}},
@@ -255,8 +265,15 @@ func TestResponseEmitter(t *testing.T) {
 			if fmt.Sprint(items) != fmt.Sprint(tc.items) || resp.Status != tc.status || resp.Usage.TotalTokens != 8 {
 				t.Errorf("output %v status %s usage %+v; want %v %s", items, resp.Status, resp.Usage, tc.items, tc.status)
 			}
-			if _, ok := j.h.responses.conversation("test", "resp_test"); !ok {
+			kept := keptResponses{j.h.responses, "test"}
+			if _, ok := kept.conversation("resp_test"); !ok {
 				t.Errorf("the response was not kept")
+			}
+			for _, it := range resp.Output {
+				id := it.(map[string]any)["id"].(string)
+				if ref, ok := kept.item(id); !ok || ref.Type != it.(map[string]any)["type"] {
+					t.Errorf("output item %s kept as %+v, %v", id, ref, ok)
+				}
 			}
 
 			var rec recorder
@@ -310,42 +327,51 @@ func TestResponseStore(t *testing.T) {
 	conv := func(s string) []chat.Message { return []chat.Message{{Role: "user", Content: &s}} }
 	t.Run("count", func(t *testing.T) {
 		s := newResponseStore(2, 0)
-		s.put("a", "1", conv("x"), nil)
-		s.put("a", "2", conv("x"), nil)
-		s.conversation("a", "1") // 1 is now the most recently used
-		s.put("a", "3", conv("x"), nil)
+		s.put("a", "1", conv("x"), nil, nil)
+		s.put("a", "2", conv("x"), nil, nil)
+		s.get("a", "1") // 1 is now the most recently used
+		s.put("a", "3", conv("x"), nil, nil)
 		for id, want := range map[string]bool{"1": true, "2": false, "3": true} {
-			if _, ok := s.conversation("a", id); ok != want {
+			if _, ok := s.get("a", id); ok != want {
 				t.Errorf("%s kept %v", id, ok)
 			}
 		}
 	})
 	t.Run("bytes", func(t *testing.T) {
 		s := newResponseStore(100, 1000)
-		s.put("a", "big", conv(strings.Repeat("x", 2000)), nil)
-		if _, ok := s.conversation("a", "big"); ok {
+		s.put("a", "big", conv(strings.Repeat("x", 2000)), nil, nil)
+		if _, ok := s.get("a", "big"); ok {
 			t.Errorf("a response larger than the store was kept")
 		}
 		for i := range 10 {
-			s.put("a", fmt.Sprint(i), conv(strings.Repeat("x", 200)), nil)
+			s.put("a", fmt.Sprint(i), conv(strings.Repeat("x", 200)), map[string]ResponseItem{fmt.Sprint("msg_", i): {Type: "message"}}, nil)
 		}
-		if s.bytes > 1000 || s.order.Len() >= 10 || len(s.byID) != s.order.Len() {
+		if s.bytes > 1000 || s.order.Len() >= 10 || len(s.byID) != s.order.Len() || len(s.byItem) != s.order.Len() {
 			t.Errorf("%d bytes, %d responses (%d by id)", s.bytes, s.order.Len(), len(s.byID))
 		}
-		if _, ok := s.conversation("a", "9"); !ok {
+		if _, ok := s.get("a", "9"); !ok {
 			t.Errorf("the newest was evicted")
+		}
+		if _, ok := (keptResponses{s, "a"}).item("msg_0"); ok {
+			t.Errorf("an evicted response's item is still found")
+		}
+		if _, ok := (keptResponses{s, "a"}).item("msg_9"); !ok {
+			t.Errorf("the newest response's item is not found")
 		}
 	})
 	t.Run("owner", func(t *testing.T) {
 		s := newResponseStore(0, 0)
-		s.put("a", "1", conv("x"), []byte("{}"))
+		s.put("a", "1", conv("x"), map[string]ResponseItem{"msg_1": {Type: "message"}}, []byte("{}"))
 		if _, ok := s.get("b", "1"); ok {
 			t.Errorf("another caller read a's response")
+		}
+		if _, ok := (keptResponses{s, "b"}).item("msg_1"); ok {
+			t.Errorf("another caller read a's item")
 		}
 	})
 	t.Run("none", func(t *testing.T) {
 		s := newResponseStore(-1, 0)
-		s.put("a", "1", conv("x"), nil)
+		s.put("a", "1", conv("x"), nil, nil)
 		if _, ok := s.get("a", "1"); ok {
 			t.Errorf("kept with a negative count")
 		}

@@ -36,7 +36,10 @@ function need(name) {
 
 // Every client here must talk to the servers on the loopback interface only: a request
 // elsewhere (a tokenizer download, telemetry) is refused and reported by the last test.
+// The bodies of the requests to /responses are kept, for the tests that check what a
+// client sent.
 const foreign = [];
+const sent = [];
 const loopbackFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
@@ -44,6 +47,7 @@ globalThis.fetch = (input, init) => {
     foreign.push(url.href);
     return Promise.reject(new Error(`no network in these tests: ${url.href}`));
   }
+  if (url.pathname.endsWith('/responses') && typeof init?.body === 'string') sent.push(JSON.parse(init.body));
   return loopbackFetch(input, init);
 };
 
@@ -216,6 +220,14 @@ test('AI SDK default provider (the Responses API): generateText and streamText',
   assert.equal(text, res.text, 'greedy stream and generateText differ');
   assert.equal((await s.usage).outputTokens, n);
   assert.equal(await s.finishReason, res.finishReason);
+
+  // A second turn: the AI SDK names the kept assistant message by an item_reference.
+  const before = sent.length;
+  const next = await generateText({ model: lm, temperature: 0, maxOutputTokens: 4, maxRetries: 0,
+    messages: [{ role: 'user', content: prompt }, ...res.response.messages, { role: 'user', content: 'And then?' }] });
+  const refs = sent.slice(before).flatMap((b) => b.input.filter((it) => it.type === 'item_reference'));
+  assert.equal(refs.length, 1, `input sent: ${JSON.stringify(sent.slice(before).map((b) => b.input))}`);
+  assert.ok(next.usage.inputTokens > res.usage.inputTokens + n, `second turn ${next.usage.inputTokens} input tokens, first ${res.usage.inputTokens} + ${n}`);
 });
 
 test('LangChain ChatOpenAI with useResponsesApi', async () => {
