@@ -238,6 +238,14 @@ test('LangChain ChatOpenAI with useResponsesApi', async () => {
   const n = msg.usage_metadata.output_tokens;
   assert.ok(n > 0 && n <= 8, `${n} output tokens`);
   assert.match(msg.response_metadata.id ?? msg.id, /^(resp|msg)_/);
+
+  // Streamed, and a second turn with the first reply in the history.
+  let streamed = '';
+  for await (const chunk of await llm.stream('In the beginning')) streamed += chunk.text;
+  assert.equal(streamed, msg.text, 'greedy stream and invoke differ');
+  const next = await llm.invoke([['human', 'In the beginning'], msg, ['human', 'And then?']]);
+  assert.ok(next.usage_metadata.input_tokens > msg.usage_metadata.input_tokens + n,
+    `second turn ${next.usage_metadata.input_tokens} input tokens, first ${msg.usage_metadata.input_tokens} + ${n}`);
 });
 
 // The openai package's ES modules, served to the browser page from node_modules.
