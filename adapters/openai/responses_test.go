@@ -453,3 +453,33 @@ func TestResponsesAPI(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkDecodeResponse measures what the translation into a chat request costs: the
+// same conversation decoded as a Responses request and as a chat request.
+func BenchmarkDecodeResponse(b *testing.B) {
+	var items, msgs []string
+	for i := range 16 {
+		text := strings.Repeat("And God said, Let there be light: and there was light. ", 8)
+		items = append(items, fmt.Sprintf(`{"role":%q,"content":[{"type":"input_text","text":%q}]}`, []string{"user", "assistant"}[i%2], text))
+		msgs = append(msgs, fmt.Sprintf(`{"role":%q,"content":%q}`, []string{"user", "assistant"}[i%2], text))
+	}
+	tool := `{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`
+	resp := []byte(`{"model":"m","instructions":"Be brief.","max_output_tokens":64,"tools":[{"type":"function","name":"w","parameters":` + tool + `}],"input":[` + strings.Join(items, ",") + `]}`)
+	chatReq := []byte(`{"model":"m","max_completion_tokens":64,"tools":[{"type":"function","function":{"name":"w","parameters":` + tool + `}}],"messages":[{"role":"system","content":"Be brief."},` + strings.Join(msgs, ",") + `]}`)
+	b.Run("responses", func(b *testing.B) {
+		b.SetBytes(int64(len(resp)))
+		for b.Loop() {
+			if _, e := decodeResponse(resp, testDefaults, noPrevious); e != nil {
+				b.Fatal(e)
+			}
+		}
+	})
+	b.Run("chat", func(b *testing.B) {
+		b.SetBytes(int64(len(chatReq)))
+		for b.Loop() {
+			if _, e := decodeChat(chatReq, testDefaults); e != nil {
+				b.Fatal(e)
+			}
+		}
+	})
+}
