@@ -301,6 +301,9 @@ func (e *responseEmitter) closeItem(status string) error {
 func (e *responseEmitter) end(finish string, u *Usage) *Error {
 	j := e.j
 	r, t, calls := e.parser.Finish()
+	if !j.g.resp.parallelToolCalls && len(calls) > 1 {
+		calls = calls[:1] // parallel_tool_calls false: at most one call per turn
+	}
 	if err := e.add(r, t); err != nil {
 		return j.gone()
 	}

@@ -198,6 +198,10 @@ func emitterJob(tools bool) *job {
 	return &job{h: h, g: g, id: "resp_test", created: 1}
 }
 
+// twoCalls is the markup of two calls in one turn.
+const twoCalls = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{}\n```<｜tool▁call▁end｜>" +
+	"<｜tool▁call▁begin｜>function<｜tool▁sep｜>b\n```json\n{\"x\":1}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
+
 const toolCallMarkup = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
 
 func TestResponseEmitter(t *testing.T) {
@@ -205,6 +209,7 @@ func TestResponseEmitter(t *testing.T) {
 		name   string
 		chunks []string
 		tools  bool
+		serial bool // parallel_tool_calls false
 		finish serving.Finish
 		events []string // the streamed event types, after response.created and response.in_progress
 		items  []string // the output items' types
@@ -228,6 +233,13 @@ func TestResponseEmitter(t *testing.T) {
 		{name: "tool call only", chunks: []string{toolCallMarkup[:20], toolCallMarkup[20:]}, tools: true, finish: serving.FinishStop, status: "completed",
 			events: []string{"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
 			items:  []string{"function_call"}},
+		{name: "two tool calls, parallel_tool_calls false", chunks: []string{twoCalls}, tools: true, serial: true, finish: serving.FinishStop, status: "completed",
+			events: []string{"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
+			items:  []string{"function_call"}},
+		{name: "two tool calls", chunks: []string{twoCalls}, tools: true, finish: serving.FinishStop, status: "completed",
+			events: []string{"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done",
+				"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
+			items: []string{"function_call", "function_call"}},
 		{name: "text and a tool call", chunks: []string{"Let me look.", toolCallMarkup}, tools: true, finish: serving.FinishStop, status: "completed",
 			events: []string{"output_item.added", "content_part.added", "output_text.delta", "output_text.done", "content_part.done", "output_item.done",
 				"output_item.added", "function_call_arguments.delta", "function_call_arguments.done", "output_item.done", "completed"},
@@ -238,6 +250,7 @@ func TestResponseEmitter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(out sink) *job {
 				j := emitterJob(tc.tools)
+				j.g.resp.parallelToolCalls = !tc.serial
 				em := newResponseEmitter(j, out)
 				if err := em.begin(); err != nil {
 					t.Fatal(err)
