@@ -153,6 +153,7 @@ func newResponseEmitter(j *job, out sink) *responseEmitter {
 	return &responseEmitter{j: j, out: out, stream: out.streaming(), parser: chat.NewReplyParser(j.text, len(j.g.tools) > 0)}
 }
 
+// ptrTo is a pointer to a copy of v.
 func ptrTo[T any](v T) *T { return &v }
 
 // response is the response object with the output so far.

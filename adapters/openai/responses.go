@@ -250,7 +250,10 @@ func decodeResponse(body []byte, d Defaults, kept keptResponses) (*generation, *
 		return nil, e
 	}
 	rr := &responseRequest{instructions: r.Instructions, maxOutputTokens: r.MaxOutputTokens, temperature: d.Temperature, topP: d.TopP,
-		toolChoice: json.RawMessage(r.ToolChoice), parallelToolCalls: true, store: true, metadata: r.Metadata, user: r.User}
+		parallelToolCalls: true, store: true, metadata: r.Metadata, user: r.User}
+	if tc := r.ToolChoice; len(tc) > 0 && string(tc) != "null" {
+		rr.toolChoice = json.RawMessage(tc)
+	}
 	if r.Temperature != nil {
 		rr.temperature = *r.Temperature
 	}
