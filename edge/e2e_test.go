@@ -15,10 +15,13 @@ import (
 	"github.com/deepgo/deepgo/edge"
 )
 
-// TestNodeClients runs the Node end-to-end tests of edge/e2e against a server on the
-// loopback interface: the official openai package (edge/e2e/openai.test.mjs) and the
-// playground page in a headless Chromium (edge/e2e/playground.test.mjs). It needs node,
-// the packages of edge/e2e (make e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
+// TestNodeClients runs the Node end-to-end tests of edge/e2e against servers on the
+// loopback interface (the trained model, and one of random weights): the official openai
+// package (edge/e2e/openai.test.mjs), the playground page in a headless Chromium
+// (edge/e2e/playground.test.mjs), and the Responses API through the openai package, the AI
+// SDK and LangChain, and the openai package in Chromium on another origin
+// (edge/e2e/responses.test.mjs). It needs node, the packages of edge/e2e (make e2e-deps:
+// npm ci) and a Chromium (DEEPGO_CHROMIUM, else
 // /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
 // asks for it, when it fails instead. The playground's screenshot is written to
 // DEEPGO_SCREENSHOT if set, else to the test's artifact directory (go test -artifacts).
