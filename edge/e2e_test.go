@@ -15,10 +15,13 @@ import (
 	"github.com/deepgo/deepgo/edge"
 )
 
-// TestNodeClients runs the Node end-to-end tests of edge/e2e against a server on the
-// loopback interface: the official openai package (edge/e2e/openai.test.mjs) and the
-// playground page in a headless Chromium (edge/e2e/playground.test.mjs). It needs node,
-// the packages of edge/e2e (make e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
+// TestNodeClients runs the Node end-to-end tests of edge/e2e against servers on the
+// loopback interface (the trained model, and one of random weights): the official openai
+// package (edge/e2e/openai.test.mjs), the playground page in a headless Chromium
+// (edge/e2e/playground.test.mjs), and the Responses API through the openai package, the AI
+// SDK and LangChain, and the openai package in Chromium on another origin
+// (edge/e2e/responses.test.mjs). It needs node, the packages of edge/e2e (make e2e-deps:
+// npm ci) and a Chromium (DEEPGO_CHROMIUM, else
 // /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
 // asks for it, when it fails instead. The playground's screenshot is written to
 // DEEPGO_SCREENSHOT if set, else to the test's artifact directory (go test -artifacts).
@@ -42,7 +45,7 @@ func TestNodeClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"openai", "playwright-core"} {
+	for _, pkg := range []string{"openai", "playwright-core", "ai", "@ai-sdk/openai", "@langchain/openai"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			missing("edge/e2e/node_modules/" + pkg + " is missing")
 		}
@@ -67,44 +70,20 @@ func TestNodeClients(t *testing.T) {
 		tests[i] = filepath.Base(tests[i])
 	}
 
-	// The model: the trained one (models/deepseek-v3-kjv, tools/train), served as "tiny-e2e".
+	// The models: the trained one (models/deepseek-v3-kjv, tools/train), served as "tiny-e2e",
+	// and one of random weights (endlessModelDir), for the tests that run on both.
 	modelDir := filepath.Join(t.TempDir(), "tiny-e2e")
 	if err := fixture.CopyTrained(modelDir); err != nil {
 		t.Fatal(err)
 	}
+	randomDir, err := endlessModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
 	const key = "sk-test-1"
-	keys, err := openai.ParseKeys(strings.NewReader(key+"\n"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	model := openai.ModelName(modelDir)
-	h := openai.NewHandler(openai.Options{ModelName: model, Keys: keys})
-	b, err := openai.OpenBackend(modelDir, openai.BackendOptions{Threads: 2, Slots: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.SetBackend(b)
-
-	srv := edge.New(edge.Config{Addr: "127.0.0.1:0", Handler: h})
-	if err := srv.Listen(); err != nil {
-		b.Close()
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve() }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		b.Close()
-	}()
-	origin := "http://" + srv.Addr()
-
+	origin := serveE2E(t, modelDir, key)
+	randomOrigin := serveE2E(t, randomDir, key)
 	shot := os.Getenv("DEEPGO_SCREENSHOT")
 	if shot == "" {
 		shot = filepath.Join(t.ArtifactDir(), "playground.png")
@@ -119,6 +98,8 @@ func TestNodeClients(t *testing.T) {
 		"DEEPGO_ORIGIN="+origin+"/",
 		"DEEPGO_KEY="+key,
 		"DEEPGO_MODEL="+model,
+		"DEEPGO_RANDOM_URL="+randomOrigin+"/v1",
+		"DEEPGO_RANDOM_MODEL="+openai.ModelName(randomDir),
 		"DEEPGO_CHROMIUM="+browser,
 		"DEEPGO_SCREENSHOT="+shot,
 		"NO_COLOR=1",
@@ -141,4 +122,39 @@ func TestNodeClients(t *testing.T) {
 	if _, err := os.Stat(shot); err == nil {
 		t.Logf("playground screenshot: %s (kept if DEEPGO_SCREENSHOT is set or with go test -artifacts)", shot)
 	}
+}
+
+// serveE2E serves the model in dir, with the API key key, on a loopback port until the test
+// ends, and returns its origin (http://127.0.0.1:PORT).
+func serveE2E(t *testing.T, dir, key string) string {
+	t.Helper()
+	keys, err := openai.ParseKeys(strings.NewReader(key+"\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := openai.NewHandler(openai.Options{ModelName: openai.ModelName(dir), Keys: keys})
+	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: 2, Slots: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SetBackend(b)
+	srv := edge.New(edge.Config{Addr: "127.0.0.1:0", Handler: h})
+	if err := srv.Listen(); err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		b.Close()
+	})
+	return "http://" + srv.Addr()
 }

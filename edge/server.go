@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,7 +207,10 @@ func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
 }
 
 // setCORS lets browser pages on other origins call the API: keys travel in the
-// Authorization header, not in cookies, so this opens nothing a key does not.
+// Authorization header, not in cookies, so this opens nothing a key does not. A preflight
+// is allowed the headers it asks for (browser SDKs send their own: the openai package's
+// x-stainless-*, openai-organization, x-request-id...) when they are header names; the
+// headers a client reads (x-request-id, x-ratelimit-*, retry-after) are exposed.
 func setCORS(ctx *fasthttp.RequestCtx) {
 	if len(ctx.Request.Header.Peek("Origin")) == 0 {
 		return
@@ -214,8 +218,37 @@ func setCORS(ctx *fasthttp.RequestCtx) {
 	h := &ctx.Response.Header
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	h.Set("Access-Control-Allow-Headers", corsAllowHeaders(ctx.Request.Header.Peek("Access-Control-Request-Headers")))
+	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 	h.Set("Access-Control-Max-Age", "600")
+	if ctx.IsOptions() {
+		h.Add("Vary", "Access-Control-Request-Headers")
+	}
+}
+
+// corsExposeHeaders are the response headers a browser client may read.
+const corsExposeHeaders = "X-Request-Id, X-Ratelimit-Limit-Requests, X-Ratelimit-Limit-Tokens, X-Ratelimit-Remaining-Requests, " +
+	"X-Ratelimit-Remaining-Tokens, X-Ratelimit-Reset-Requests, X-Ratelimit-Reset-Tokens, Retry-After, Openai-Processing-Ms, Openai-Version"
+
+// corsBaseHeaders are allowed to every preflight.
+const corsBaseHeaders = "Authorization, Content-Type, OpenAI-Organization, OpenAI-Project, OpenAI-Beta, X-Request-Id"
+
+// maxCORSRequestHeaders bounds the Access-Control-Request-Headers a preflight's answer echoes.
+const maxCORSRequestHeaders = 2048
+
+// corsAllowHeaders is Access-Control-Allow-Headers for a preflight that asks for
+// requested: those headers, if the list is well-formed (names of token characters,
+// separated by commas and spaces, of a bounded length), after the ones every client may send.
+func corsAllowHeaders(requested []byte) string {
+	if len(requested) == 0 || len(requested) > maxCORSRequestHeaders {
+		return corsBaseHeaders
+	}
+	for _, c := range requested {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~, ", c) >= 0) {
+			return corsBaseHeaders
+		}
+	}
+	return corsBaseHeaders + ", " + string(requested)
 }
 
 type fasthttpLogger struct{ l *slog.Logger }

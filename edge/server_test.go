@@ -97,6 +97,24 @@ func TestRoutes(t *testing.T) {
 	if got := strings.ToLower(r.header.Get("Access-Control-Allow-Headers")); !strings.Contains(got, "authorization") || !strings.Contains(got, "content-type") {
 		t.Errorf("OPTIONS: Access-Control-Allow-Headers %q", got)
 	}
+	// A browser SDK's own headers are allowed (the openai package's x-stainless-*); a list
+	// that is not header names is not echoed.
+	for _, c := range []struct{ requested, want, notWant string }{
+		{"authorization, content-type, x-stainless-arch, x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout",
+			"x-stainless-retry-count", ""},
+		{"x-a (set-cookie)", "authorization", "set-cookie"},
+	} {
+		r = ts.doWith(defaultClient, map[string]string{"Origin": "https://example.com",
+			"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": c.requested},
+			"OPTIONS", "/v1/responses", "", nil)
+		got := strings.ToLower(r.header.Get("Access-Control-Allow-Headers"))
+		if r.status != 204 || !strings.Contains(got, c.want) || c.notWant != "" && strings.Contains(got, c.notWant) {
+			t.Errorf("OPTIONS asking for %q: %d, Access-Control-Allow-Headers %q", c.requested, r.status, got)
+		}
+		if got := strings.ToLower(r.header.Get("Access-Control-Expose-Headers")); !strings.Contains(got, "x-request-id") || !strings.Contains(got, "x-ratelimit-remaining-tokens") {
+			t.Errorf("OPTIONS: Access-Control-Expose-Headers %q", got)
+		}
+	}
 	// A request with an Origin gets the header too; one without does not.
 	r = ts.doWith(defaultClient, map[string]string{"Origin": "https://example.com"}, "GET", "/v1/models", "", nil)
 	if r.header.Get("Access-Control-Allow-Origin") != "*" {

@@ -14,6 +14,18 @@ import (
 // length in bytes before it is tokenized, its tokens against the token budget before it
 // is queued.
 func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
+	decode := decodeCompletion
+	if isChat {
+		decode = decodeChat
+	}
+	return h.prepareWith(r, decode, forceStream)
+}
+
+// decodeFunc decodes and validates a request body into a generation.
+type decodeFunc func(body []byte, d Defaults) (*generation, *Error)
+
+// prepareWith is prepare for a request that decode reads.
+func (h *Handler) prepareWith(r *Request, decode decodeFunc, forceStream bool) (*job, *Error) {
 	start := time.Now()
 	b := h.backend.Load()
 	if b == nil {
@@ -32,7 +44,7 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
 			refused.limit, refused.what, seconds(refused.wait))
 	}
-	j, e := h.admit(r, b, gr, isChat, forceStream, start)
+	j, e := h.admit(r, b, gr, decode, forceStream, start)
 	if e != nil {
 		if e.Status >= 500 {
 			h.limits.refund(gr) // the server refused it: it costs the caller nothing
@@ -46,14 +58,8 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 
 // admit does the work of prepare once the caller may go on, step by step: decode,
 // tokenize (and check the context), reserve the tokens, take a slot or a place in the queue.
-func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream bool, start time.Time) (*job, *Error) {
-	var g *generation
-	var e *Error
-	if isChat {
-		g, e = decodeChat(r.Body, h.o.Defaults)
-	} else {
-		g, e = decodeCompletion(r.Body, h.o.Defaults)
-	}
+func (h *Handler) admit(r *Request, b *Backend, gr *grant, decode decodeFunc, forceStream bool, start time.Time) (*job, *Error) {
+	g, e := decode(r.Body, h.o.Defaults)
 	if e != nil {
 		return nil, e
 	}
@@ -69,7 +75,10 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 		maxPrompt = min(maxPrompt, h.o.MaxPromptTokens)
 	}
 	param := "messages"
-	if !isChat {
+	switch {
+	case g.resp != nil:
+		param = "input"
+	case !g.chat:
 		param = "prompt"
 	}
 	tooLong := func(what string, n int) *Error {

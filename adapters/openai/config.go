@@ -51,6 +51,10 @@ func (c *Config) Register(s *Settings) {
 	s.Size(&c.Backend.KVBudget, "kv-budget", "DEEPGO_KV_BUDGET", 0, "keep all slots' KV caches under `BYTES` together: requests wait for room (256M, 1G; 0 = no limit)")
 	s.String((*string)(&c.Backend.Speculation.Mode), "speculative", "DEEPGO_SPECULATIVE", "", "speculative decoding: mtp (the model's multi-token-prediction module), ngram (prompt lookup) or off (default off: on small models that fit the CPU's caches a check of several rows costs nearly as many passes; see docs/benchmarks.md)")
 	s.Int(&c.Backend.Speculation.Draft, "draft", "DEEPGO_DRAFT", serving.DefaultDraft, 1, "most tokens drafted per pass of speculative decoding (fewer while they are seldom accepted)")
+	s.Int(&c.Handler.StoredResponses, "stored-responses", "DEEPGO_STORED_RESPONSES", defaultStoredResponses, -1,
+		"Responses API responses kept in memory for previous_response_id, the least recently used dropped first (-1 = none)")
+	s.Size(&c.Handler.StoredResponseBytes, "stored-response-bytes", "DEEPGO_STORED_RESPONSE_BYTES", defaultStoredResponseBytes,
+		"keep the stored responses under `BYTES` together (64M, 1G)")
 	d := defaultSampling()
 	s.Float(&c.Handler.Defaults.Temperature, "temp", "DEEPGO_TEMP", d.Temperature, 0, 2, "temperature when a request gives none (OpenAI's default is 1)")
 	s.Float(&c.Handler.Defaults.TopP, "top-p", "DEEPGO_TOP_P", d.TopP, 0, 1, "top_p when a request gives none")

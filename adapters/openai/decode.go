@@ -52,6 +52,7 @@ type generation struct {
 	includeUsage bool
 	logprobs     bool // chat: logprobs; completions: logprobs given
 	topLogprobs  int
+	resp         *responseRequest // a Responses API request (chat is true); nil for the others
 }
 
 // validate checks the shared fields and fills g.

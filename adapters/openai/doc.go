@@ -1,7 +1,7 @@
 // Package openai is deepgo's OpenAI-compatible protocol layer: the request and response
-// types of the chat completions, completions and models APIs, their validation, the
-// server-sent-events framing of streamed responses, OpenAI-shaped errors, API keys and
-// per-key rate limits, and Prometheus metrics.
+// types of the chat completions, completions, responses and models APIs, their
+// validation, the server-sent-events framing of streamed responses, OpenAI-shaped errors,
+// API keys and per-key rate limits, and Prometheus metrics.
 //
 // It knows no transport. A transport turns its request into a Request, calls
 // Handler.Handle, and writes the Response it gets back: a whole body, or a stream whose
@@ -24,6 +24,12 @@
 //	generate.go   a job's run: generation, then the reply through an emitter
 //	emit_chat.go  the chat form: reasoning, content and tool calls (core/chat's ReplyParser)
 //	emit_text.go  the legacy text form, with its log-probabilities
+//	responses.go  the Responses API's request: decoding, validation, translation into a chat
+//	              request, and its route (POST /v1/responses, GET /v1/responses/{id})
+//	emit_responses.go  the Responses API's reply: output items, the response object, typed
+//	              SSE events with sequence numbers
+//	response_store.go  recent responses kept for previous_response_id and item_reference:
+//	              an LRU bounded in count and bytes, per caller
 //	logprobs.go   log-probabilities in OpenAI's shape, floored at −9999
 //	sink.go       where a reply goes: SSE events, one body, or a transport's messages
 //	tools.go      tool definitions for templates that do not render them

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/deepgo/deepgo/core/chat"
 )
 
 // fuzzSeeds are request bodies of both endpoints, valid and not; they are also under
@@ -40,6 +42,34 @@ func FuzzDecodeRequest(f *testing.F) {
 		checkDecoded(t, "chat", body, g, e)
 		g, e = decodeCompletion(body, testDefaults)
 		checkDecoded(t, "completion", body, g, e)
+	})
+}
+
+// FuzzDecodeResponse runs Responses API bodies through decodeResponse (with one kept
+// response, "resp_1", and its item "fc_1"): a chat generation or an OpenAI-shaped 400,
+// never a panic.
+func FuzzDecodeResponse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range []string{
+		`{"model":"m","input":"hi","instructions":"be brief","max_output_tokens":3,"stream":true,"store":false}`,
+		`{"model":"m","previous_response_id":"resp_1","input":[{"role":"user","content":[{"type":"input_text","text":"a"}]}]}`,
+		`{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"x"}],"tools":[{"type":"function","name":"f","parameters":{}}],"tool_choice":{"type":"function","name":"f"}}`,
+		`{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"},"strict":true}},"metadata":{"a":"b"}}`,
+		`{"model":"m","input":[{"type":"item_reference","id":"fc_1"},{"type":"function_call_output","call_id":"call_1","output":"x"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	previous := keptResponses{newResponseStore(0, 0), "fuzz"}
+	previous.store.put("fuzz", "resp_1", []chat.Message{{Role: "user", Content: ptrTo("before")}},
+		inputItems([]any{OutputFunctionCall{Type: "function_call", ID: "fc_1", CallID: "call_1", Name: "f", Arguments: "{}"}}), nil)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		g, e := decodeResponse(body, testDefaults, previous)
+		checkDecoded(t, "chat", body, g, e)
+		if g != nil && (g.resp == nil || len(g.resp.conversation) == 0 || len(g.resp.conversation) > len(g.messages)) {
+			t.Fatalf("%q: generation %+v", body, g)
+		}
 	})
 }
 

@@ -108,6 +108,9 @@ type emitter interface {
 }
 
 func (j *job) emitter(out sink) emitter {
+	if j.g.resp != nil {
+		return newResponseEmitter(j, out)
+	}
 	if j.g.chat {
 		return &chatEmitter{j: j, out: out, stream: out.streaming(), parser: chat.NewReplyParser(j.text, len(j.g.tools) > 0)}
 	}

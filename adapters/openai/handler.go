@@ -55,6 +55,11 @@ type Options struct {
 	MaxPromptTokens int
 	Defaults        Defaults // sampling defaults; zero = OpenAI's (defaultSampling: temperature 1, top_p 1)
 	Metrics         *Metrics // nil = a new one
+	// StoredResponses bounds the Responses API's responses kept in memory for
+	// previous_response_id: 0 = 1000, negative = none.
+	StoredResponses int
+	// StoredResponseBytes bounds the bytes of the responses kept: 0 = 64 MiB.
+	StoredResponseBytes int64
 }
 
 // Backend is a loaded model ready to serve: its scheduler and chat template.
@@ -97,6 +102,8 @@ type Handler struct {
 	limits  *limiter
 	metrics *Metrics
 	closing atomic.Bool
+	// responses are the Responses API's recent responses, for previous_response_id.
+	responses *responseStore
 }
 
 // NewHandler returns a Handler with no model: it answers 503 on the model routes until
@@ -105,7 +112,7 @@ func NewHandler(o Options) *Handler {
 	if o.Defaults == (Defaults{}) {
 		o.Defaults = defaultSampling()
 	}
-	h := &Handler{o: o, limits: newLimiter(), metrics: o.Metrics}
+	h := &Handler{o: o, limits: newLimiter(), metrics: o.Metrics, responses: newResponseStore(o.StoredResponses, o.StoredResponseBytes)}
 	if h.metrics == nil {
 		h.metrics = NewMetrics()
 	}
@@ -131,6 +138,7 @@ func (h *Handler) Shutdown() { h.closing.Store(true) }
 const (
 	RouteChat        = "/v1/chat/completions"
 	RouteCompletions = "/v1/completions"
+	RouteResponses   = "/v1/responses"
 	RouteModels      = "/v1/models"
 	RouteHealth      = "/health"
 	RouteReady       = "/ready"
@@ -171,9 +179,13 @@ func (h *Handler) route(ctx context.Context, r *Request) (string, *Response) {
 		return RouteChat, h.generate(ctx, r, true)
 	case path == RouteCompletions:
 		return RouteCompletions, h.generate(ctx, r, false)
+	case path == RouteResponses:
+		return RouteResponses, h.serveResponses(ctx, r, "")
+	case strings.HasPrefix(path, RouteResponses+"/") && !strings.Contains(path[len(RouteResponses)+1:], "/"):
+		return RouteResponses, h.serveResponses(ctx, r, path[len(RouteResponses)+1:])
 	}
-	return "other", errorResponse(errNotFound("no route %s %s: this server answers POST %s, POST %s, GET %s",
-		r.Method, r.Path, RouteChat, RouteCompletions, RouteModels))
+	return "other", errorResponse(errNotFound("no route %s %s: this server answers POST %s, POST %s, POST %s, GET %s",
+		r.Method, r.Path, RouteChat, RouteCompletions, RouteResponses, RouteModels))
 }
 
 func (h *Handler) models(r *Request, id string) *Response {

@@ -18,8 +18,9 @@ import (
 // 1.27), whose defaults are exactly these. Replies are still written with encoding/json.
 
 // decodeJSON unmarshals a request body into v, turning every failure into a 400 that says
-// what was wrong and where.
-func decodeJSON(body []byte, v any) *Error {
+// what was wrong and where. opts add to encoding/json/v2's defaults (the Responses API
+// refuses unknown members).
+func decodeJSON(body []byte, v any, opts ...json.Options) *Error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return badRequest("", "invalid_json", "the request body is empty: want a JSON object")
@@ -27,7 +28,7 @@ func decodeJSON(body []byte, v any) *Error {
 	if body[0] != '{' {
 		return badRequest("", "invalid_json", "the request body must be a JSON object")
 	}
-	err := json.Unmarshal(body, v)
+	err := json.Unmarshal(body, v, opts...)
 	if err == nil {
 		return nil
 	}
@@ -76,7 +77,9 @@ func semanticError(e *json.SemanticError) *Error {
 		return badRequest(field, "invalid_value", "%s %s is out of range", field, truncate(string(e.JSONValue), 40))
 	case e.JSONKind == '0' && e.GoType != nil && typeName(e.GoType.String()) == "an integer":
 		return badRequest(field, "invalid_type", "%s must be an integer, not %s", field, truncate(string(e.JSONValue), 40))
-	case e.Err != nil && !errors.Is(e.Err, json.ErrUnknownName):
+	case errors.Is(e.Err, json.ErrUnknownName):
+		return badRequest(field, "unknown_parameter", "unknown parameter %s: this server does not support it", field)
+	case e.Err != nil:
 		// A custom decoder (a message's content, a prompt) said what is wrong.
 		return badRequest(field, "invalid_value", "%s: %s", field, strings.TrimPrefix(e.Err.Error(), "chat: "))
 	}
