@@ -124,7 +124,14 @@ func (h *Handler) replyLimit(g *generation) (int, *Error) {
 // left, and ends with "length" there. It returns the tokens the reply may generate.
 func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
 	g, n := j.g, len(j.prompt)
-	gen := j.b.sched.Context() - n
+	ctxLen := j.b.sched.Context()
+	gen := ctxLen - n
+	if g.maxTokensBy != "" && maxTokens > gen {
+		// A length the client set is refused, not cut short, as OpenAI does.
+		return 0, badRequest(g.maxTokensBy, "context_length_exceeded",
+			"%s %d is more than the context has room for: the context holds %d tokens and the prompt has %d, so at most %d remain; lower %s to at most %d",
+			g.maxTokensBy, maxTokens, ctxLen, n, gen, g.maxTokensBy, gen)
+	}
 	if maxTokens > 0 {
 		gen = min(gen, maxTokens)
 	}
