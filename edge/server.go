@@ -155,6 +155,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		Authorization: string(ctx.Request.Header.Peek("Authorization")),
 		Body:          ctx.PostBody(),
 		Client:        ctx.RemoteIP().String(),
+		StreamTimeout: s.c.StreamTimeout,
 	})
 	if !s.h.Ready() && resp.Status == 503 {
 		ctx.SetConnectionClose() // shutting down (or loading): the client had better reconnect
@@ -176,7 +177,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-cache")
 	ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout))
+	// The handler ends the stream, with an error event, when StreamTimeout has passed;
+	// the write deadline, a little later, is for a client that stopped reading.
+	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout + streamGrace))
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.running.done()
 		defer cancel(nil)
@@ -184,6 +187,10 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		resp.Stream(w)
 	})
 }
+
+// streamGrace is how long after its --stream-timeout a stream may take to send its error
+// event before the connection's write deadline cuts it.
+const streamGrace = 5 * time.Second
 
 // handleError answers requests fasthttp could not read, OpenAI-shaped.
 func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -117,7 +118,8 @@ func (s *Server) serveWS(w *wsConn, auth, client string) {
 		if err != nil {
 			w.mu.Lock()
 			if w.cancel != nil {
-				w.cancel(err) // the client is gone
+				// The client is gone: the generation stops and counts as a disconnect.
+				w.cancel(fmt.Errorf("%w: %v", openai.ErrClientGone, err))
 			}
 			w.mu.Unlock()
 			return

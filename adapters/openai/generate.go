@@ -23,6 +23,8 @@ type job struct {
 	id      string
 	created int64
 	start   time.Time
+	// streamTimeout is the stream's time limit (Request.StreamTimeout), for its error.
+	streamTimeout time.Duration
 }
 
 // generate answers POST /v1/chat/completions (isChat) and POST /v1/completions.
@@ -36,7 +38,14 @@ func (h *Handler) generate(ctx context.Context, r *Request, isChat bool) *Respon
 	}
 	if j.g.stream {
 		return &Response{Status: 200, ContentType: "text/event-stream", Stream: func(w StreamWriter) {
-			j.run(ctx, &sseSink{w: w})
+			sctx := ctx
+			if d := r.StreamTimeout; d > 0 {
+				var cancel context.CancelFunc
+				sctx, cancel = context.WithTimeoutCause(ctx, d, errStreamTimedOut)
+				defer cancel()
+				j.streamTimeout = d
+			}
+			j.run(sctx, &sseSink{w: w})
 		}}
 	}
 	var s collectSink
@@ -133,7 +142,9 @@ func (j *job) failed(ctx context.Context, out sink, err, sendErr error) *Error {
 		return errClientClosed() // nobody reads it; /metrics counts it
 	}
 	e := errInternal(err)
-	if ctx.Err() != nil {
+	if errors.Is(context.Cause(ctx), errStreamTimedOut) {
+		e = errStreamTimeout(j.streamTimeout)
+	} else if ctx.Err() != nil {
 		e = ErrShuttingDown()
 		e.Message = "the generation was stopped: the server is shutting down"
 		if errors.Is(context.Cause(ctx), ErrCancelled) {

@@ -22,6 +22,10 @@ type Request struct {
 	Authorization string // the Authorization header
 	Body          []byte
 	Client        string // the client's address: the rate-limit key when no API keys are configured
+	// StreamTimeout is the longest a streamed reply may last, from the start of its
+	// stream; one that runs longer is stopped and ends with an error event (code
+	// "stream_timeout"). 0 = no limit.
+	StreamTimeout time.Duration
 }
 
 // Response is what to answer: a whole Body, or, for a streamed completion, Stream. A
