@@ -68,16 +68,11 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 	client := ctx.RemoteIP().String()
 	if e := s.h.Authorize(auth, client); e != nil {
 		s.h.Metrics().Request("/ws", e.Status)
-		ctx.SetStatusCode(e.Status)
-		ctx.SetContentType("application/json")
-		ctx.SetBody(e.Body())
+		writeError(ctx, e)
 		return
 	}
 	if !s.h.Ready() {
-		resp := openai.ErrorResponse(openai.ErrShuttingDown())
-		ctx.SetStatusCode(resp.Status)
-		ctx.SetContentType(resp.ContentType)
-		ctx.SetBody(resp.Body)
+		writeError(ctx, openai.ErrShuttingDown())
 		return
 	}
 	up := websocket.FastHTTPUpgrader{
@@ -86,9 +81,7 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		Error: func(ctx *fasthttp.RequestCtx, status int, reason error) {
 			e := openai.ErrBadRequest(reason.Error())
 			e.Status = status
-			ctx.SetStatusCode(status)
-			ctx.SetContentType("application/json")
-			ctx.SetBody(e.Body())
+			writeError(ctx, e)
 		},
 	}
 	up.Upgrade(ctx, func(c *websocket.Conn) {

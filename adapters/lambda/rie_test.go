@@ -356,7 +356,7 @@ func TestLambdaStreaming(t *testing.T) {
 func TestLambdaBuffered(t *testing.T) {
 	e := startEmulator(t, "buffered")
 	r := buffered(t, e.invoke(t, event("POST", "/v1/chat/completions", key, chatReq)))
-	if r.Status != 200 || r.Headers["Content-Type"] != "application/json" {
+	if r.Status != 200 || r.Headers["Content-Type"] != "application/json" || !strings.HasPrefix(r.Headers["x-request-id"], "req_") {
 		t.Fatalf("chat: %d %v %q", r.Status, r.Headers, r.Body)
 	}
 	content, n := completion(t, r.Body)

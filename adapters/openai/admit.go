@@ -12,24 +12,26 @@ import (
 // prepare checks, decodes, tokenizes and admits a request. Each check comes before the
 // work it guards: the API key and the rate limits before the body is decoded, the prompt's
 // length in bytes before it is tokenized, its tokens against the token budget before it
-// is queued.
-func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
+// is queued. It also returns the caller's rate-limit buckets, once the caller is known,
+// for the x-ratelimit-* headers.
+func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *buckets, *Error) {
 	start := time.Now()
 	b := h.backend.Load()
 	if b == nil {
-		return nil, errNotReady()
+		return nil, nil, errNotReady()
 	}
 	if h.closing.Load() {
-		return nil, ErrShuttingDown()
+		return nil, nil, ErrShuttingDown()
 	}
 	who, e := h.authorize(r)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
-	gr, refused := h.limits.begin(h.limits.get(who.id, who.rpm, who.tpm))
+	bk := h.limits.get(who.id, who.rpm, who.tpm)
+	gr, refused := h.limits.begin(bk)
 	if refused != nil {
 		h.metrics.limited()
-		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
+		return nil, bk, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
 			refused.limit, refused.what, seconds(refused.wait))
 	}
 	j, e := h.admit(r, b, gr, isChat, forceStream, start)
@@ -39,9 +41,9 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 		} else {
 			h.limits.settle(gr, 0) // the request counts; no tokens were spent
 		}
-		return nil, e
+		return nil, bk, e
 	}
-	return j, nil
+	return j, bk, nil
 }
 
 // admit does the work of prepare once the caller may go on, step by step: decode,

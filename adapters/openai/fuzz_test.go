@@ -144,7 +144,7 @@ func FuzzAdmit(f *testing.F) {
 		}
 		ctx := b.Scheduler().Context()
 		for range 3 {
-			j, e := h.prepare(&Request{Method: "POST", Path: path, Body: body, Client: "fuzz"}, isChat, false)
+			j, _, e := h.prepare(&Request{Method: "POST", Path: path, Body: body, Client: "fuzz"}, isChat, false)
 			if (j == nil) == (e == nil) {
 				t.Fatalf("%q: job %v and error %v", body, j, e)
 			}

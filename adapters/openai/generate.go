@@ -32,7 +32,16 @@ func (h *Handler) generate(ctx context.Context, r *Request, isChat bool) *Respon
 	if r.Method != "POST" {
 		return errorResponse(errMethod(r.Method, r.Path))
 	}
-	j, e := h.prepare(r, isChat, false)
+	j, bk, e := h.prepare(r, isChat, false)
+	resp := h.reply(ctx, r, j, e)
+	if bk != nil {
+		resp.setRateHeaders(h.limits.state(bk))
+	}
+	return resp
+}
+
+// reply is the response to a prepared job j, or to the error e that refused it.
+func (h *Handler) reply(ctx context.Context, r *Request, j *job, e *Error) *Response {
 	if e != nil {
 		return errorResponse(e)
 	}
@@ -63,7 +72,7 @@ func (h *Handler) generate(ctx context.Context, r *Request, isChat bool) *Respon
 // stream field says. Run the returned function exactly once; it calls send with each
 // chunk's JSON and returns when the reply is complete, send failed, or ctx ended.
 func (h *Handler) PrepareStream(r *Request) (func(ctx context.Context, send func(chunk []byte) error) *Error, *Error) {
-	j, e := h.prepare(r, true, true)
+	j, _, e := h.prepare(r, true, true)
 	if e != nil {
 		h.metrics.Request("/ws", e.Status)
 		return nil, e
