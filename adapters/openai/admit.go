@@ -66,6 +66,9 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, isChat, forceStream b
 		return nil, h.errModelNotFound(g.model)
 	}
 	sched := b.sched
+	if e := checkLogitBias(g.sampling.LogitBias, sched.Model().Config.VocabSize); e != nil {
+		return nil, e
+	}
 	maxPrompt := sched.Context() - 1
 	if h.o.MaxPromptTokens > 0 {
 		maxPrompt = min(maxPrompt, h.o.MaxPromptTokens)

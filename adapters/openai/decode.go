@@ -65,8 +65,9 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 	if p.n != nil && *p.n != 1 {
 		return badRequest("n", "unsupported_value", "n must be 1: this server generates one choice per request (got %d)", *p.n)
 	}
-	if len(p.logitBias) > 0 {
-		return badRequest("logit_bias", "unsupported_parameter", "logit_bias is not supported by this server")
+	bias, e := decodeLogitBias(p.logitBias)
+	if e != nil {
+		return e
 	}
 	if p.streamOptions != nil && !p.stream {
 		return badRequest("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
@@ -129,6 +130,7 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 	} else {
 		sp.Seed = randomSeed()
 	}
+	sp.LogitBias = bias
 	g.sampling = sp
 	return nil
 }

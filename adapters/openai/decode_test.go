@@ -158,7 +158,14 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"tool_choice bogus", `{` + chatMsgs + `,"tool_choice":"sometimes"}`, "tool_choice", "invalid_value", []string{"sometimes"}},
 		{"tool_choice number", `{` + chatMsgs + `,"tool_choice":7}`, "tool_choice", "invalid_value", []string{"7"}},
 		{"stream_options without stream", `{` + chatMsgs + `,"stream_options":{"include_usage":true}}`, "stream_options", "invalid_value", []string{"stream is true"}},
-		{"logit_bias", `{` + chatMsgs + `,"logit_bias":{"50256":-100}}`, "logit_bias", "unsupported_parameter", []string{"logit_bias", "not supported"}},
+		{"logit_bias over 100", `{` + chatMsgs + `,"logit_bias":{"50256":-100.5}}`, "logit_bias", "invalid_value", []string{`logit_bias["50256"]`, "between -100 and 100"}},
+		{"logit_bias key not an id", `{` + chatMsgs + `,"logit_bias":{"hello":1}}`, "logit_bias", "invalid_value", []string{`"hello"`, "not a token id"}},
+		{"logit_bias negative key", `{` + chatMsgs + `,"logit_bias":{"-1":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias padded key", `{` + chatMsgs + `,"logit_bias":{"007":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias huge key", `{` + chatMsgs + `,"logit_bias":{"99999999999999999999":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias string value", `{` + chatMsgs + `,"logit_bias":{"1":"5"}}`, "logit_bias", "invalid_value", []string{"a number"}},
+		{"logit_bias null value", `{` + chatMsgs + `,"logit_bias":{"1":null}}`, "logit_bias", "invalid_value", []string{"a number"}},
+		{"logit_bias array", `{` + chatMsgs + `,"logit_bias":[1]}`, "logit_bias", "invalid_type", []string{"logit_bias"}},
 		{"too many stops", `{` + chatMsgs + `,"stop":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}`, "stop", "invalid_value", []string{"17", "at most 16"}},
 		{"stop too long", `{` + chatMsgs + `,"stop":"` + strings.Repeat("x", 513) + `"}`, "stop", "invalid_value", []string{"stop[0]", "513"}},
 	}
@@ -346,7 +353,7 @@ func TestDecodeCompletionRejects(t *testing.T) {
 		{"logprobs 21", `{` + complModel + `,"prompt":"x","logprobs":21}`, "logprobs", "invalid_value", []string{"between 0 and 20"}},
 		{"logprobs bool", `{` + complModel + `,"prompt":"x","logprobs":true}`, "logprobs", "invalid_type", []string{"integer"}},
 		{"stream_options without stream", `{` + complModel + `,"prompt":"x","stream_options":{}}`, "stream_options", "invalid_value", nil},
-		{"logit_bias", `{` + complModel + `,"prompt":"x","logit_bias":{"1":1}}`, "logit_bias", "unsupported_parameter", nil},
+		{"logit_bias", `{` + complModel + `,"prompt":"x","logit_bias":{"1":101}}`, "logit_bias", "invalid_value", []string{"between -100 and 100"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
