@@ -425,7 +425,7 @@ func TestOverloaded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := ts.stream(ctx, "/v1/chat/completions", "", chatBody("long story "+strconv.Itoa(i), 2000, true, nil))
+			resp, err := ts.stream(ctx, "/v1/chat/completions", "", chatBody("long story "+strconv.Itoa(i), 1000, true, nil))
 			if err != nil {
 				return
 			}

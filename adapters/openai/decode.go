@@ -17,6 +17,10 @@ const (
 	maxTopLogProb = 20
 	maxMessages   = 4096
 	maxTools      = 256
+	// maxN bounds n, the choices per prompt; maxChoices the choices of a request (prompts
+	// times n), and so the prompts of a completion request.
+	maxN       = 8
+	maxChoices = 64
 	// maxCount bounds every count a request gives (max_tokens, top_k): more than any
 	// context holds, and far enough from the int range that sums of counts cannot overflow.
 	maxCount = math.MaxInt32
@@ -44,6 +48,9 @@ type generation struct {
 	messages     []chat.Message
 	tools        []json.RawMessage
 	prompt       Prompt // completions
+	n            int    // choices per prompt
+	echo         bool   // completions: the prompt's text before each choice's
+	suffix       *string
 	maxTokens    int    // 0 = until the context is full
 	maxTokensBy  string // the field maxTokens came from; "" = a default the server may lower
 	sampling     sample.Params
@@ -62,8 +69,12 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 	if p.maxTokens != nil {
 		g.maxTokens, g.maxTokensBy = *p.maxTokens, p.maxTokensName
 	}
-	if p.n != nil && *p.n != 1 {
-		return badRequest("n", "unsupported_value", "n must be 1: this server generates one choice per request (got %d)", *p.n)
+	g.n = 1
+	if p.n != nil {
+		if *p.n < 1 || *p.n > maxN {
+			return badRequest("n", "invalid_value", "n must be between 1 and %d, not %d", maxN, *p.n)
+		}
+		g.n = *p.n
 	}
 	bias, e := decodeLogitBias(p.logitBias)
 	if e != nil {
@@ -245,23 +256,24 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	if r.Model == "" {
 		return nil, badRequest("model", "missing_required_parameter", "model is required")
 	}
-	switch {
-	case r.Prompt.Count == 0:
+	switch n := r.Prompt.Count(); {
+	case n == 0:
 		return nil, badRequest("prompt", "missing_required_parameter", "prompt is required: a string or a list of token ids")
-	case r.Prompt.Count > 1:
-		return nil, badRequest("prompt", "unsupported_value", "prompt has %d prompts: this server completes one per request", r.Prompt.Count)
-	case r.Prompt.Text == nil && len(r.Prompt.Tokens) == 0:
-		return nil, badRequest("prompt", "invalid_value", "prompt has no tokens")
+	case n > maxChoices:
+		return nil, badRequest("prompt", "invalid_value", "prompt has %d prompts: at most %d are allowed", n, maxChoices)
+	}
+	for i, ids := range r.Prompt.Tokens {
+		if len(ids) == 0 {
+			if len(r.Prompt.Tokens) == 1 {
+				return nil, badRequest("prompt", "invalid_value", "prompt has no tokens")
+			}
+			return nil, badRequest("prompt", "invalid_value", "prompt[%d] has no tokens", i)
+		}
 	}
 	g.prompt = r.Prompt
-	if r.BestOf != nil && *r.BestOf != 1 {
-		return nil, badRequest("best_of", "unsupported_value", "best_of must be 1: this server generates one choice per request (got %d)", *r.BestOf)
-	}
-	if r.Echo {
-		return nil, badRequest("echo", "unsupported_value", "echo is not supported by this server")
-	}
+	g.echo = r.Echo
 	if r.Suffix != nil && *r.Suffix != "" {
-		return nil, badRequest("suffix", "unsupported_value", "suffix (fill in the middle) is not supported by this server")
+		g.suffix = r.Suffix
 	}
 	p := params{maxTokens: r.MaxTokens, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
@@ -272,11 +284,25 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	if r.MaxTokens == nil {
 		g.maxTokens = 16 // OpenAI's default for the completions API
 	}
+	if r.BestOf != nil && *r.BestOf != g.n {
+		return nil, badRequest("best_of", "unsupported_value",
+			"best_of must equal n (%d): this server returns every choice it generates and does not rank them (got %d)", g.n, *r.BestOf)
+	}
+	if k := r.Prompt.Count() * g.n; k > maxChoices {
+		return nil, badRequest("n", "invalid_value", "%d prompts with n %d make %d choices: at most %d are allowed", r.Prompt.Count(), g.n, k, maxChoices)
+	}
 	if r.LogProbs != nil {
 		if *r.LogProbs < 0 || *r.LogProbs > maxTopLogProb {
 			return nil, badRequest("logprobs", "invalid_value", "logprobs must be between 0 and %d, not %d", maxTopLogProb, *r.LogProbs)
 		}
 		g.logprobs, g.topLogprobs = true, *r.LogProbs
+	}
+	if g.echo && g.logprobs {
+		return nil, badRequest("echo", "unsupported_value",
+			"echo with logprobs is not supported by this server: it does not compute the prompt's log-probabilities; leave out one of them")
+	}
+	if g.suffix != nil && g.echo {
+		return nil, badRequest("suffix", "unsupported_value", "suffix cannot be combined with echo")
 	}
 	return g, nil
 }

@@ -113,7 +113,7 @@ func checkDecoded(t *testing.T, what string, body []byte, g *generation, e *Erro
 		}
 		return
 	}
-	if g.prompt.Count != 1 || (g.prompt.Text == nil) == (g.prompt.Tokens == nil) {
+	if n := g.prompt.Count(); n < 1 || n > maxChoices || (g.prompt.Texts == nil) == (g.prompt.Tokens == nil) || n*g.n > maxChoices {
 		t.Fatalf("%s %q: prompt %+v", what, body, g.prompt)
 	}
 }
@@ -151,9 +151,22 @@ func FuzzAdmit(f *testing.F) {
 			if e != nil {
 				checkAdmitError(t, body, e)
 			} else {
-				n, gen := len(j.prompt), j.opts.MaxTokens
-				if n < 1 || n >= ctx || gen < 1 || gen > ctx-n || (tpm > 0 && n+gen > int(tpm)) {
-					t.Fatalf("%q: a prompt of %d tokens may generate %d (context %d, tpm %d)", body, n, gen, ctx, tpm)
+				if len(j.runs) != j.choices() || len(j.runs) < 1 {
+					t.Fatalf("%q: %d choices run of %d", body, len(j.runs), j.choices())
+				}
+				all := 0 // the prompts' tokens and every choice's most
+				for _, p := range j.prompts {
+					all += len(p.ids)
+				}
+				for _, r := range j.runs {
+					n, gen := len(r.prompt.ids), r.opts.MaxTokens
+					if n < 1 || n >= ctx || gen < 1 || gen > ctx-n {
+						t.Fatalf("%q: a prompt of %d tokens may generate %d (context %d)", body, n, gen, ctx)
+					}
+					all += gen
+				}
+				if tpm > 0 && all > int(tpm) {
+					t.Fatalf("%q: the request may use %d tokens (tpm %d)", body, all, tpm)
 				}
 				j.cancel()
 			}

@@ -155,6 +155,9 @@ func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *
 // Context is the number of tokens a slot holds: prompt and reply together.
 func (s *Scheduler) Context() int { return s.o.Context }
 
+// Capacity is the most requests the scheduler holds at once: one a slot, and the queue.
+func (s *Scheduler) Capacity() int { return s.o.Slots + s.o.Queue }
+
 // Speculation is the speculative decoding of requests that do not choose their own.
 func (s *Scheduler) Speculation() Speculation { return s.o.Speculation }
 
