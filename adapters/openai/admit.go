@@ -181,6 +181,10 @@ func (j *job) enqueue(param string, gen int) *Error {
 	if g.logprobs {
 		sp.LogProbs = g.topLogprobs
 	}
+	var hide func(int) bool
+	if !g.showSpecial {
+		hide = hideSpecial(j.b.tok, g.chat)
+	}
 	for pi := range j.prompts {
 		for c := range g.n {
 			adm, err := j.b.sched.Admit(j.prompts[pi].ids, gen)
@@ -191,7 +195,7 @@ func (j *job) enqueue(param string, gen int) *Error {
 			csp := sp
 			csp.Seed = copySeed(sp.Seed, c)
 			j.runs = append(j.runs, &choiceRun{index: pi*g.n + c, prompt: &j.prompts[pi], first: c == 0, adm: adm,
-				opts: serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: csp}})
+				opts: serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: csp, Hide: hide}})
 		}
 	}
 	if g.chat {

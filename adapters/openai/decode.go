@@ -39,6 +39,7 @@ type params struct {
 	stream                          bool
 	streamOptions                   *StreamOptions
 	logitBias                       map[string]any
+	skipSpecial                     *bool
 }
 
 // generation is a validated request: what to generate and how to answer.
@@ -51,6 +52,7 @@ type generation struct {
 	n            int    // choices per prompt
 	echo         bool   // completions: the prompt's text before each choice's
 	suffix       *string
+	showSpecial  bool   // skip_special_tokens false: special tokens' text stays in the reply
 	maxTokens    int    // 0 = until the context is full
 	maxTokensBy  string // the field maxTokens came from; "" = a default the server may lower
 	sampling     sample.Params
@@ -84,6 +86,7 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 		return badRequest("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
 	}
 	g.stream = p.stream
+	g.showSpecial = p.skipSpecial != nil && !*p.skipSpecial
 	g.includeUsage = p.streamOptions != nil && p.streamOptions.IncludeUsage
 	if len(p.stop) > maxStops {
 		return badRequest("stop", "invalid_value", "stop has %d strings: at most %d are allowed", len(p.stop), maxStops)
@@ -195,7 +198,7 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 	}
 	p := params{maxTokens: maxTok, maxTokensName: name, temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
-		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias, skipSpecial: r.SkipSpecialTokens}
 	if e := p.validate(g, d); e != nil {
 		return nil, e
 	}
@@ -277,7 +280,7 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	}
 	p := params{maxTokens: r.MaxTokens, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
-		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias, skipSpecial: r.SkipSpecialTokens}
 	if e := p.validate(g, d); e != nil {
 		return nil, e
 	}

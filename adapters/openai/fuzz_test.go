@@ -28,6 +28,9 @@ var fuzzSeeds = []string{
 	`{"model":"m","messages":[{"role":"user","content":"x"}],"stop":null,"seed":-1,"max_completion_tokens":1e3}`,
 	`{"model":"m","messages":[{"role":"tool","content":null}],"logit_bias":{"1":1},"repetition_penalty":0}`,
 	`{"model":"m","prompt":"x","temperature":1e400}`,
+	`{"model":"m","prompt":["In the","And"],"n":3,"best_of":3,"echo":true,"max_tokens":4,"logit_bias":{"5":-100,"7":2.5},"skip_special_tokens":false}`,
+	`{"model":"m","prompt":[[1,2],[3,4,5]],"suffix":"end","n":2,"stream":true,"stream_options":{"include_usage":true}}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"n":8,"seed":3,"logit_bias":{"0":100,"x":1}}`,
 	" \t{\"model\":\"\xff\",\"messages\":[1]}",
 }
 

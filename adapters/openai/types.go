@@ -34,6 +34,7 @@ type ChatRequest struct {
 	Tools               []Tool          `json:"tools"`
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	LogitBias           map[string]any  `json:"logit_bias"`
+	SkipSpecialTokens   *bool           `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
 }
 
 // CompletionRequest is the body of POST /v1/completions (the legacy text API).
@@ -59,6 +60,7 @@ type CompletionRequest struct {
 	LogProbs          *int           `json:"logprobs"`
 	User              string         `json:"user"`
 	LogitBias         map[string]any `json:"logit_bias"`
+	SkipSpecialTokens *bool          `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
 }
 
 // StreamOptions are the options of a streamed response.

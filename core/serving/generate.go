@@ -16,6 +16,10 @@ type GenerateOptions struct {
 	StopIDs   []int         // ids that end generation (not emitted); nil = the tokenizer's EOS
 	Stops     []string      // stop strings: generation ends before the first occurrence
 	Sampling  sample.Params // how each token is chosen
+	// Hide names tokens whose text is left out of the reply (Chunk.Text) — special tokens a
+	// client should not see — though they are generated, counted and reported in Chunk.ID
+	// with their log-probabilities. nil = none.
+	Hide func(id int) bool
 	// Speculation drafts tokens for the model to check several at a time; the zero value
 	// is off. The reply is the model's own either way: greedy replies are the same token
 	// for token, sampled ones are drawn from the same distribution (see Generate).
@@ -86,6 +90,7 @@ type generator struct {
 	sm      *sample.Sampler
 	stopIDs []int
 	dec     *tokenizer.StreamDecoder
+	hide    func(id int) bool // GenerateOptions.Hide
 	emit    func(Chunk) error
 	history []int // the tokens emitted
 	limit   int   // the most tokens to emit
@@ -128,6 +133,7 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 	if tok != nil {
 		gn.dec = tok.NewStreamDecoder(o.Stops)
 	}
+	gn.hide = o.Hide
 	gn.g.Finish = FinishLength
 	if sp.on() {
 		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
@@ -182,7 +188,7 @@ func (gn *generator) push(id int) (bool, error) {
 	gn.g.CompletionTokens++
 	var text string
 	var stopped bool
-	if gn.dec != nil {
+	if gn.dec != nil && (gn.hide == nil || !gn.hide(id)) {
 		text, stopped = gn.dec.Push(id)
 	}
 	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {
