@@ -186,12 +186,13 @@ func (j *job) enqueue(param string, gen int) *Error {
 		hide = hideSpecial(j.b.tok, g.chat)
 	}
 	for pi := range j.prompts {
-		for c := range g.n {
-			adm, err := j.b.sched.Admit(j.prompts[pi].ids, gen)
-			if e := admitError(param, err); e != nil {
-				j.giveUp()
-				return e
-			}
+		// The copies of a prompt share it: one reads it, the others copy its KV cache.
+		adms, err := j.b.sched.AdmitCopies(j.prompts[pi].ids, gen, g.n)
+		if e := admitError(param, err); e != nil {
+			j.giveUp()
+			return e
+		}
+		for c, adm := range adms {
 			csp := sp
 			csp.Seed = copySeed(sp.Seed, c)
 			j.runs = append(j.runs, &choiceRun{index: pi*g.n + c, prompt: &j.prompts[pi], first: c == 0, adm: adm,

@@ -20,6 +20,9 @@ type GenerateOptions struct {
 	// client should not see — though they are generated, counted and reported in Chunk.ID
 	// with their log-probabilities. nil = none.
 	Hide func(id int) bool
+	// prefilled, if set, is called once the prompt is in the sequence's cache, before the
+	// first token is chosen: the Scheduler's sharing of a prompt among copies (share.go).
+	prefilled func()
 	// Speculation drafts tokens for the model to check several at a time; the zero value
 	// is off. The reply is the model's own either way: greedy replies are the same token
 	// for token, sampled ones are drawn from the same distribution (see Generate).
@@ -85,16 +88,17 @@ func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, p
 // generator is the state of one generation: the sampler, the stop conditions, the text
 // decoder and the tokens generated so far.
 type generator struct {
-	ctx     context.Context
-	s       *core.Sequence
-	sm      *sample.Sampler
-	stopIDs []int
-	dec     *tokenizer.StreamDecoder
-	hide    func(id int) bool // GenerateOptions.Hide
-	emit    func(Chunk) error
-	history []int // the tokens emitted
-	limit   int   // the most tokens to emit
-	g       Generation
+	ctx       context.Context
+	s         *core.Sequence
+	sm        *sample.Sampler
+	stopIDs   []int
+	dec       *tokenizer.StreamDecoder
+	hide      func(id int) bool // GenerateOptions.Hide
+	prefilled func()            // GenerateOptions.prefilled
+	emit      func(Chunk) error
+	history   []int // the tokens emitted
+	limit     int   // the most tokens to emit
+	g         Generation
 }
 
 // generate runs Generate on s, whose text is text and of which the last fed tokens are to
@@ -133,7 +137,7 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 	if tok != nil {
 		gn.dec = tok.NewStreamDecoder(o.Stops)
 	}
-	gn.hide = o.Hide
+	gn.hide, gn.prefilled = o.Hide, o.prefilled
 	gn.g.Finish = FinishLength
 	if sp.on() {
 		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
@@ -160,6 +164,9 @@ func (gn *generator) plain(prompt []int) error {
 	step := make([]int, 1)
 	if err := gn.s.Forward(gn.ctx, prompt, logits, false); err != nil {
 		return err
+	}
+	if gn.prefilled != nil {
+		gn.prefilled()
 	}
 	for {
 		if err := gn.ctx.Err(); err != nil {
