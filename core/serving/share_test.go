@@ -2,12 +2,16 @@ package serving_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/deepgo/deepgo/core"
 	"github.com/deepgo/deepgo/core/sample"
 	"github.com/deepgo/deepgo/core/serving"
+	"github.com/deepgo/deepgo/core/synth"
+	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
 // TestAdmitCopies: the copies of one prompt give the replies separate requests give (the
@@ -84,6 +88,61 @@ func TestAdmitCopies(t *testing.T) {
 			if st.Active != 0 || st.Queued != 0 {
 				t.Errorf("after: %+v", st)
 			}
+		})
+	}
+}
+
+// BenchmarkCopies: four replies to one 200-token prompt, admitted as copies (the prompt
+// read once) or as four requests (read four times); tokens/op counts the rows through the
+// model.
+func BenchmarkCopies(b *testing.B) {
+	cfg, err := synth.Shape("tiny", 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := writeModel(b, cfg, synth.Options{Seed: 9})
+	tok, err := tokenizer.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := core.Open(dir, core.Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	prompt := []int{tok.BOS()}
+	for len(prompt) < 200 {
+		prompt = append(prompt, tok.Encode(" and the earth was without form, and void")...)
+	}
+	prompt = prompt[:200]
+	opts := serving.GenerateOptions{MaxTokens: 4, Sampling: sample.Params{Temperature: 1}}
+	for _, shared := range []bool{true, false} {
+		b.Run(fmt.Sprintf("shared=%v", shared), func(b *testing.B) {
+			before := m.Stats().Tokens
+			for b.Loop() {
+				s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: 4, Context: 256})
+				var adms []*serving.Admission
+				if shared {
+					adms, err = s.AdmitCopies(prompt, 4, 4)
+				} else {
+					for range 4 {
+						a, err := s.Admit(prompt, 4)
+						if err != nil {
+							b.Fatal(err)
+						}
+						adms = append(adms, a)
+					}
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				for _, a := range adms {
+					wg.Go(func() { a.Generate(context.Background(), opts, func(serving.Chunk) error { return nil }) })
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(m.Stats().Tokens-before)/float64(b.N), "tokens/op")
 		})
 	}
 }
