@@ -374,8 +374,8 @@ func TestLambdaBuffered(t *testing.T) {
 	if typ, _ := errorCode(t, r.Body); r.Status != 401 || typ != "authentication_error" {
 		t.Errorf("no key: %d %s", r.Status, r.Body)
 	}
-	r = buffered(t, e.invoke(t, event("POST", "/v1/completions", key, `{"model":"tiny","prompt":"x","n":3}`)))
-	if _, code := errorCode(t, r.Body); r.Status != 400 || code != "unsupported_value" {
-		t.Errorf("n=3: %d %s", r.Status, r.Body)
+	r = buffered(t, e.invoke(t, event("POST", "/v1/completions", key, `{"model":"tiny","prompt":"x","n":9}`)))
+	if _, code := errorCode(t, r.Body); r.Status != 400 || code != "invalid_value" {
+		t.Errorf("n=9: %d %s", r.Status, r.Body)
 	}
 }
