@@ -18,7 +18,9 @@ type GenerateOptions struct {
 	Sampling  sample.Params // how each token is chosen
 	// Hide names tokens whose text is left out of the reply (Chunk.Text) — special tokens a
 	// client should not see — though they are generated, counted and reported in Chunk.ID
-	// with their log-probabilities. nil = none.
+	// with their log-probabilities. A hidden token whose text is one of Stops still stops
+	// the reply; a stop string that spans a hidden token and other text is not seen. nil =
+	// none.
 	Hide func(id int) bool
 	// prefilled, if set, is called once the prompt is in the sequence's cache, before the
 	// first token is chosen: the Scheduler's sharing of a prompt among copies (share.go).
@@ -94,6 +96,7 @@ type generator struct {
 	stopIDs   []int
 	dec       *tokenizer.StreamDecoder
 	hide      func(id int) bool // GenerateOptions.Hide
+	stopHid   []int             // hidden tokens whose text is a stop string
 	prefilled func()            // GenerateOptions.prefilled
 	emit      func(Chunk) error
 	history   []int // the tokens emitted
@@ -138,6 +141,15 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 		gn.dec = tok.NewStreamDecoder(o.Stops)
 	}
 	gn.hide, gn.prefilled = o.Hide, o.prefilled
+	if gn.hide != nil && tok != nil {
+		// A hidden token's text never reaches the decoder: one that is a stop string stops
+		// the reply by its id.
+		for _, st := range o.Stops {
+			if id, ok := tok.ID(st); ok && gn.hide(id) {
+				gn.stopHid = append(gn.stopHid, id)
+			}
+		}
+	}
 	gn.g.Finish = FinishLength
 	if sp.on() {
 		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
@@ -195,7 +207,13 @@ func (gn *generator) push(id int) (bool, error) {
 	gn.g.CompletionTokens++
 	var text string
 	var stopped bool
-	if gn.dec != nil && (gn.hide == nil || !gn.hide(id)) {
+	switch {
+	case gn.dec == nil:
+	case gn.hide != nil && gn.hide(id):
+		if slices.Contains(gn.stopHid, id) {
+			text, stopped = gn.dec.Flush(), true // the text before the stop
+		}
+	default:
 		text, stopped = gn.dec.Push(id)
 	}
 	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {

@@ -19,14 +19,14 @@ func TestGenerateHide(t *testing.T) {
 		t.Fatal("no <｜User｜> special token")
 	}
 	prompt := append([]int{tok.BOS()}, tok.Encode("The quick brown fox")...)
-	run := func(hide func(int) bool) (string, []int, serving.Generation) {
+	run := func(hide func(int) bool, stops ...string) (string, []int, serving.Generation) {
 		s, err := m.NewSequence(64)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var text strings.Builder
 		var ids []int
-		o := serving.GenerateOptions{MaxTokens: 3, Hide: hide, Sampling: sample.Params{LogitBias: []sample.Bias{{ID: user, Value: 100}}}}
+		o := serving.GenerateOptions{MaxTokens: 3, Hide: hide, Stops: stops, Sampling: sample.Params{LogitBias: []sample.Bias{{ID: user, Value: 100}}}}
 		g, err := serving.Generate(context.Background(), s, tok, prompt, o, func(c serving.Chunk) error {
 			text.WriteString(c.Text)
 			if c.ID >= 0 {
@@ -46,6 +46,13 @@ func TestGenerateHide(t *testing.T) {
 	hidden, ids2, g2 := run(tok.IsSpecial)
 	if hidden != "" || len(ids2) != 3 || ids2[0] != user || g2.CompletionTokens != 3 {
 		t.Errorf("with Hide: %q %v %+v", hidden, ids2, g2)
+	}
+	// A hidden token that is a stop string still stops the reply.
+	for _, hide := range []func(int) bool{nil, tok.IsSpecial} {
+		text, ids, g := run(hide, "<｜User｜>")
+		if text != "" || len(ids) != 1 || g.Finish != serving.FinishStop {
+			t.Errorf("stop <｜User｜>, hidden %v: %q %v %+v", hide != nil, text, ids, g)
+		}
 	}
 	// Hiding tokens that are not generated changes nothing.
 	other, _, _ := run(func(id int) bool { return id == tok.BOS() })
