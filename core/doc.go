@@ -15,6 +15,7 @@
 //	open_gguf.go   opening a GGUF file (single or split) as a Model
 //	kernels.go     which quant kernels a model runs (Options.Kernels, DEEPGO_KERNELS)
 //	sequence.go    Sequence: one conversation's KV cache and position; Forward, ForwardHidden
+//	copyprefix.go  Sequence.CopyPrefix: another sequence's first tokens, their KV cache copied
 //	batcher.go     joining the Forward calls of many sequences into shared passes (ForwardBatch)
 //	batch.go       one pass's rows (their sequences and positions) and the model's activation buffers
 //	forward.go     one pass through embedding, blocks, final norm and lm_head

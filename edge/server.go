@@ -156,15 +156,13 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		Authorization: string(ctx.Request.Header.Peek("Authorization")),
 		Body:          ctx.PostBody(),
 		Client:        ctx.RemoteIP().String(),
+		RequestID:     string(ctx.Request.Header.Peek(openai.HeaderRequestID)),
+		StreamTimeout: s.c.StreamTimeout,
 	})
 	if !s.h.Ready() && resp.Status == 503 {
 		ctx.SetConnectionClose() // shutting down (or loading): the client had better reconnect
 	}
-	ctx.SetStatusCode(resp.Status)
-	ctx.SetContentType(resp.ContentType)
-	if resp.RetryAfter > 0 {
-		ctx.Response.Header.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
-	}
+	writeHead(ctx, resp)
 	if resp.Status >= 500 {
 		s.c.Log.Warn("request failed", "method", string(ctx.Method()), "path", path, "status", resp.Status, "body", string(resp.Body))
 	}
@@ -177,7 +175,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-cache")
 	ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout))
+	// The handler ends the stream, with an error event, when StreamTimeout has passed;
+	// the write deadline, a little later, is for a client that stopped reading.
+	ctx.SetWriteDeadline(time.Now().Add(s.c.StreamTimeout + streamGrace))
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.running.done()
 		defer cancel(nil)
@@ -185,6 +185,10 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		resp.Stream(w)
 	})
 }
+
+// streamGrace is how long after its --stream-timeout a stream may take to send its error
+// event before the connection's write deadline cuts it.
+const streamGrace = 5 * time.Second
 
 // handleError answers requests fasthttp could not read, OpenAI-shaped.
 func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
@@ -200,10 +204,28 @@ func (s *Server) handleError(ctx *fasthttp.RequestCtx, err error) {
 		e = openai.ErrBadRequest("the request could not be read: it is not a well-formed HTTP/1.1 request")
 	}
 	s.h.Metrics().Request("other", e.Status)
-	ctx.SetStatusCode(e.Status)
-	ctx.SetContentType("application/json")
-	ctx.SetBody(e.Body())
+	writeError(ctx, e)
 	ctx.SetConnectionClose()
+}
+
+// writeHead writes resp's status and headers.
+func writeHead(ctx *fasthttp.RequestCtx, resp *openai.Response) {
+	ctx.SetStatusCode(resp.Status)
+	ctx.SetContentType(resp.ContentType)
+	if resp.RetryAfter > 0 {
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	for k, v := range resp.Header {
+		ctx.Response.Header.Set(k, v)
+	}
+}
+
+// writeError answers e, a failure the server met before the handler saw the request,
+// with the request's id.
+func writeError(ctx *fasthttp.RequestCtx, e *openai.Error) {
+	resp := openai.ErrorResponse(e).WithRequestID(string(ctx.Request.Header.Peek(openai.HeaderRequestID)))
+	writeHead(ctx, resp)
+	ctx.SetBody(resp.Body)
 }
 
 // setCORS lets browser pages on other origins call the API: keys travel in the

@@ -109,7 +109,8 @@ func TestSameAnswerEverywhere(t *testing.T) {
 		{"no key", "POST", "/v1/chat/completions", "", chat},
 		{"bad json", "POST", "/v1/chat/completions", key, `{"model":"tiny",`},
 		{"unknown model", "POST", "/v1/chat/completions", key, strings.Replace(chat, `"tiny"`, `"other"`, 1)},
-		{"n", "POST", "/v1/chat/completions", key, strings.Replace(chat, `"max_tokens":9`, `"n":2`, 1)},
+		{"n", "POST", "/v1/chat/completions", key, strings.Replace(chat, `"max_tokens":9`, `"max_tokens":9,"n":2`, 1)},
+		{"n too large", "POST", "/v1/chat/completions", key, strings.Replace(chat, `"max_tokens":9`, `"n":9`, 1)},
 		{"unknown route", "GET", "/v1/nothing", key, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

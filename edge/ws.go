@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -67,16 +68,11 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 	client := ctx.RemoteIP().String()
 	if e := s.h.Authorize(auth, client); e != nil {
 		s.h.Metrics().Request("/ws", e.Status)
-		ctx.SetStatusCode(e.Status)
-		ctx.SetContentType("application/json")
-		ctx.SetBody(e.Body())
+		writeError(ctx, e)
 		return
 	}
 	if !s.h.Ready() {
-		resp := openai.ErrorResponse(openai.ErrShuttingDown())
-		ctx.SetStatusCode(resp.Status)
-		ctx.SetContentType(resp.ContentType)
-		ctx.SetBody(resp.Body)
+		writeError(ctx, openai.ErrShuttingDown())
 		return
 	}
 	up := websocket.FastHTTPUpgrader{
@@ -85,9 +81,7 @@ func (s *Server) websocket(ctx *fasthttp.RequestCtx) {
 		Error: func(ctx *fasthttp.RequestCtx, status int, reason error) {
 			e := openai.ErrBadRequest(reason.Error())
 			e.Status = status
-			ctx.SetStatusCode(status)
-			ctx.SetContentType("application/json")
-			ctx.SetBody(e.Body())
+			writeError(ctx, e)
 		},
 	}
 	up.Upgrade(ctx, func(c *websocket.Conn) {
@@ -117,7 +111,8 @@ func (s *Server) serveWS(w *wsConn, auth, client string) {
 		if err != nil {
 			w.mu.Lock()
 			if w.cancel != nil {
-				w.cancel(err) // the client is gone
+				// The client is gone: the generation stops and counts as a disconnect.
+				w.cancel(fmt.Errorf("%w: %v", openai.ErrClientGone, err))
 			}
 			w.mu.Unlock()
 			return

@@ -73,7 +73,7 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.Status, e.Type = http.StatusInternalServerError, "server_error"
 		code := "model_unavailable"
 		e.Code = &code
-		openai.WriteHTTP(w, openai.ErrorResponse(e))
+		openai.WriteHTTP(w, openai.ErrorResponse(e).WithRequestID(r.Header.Get(openai.HeaderRequestID)))
 		return
 	}
 	res.h.ServeHTTP(w, r)

@@ -30,6 +30,9 @@ func Buffered(h *openai.Handler, maxBody int) func(context.Context, events.APIGa
 		if resp.RetryAfter > 0 {
 			out.Headers["Retry-After"] = strconv.Itoa(resp.RetryAfter)
 		}
+		for k, v := range resp.Header {
+			out.Headers[k] = v
+		}
 		body := resp.Body
 		if resp.Stream != nil {
 			var buf bytes.Buffer
@@ -44,16 +47,25 @@ func Buffered(h *openai.Handler, maxBody int) func(context.Context, events.APIGa
 
 // serve turns a payload 2.0 event into a protocol request and answers it.
 func serve(ctx context.Context, h *openai.Handler, maxBody int, ev *events.APIGatewayV2HTTPRequest) *openai.Response {
+	header := func(name string) string {
+		for k, v := range ev.Headers {
+			if strings.EqualFold(k, name) {
+				return v
+			}
+		}
+		return ""
+	}
+	reqID := header(openai.HeaderRequestID)
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(ev.Body)
 		if err != nil {
-			return openai.ErrorResponse(openai.ErrBadRequest("the request body is not valid base64: " + err.Error()))
+			return openai.ErrorResponse(openai.ErrBadRequest("the request body is not valid base64: " + err.Error())).WithRequestID(reqID)
 		}
 		body = b
 	}
 	if len(body) > maxBody {
-		return openai.ErrorResponse(openai.ErrBodyTooLarge(maxBody))
+		return openai.ErrorResponse(openai.ErrBodyTooLarge(maxBody)).WithRequestID(reqID)
 	}
 	path := ev.RawPath
 	if path == "" {
@@ -63,14 +75,8 @@ func serve(ctx context.Context, h *openai.Handler, maxBody int, ev *events.APIGa
 	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
 		path = strings.TrimPrefix(path, "/"+st)
 	}
-	auth := ""
-	for k, v := range ev.Headers {
-		if strings.EqualFold(k, "Authorization") {
-			auth = v
-		}
-	}
 	return h.Handle(ctx, &openai.Request{Method: ev.RequestContext.HTTP.Method, Path: path,
-		Authorization: auth, Body: body, Client: ev.RequestContext.HTTP.SourceIP})
+		Authorization: header("Authorization"), Body: body, Client: ev.RequestContext.HTTP.SourceIP, RequestID: reqID})
 }
 
 // bufferStream collects a stream whole.

@@ -356,7 +356,7 @@ func TestLambdaStreaming(t *testing.T) {
 func TestLambdaBuffered(t *testing.T) {
 	e := startEmulator(t, "buffered")
 	r := buffered(t, e.invoke(t, event("POST", "/v1/chat/completions", key, chatReq)))
-	if r.Status != 200 || r.Headers["Content-Type"] != "application/json" {
+	if r.Status != 200 || r.Headers["Content-Type"] != "application/json" || !strings.HasPrefix(r.Headers["x-request-id"], "req_") {
 		t.Fatalf("chat: %d %v %q", r.Status, r.Headers, r.Body)
 	}
 	content, n := completion(t, r.Body)
@@ -374,8 +374,8 @@ func TestLambdaBuffered(t *testing.T) {
 	if typ, _ := errorCode(t, r.Body); r.Status != 401 || typ != "authentication_error" {
 		t.Errorf("no key: %d %s", r.Status, r.Body)
 	}
-	r = buffered(t, e.invoke(t, event("POST", "/v1/completions", key, `{"model":"tiny","prompt":"x","n":3}`)))
-	if _, code := errorCode(t, r.Body); r.Status != 400 || code != "unsupported_value" {
-		t.Errorf("n=3: %d %s", r.Status, r.Body)
+	r = buffered(t, e.invoke(t, event("POST", "/v1/completions", key, `{"model":"tiny","prompt":"x","n":9}`)))
+	if _, code := errorCode(t, r.Body); r.Status != 400 || code != "invalid_value" {
+		t.Errorf("n=9: %d %s", r.Status, r.Body)
 	}
 }

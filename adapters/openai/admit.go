@@ -2,6 +2,7 @@ package openai
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,8 +13,9 @@ import (
 // prepare checks, decodes, tokenizes and admits a request. Each check comes before the
 // work it guards: the API key and the rate limits before the body is decoded, the prompt's
 // length in bytes before it is tokenized, its tokens against the token budget before it
-// is queued.
-func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
+// is queued. It also returns the caller's rate-limit buckets, once the caller is known,
+// for the x-ratelimit-* headers.
+func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *buckets, *Error) {
 	decode := decodeCompletion
 	if isChat {
 		decode = decodeChat
@@ -25,23 +27,24 @@ func (h *Handler) prepare(r *Request, isChat, forceStream bool) (*job, *Error) {
 type decodeFunc func(body []byte, d Defaults) (*generation, *Error)
 
 // prepareWith is prepare for a request that decode reads.
-func (h *Handler) prepareWith(r *Request, decode decodeFunc, forceStream bool) (*job, *Error) {
+func (h *Handler) prepareWith(r *Request, decode decodeFunc, forceStream bool) (*job, *buckets, *Error) {
 	start := time.Now()
 	b := h.backend.Load()
 	if b == nil {
-		return nil, errNotReady()
+		return nil, nil, errNotReady()
 	}
 	if h.closing.Load() {
-		return nil, ErrShuttingDown()
+		return nil, nil, ErrShuttingDown()
 	}
 	who, e := h.authorize(r)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
-	gr, refused := h.limits.begin(h.limits.get(who.id, who.rpm, who.tpm))
+	bk := h.limits.get(who.id, who.rpm, who.tpm)
+	gr, refused := h.limits.begin(bk)
 	if refused != nil {
 		h.metrics.limited()
-		return nil, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
+		return nil, bk, errRateLimited(seconds(refused.wait), "rate limit reached: %d %s per minute; retry in %d s",
 			refused.limit, refused.what, seconds(refused.wait))
 	}
 	j, e := h.admit(r, b, gr, decode, forceStream, start)
@@ -51,9 +54,9 @@ func (h *Handler) prepareWith(r *Request, decode decodeFunc, forceStream bool) (
 		} else {
 			h.limits.settle(gr, 0) // the request counts; no tokens were spent
 		}
-		return nil, e
+		return nil, bk, e
 	}
-	return j, nil
+	return j, bk, nil
 }
 
 // admit does the work of prepare once the caller may go on, step by step: decode,
@@ -70,6 +73,9 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, decode decodeFunc, fo
 		return nil, h.errModelNotFound(g.model)
 	}
 	sched := b.sched
+	if e := checkLogitBias(g.sampling.LogitBias, sched.Model().Config.VocabSize); e != nil {
+		return nil, e
+	}
 	maxPrompt := sched.Context() - 1
 	if h.o.MaxPromptTokens > 0 {
 		maxPrompt = min(maxPrompt, h.o.MaxPromptTokens)
@@ -89,9 +95,6 @@ func (h *Handler) admit(r *Request, b *Backend, gr *grant, decode decodeFunc, fo
 	j := &job{h: h, b: b, g: g, grant: gr, start: start, created: start.Unix()}
 	if e := j.tokenize(maxPrompt, tooLong); e != nil {
 		return nil, e
-	}
-	if len(j.prompt) > maxPrompt {
-		return nil, tooLong("", len(j.prompt))
 	}
 	maxTokens, e := h.replyLimit(g)
 	if e != nil {
@@ -127,13 +130,27 @@ func (h *Handler) replyLimit(g *generation) (int, *Error) {
 	return maxTokens, nil
 }
 
-// reserveTokens takes the token budget from the caller's bucket: the prompt and every
-// token the reply may generate (maxTokens; 0 = the rest of the context). A reply whose
-// length the client set must fit whole; one left to the server gets what the caller has
-// left, and ends with "length" there. It returns the tokens the reply may generate.
+// reserveTokens takes the token budget from the caller's bucket: every prompt once and
+// every token each choice may generate (maxTokens; 0 = the rest of the context). A reply
+// whose length the client set must fit whole; one left to the server gets what the caller
+// has left, shared by the choices, and ends with "length" there. It returns the tokens
+// each choice may generate.
 func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
-	g, n := j.g, len(j.prompt)
-	gen := j.b.sched.Context() - n
+	g := j.g
+	n, longest := 0, 0 // the prompts' tokens, and the longest prompt's
+	for _, p := range j.prompts {
+		n += len(p.ids)
+		longest = max(longest, len(p.ids))
+	}
+	copies := j.choices() // choices sharing the budget
+	ctxLen := j.b.sched.Context()
+	gen := ctxLen - longest
+	if g.maxTokensBy != "" && maxTokens > gen {
+		// A length the client set is refused, not cut short, as OpenAI does.
+		return 0, badRequest(g.maxTokensBy, "context_length_exceeded",
+			"%s %d is more than the context has room for: the context holds %d tokens and the prompt has %d, so at most %d remain; lower %s to at most %d",
+			g.maxTokensBy, maxTokens, ctxLen, longest, gen, g.maxTokensBy, gen)
+	}
 	if maxTokens > 0 {
 		gen = min(gen, maxTokens)
 	}
@@ -141,13 +158,14 @@ func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
 	if g.maxTokensBy != "" {
 		least = gen
 	}
-	gen, refused := j.h.limits.reserve(j.grant, n, least, gen)
+	got, refused := j.h.limits.reserve(j.grant, n, least*copies, gen*copies)
 	switch {
 	case refused != nil && refused.wait == 0:
 		if least > 1 && n < refused.limit {
+			most := (refused.limit - n) / copies
 			return 0, badRequest(g.maxTokensBy, "request_too_large",
-				"the prompt (%d tokens) and %s (%d) need %d tokens, more than the %d tokens per minute this key may use: lower %s to at most %d",
-				n, g.maxTokensBy, least, n+least, refused.limit, g.maxTokensBy, refused.limit-n)
+				"the prompt (%d tokens) and %s (%d, for %d choices) need %d tokens, more than the %d tokens per minute this key may use: lower %s to at most %d",
+				n, g.maxTokensBy, least, copies, n+least*copies, refused.limit, g.maxTokensBy, most)
 		}
 		return 0, badRequest(param, "request_too_large",
 			"the prompt has %d tokens: with a reply it needs more than the %d tokens per minute this key may use; shorten it",
@@ -155,34 +173,41 @@ func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
 	case refused != nil:
 		j.h.metrics.limited()
 		return 0, errRateLimited(seconds(refused.wait), "rate limit reached: %d tokens per minute; this request needs %d; retry in %d s",
-			refused.limit, n+least, seconds(refused.wait))
+			refused.limit, n+least*copies, seconds(refused.wait))
 	}
-	return gen, nil
+	return max(got/copies, 1), nil
 }
 
-// enqueue takes a slot or a place in the queue for a reply of at most gen tokens, and
-// makes the job ready to run.
+// enqueue takes a slot or a place in the queue for each choice, of at most gen tokens,
+// and makes the job ready to run. If one cannot have its place, those taken are given up.
 func (j *job) enqueue(param string, gen int) *Error {
 	g := j.g
-	adm, err := j.b.sched.Admit(j.prompt, gen)
-	var ce *serving.ContextError
-	var ke *serving.CapacityError
-	switch {
-	case errors.Is(err, serving.ErrOverloaded):
-		return errOverloaded()
-	case errors.As(err, &ce):
-		return badRequest(param, "context_length_exceeded", "%s", ce.Error())
-	case errors.As(err, &ke):
-		return badRequest(param, "context_length_exceeded", "%s", ke.Error())
-	case err != nil:
-		return errInternal(err)
+	if k, most := j.choices(), j.b.sched.Capacity(); k > most {
+		return badRequest("n", "invalid_value",
+			"the request asks for %d choices, more than the %d this server runs or queues at once: lower n or send fewer prompts", k, most)
 	}
-	j.adm = adm
 	sp := g.sampling
 	if g.logprobs {
 		sp.LogProbs = g.topLogprobs
 	}
-	j.opts = serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
+	var hide func(int) bool
+	if !g.showSpecial {
+		hide = hideSpecial(j.b.tok, g.chat)
+	}
+	for pi := range j.prompts {
+		// The copies of a prompt share it: one reads it, the others copy its KV cache.
+		adms, err := j.b.sched.AdmitCopies(j.prompts[pi].ids, gen, g.n)
+		if e := admitError(param, err); e != nil {
+			j.giveUp()
+			return e
+		}
+		for c, adm := range adms {
+			csp := sp
+			csp.Seed = copySeed(sp.Seed, c)
+			j.runs = append(j.runs, &choiceRun{index: pi*g.n + c, prompt: &j.prompts[pi], first: c == 0, adm: adm,
+				opts: serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: csp, Hide: hide}})
+		}
+	}
 	if g.chat {
 		j.id = newID("chatcmpl-")
 	} else {
@@ -191,14 +216,45 @@ func (j *job) enqueue(param string, gen int) *Error {
 	return nil
 }
 
-// cancel gives up a prepared job that will not run: its slot or place in the queue, and
-// its rate-limit reservation, which then costs the caller nothing.
+// admitError is the error of the scheduler's refusal err, or nil.
+func admitError(param string, err error) *Error {
+	var ce *serving.ContextError
+	var ke *serving.CapacityError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, serving.ErrOverloaded):
+		return errOverloaded()
+	case errors.As(err, &ce):
+		return badRequest(param, "context_length_exceeded", "%s", ce.Error())
+	case errors.As(err, &ke):
+		return badRequest(param, "context_length_exceeded", "%s", ke.Error())
+	}
+	return errInternal(err)
+}
+
+// copySeed is the seed of copy c of a prompt's n choices: copy 0 samples with the
+// request's seed itself, so that n = 1 is unchanged, and copy c with seed + c·φ (mod
+// 2⁶⁴, φ = 0x9E3779B97F4A7C15, the golden ratio's fraction), so each copy is reproducible
+// from the request's seed and its index alone.
+func copySeed(seed uint64, c int) uint64 { return seed + uint64(c)*0x9E3779B97F4A7C15 }
+
+// giveUp cancels the choices' places in the scheduler.
+func (j *job) giveUp() {
+	for _, r := range j.runs {
+		r.adm.Cancel()
+	}
+	j.runs = nil
+}
+
+// cancel gives up a prepared job that will not run: its slots or places in the queue,
+// and its rate-limit reservation, which then costs the caller nothing.
 func (j *job) cancel() {
-	j.adm.Cancel()
+	j.giveUp()
 	j.h.limits.refund(j.grant)
 }
 
-// tokenize renders the chat template or reads the completion prompt, into j.prompt. A
+// tokenize renders the chat template or reads the completion prompts, into j.prompts. A
 // text with certainly more than maxPrompt tokens, by its length in bytes, is refused with
 // tooLong before it is encoded.
 func (j *job) tokenize(maxPrompt int, tooLong func(what string, n int) *Error) *Error {
@@ -227,29 +283,73 @@ func (j *job) tokenize(maxPrompt int, tooLong func(what string, n int) *Error) *
 		if n := tok.MinTokens(len(text)); n > maxPrompt {
 			return tooLong("at least ", n)
 		}
-		j.text = text
-		j.prompt = tok.Encode(text)
-		return nil
+		return j.addPrompt(prompt{text: text, ids: tok.Encode(text)}, maxPrompt, tooLong)
 	}
-	if t := g.prompt.Text; t != nil {
-		if n := tok.MinTokens(len(*t)); n > maxPrompt {
+	var fim *fimTokens
+	if g.suffix != nil {
+		f, ok := b.fim()
+		if !ok {
+			return badRequest("suffix", "unsupported_value",
+				"suffix (fill in the middle) is not supported by this model: its tokenizer has no fill-in-the-middle tokens")
+		}
+		fim = &f
+	}
+	// Every text first, by its length in bytes: a long one is refused before any is encoded.
+	for _, t := range g.prompt.Texts {
+		if n := tok.MinTokens(len(t)); n > maxPrompt {
 			return tooLong("at least ", n)
 		}
-		if tok.AddBOS() {
-			j.prompt = append(j.prompt, tok.BOS())
-		}
-		j.prompt = tok.AppendEncode(j.prompt, *t)
-		return nil
 	}
-	if len(g.prompt.Tokens) > maxPrompt {
-		return tooLong("", len(g.prompt.Tokens))
+	for _, t := range g.prompt.Texts {
+		var ids []int
+		if tok.AddBOS() {
+			ids = append(ids, tok.BOS())
+		}
+		if fim != nil {
+			ids = fim.encode(tok, ids, t, *g.suffix)
+		} else {
+			ids = tok.AppendEncode(ids, t)
+		}
+		if e := j.addPrompt(prompt{text: t, ids: ids}, maxPrompt, tooLong); e != nil {
+			return e
+		}
 	}
 	vocab := b.sched.Model().Config.VocabSize
-	for i, id := range g.prompt.Tokens {
-		if id < 0 || id >= vocab {
-			return badRequest("prompt", "invalid_value", "prompt token %d at index %d is not in the vocabulary (0..%d)", id, i, vocab-1)
+	for pi, ids := range g.prompt.Tokens {
+		if len(ids) > maxPrompt {
+			return tooLong("", len(ids))
+		}
+		for i, id := range ids {
+			if id < 0 || id >= vocab {
+				where := fmt.Sprintf("at index %d", i)
+				if len(g.prompt.Tokens) > 1 {
+					where = fmt.Sprintf("at prompt[%d][%d]", pi, i)
+				}
+				return badRequest("prompt", "invalid_value", "prompt token %d %s is not in the vocabulary (0..%d)", id, where, vocab-1)
+			}
+		}
+		p := prompt{ids: ids}
+		if fim != nil {
+			p.ids = fim.encodeIDs(tok, ids, *g.suffix)
+		}
+		if g.echo {
+			p.text = tok.Decode(ids)
+		}
+		if e := j.addPrompt(p, maxPrompt, tooLong); e != nil {
+			return e
 		}
 	}
-	j.prompt = g.prompt.Tokens
+	return nil
+}
+
+// addPrompt adds a prompt of the request, or refuses it if it is empty or too long.
+func (j *job) addPrompt(p prompt, maxPrompt int, tooLong func(what string, n int) *Error) *Error {
+	if len(p.ids) == 0 {
+		return badRequest("prompt", "invalid_value", "the prompt has no tokens")
+	}
+	if len(p.ids) > maxPrompt {
+		return tooLong("", len(p.ids))
+	}
+	j.prompts = append(j.prompts, p)
 	return nil
 }

@@ -17,6 +17,10 @@ const (
 	maxTopLogProb = 20
 	maxMessages   = 4096
 	maxTools      = 256
+	// maxN bounds n, the choices per prompt; maxChoices the choices of a request (prompts
+	// times n), and so the prompts of a completion request.
+	maxN       = 8
+	maxChoices = 64
 	// maxCount bounds every count a request gives (max_tokens, top_k): more than any
 	// context holds, and far enough from the int range that sums of counts cannot overflow.
 	maxCount = math.MaxInt32
@@ -35,6 +39,7 @@ type params struct {
 	stream                          bool
 	streamOptions                   *StreamOptions
 	logitBias                       map[string]any
+	skipSpecial                     *bool
 }
 
 // generation is a validated request: what to generate and how to answer.
@@ -44,6 +49,10 @@ type generation struct {
 	messages     []chat.Message
 	tools        []json.RawMessage
 	prompt       Prompt // completions
+	n            int    // choices per prompt
+	echo         bool   // completions: the prompt's text before each choice's
+	suffix       *string
+	showSpecial  bool   // skip_special_tokens false: special tokens' text stays in the reply
 	maxTokens    int    // 0 = until the context is full
 	maxTokensBy  string // the field maxTokens came from; "" = a default the server may lower
 	sampling     sample.Params
@@ -63,16 +72,22 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 	if p.maxTokens != nil {
 		g.maxTokens, g.maxTokensBy = *p.maxTokens, p.maxTokensName
 	}
-	if p.n != nil && *p.n != 1 {
-		return badRequest("n", "unsupported_value", "n must be 1: this server generates one choice per request (got %d)", *p.n)
+	g.n = 1
+	if p.n != nil {
+		if *p.n < 1 || *p.n > maxN {
+			return badRequest("n", "invalid_value", "n must be between 1 and %d, not %d", maxN, *p.n)
+		}
+		g.n = *p.n
 	}
-	if len(p.logitBias) > 0 {
-		return badRequest("logit_bias", "unsupported_parameter", "logit_bias is not supported by this server")
+	bias, e := decodeLogitBias(p.logitBias)
+	if e != nil {
+		return e
 	}
 	if p.streamOptions != nil && !p.stream {
 		return badRequest("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
 	}
 	g.stream = p.stream
+	g.showSpecial = p.skipSpecial != nil && !*p.skipSpecial
 	g.includeUsage = p.streamOptions != nil && p.streamOptions.IncludeUsage
 	if len(p.stop) > maxStops {
 		return badRequest("stop", "invalid_value", "stop has %d strings: at most %d are allowed", len(p.stop), maxStops)
@@ -130,6 +145,7 @@ func (p *params) validate(g *generation, d Defaults) *Error {
 	} else {
 		sp.Seed = randomSeed()
 	}
+	sp.LogitBias = bias
 	g.sampling = sp
 	return nil
 }
@@ -183,7 +199,7 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 	}
 	p := params{maxTokens: maxTok, maxTokensName: name, temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
-		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias, skipSpecial: r.SkipSpecialTokens}
 	if e := p.validate(g, d); e != nil {
 		return nil, e
 	}
@@ -244,38 +260,53 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	if r.Model == "" {
 		return nil, badRequest("model", "missing_required_parameter", "model is required")
 	}
-	switch {
-	case r.Prompt.Count == 0:
+	switch n := r.Prompt.Count(); {
+	case n == 0:
 		return nil, badRequest("prompt", "missing_required_parameter", "prompt is required: a string or a list of token ids")
-	case r.Prompt.Count > 1:
-		return nil, badRequest("prompt", "unsupported_value", "prompt has %d prompts: this server completes one per request", r.Prompt.Count)
-	case r.Prompt.Text == nil && len(r.Prompt.Tokens) == 0:
-		return nil, badRequest("prompt", "invalid_value", "prompt has no tokens")
+	case n > maxChoices:
+		return nil, badRequest("prompt", "invalid_value", "prompt has %d prompts: at most %d are allowed", n, maxChoices)
+	}
+	for i, ids := range r.Prompt.Tokens {
+		if len(ids) == 0 {
+			if len(r.Prompt.Tokens) == 1 {
+				return nil, badRequest("prompt", "invalid_value", "prompt has no tokens")
+			}
+			return nil, badRequest("prompt", "invalid_value", "prompt[%d] has no tokens", i)
+		}
 	}
 	g.prompt = r.Prompt
-	if r.BestOf != nil && *r.BestOf != 1 {
-		return nil, badRequest("best_of", "unsupported_value", "best_of must be 1: this server generates one choice per request (got %d)", *r.BestOf)
-	}
-	if r.Echo {
-		return nil, badRequest("echo", "unsupported_value", "echo is not supported by this server")
-	}
+	g.echo = r.Echo
 	if r.Suffix != nil && *r.Suffix != "" {
-		return nil, badRequest("suffix", "unsupported_value", "suffix (fill in the middle) is not supported by this server")
+		g.suffix = r.Suffix
 	}
 	p := params{maxTokens: r.MaxTokens, maxTokensName: "max_tokens", temperature: r.Temperature, topP: r.TopP, minP: r.MinP, topK: r.TopK,
 		presence: r.PresencePenalty, frequency: r.FrequencyPenalty, repetition: r.RepetitionPenalty, seed: r.Seed,
-		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias}
+		stop: r.Stop, n: r.N, stream: r.Stream, streamOptions: r.StreamOptions, logitBias: r.LogitBias, skipSpecial: r.SkipSpecialTokens}
 	if e := p.validate(g, d); e != nil {
 		return nil, e
 	}
 	if r.MaxTokens == nil {
 		g.maxTokens = 16 // OpenAI's default for the completions API
 	}
+	if r.BestOf != nil && *r.BestOf != g.n {
+		return nil, badRequest("best_of", "unsupported_value",
+			"best_of must equal n (%d): this server returns every choice it generates and does not rank them (got %d)", g.n, *r.BestOf)
+	}
+	if k := r.Prompt.Count() * g.n; k > maxChoices {
+		return nil, badRequest("n", "invalid_value", "%d prompts with n %d make %d choices: at most %d are allowed", r.Prompt.Count(), g.n, k, maxChoices)
+	}
 	if r.LogProbs != nil {
 		if *r.LogProbs < 0 || *r.LogProbs > maxTopLogProb {
 			return nil, badRequest("logprobs", "invalid_value", "logprobs must be between 0 and %d, not %d", maxTopLogProb, *r.LogProbs)
 		}
 		g.logprobs, g.topLogprobs = true, *r.LogProbs
+	}
+	if g.echo && g.logprobs {
+		return nil, badRequest("echo", "unsupported_value",
+			"echo with logprobs is not supported by this server: it does not compute the prompt's log-probabilities; leave out one of them")
+	}
+	if g.suffix != nil && g.echo {
+		return nil, badRequest("suffix", "unsupported_value", "suffix cannot be combined with echo")
 	}
 	return g, nil
 }

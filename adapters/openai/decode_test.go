@@ -131,8 +131,9 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"tool call type", `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"type":5}]}]}`, "messages[0].tool_calls[0].type", "invalid_type", []string{"a string", "number"}},
 		{"tool call arguments", `{"model":"m","messages":[{"role":"assistant","tool_calls":{}}]}`, "messages[0].tool_calls", "invalid_type", []string{"an array", "object"}},
 		{"max_completion_tokens 0", `{` + chatMsgs + `,"max_completion_tokens":0}`, "max_completion_tokens", "invalid_value", []string{"max_completion_tokens"}},
-		{"n 2", `{` + chatMsgs + `,"n":2}`, "n", "unsupported_value", []string{"n must be 1", "2"}},
-		{"n 0", `{` + chatMsgs + `,"n":0}`, "n", "unsupported_value", []string{"n must be 1"}},
+		{"n 9", `{` + chatMsgs + `,"n":9}`, "n", "invalid_value", []string{"n must be between 1 and 8", "9"}},
+		{"n 0", `{` + chatMsgs + `,"n":0}`, "n", "invalid_value", []string{"n must be between 1 and 8", "0"}},
+		{"n negative", `{` + chatMsgs + `,"n":-1}`, "n", "invalid_value", []string{"-1"}},
 		{"temperature 3", `{` + chatMsgs + `,"temperature":3}`, "temperature", "invalid_value", []string{"temperature", "between 0 and 2", "3"}},
 		{"temperature negative", `{` + chatMsgs + `,"temperature":-0.1}`, "temperature", "invalid_value", []string{"temperature"}},
 		{"top_p -1", `{` + chatMsgs + `,"top_p":-1}`, "top_p", "invalid_value", []string{"top_p", "between 0 and 1"}},
@@ -158,7 +159,14 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"tool_choice bogus", `{` + chatMsgs + `,"tool_choice":"sometimes"}`, "tool_choice", "invalid_value", []string{"sometimes"}},
 		{"tool_choice number", `{` + chatMsgs + `,"tool_choice":7}`, "tool_choice", "invalid_value", []string{"7"}},
 		{"stream_options without stream", `{` + chatMsgs + `,"stream_options":{"include_usage":true}}`, "stream_options", "invalid_value", []string{"stream is true"}},
-		{"logit_bias", `{` + chatMsgs + `,"logit_bias":{"50256":-100}}`, "logit_bias", "unsupported_parameter", []string{"logit_bias", "not supported"}},
+		{"logit_bias over 100", `{` + chatMsgs + `,"logit_bias":{"50256":-100.5}}`, "logit_bias", "invalid_value", []string{`logit_bias["50256"]`, "between -100 and 100"}},
+		{"logit_bias key not an id", `{` + chatMsgs + `,"logit_bias":{"hello":1}}`, "logit_bias", "invalid_value", []string{`"hello"`, "not a token id"}},
+		{"logit_bias negative key", `{` + chatMsgs + `,"logit_bias":{"-1":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias padded key", `{` + chatMsgs + `,"logit_bias":{"007":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias huge key", `{` + chatMsgs + `,"logit_bias":{"99999999999999999999":1}}`, "logit_bias", "invalid_value", []string{"not a token id"}},
+		{"logit_bias string value", `{` + chatMsgs + `,"logit_bias":{"1":"5"}}`, "logit_bias", "invalid_value", []string{"a number"}},
+		{"logit_bias null value", `{` + chatMsgs + `,"logit_bias":{"1":null}}`, "logit_bias", "invalid_value", []string{"a number"}},
+		{"logit_bias array", `{` + chatMsgs + `,"logit_bias":[1]}`, "logit_bias", "invalid_type", []string{"logit_bias"}},
 		{"too many stops", `{` + chatMsgs + `,"stop":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}`, "stop", "invalid_value", []string{"17", "at most 16"}},
 		{"stop too long", `{` + chatMsgs + `,"stop":"` + strings.Repeat("x", 513) + `"}`, "stop", "invalid_value", []string{"stop[0]", "513"}},
 	}
@@ -330,23 +338,25 @@ func TestDecodeCompletionRejects(t *testing.T) {
 		{"missing prompt", `{` + complModel + `}`, "prompt", "missing_required_parameter", []string{"prompt is required"}},
 		{"null prompt", `{` + complModel + `,"prompt":null}`, "prompt", "missing_required_parameter", []string{"prompt"}},
 		{"empty prompt list", `{` + complModel + `,"prompt":[]}`, "prompt", "missing_required_parameter", []string{"prompt"}},
-		{"two prompts", `{` + complModel + `,"prompt":["a","b"]}`, "prompt", "unsupported_value", []string{"2 prompts", "one per request"}},
-		{"two id prompts", `{` + complModel + `,"prompt":[[1,2],[3]]}`, "prompt", "unsupported_value", []string{"2 prompts"}},
+		{"65 prompts", `{` + complModel + `,"prompt":["a"` + strings.Repeat(`,"a"`, 64) + `]}`, "prompt", "invalid_value", []string{"65 prompts", "at most 64"}},
+		{"choices over the bound", `{` + complModel + `,"prompt":["a"` + strings.Repeat(`,"a"`, 8) + `],"n":8}`, "n", "invalid_value", []string{"9 prompts with n 8 make 72 choices", "at most 64"}},
+		{"an empty id prompt of two", `{` + complModel + `,"prompt":[[1,2],[]]}`, "prompt", "invalid_value", []string{"prompt[1] has no tokens"}},
 		{"empty id prompt", `{` + complModel + `,"prompt":[[]]}`, "prompt", "invalid_value", []string{"no tokens"}},
-		{"prompt number", `{` + complModel + `,"prompt":5}`, "prompt", "invalid_type", []string{"prompt must be a string, an array of strings or an array of token ids, not a JSON number"}},
+		{"prompt number", `{` + complModel + `,"prompt":5}`, "prompt", "invalid_type", []string{"prompt must be a string, an array of strings, an array of token ids or an array of arrays of token ids, not a JSON number"}},
 		{"prompt mixed", `{` + complModel + `,"prompt":[1,"a"]}`, "prompt", "invalid_type", []string{"not a JSON array"}},
 		{"prompt object", `{` + complModel + `,"prompt":{"text":"a"}}`, "prompt", "invalid_type", []string{"not a JSON object"}},
-		{"echo", `{` + complModel + `,"prompt":"x","echo":true}`, "echo", "unsupported_value", []string{"echo"}},
-		{"best_of 2", `{` + complModel + `,"prompt":"x","best_of":2}`, "best_of", "unsupported_value", []string{"best_of must be 1", "2"}},
-		{"suffix", `{` + complModel + `,"prompt":"x","suffix":"y"}`, "suffix", "unsupported_value", []string{"suffix"}},
+		{"echo with logprobs", `{` + complModel + `,"prompt":"x","echo":true,"logprobs":1}`, "echo", "unsupported_value", []string{"echo with logprobs", "prompt's log-probabilities"}},
+		{"echo with suffix", `{` + complModel + `,"prompt":"x","echo":true,"suffix":"y"}`, "suffix", "unsupported_value", []string{"echo"}},
+		{"best_of 2", `{` + complModel + `,"prompt":"x","best_of":2}`, "best_of", "unsupported_value", []string{"best_of must equal n (1)", "got 2"}},
+		{"best_of 3 n 2", `{` + complModel + `,"prompt":"x","best_of":3,"n":2}`, "best_of", "unsupported_value", []string{"best_of must equal n (2)"}},
 		{"max_tokens 0", `{` + complModel + `,"prompt":"x","max_tokens":0}`, "max_tokens", "invalid_value", []string{"at least 1"}},
-		{"n 3", `{` + complModel + `,"prompt":"x","n":3}`, "n", "unsupported_value", []string{"3"}},
+		{"n 9", `{` + complModel + `,"prompt":"x","n":9}`, "n", "invalid_value", []string{"9"}},
 		{"temperature 2.5", `{` + complModel + `,"prompt":"x","temperature":2.5}`, "temperature", "invalid_value", []string{"2.5"}},
 		{"temperature hot", `{` + complModel + `,"prompt":"x","temperature":"hot"}`, "temperature", "invalid_type", []string{"number"}},
 		{"logprobs 21", `{` + complModel + `,"prompt":"x","logprobs":21}`, "logprobs", "invalid_value", []string{"between 0 and 20"}},
 		{"logprobs bool", `{` + complModel + `,"prompt":"x","logprobs":true}`, "logprobs", "invalid_type", []string{"integer"}},
 		{"stream_options without stream", `{` + complModel + `,"prompt":"x","stream_options":{}}`, "stream_options", "invalid_value", nil},
-		{"logit_bias", `{` + complModel + `,"prompt":"x","logit_bias":{"1":1}}`, "logit_bias", "unsupported_parameter", nil},
+		{"logit_bias", `{` + complModel + `,"prompt":"x","logit_bias":{"1":101}}`, "logit_bias", "invalid_value", []string{"between -100 and 100"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -362,18 +372,18 @@ func TestDecodeCompletionRejects(t *testing.T) {
 func TestDecodeCompletionAccepts(t *testing.T) {
 	text := func(want string) func(*testing.T, *generation) {
 		return func(t *testing.T, g *generation) {
-			if g.prompt.Text == nil || *g.prompt.Text != want || g.prompt.Tokens != nil || g.prompt.Count != 1 {
+			if len(g.prompt.Texts) != 1 || g.prompt.Texts[0] != want || g.prompt.Tokens != nil {
 				t.Errorf("prompt %+v; want text %q", g.prompt, want)
 			}
 		}
 	}
 	ids := func(want ...int) func(*testing.T, *generation) {
 		return func(t *testing.T, g *generation) {
-			if g.prompt.Text != nil || len(g.prompt.Tokens) != len(want) || g.prompt.Count != 1 {
+			if g.prompt.Texts != nil || len(g.prompt.Tokens) != 1 || len(g.prompt.Tokens[0]) != len(want) {
 				t.Fatalf("prompt %+v; want ids %v", g.prompt, want)
 			}
 			for i := range want {
-				if g.prompt.Tokens[i] != want[i] {
+				if g.prompt.Tokens[0][i] != want[i] {
 					t.Errorf("prompt %v; want ids %v", g.prompt.Tokens, want)
 				}
 			}
@@ -388,6 +398,16 @@ func TestDecodeCompletionAccepts(t *testing.T) {
 		{"one string list", `{` + complModel + `,"prompt":["Once upon"]}`, text("Once upon")},
 		{"ids", `{` + complModel + `,"prompt":[1,2,3]}`, ids(1, 2, 3)},
 		{"one ids list", `{` + complModel + `,"prompt":[[4,5]]}`, ids(4, 5)},
+		{"prompt list, n, echo, best_of n", `{` + complModel + `,"prompt":["a","b","c"],"n":2,"best_of":2,"echo":true}`, func(t *testing.T, g *generation) {
+			if len(g.prompt.Texts) != 3 || g.prompt.Texts[2] != "c" || g.n != 2 || !g.echo {
+				t.Errorf("generation %+v", g)
+			}
+		}},
+		{"ids lists, suffix", `{` + complModel + `,"prompt":[[1],[2,3]],"suffix":"end"}`, func(t *testing.T, g *generation) {
+			if len(g.prompt.Tokens) != 2 || len(g.prompt.Tokens[1]) != 2 || g.suffix == nil || *g.suffix != "end" || g.n != 1 {
+				t.Errorf("generation %+v", g)
+			}
+		}},
 		{"default max_tokens 16", `{` + complModel + `,"prompt":"x"}`, func(t *testing.T, g *generation) {
 			if g.maxTokens != 16 {
 				t.Errorf("maxTokens %d; want 16", g.maxTokens)

@@ -19,11 +19,15 @@
 //	backend.go    Backend: a model, its tokenizer and chat template behind a serving.Scheduler
 //	jsonbody.go   reading request bodies as OpenAI does (exact names, no duplicates, UTF-8)
 //	decode.go     the request fields' validation into a generation
+//	logitbias.go  logit_bias: token ids to biases, checked
 //	types.go      the request and response objects
-//	admit.go      a request's way to a slot: limits, decoding, tokenizing, token budget, admission
-//	generate.go   a job's run: generation, then the reply through an emitter
+//	admit.go      a request's way to its slots: limits, decoding, tokenizing, token budget,
+//	              admission of each choice (prompts × n), each copy's seed
+//	fim.go        suffix: DeepSeek's fill-in-the-middle prompt
+//	special.go    special tokens left out of replies (skip_special_tokens)
+//	generate.go   a job's run: its choices generated at once, the reply through emitters
 //	emit_chat.go  the chat form: reasoning, content and tool calls (core/chat's ReplyParser)
-//	emit_text.go  the legacy text form, with its log-probabilities
+//	emit_text.go  the legacy text form, with echo and its log-probabilities
 //	responses.go  the Responses API's request: decoding, validation, translation into a chat
 //	              request, and its route (POST /v1/responses, GET /v1/responses/{id})
 //	emit_responses.go  the Responses API's reply: output items, the response object, typed
@@ -32,6 +36,7 @@
 //	              an LRU bounded in count and bytes, per caller
 //	logprobs.go   log-probabilities in OpenAI's shape, floored at −9999
 //	sink.go       where a reply goes: SSE events, one body, or a transport's messages
+//	headers.go    response headers: x-request-id, x-ratelimit-*
 //	tools.go      tool definitions for templates that do not render them
 //	ratelimit.go  per-caller request and token buckets, reserved ahead and settled after
 //	keys.go       API keys and their limits

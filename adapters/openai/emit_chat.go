@@ -1,17 +1,19 @@
 package openai
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/deepgo/deepgo/core/chat"
 	"github.com/deepgo/deepgo/core/serving"
 )
 
-// chatEmitter makes a chat completion: the generated text goes through the reply parser
-// into reasoning_content, content and tool_calls, as chat.completion.chunk events or one
-// chat.completion.
+// chatEmitter makes one choice of a chat completion: the generated text goes through the
+// reply parser into reasoning_content, content and tool_calls, as chat.completion.chunk
+// events or one ChatChoice.
 type chatEmitter struct {
 	j               *job
+	index           int // the choice's index
 	out             sink
 	stream          bool
 	parser          *chat.ReplyParser
@@ -19,12 +21,15 @@ type chatEmitter struct {
 	lps             []TokenLogProb  // whole reply
 }
 
+// jsonNull is the JSON null, for fields sent as null rather than left out.
+var jsonNull = json.RawMessage("null")
+
 func (e *chatEmitter) begin() error {
 	if !e.stream {
 		return nil
 	}
 	empty := ""
-	return e.out.event(e.j.chatChunk(ChatDelta{Role: "assistant", Content: &empty}, nil, nil))
+	return e.out.event(e.j.chatChunk(e.index, ChatDelta{Role: "assistant", Content: &empty, Refusal: jsonNull}, nil, nil))
 }
 
 func (e *chatEmitter) token(c serving.Chunk, lp *TokenLogProb) error {
@@ -44,10 +49,10 @@ func (e *chatEmitter) token(c serving.Chunk, lp *TokenLogProb) error {
 	if lp != nil {
 		lps = &ChatLogProbs{Content: []TokenLogProb{*lp}}
 	}
-	return e.out.event(e.j.chatChunk(delta(r, t), lps, nil))
+	return e.out.event(e.j.chatChunk(e.index, delta(r, t), lps, nil))
 }
 
-func (e *chatEmitter) end(finish string, usage *Usage) *Error {
+func (e *chatEmitter) end(finish string) (any, error) {
 	j := e.j
 	r, t, calls := e.parser.Finish()
 	for i := range calls {
@@ -59,8 +64,8 @@ func (e *chatEmitter) end(finish string, usage *Usage) *Error {
 	}
 	if e.stream {
 		if r != "" || t != "" {
-			if err := e.out.event(j.chatChunk(delta(r, t), nil, nil)); err != nil {
-				return j.gone()
+			if err := e.out.event(j.chatChunk(e.index, delta(r, t), nil, nil)); err != nil {
+				return nil, err
 			}
 		}
 		if len(calls) > 0 {
@@ -71,15 +76,11 @@ func (e *chatEmitter) end(finish string, usage *Usage) *Error {
 				td.Function.Name, td.Function.Arguments = c.Function.Name, c.Function.Arguments
 				d.ToolCalls = append(d.ToolCalls, td)
 			}
-			if err := e.out.event(j.chatChunk(d, nil, nil)); err != nil {
-				return j.gone()
+			if err := e.out.event(j.chatChunk(e.index, d, nil, nil)); err != nil {
+				return nil, err
 			}
 		}
-		if err := e.out.event(j.chatChunk(ChatDelta{}, nil, &finish)); err != nil {
-			return j.gone()
-		}
-		return j.finishStream(e.out, ChatChunk{ID: j.id, Object: "chat.completion.chunk", Created: j.created, Model: j.h.o.ModelName,
-			SystemFingerprint: fingerprint, Choices: []ChatChunkChoice{}, Usage: usage})
+		return nil, e.out.event(j.chatChunk(e.index, ChatDelta{}, nil, &finish))
 	}
 	e.reason.WriteString(r)
 	e.content.WriteString(t)
@@ -98,10 +99,7 @@ func (e *chatEmitter) end(finish string, usage *Usage) *Error {
 			lps.Content = []TokenLogProb{}
 		}
 	}
-	e.out.result(ChatCompletion{ID: j.id, Object: "chat.completion", Created: j.created, Model: j.h.o.ModelName,
-		SystemFingerprint: fingerprint, Usage: usage,
-		Choices: []ChatChoice{{Message: msg, LogProbs: lps, FinishReason: finish}}})
-	return nil
+	return ChatChoice{Index: e.index, Message: msg, LogProbs: lps, FinishReason: finish}, nil
 }
 
 func delta(reasoning, content string) ChatDelta {
@@ -115,7 +113,7 @@ func delta(reasoning, content string) ChatDelta {
 	return d
 }
 
-func (j *job) chatChunk(d ChatDelta, lp *ChatLogProbs, finish *string) ChatChunk {
+func (j *job) chatChunk(index int, d ChatDelta, lp *ChatLogProbs, finish *string) ChatChunk {
 	return ChatChunk{ID: j.id, Object: "chat.completion.chunk", Created: j.created, Model: j.h.o.ModelName,
-		SystemFingerprint: fingerprint, Choices: []ChatChunkChoice{{Delta: d, LogProbs: lp, FinishReason: finish}}}
+		SystemFingerprint: fingerprint, Choices: []ChatChunkChoice{{Index: index, Delta: d, LogProbs: lp, FinishReason: finish}}}
 }

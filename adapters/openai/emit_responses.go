@@ -146,11 +146,12 @@ type responseEmitter struct {
 		text strings.Builder
 	}
 	reasoningTokens int
+	finish          string          // how the generation finished (end), for complete
 	reasoning, text strings.Builder // the whole reply, for the conversation kept
 }
 
-func newResponseEmitter(j *job, out sink) *responseEmitter {
-	return &responseEmitter{j: j, out: out, stream: out.streaming(), parser: chat.NewReplyParser(j.text, len(j.g.tools) > 0)}
+func newResponseEmitter(j *job, r *choiceRun, out sink) *responseEmitter {
+	return &responseEmitter{j: j, out: out, stream: out.streaming(), parser: chat.NewReplyParser(r.prompt.text, len(j.g.tools) > 0)}
 }
 
 // ptrTo is a pointer to a copy of v.
@@ -299,8 +300,16 @@ func (e *responseEmitter) closeItem(status string) error {
 	return nil
 }
 
-func (e *responseEmitter) end(finish string, u *Usage) *Error {
-	j := e.j
+// end notes how the generation finished: the response is completed with the usage of the
+// whole request (job.finish calls complete).
+func (e *responseEmitter) end(finish string) (any, error) {
+	e.finish = finish
+	return nil, nil
+}
+
+// complete sends the response's last items and events, or the whole response object.
+func (e *responseEmitter) complete(u *Usage) *Error {
+	j, finish := e.j, e.finish
 	r, t, calls := e.parser.Finish()
 	if !j.g.resp.parallelToolCalls && len(calls) > 1 {
 		calls = calls[:1] // parallel_tool_calls false: at most one call per turn

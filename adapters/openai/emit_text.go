@@ -6,10 +6,13 @@ import (
 	"github.com/deepgo/deepgo/core/serving"
 )
 
-// textEmitter makes a legacy text completion: the generated text as it comes, as
-// text_completion events or one text_completion, with the legacy log-probabilities.
+// textEmitter makes one choice of a legacy text completion: the generated text as it
+// comes (after the prompt's, with echo), as text_completion events or one
+// CompletionChoice, with the legacy log-probabilities.
 type textEmitter struct {
 	j       *job
+	index   int // the choice's index
+	prompt  *prompt
 	out     sink
 	stream  bool
 	content strings.Builder    // whole reply
@@ -17,7 +20,18 @@ type textEmitter struct {
 	n       int                // bytes of text so far: the next token's text_offset
 }
 
-func (e *textEmitter) begin() error { return nil }
+func (e *textEmitter) begin() error {
+	if !e.j.g.echo {
+		return nil
+	}
+	text := e.prompt.text
+	e.n += len(text)
+	if !e.stream {
+		e.content.WriteString(text)
+		return nil
+	}
+	return e.out.event(e.j.textChunk(e.index, text, nil))
+}
 
 func (e *textEmitter) token(c serving.Chunk, lp *TokenLogProb) error {
 	if lp != nil {
@@ -31,7 +45,7 @@ func (e *textEmitter) token(c serving.Chunk, lp *TokenLogProb) error {
 	if c.Text == "" && lp == nil {
 		return nil
 	}
-	ch := e.j.textChunk(c.Text, nil)
+	ch := e.j.textChunk(e.index, c.Text, nil)
 	if lp != nil {
 		ch.Choices[0].LogProbs = &e.lp
 	}
@@ -40,26 +54,18 @@ func (e *textEmitter) token(c serving.Chunk, lp *TokenLogProb) error {
 	return err
 }
 
-func (e *textEmitter) end(finish string, usage *Usage) *Error {
-	j := e.j
+func (e *textEmitter) end(finish string) (any, error) {
 	if e.stream {
-		if err := e.out.event(j.textChunk("", &finish)); err != nil {
-			return j.gone()
-		}
-		return j.finishStream(e.out, Completion{ID: j.id, Object: "text_completion", Created: j.created, Model: j.h.o.ModelName,
-			SystemFingerprint: fingerprint, Choices: []CompletionChoice{}, Usage: usage})
+		return nil, e.out.event(e.j.textChunk(e.index, "", &finish))
 	}
 	var lps *CompletionLogProbs
-	if j.g.logprobs {
+	if e.j.g.logprobs {
 		lps = &e.lp
 	}
-	e.out.result(Completion{ID: j.id, Object: "text_completion", Created: j.created, Model: j.h.o.ModelName,
-		SystemFingerprint: fingerprint, Usage: usage,
-		Choices: []CompletionChoice{{Text: e.content.String(), LogProbs: lps, FinishReason: &finish}}})
-	return nil
+	return CompletionChoice{Index: e.index, Text: e.content.String(), LogProbs: lps, FinishReason: &finish}, nil
 }
 
-func (j *job) textChunk(text string, finish *string) Completion {
+func (j *job) textChunk(index int, text string, finish *string) Completion {
 	return Completion{ID: j.id, Object: "text_completion", Created: j.created, Model: j.h.o.ModelName,
-		SystemFingerprint: fingerprint, Choices: []CompletionChoice{{Text: text, FinishReason: finish}}}
+		SystemFingerprint: fingerprint, Choices: []CompletionChoice{{Index: index, Text: text, FinishReason: finish}}}
 }

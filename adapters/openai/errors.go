@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error is an error answered to a client: an HTTP status and the OpenAI error object
@@ -123,4 +124,14 @@ var ErrCancelled = errors.New("cancelled by the client")
 
 func errCancelled() *Error {
 	return &Error{Status: 499, Type: typeInvalidRequest, Code: str("cancelled"), Message: "the reply was cancelled by the client"}
+}
+
+// errStreamTimedOut is the cause a stream's context ends with when the stream lasted its
+// Request.StreamTimeout.
+var errStreamTimedOut = errors.New("the stream lasted its time limit")
+
+// errStreamTimeout is the last event of a stream stopped after d, its time limit.
+func errStreamTimeout(d time.Duration) *Error {
+	return &Error{Status: 408, Type: typeServer, Code: str("stream_timeout"),
+		Message: fmt.Sprintf("the reply was stopped: it streamed for this server's limit of %v; ask for fewer tokens (max_tokens) or stream again", d)}
 }

@@ -30,6 +30,9 @@ var fuzzSeeds = []string{
 	`{"model":"m","messages":[{"role":"user","content":"x"}],"stop":null,"seed":-1,"max_completion_tokens":1e3}`,
 	`{"model":"m","messages":[{"role":"tool","content":null}],"logit_bias":{"1":1},"repetition_penalty":0}`,
 	`{"model":"m","prompt":"x","temperature":1e400}`,
+	`{"model":"m","prompt":["In the","And"],"n":3,"best_of":3,"echo":true,"max_tokens":4,"logit_bias":{"5":-100,"7":2.5},"skip_special_tokens":false}`,
+	`{"model":"m","prompt":[[1,2],[3,4,5]],"suffix":"end","n":2,"stream":true,"stream_options":{"include_usage":true}}`,
+	`{"model":"m","messages":[{"role":"user","content":"x"}],"n":8,"seed":3,"logit_bias":{"0":100,"x":1}}`,
 	" \t{\"model\":\"\xff\",\"messages\":[1]}",
 }
 
@@ -143,7 +146,7 @@ func checkDecoded(t *testing.T, what string, body []byte, g *generation, e *Erro
 		}
 		return
 	}
-	if g.prompt.Count != 1 || (g.prompt.Text == nil) == (g.prompt.Tokens == nil) {
+	if n := g.prompt.Count(); n < 1 || n > maxChoices || (g.prompt.Texts == nil) == (g.prompt.Tokens == nil) || n*g.n > maxChoices {
 		t.Fatalf("%s %q: prompt %+v", what, body, g.prompt)
 	}
 }
@@ -174,16 +177,29 @@ func FuzzAdmit(f *testing.F) {
 		}
 		ctx := b.Scheduler().Context()
 		for range 3 {
-			j, e := h.prepare(&Request{Method: "POST", Path: path, Body: body, Client: "fuzz"}, isChat, false)
+			j, _, e := h.prepare(&Request{Method: "POST", Path: path, Body: body, Client: "fuzz"}, isChat, false)
 			if (j == nil) == (e == nil) {
 				t.Fatalf("%q: job %v and error %v", body, j, e)
 			}
 			if e != nil {
 				checkAdmitError(t, body, e)
 			} else {
-				n, gen := len(j.prompt), j.opts.MaxTokens
-				if n < 1 || n >= ctx || gen < 1 || gen > ctx-n || (tpm > 0 && n+gen > int(tpm)) {
-					t.Fatalf("%q: a prompt of %d tokens may generate %d (context %d, tpm %d)", body, n, gen, ctx, tpm)
+				if len(j.runs) != j.choices() || len(j.runs) < 1 {
+					t.Fatalf("%q: %d choices run of %d", body, len(j.runs), j.choices())
+				}
+				all := 0 // the prompts' tokens and every choice's most
+				for _, p := range j.prompts {
+					all += len(p.ids)
+				}
+				for _, r := range j.runs {
+					n, gen := len(r.prompt.ids), r.opts.MaxTokens
+					if n < 1 || n >= ctx || gen < 1 || gen > ctx-n {
+						t.Fatalf("%q: a prompt of %d tokens may generate %d (context %d)", body, n, gen, ctx)
+					}
+					all += gen
+				}
+				if tpm > 0 && all > int(tpm) {
+					t.Fatalf("%q: the request may use %d tokens (tpm %d)", body, all, tpm)
 				}
 				j.cancel()
 			}

@@ -22,6 +22,11 @@ type Request struct {
 	Authorization string // the Authorization header
 	Body          []byte
 	Client        string // the client's address: the rate-limit key when no API keys are configured
+	RequestID     string // the client's x-request-id header; "" = none (see RequestID)
+	// StreamTimeout is the longest a streamed reply may last, from the start of its
+	// stream; one that runs longer is stopped and ends with an error event (code
+	// "stream_timeout"). 0 = no limit.
+	StreamTimeout time.Duration
 }
 
 // Response is what to answer: a whole Body, or, for a streamed completion, Stream. A
@@ -33,8 +38,11 @@ type Response struct {
 	Status      int
 	ContentType string
 	RetryAfter  int // seconds; 0 = no Retry-After header
-	Body        []byte
-	Stream      func(w StreamWriter)
+	// Header holds the other headers to send, by lower-case name: x-request-id on every
+	// response, and the x-ratelimit-* headers where limits apply. nil = none.
+	Header map[string]string
+	Body   []byte
+	Stream func(w StreamWriter)
 }
 
 // StreamWriter is where a streamed response goes.
@@ -148,6 +156,7 @@ const (
 // Handle answers r. ctx bounds the generation: when it ends, a running generation stops.
 func (h *Handler) Handle(ctx context.Context, r *Request) *Response {
 	route, resp := h.route(ctx, r)
+	resp.WithRequestID(r.RequestID)
 	h.metrics.Request(route, resp.Status)
 	return resp
 }

@@ -924,7 +924,7 @@ func TestRateLimit(t *testing.T) {
 func TestTokenLimitReserved(t *testing.T) {
 	h := newTestHandler(t, Options{TPM: 200})
 	// max_tokens that can never fit the limit: a 400 that says how far to lower it.
-	resp := call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"Hi","max_tokens":3000}`)
+	resp := call(h, "POST", RouteCompletions, `{"model":"tiny","prompt":"Hi","max_tokens":400}`)
 	e := wantError(t, resp, 400, "invalid_request_error", "request_too_large")
 	if e["param"] != "max_tokens" || resp.RetryAfter != 0 || !strings.Contains(e["message"].(string), "lower max_tokens to at most") {
 		t.Errorf("Retry-After %d, %v", resp.RetryAfter, e)

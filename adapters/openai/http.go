@@ -25,7 +25,7 @@ func (h *Handler) HTTPHandler(maxBody int) http.Handler {
 				e = ErrBodyTooLarge(maxBody)
 			}
 			h.metrics.Request("other", e.Status)
-			WriteHTTP(w, errorResponse(e))
+			WriteHTTP(w, errorResponse(e).WithRequestID(req.Header.Get(HeaderRequestID)))
 			return
 		}
 		client, _, err := net.SplitHostPort(req.RemoteAddr)
@@ -35,7 +35,8 @@ func (h *Handler) HTTPHandler(maxBody int) http.Handler {
 		ctx, cancel := clientContext(req.Context())
 		defer cancel()
 		resp := h.Handle(ctx, &Request{Method: req.Method, Path: req.URL.Path,
-			Authorization: req.Header.Get("Authorization"), Body: body, Client: client})
+			Authorization: req.Header.Get("Authorization"), Body: body, Client: client,
+			RequestID: req.Header.Get(HeaderRequestID)})
 		WriteHTTP(w, resp)
 	})
 }
@@ -61,6 +62,9 @@ func clientContext(parent context.Context) (context.Context, context.CancelFunc)
 func WriteHTTP(w http.ResponseWriter, resp *Response) {
 	hd := w.Header()
 	hd.Set("Content-Type", resp.ContentType)
+	for k, v := range resp.Header {
+		hd.Set(k, v)
+	}
 	if resp.RetryAfter > 0 {
 		hd.Set("Retry-After", strconv.Itoa(resp.RetryAfter))
 	}

@@ -231,3 +231,20 @@ func (g *grant) end() bool {
 func seconds(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Seconds())))
 }
+
+// state is the caller's limits now, for the x-ratelimit-* headers.
+func (l *limiter) state(b *buckets) rateState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	var st rateState
+	if rb := b.req; rb != nil {
+		rb.fill(now)
+		st.reqLimit, st.reqLeft, st.reqReset = int(rb.burst), rb.available(), rb.wait(rb.burst)
+	}
+	if tb := b.tok; tb != nil {
+		tb.fill(now)
+		st.tokLimit, st.tokLeft, st.tokReset = int(tb.burst), tb.available(), tb.wait(tb.burst)
+	}
+	return st
+}

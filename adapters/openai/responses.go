@@ -190,30 +190,21 @@ func (h *Handler) serveResponses(ctx context.Context, r *Request, id string) *Re
 	if r.Method != "POST" {
 		return errorResponse(errMethod(r.Method, r.Path))
 	}
-	j, e := h.prepareWith(r, func(body []byte, d Defaults) (*generation, *Error) {
+	j, bk, e := h.prepareWith(r, func(body []byte, d Defaults) (*generation, *Error) {
 		g, e := decodeResponse(body, d, keptResponses{h.responses, who.id})
 		if g != nil {
 			g.resp.owner = who.id
 		}
 		return g, e
 	}, false)
-	if e != nil {
-		return errorResponse(e)
+	if j != nil {
+		j.id = newID("resp_")
 	}
-	j.id = newID("resp_")
-	if j.g.stream {
-		return &Response{Status: 200, ContentType: "text/event-stream", Stream: func(w StreamWriter) {
-			j.run(ctx, &responseSink{w: w})
-		}}
+	resp := h.reply(ctx, r, j, e)
+	if bk != nil {
+		resp.setRateHeaders(h.limits.state(bk))
 	}
-	var s collectSink
-	if e := j.run(ctx, &s); e != nil {
-		return errorResponse(e)
-	}
-	if s.err != nil {
-		return errorResponse(errInternal(fmt.Errorf("encode the reply: %w", s.err)))
-	}
-	return &Response{Status: 200, ContentType: "application/json", Body: s.body}
+	return resp
 }
 
 // responseRequest is what a Responses reply needs besides the generation: the request's

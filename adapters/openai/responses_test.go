@@ -251,7 +251,7 @@ func TestResponseEmitter(t *testing.T) {
 			run := func(out sink) *job {
 				j := emitterJob(tc.tools)
 				j.g.resp.parallelToolCalls = !tc.serial
-				em := newResponseEmitter(j, out)
+				em := newResponseEmitter(j, &choiceRun{prompt: &prompt{}}, out)
 				if err := em.begin(); err != nil {
 					t.Fatal(err)
 				}
@@ -260,7 +260,10 @@ func TestResponseEmitter(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if e := em.end(string(tc.finish), usage); e != nil {
+				if _, err := em.end(string(tc.finish)); err != nil {
+					t.Fatal(err)
+				}
+				if e := em.complete(usage); e != nil {
 					t.Fatal(e)
 				}
 				return j

@@ -3,6 +3,7 @@ package openai
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
 // sink receives a job's output: the events of a stream, or the whole reply at the end.
@@ -84,3 +85,32 @@ func (s *funcSink) event(v any) error {
 func (s *funcSink) done() error   { return s.send([]byte("[DONE]")) }
 func (s *funcSink) fail(e *Error) { s.send(e.Body()) }
 func (s *funcSink) result(any)    {}
+
+// lockedSink lets the choices of a request, each generated on its own goroutine, send to
+// one stream: one event at a time.
+type lockedSink struct {
+	mu sync.Mutex
+	s  sink
+}
+
+func (l *lockedSink) streaming() bool { return l.s.streaming() }
+func (l *lockedSink) event(v any) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.event(v)
+}
+func (l *lockedSink) done() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.done()
+}
+func (l *lockedSink) fail(e *Error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.s.fail(e)
+}
+func (l *lockedSink) result(v any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.s.result(v)
+}

@@ -34,6 +34,7 @@ type ChatRequest struct {
 	Tools               []Tool          `json:"tools"`
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	LogitBias           map[string]any  `json:"logit_bias"`
+	SkipSpecialTokens   *bool           `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
 }
 
 // CompletionRequest is the body of POST /v1/completions (the legacy text API).
@@ -59,6 +60,7 @@ type CompletionRequest struct {
 	LogProbs          *int           `json:"logprobs"`
 	User              string         `json:"user"`
 	LogitBias         map[string]any `json:"logit_bias"`
+	SkipSpecialTokens *bool          `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
 }
 
 // StreamOptions are the options of a streamed response.
@@ -121,13 +123,16 @@ func (s *Stop) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Prompt is the prompt of a completion request: a string, a list of one string, a list of
-// token ids, or a list of one list of token ids.
+// Prompt is the prompt of a completion request: a string, a list of strings, a list of
+// token ids, or a list of lists of token ids. Each entry of a list of prompts is a prompt
+// of its own, answered by choices of its own.
 type Prompt struct {
-	Text   *string
-	Tokens []int
-	Count  int // prompts in the list (more than one is refused)
+	Texts  []string // the prompts, when they are text
+	Tokens [][]int  // the prompts, when they are token ids
 }
+
+// Count is the number of prompts.
+func (p Prompt) Count() int { return len(p.Texts) + len(p.Tokens) }
 
 // UnmarshalJSONFrom reads a prompt from an encoding/json/v2 decoder: a string, the
 // common case, is read once however long it is; the array forms go to UnmarshalJSON.
@@ -137,8 +142,7 @@ func (p *Prompt) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		if err != nil {
 			return err
 		}
-		s := tok.String()
-		*p = Prompt{Text: &s, Count: 1}
+		*p = Prompt{Texts: []string{tok.String()}}
 		return nil
 	}
 	k := dec.PeekKind()
@@ -153,7 +157,7 @@ func (p *Prompt) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // promptKinds are the forms a prompt may take.
-const promptKinds = "a string, an array of strings or an array of token ids"
+const promptKinds = "a string, an array of strings, an array of token ids or an array of arrays of token ids"
 
 // UnmarshalJSON accepts the four forms of prompt.
 func (p *Prompt) UnmarshalJSON(data []byte) error {
@@ -163,28 +167,22 @@ func (p *Prompt) UnmarshalJSON(data []byte) error {
 	}
 	var s string
 	if jsonv2.Unmarshal(data, &s) == nil {
-		p.Text, p.Count = &s, 1
+		p.Texts = []string{s}
 		return nil
 	}
 	var ss []string
 	if jsonv2.Unmarshal(data, &ss) == nil {
-		p.Count = len(ss)
-		if len(ss) > 0 {
-			p.Text = &ss[0]
-		}
+		p.Texts = ss
 		return nil
 	}
 	var ids []int
 	if jsonv2.Unmarshal(data, &ids) == nil {
-		p.Tokens, p.Count = ids, 1
+		p.Tokens = [][]int{ids}
 		return nil
 	}
 	var idss [][]int
 	if jsonv2.Unmarshal(data, &idss) == nil {
-		p.Count = len(idss)
-		if len(idss) > 0 {
-			p.Tokens = idss[0]
-		}
+		p.Tokens = idss
 		return nil
 	}
 	return &kindError{want: promptKinds}
@@ -226,6 +224,7 @@ type ChatMessage struct {
 	Content          *string         `json:"content"`
 	ReasoningContent *string         `json:"reasoning_content,omitempty"`
 	ToolCalls        []chat.ToolCall `json:"tool_calls,omitempty"`
+	Refusal          *string         `json:"refusal"` // OpenAI's; this server never refuses: null
 }
 
 // ChatLogProbs are the log-probabilities of a chat choice's tokens.
@@ -259,7 +258,7 @@ type ChatChunk struct {
 	Usage             *Usage            `json:"usage,omitempty"`
 }
 
-// ChatChunkChoice is the one choice of a ChatChunk.
+// ChatChunkChoice is the choice a ChatChunk is about.
 type ChatChunkChoice struct {
 	Index        int           `json:"index"`
 	Delta        ChatDelta     `json:"delta"`
@@ -273,6 +272,8 @@ type ChatDelta struct {
 	Content          *string         `json:"content,omitempty"`
 	ReasoningContent *string         `json:"reasoning_content,omitempty"`
 	ToolCalls        []ToolCallDelta `json:"tool_calls,omitempty"`
+	// Refusal is null in a choice's first chunk, as OpenAI sends it, and left out after.
+	Refusal json.RawMessage `json:"refusal,omitempty"`
 }
 
 // ToolCallDelta is a tool call in a chunk; it carries the whole call.

@@ -24,6 +24,7 @@ var benchParams = []struct {
 	{"topp0.9_minp0.05_temp0.7_logprobs20", Params{Temperature: 0.7, TopP: 0.9, MinP: 0.05, LogProbs: 20}},
 	{"penalties_topk40_topp0.9_temp0.7_logprobs5", Params{Temperature: 0.7, TopK: 40, TopP: 0.9, LogProbs: 5,
 		RepetitionPenalty: 1.1, PresencePenalty: 0.5, FrequencyPenalty: 0.5, PenaltyWindow: 256}},
+	{"logitbias_topp0.9_temp0.7", Params{Temperature: 0.7, TopP: 0.9, LogitBias: []Bias{{11, -100}, {42, 5}, {vocabV3 - 1, 2.5}}}},
 }
 
 // modelLogits returns a row of logits shaped roughly like a language model's: a broad

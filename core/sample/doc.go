@@ -7,6 +7,7 @@
 //
 // Sample follows the conventions of llama.cpp and Hugging Face transformers:
 //
+//  0. Logit bias. Each [Bias] of LogitBias adds its value to its token's logit.
 //  1. Penalties. For each token that occurs c > 0 times in the last PenaltyWindow ids of
 //     the history (all of it when PenaltyWindow is 0), the repetition penalty r divides a
 //     positive logit by r and multiplies a logit ≤ 0 by r (CTRL, Hugging Face); then the
@@ -48,9 +49,10 @@
 // # Log-probabilities
 //
 // [Sampler.LogProb] and [Sampler.TopLogProbs] report log softmax(l/T) over the whole
-// vocabulary, where l are the logits after steps 1 and 2 (penalties and cleaning) and T is
-// the temperature (T = 1 when greedy): the distribution after penalties and temperature,
-// before top-k, top-p and min-p truncate it. These are the processed logprobs that
+// vocabulary, where l are the logits after steps 0 to 2 (logit bias, penalties and
+// cleaning) and T is the temperature (T = 1 when greedy): the distribution after bias,
+// penalties and temperature, before top-k, top-p and min-p truncate it. These are the
+// processed logprobs that
 // OpenAI-style servers report (vLLM's V0 sampler did the same; its V1 sampler reports the raw
 // logits' by default). They are computed when first asked for, from a copy of the processed
 // logits the Sampler keeps, and stay valid until the next Sample.
@@ -58,6 +60,7 @@
 // # Files
 //
 //	params.go     Params, their ranges (Validate) and MaxLogProbs
+//	bias.go       step 0: LogitBias, OpenAI's logit_bias, and its range
 //	sampler.go    Sampler: New, Reset, Sample; the stages in order and the draw
 //	penalty.go    step 1: the repetition, presence and frequency penalties
 //	clean.go      steps 1 and 2: the processed logits, NaN and ±Inf handled

@@ -22,6 +22,9 @@ type Params struct {
 	PenaltyWindow     int     // last N tokens considered for penalties; 0 = all
 	Seed              uint64  // reproducible; the same seed, params and logits give the same tokens
 	LogProbs          int     // top-N log-probabilities to report for each chosen token (0..20)
+	// LogitBias is added to the logits before every other stage (bias.go); nil = none.
+	// The Sampler keeps the slice: do not change it while the Sampler is in use.
+	LogitBias []Bias
 }
 
 // Validate reports every parameter that is out of range, joined into one error, or nil.
@@ -62,6 +65,7 @@ func (p Params) Validate() error {
 	if p.LogProbs < 0 || p.LogProbs > MaxLogProbs {
 		bad("logprobs %d is outside [0, %d]", p.LogProbs, MaxLogProbs)
 	}
+	p.validateBias(bad)
 	return errors.Join(errs...)
 }
 

@@ -54,6 +54,9 @@ func New(p Params, vocab int) (*Sampler, error) {
 	if vocab <= 0 || vocab > math.MaxInt32 {
 		return nil, fmt.Errorf("sample: vocabulary of %d tokens", vocab)
 	}
+	if err := p.checkBiasIDs(vocab); err != nil {
+		return nil, err
+	}
 	s := &Sampler{
 		p:      p,
 		vocab:  vocab,
@@ -121,6 +124,7 @@ func (s *Sampler) process(logits []float32, history []int) (int, bool) {
 		panic(fmt.Sprintf("sample: %d logits for a vocabulary of %d tokens", len(logits), s.vocab))
 	}
 	s.sorted, s.list, s.haveLogZ, s.haveTop = 0, false, false, false
+	s.addBias(logits)
 	best := s.clean(logits, history)
 	s.impossible = best < 0
 	switch {

@@ -7,6 +7,7 @@
 //	open.go       OpenWithTokenizer, LoadTokenizer: a model and its tokenizer, opened at once
 //	generate.go   Generate: one reply on one core.Sequence (GenerateOptions, Chunk, Generation)
 //	scheduler.go  Scheduler and Admission: slots, the queue, the KV budget, prefix reuse
+//	share.go      AdmitCopies: the copies of one prompt, which read it once and copy its KV cache
 //	speculation.go  Speculation, SpecMode, SpecStats: speculative decoding's options and counters
 //	speculate.go  the generation loop with drafts: MTP drafting, the check, acceptance, rollback
 //	speccontrol.go  how many tokens each pass drafts, from the acceptance so far

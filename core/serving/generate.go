@@ -16,6 +16,15 @@ type GenerateOptions struct {
 	StopIDs   []int         // ids that end generation (not emitted); nil = the tokenizer's EOS
 	Stops     []string      // stop strings: generation ends before the first occurrence
 	Sampling  sample.Params // how each token is chosen
+	// Hide names tokens whose text is left out of the reply (Chunk.Text) — special tokens a
+	// client should not see — though they are generated, counted and reported in Chunk.ID
+	// with their log-probabilities. A hidden token whose text is one of Stops still stops
+	// the reply; a stop string that spans a hidden token and other text is not seen. nil =
+	// none.
+	Hide func(id int) bool
+	// prefilled, if set, is called once the prompt is in the sequence's cache, before the
+	// first token is chosen: the Scheduler's sharing of a prompt among copies (share.go).
+	prefilled func()
 	// Speculation drafts tokens for the model to check several at a time; the zero value
 	// is off. The reply is the model's own either way: greedy replies are the same token
 	// for token, sampled ones are drawn from the same distribution (see Generate).
@@ -81,15 +90,18 @@ func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, p
 // generator is the state of one generation: the sampler, the stop conditions, the text
 // decoder and the tokens generated so far.
 type generator struct {
-	ctx     context.Context
-	s       *core.Sequence
-	sm      *sample.Sampler
-	stopIDs []int
-	dec     *tokenizer.StreamDecoder
-	emit    func(Chunk) error
-	history []int // the tokens emitted
-	limit   int   // the most tokens to emit
-	g       Generation
+	ctx       context.Context
+	s         *core.Sequence
+	sm        *sample.Sampler
+	stopIDs   []int
+	dec       *tokenizer.StreamDecoder
+	hide      func(id int) bool // GenerateOptions.Hide
+	stopHid   []int             // hidden tokens whose text is a stop string
+	prefilled func()            // GenerateOptions.prefilled
+	emit      func(Chunk) error
+	history   []int // the tokens emitted
+	limit     int   // the most tokens to emit
+	g         Generation
 }
 
 // generate runs Generate on s, whose text is text and of which the last fed tokens are to
@@ -128,6 +140,16 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 	if tok != nil {
 		gn.dec = tok.NewStreamDecoder(o.Stops)
 	}
+	gn.hide, gn.prefilled = o.Hide, o.prefilled
+	if gn.hide != nil && tok != nil {
+		// A hidden token's text never reaches the decoder: one that is a stop string stops
+		// the reply by its id.
+		for _, st := range o.Stops {
+			if id, ok := tok.ID(st); ok && gn.hide(id) {
+				gn.stopHid = append(gn.stopHid, id)
+			}
+		}
+	}
 	gn.g.Finish = FinishLength
 	if sp.on() {
 		err = gn.speculate(newSpeculator(s, mtp, o, text, fed), prompt)
@@ -154,6 +176,9 @@ func (gn *generator) plain(prompt []int) error {
 	step := make([]int, 1)
 	if err := gn.s.Forward(gn.ctx, prompt, logits, false); err != nil {
 		return err
+	}
+	if gn.prefilled != nil {
+		gn.prefilled()
 	}
 	for {
 		if err := gn.ctx.Err(); err != nil {
@@ -182,7 +207,13 @@ func (gn *generator) push(id int) (bool, error) {
 	gn.g.CompletionTokens++
 	var text string
 	var stopped bool
-	if gn.dec != nil {
+	switch {
+	case gn.dec == nil:
+	case gn.hide != nil && gn.hide(id):
+		if slices.Contains(gn.stopHid, id) {
+			text, stopped = gn.dec.Flush(), true // the text before the stop
+		}
+	default:
 		text, stopped = gn.dec.Push(id)
 	}
 	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {

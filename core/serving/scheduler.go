@@ -155,6 +155,9 @@ func NewScheduler(m *core.Model, tok *tokenizer.Tokenizer, o SchedulerOptions) *
 // Context is the number of tokens a slot holds: prompt and reply together.
 func (s *Scheduler) Context() int { return s.o.Context }
 
+// Capacity is the most requests the scheduler holds at once: one a slot, and the queue.
+func (s *Scheduler) Capacity() int { return s.o.Slots + s.o.Queue }
+
 // Speculation is the speculative decoding of requests that do not choose their own.
 func (s *Scheduler) Speculation() Speculation { return s.o.Speculation }
 
@@ -235,6 +238,8 @@ type Admission struct {
 	sl     *slot   // the slot, if one was free
 	w      *waiter // else its place in the queue
 	done   bool
+	share  *promptShare // the copies of one prompt it belongs to (AdmitCopies); nil = none
+	leads  bool         // it is the copy that reads the prompt
 }
 
 // Admit gives prompt a slot or a place in the queue without waiting. It returns
@@ -340,6 +345,9 @@ func (a *Admission) Cancel() {
 		return
 	}
 	a.done = true
+	if a.leads {
+		a.share.finish() // the other copies read the prompt themselves
+	}
 	if a.sl != nil {
 		a.s.release(a.sl)
 		return
@@ -357,6 +365,9 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 		return Generation{PromptTokens: len(prompt)}, fmt.Errorf("generate: admission already used")
 	}
 	a.done = true
+	if a.leads {
+		defer a.share.finish() // whatever happens, the other copies wait no longer
+	}
 	s := a.s
 	sl := a.sl
 	if sl == nil {
@@ -377,12 +388,29 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	if o.Speculation.Mode == "" {
 		o.Speculation = s.o.Speculation
 	}
+	// The copies of a prompt share it, unless they draft with the MTP module, whose rows
+	// are not copied.
+	useMTP := o.Speculation.Mode == SpecMTP && s.m.HasMTP()
+	if a.share != nil && !useMTP {
+		if a.leads {
+			o.prefilled = func() { a.share.give(sl.seq, len(prompt)-1) }
+		} else {
+			sl.seq.ReleaseCache(sl.limit)
+			copied, err := a.share.wait(ctx, sl)
+			if err != nil {
+				return Generation{PromptTokens: len(prompt)}, err
+			}
+			if copied {
+				return a.generateCopy(ctx, sl, o, emit)
+			}
+		}
+	}
 	// Keep the longest common prefix of the cache and the prompt; at least one prompt token
 	// is fed again, for its logits.
 	common := commonPrefix(sl.tokens, prompt)
 	n := min(common, len(prompt)-1)
 	var mtp *core.MTPSequence
-	if o.Speculation.Mode == SpecMTP && s.m.HasMTP() {
+	if useMTP {
 		if sl.mtp == nil {
 			if sl.mtp, err = s.m.NewMTPSequence(s.o.Context); err != nil {
 				return Generation{PromptTokens: len(prompt)}, err
@@ -401,6 +429,12 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	sl.seq.ReleaseCache(sl.limit)
 	sl.seq.Truncate(n)
 	sl.tokens = append(sl.tokens[:n], prompt[n:]...)
+	return s.run(ctx, sl, mtp, prompt, n, o, emit)
+}
+
+// run generates on sl, whose cache holds the first n tokens of prompt, and keeps the
+// slot's record of its cache.
+func (s *Scheduler) run(ctx context.Context, sl *slot, mtp *core.MTPSequence, prompt []int, n int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
 	if n > 0 {
 		s.mu.Lock()
 		s.stats.ReusedTokens += int64(n)

@@ -112,6 +112,9 @@ func (gn *generator) speculate(x *speculator, prompt []int) error {
 	if err := x.prefill(gn, prompt, logits); err != nil {
 		return err
 	}
+	if gn.prefilled != nil {
+		gn.prefilled()
+	}
 	id := gn.sm.Sample(logits, gn.history)
 	for {
 		if err := gn.ctx.Err(); err != nil {

@@ -156,12 +156,43 @@ test('a body that is not JSON is 400 invalid_request_error', async () => {
   assert.ok(body.error.message.length > 0, 'no error message');
 });
 
-test('n=2 is BadRequestError 400 naming n', async () => {
-  const err = await errorOf(() => client.chat.completions.create({ model, messages, max_tokens: 1, n: 2 }));
+test('n=9 is BadRequestError 400 naming n', async () => {
+  const err = await errorOf(() => client.chat.completions.create({ model, messages, max_tokens: 1, n: 9 }));
   assert.ok(err instanceof OpenAI.BadRequestError, `got ${err?.constructor?.name}: ${err}`);
   assert.equal(err.status, 400);
   assert.equal(err.param, 'n');
   assert.match(err.message, /\bn\b/);
+  assert.match(err.requestID ?? '', /^req_/, 'the error has no x-request-id');
+});
+
+test('n=2: two choices, streamed and not, with a request id', async () => {
+  const req = { model, messages, temperature: 0, max_tokens: 6, n: 2 };
+  const { data: res, response } = await client.chat.completions.create(req).withResponse();
+  assert.match(response.headers.get('x-request-id') ?? '', /^req_/);
+  assert.deepEqual(res.choices.map((c) => c.index), [0, 1]);
+  for (const c of res.choices) {
+    assert.equal(c.message.refusal, null);
+    // Greedy: both copies are the same reply.
+    assert.equal(c.message.content, res.choices[0].message.content);
+  }
+  const stream = await client.chat.completions.create({ ...req, stream: true });
+  const texts = ['', ''];
+  for await (const chunk of stream) {
+    for (const c of chunk.choices) texts[c.index] += c.delta.content ?? '';
+  }
+  assert.deepEqual(texts, res.choices.map((c) => c.message.content));
+});
+
+test('completions: a list of prompts, echo and logit_bias', async () => {
+  const res = await client.completions.create({
+    model, prompt: ['In the beginning', 'And God said'], temperature: 0, max_tokens: 3, echo: true,
+  });
+  assert.deepEqual(res.choices.map((c) => c.index), [0, 1]);
+  assert.ok(res.choices[0].text.startsWith('In the beginning'), res.choices[0].text);
+  assert.ok(res.choices[1].text.startsWith('And God said'), res.choices[1].text);
+  const err = await errorOf(() => client.completions.create({ model, prompt: 'x', logit_bias: { 'not-an-id': 1 } }));
+  assert.ok(err instanceof OpenAI.BadRequestError, `got ${err?.constructor?.name}: ${err}`);
+  assert.equal(err.param, 'logit_bias');
 });
 
 test('logprobs with top_logprobs=2', async () => {
