@@ -2,8 +2,10 @@
 // Chromium driven by playwright-core: the page loads the model, sends a chat request and
 // renders the streamed reply as it arrives.
 //
-// Environment (edge/e2e_test.go sets it): DEEPGO_ORIGIN (the server's root URL),
-// DEEPGO_KEY, DEEPGO_MODEL; optional DEEPGO_SCREENSHOT (a PNG path to write) and
+// Environment (edge/e2e_test.go sets it): DEEPGO_RANDOM_URL (the API of the server of the
+// random-weights model, which never ends a reply by itself, so that the reply streams for
+// all its tokens: the trained model may end a verse before the page has sampled it twice),
+// DEEPGO_KEY, DEEPGO_RANDOM_MODEL; optional DEEPGO_SCREENSHOT (a PNG path to write) and
 // DEEPGO_CHROMIUM (the browser, default /usr/bin/chromium). Playwright's own browsers are
 // never downloaded: the system Chromium is used.
 
@@ -11,9 +13,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
-const origin = need('DEEPGO_ORIGIN');
+const origin = need('DEEPGO_RANDOM_URL').replace(/\/v1$/, '/');
 const apiKey = need('DEEPGO_KEY');
-const model = need('DEEPGO_MODEL');
+const model = need('DEEPGO_RANDOM_MODEL');
 const executablePath = process.env.DEEPGO_CHROMIUM || '/usr/bin/chromium';
 // Enough tokens that the reply streams across many of the page's 5 ms samples: 64 from the
 // tiny model could arrive within two or three of them on a fast machine.
@@ -90,7 +92,7 @@ test('playground streams a chat reply', { timeout: 120_000 }, async () => {
     const cls = await page.getAttribute('.msg.assistant', 'class');
     assert.ok(!cls.includes('error'), `the reply failed: ${meta}`);
     assert.ok(content.length > 0, 'the reply is empty');
-    // The trained model ends a reply by itself (stop) or runs to max tokens (length).
+    // The reply ends by itself (stop) or runs to max tokens (length).
     const m = /^([0-9]+) tokens, [0-9.]+ s.* · (stop|length)$/.exec(meta);
     assert.ok(m, `meta line: ${meta}`);
     const n = Number(m[1]);
