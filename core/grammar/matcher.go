@@ -444,3 +444,6 @@ func Count(mask []uint64) int {
 	}
 	return n
 }
+
+// Vocab returns the vocabulary m masks.
+func (m *Matcher) Vocab() *Vocab { return m.v }

@@ -377,6 +377,9 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	if o.Speculation.Mode == "" {
 		o.Speculation = s.o.Speculation
 	}
+	if o.Constraint != nil {
+		o.Speculation = Speculation{Mode: SpecOff} // drafts are not checked against the grammar
+	}
 	// Keep the longest common prefix of the cache and the prompt; at least one prompt token
 	// is fed again, for its logits.
 	common := commonPrefix(sl.tokens, prompt)
