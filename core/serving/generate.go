@@ -100,8 +100,8 @@ type generator struct {
 	emit    func(Chunk) error
 	con     *grammar.Matcher // the constraint, or nil
 	mask    []uint64         // its mask of the next token
-	history []int // the tokens emitted
-	limit   int   // the most tokens to emit
+	history []int            // the tokens emitted
+	limit   int              // the most tokens to emit
 	g       Generation
 }
 
