@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/grammar"
 	"github.com/deepgo/deepgo/core/serving"
 )
 
@@ -155,6 +156,13 @@ func (j *job) reserveTokens(param string, maxTokens int) (int, *Error) {
 // makes the job ready to run.
 func (j *job) enqueue(param string, gen int) *Error {
 	g := j.g
+	var con *grammar.Matcher
+	if g.constraint != nil {
+		var err error
+		if con, err = j.b.grammars.matcher(g.constraint); err != nil {
+			return errInternal(err)
+		}
+	}
 	adm, err := j.b.sched.Admit(j.prompt, gen)
 	var ce *serving.ContextError
 	var ke *serving.CapacityError
@@ -173,7 +181,7 @@ func (j *job) enqueue(param string, gen int) *Error {
 	if g.logprobs {
 		sp.LogProbs = g.topLogprobs
 	}
-	j.opts = serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp}
+	j.opts = serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: sp, Constraint: con}
 	if g.chat {
 		j.id = newID("chatcmpl-")
 	} else {

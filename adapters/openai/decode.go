@@ -52,6 +52,7 @@ type generation struct {
 	includeUsage bool
 	logprobs     bool // chat: logprobs; completions: logprobs given
 	topLogprobs  int
+	constraint   *constraint // the grammar the reply must follow (structured.go), or nil
 }
 
 // validate checks the shared fields and fills g.
@@ -195,10 +196,6 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 		}
 		g.topLogprobs = *r.TopLogProbs
 	}
-	if f := r.ResponseFormat; f != nil && f.Type != "" && f.Type != "text" {
-		return nil, badRequest("response_format", "unsupported_value",
-			"response_format %q is not supported by this server: it cannot constrain output to JSON; ask for JSON in the prompt instead", f.Type)
-	}
 	if len(r.Tools) > maxTools {
 		return nil, badRequest("tools", "invalid_value", "tools has %d entries: at most %d are allowed", len(r.Tools), maxTools)
 	}
@@ -211,19 +208,21 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 		}
 	}
 	useTools := len(r.Tools) > 0
+	var forced json.RawMessage // tool_choice "required" or naming a function (structured.go)
 	if tc := bytes.TrimSpace(r.ToolChoice); len(tc) > 0 && string(tc) != "null" {
 		var s string
 		switch {
 		case json.Unmarshal(tc, &s) == nil && s == "auto":
 		case json.Unmarshal(tc, &s) == nil && s == "none":
 			useTools = false
-		case json.Unmarshal(tc, &s) == nil && s == "required":
-			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice \"required\" is not supported by this server: use \"auto\" or \"none\"")
-		case tc[0] == '{':
-			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice naming a function is not supported by this server: use \"auto\" or \"none\"")
+		case json.Unmarshal(tc, &s) == nil && s == "required", tc[0] == '{':
+			forced = tc
 		default:
 			return nil, badRequest("tool_choice", "invalid_value", "tool_choice must be \"auto\", \"none\", \"required\" or an object, not %s", tc)
 		}
+	}
+	if e := g.structured(r.ResponseFormat, r.Grammar, r.Tools, forced, useTools); e != nil {
+		return nil, e
 	}
 	if useTools {
 		for _, t := range r.Tools {
@@ -275,6 +274,13 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 			return nil, badRequest("logprobs", "invalid_value", "logprobs must be between 0 and %d, not %d", maxTopLogProb, *r.LogProbs)
 		}
 		g.logprobs, g.topLogprobs = true, *r.LogProbs
+	}
+	if r.Grammar != nil {
+		c, e := gbnfConstraint(*r.Grammar)
+		if e != nil {
+			return nil, e
+		}
+		g.constraint = c
 	}
 	return g, nil
 }

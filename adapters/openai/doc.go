@@ -27,6 +27,9 @@
 //	logprobs.go   log-probabilities in OpenAI's shape, floored at −9999
 //	sink.go       where a reply goes: SSE events, one body, or a transport's messages
 //	tools.go      tool definitions for templates that do not render them
+//	structured.go structured outputs: response_format json_object/json_schema, a forced
+//	              tool_choice and the grammar field compiled to a grammar (core/grammar)
+//	              that the reply is constrained to
 //	ratelimit.go  per-caller request and token buckets, reserved ahead and settled after
 //	keys.go       API keys and their limits
 //	errors.go     OpenAI-shaped errors

@@ -34,6 +34,7 @@ type ChatRequest struct {
 	Tools               []Tool          `json:"tools"`
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	LogitBias           map[string]any  `json:"logit_bias"`
+	Grammar             *string         `json:"grammar"` // GBNF the reply must follow (structured.go)
 }
 
 // CompletionRequest is the body of POST /v1/completions (the legacy text API).
@@ -59,6 +60,7 @@ type CompletionRequest struct {
 	LogProbs          *int           `json:"logprobs"`
 	User              string         `json:"user"`
 	LogitBias         map[string]any `json:"logit_bias"`
+	Grammar           *string        `json:"grammar"` // GBNF the completion must follow (structured.go)
 }
 
 // StreamOptions are the options of a streamed response.
@@ -68,7 +70,8 @@ type StreamOptions struct {
 
 // ResponseFormat is response_format: {"type": "text" | "json_object" | "json_schema", ...}.
 type ResponseFormat struct {
-	Type string `json:"type"`
+	Type       string            `json:"type"`
+	JSONSchema *JSONSchemaFormat `json:"json_schema"` // type json_schema (structured.go)
 }
 
 // Tool is one entry of tools: the definition is kept as sent, for the chat template.

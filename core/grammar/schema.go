@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// MaxWhitespace is the most whitespace characters the JSON grammars allow between two
-// tokens of JSON: enough to indent, too few for a model to loop on spaces.
+// MaxWhitespace is the most spaces and tabs the JSON grammars allow after a line break
+// between two tokens of JSON: enough to indent, too few for a model to loop on spaces.
+// Without a line break, one space at most is allowed.
 const MaxWhitespace = 16
 
 // UnsupportedError is a JSON Schema keyword (or value of one) that the compiler cannot
@@ -48,8 +49,8 @@ var annotations = []string{"description", "title", "$schema", "$id", "$comment",
 // there are no properties), items, minItems, maxItems, minLength, maxLength, enum, const,
 // anyOf, and $ref to "#", "#/$defs/..." or "#/definitions/..."; description, title and
 // other annotations are ignored. Any other keyword is an *UnsupportedError naming it; a
-// malformed schema a *SchemaError. The JSON has no whitespace of its own around it and at
-// most MaxWhitespace whitespace characters between its tokens.
+// malformed schema a *SchemaError. The JSON has no whitespace around it, and between its
+// tokens nothing, one space, or a line break and at most MaxWhitespace spaces or tabs.
 func JSONSchema(schema []byte) (*Grammar, error) {
 	rules, root, err := SchemaRules(schema, "")
 	if err != nil {
@@ -121,7 +122,8 @@ func (sc *schemaCompiler) common() {
 	hex := Class{Ranges: []RuneRange{{'0', '9'}, {'a', 'f'}, {'A', 'F'}}}
 	intPart := Seq{Opt(Lit("-")), Alt{Lit("0"), Seq{Class{Ranges: []RuneRange{{'1', '9'}}}, Repeat{X: digit, Max: 15}}}}
 	add := func(name string, body Expr) { sc.rules = append(sc.rules, Rule{Name: sc.name(name), Body: body}) }
-	add("ws", Repeat{X: Class{Ranges: []RuneRange{{' ', ' '}, {'\t', '\t'}, {'\n', '\n'}}}, Max: MaxWhitespace})
+	// Whitespace: nothing, a space, or one line break and an indentation.
+	add("ws", Alt{Lit(""), Lit(" "), Seq{Lit("\n"), Repeat{X: Class{Ranges: []RuneRange{{' ', ' '}, {'\t', '\t'}}}, Max: MaxWhitespace}}})
 	add("char", Alt{
 		Class{Negated: true, Ranges: []RuneRange{{'"', '"'}, {'\\', '\\'}, {0, 0x1F}}},
 		Seq{Lit(`\`), Alt{Class{Ranges: []RuneRange{{'"', '"'}, {'\\', '\\'}, {'/', '/'}, {'b', 'b'}, {'f', 'f'}, {'n', 'n'}, {'r', 'r'}, {'t', 't'}}},

@@ -145,7 +145,7 @@ func TestJSONObjectGrammar(t *testing.T) {
 			t.Errorf("%q not accepted", s)
 		}
 	}
-	for _, s := range []string{`[]`, `1`, `{"a":}`, `{"a":1,}`, `{'a':1}`, `{"a":01}`, "{\"a\":\"\x01\"}", `{` + strings.Repeat(" ", MaxWhitespace+1) + `}`, ` {}`, `{} `} {
+	for _, s := range []string{`[]`, `1`, `{"a":}`, `{"a":1,}`, `{'a':1}`, `{"a":01}`, "{\"a\":\"\x01\"}", `{` + "\n" + strings.Repeat(" ", MaxWhitespace+1) + `}`, `{  }`, "{\n\n}", ` {}`, `{} `} {
 		if matchString(t, g, s) {
 			t.Errorf("%q accepted", s)
 		}
