@@ -46,7 +46,8 @@ var annotations = []string{"description", "title", "$schema", "$id", "$comment",
 // number, integer, boolean, null, or an array of them), properties, required (missing
 // properties are optional, and come in the schema's order), additionalProperties (false;
 // true or a schema allow more members, but only the listed ones are generated unless
-// there are no properties), items, minItems, maxItems, minLength, maxLength, enum, const,
+// there are no properties), items, minItems, maxItems, minLength, maxLength, an integer's
+// minimum, maximum, exclusiveMinimum and exclusiveMaximum, enum, const,
 // anyOf, and $ref to "#", "#/$defs/..." or "#/definitions/..."; description, title and
 // other annotations are ignored. Any other keyword is an *UnsupportedError naming it; a
 // malformed schema a *SchemaError. The JSON has no whitespace around it, and between its
@@ -120,7 +121,7 @@ func (sc *schemaCompiler) common() {
 	ws, r := sc.ref("ws"), sc.ref
 	digit := Class{Ranges: []RuneRange{{'0', '9'}}}
 	hex := Class{Ranges: []RuneRange{{'0', '9'}, {'a', 'f'}, {'A', 'F'}}}
-	intPart := Seq{Opt(Lit("-")), Alt{Lit("0"), Seq{Class{Ranges: []RuneRange{{'1', '9'}}}, Repeat{X: digit, Max: 15}}}}
+	intPart := Seq{Opt(Lit("-")), Alt{Lit("0"), Seq{Class{Ranges: []RuneRange{{'1', '9'}}}, Repeat{X: digit, Max: maxIntDigits - 1}}}}
 	add := func(name string, body Expr) { sc.rules = append(sc.rules, Rule{Name: sc.name(name), Body: body}) }
 	// Whitespace: nothing, a space, or one line break and an indentation.
 	add("ws", Alt{Lit(""), Lit(" "), Seq{Lit("\n"), Repeat{X: Class{Ranges: []RuneRange{{' ', ' '}, {'\t', '\t'}}}, Max: MaxWhitespace}}})
@@ -144,7 +145,7 @@ func (sc *schemaCompiler) common() {
 
 // keywords are the constraining keywords the compiler knows.
 var keywords = []string{"type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
-	"minLength", "maxLength", "enum", "const", "anyOf", "$ref"}
+	"minLength", "maxLength", "enum", "const", "anyOf", "$ref", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 
 // compile returns the expression of the values schema s (at path) accepts.
 func (sc *schemaCompiler) compile(s jsonValue, path string, depth int) (Expr, error) {
@@ -260,7 +261,11 @@ func (sc *schemaCompiler) compileObject(s *jsonObject, path string, depth int) (
 			x, err = sc.array(s, path, depth)
 		case "string":
 			x, err = sc.stringType(s, path)
-		case "number", "integer", "boolean", "null":
+		case "integer":
+			x, err = sc.integer(s, path)
+		case "number":
+			x, err = sc.ref("number"), numberBounds(s, path)
+		case "boolean", "null":
 			x = sc.ref(t)
 		default:
 			return nil, &SchemaError{Path: at("type"), Msg: fmt.Sprintf("unknown type %q", t)}

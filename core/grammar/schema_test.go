@@ -34,6 +34,7 @@ var testSchemas = []struct{ name, schema string }{
 		"required":["a","b","c"],"additionalProperties":false}`},
 	{"recursive", `{"$defs":{"node":{"type":"object","properties":{"v":{"type":"integer"},"kids":{"type":"array","items":{"$ref":"#/$defs/node"},"maxItems":2}},"required":["v","kids"],"additionalProperties":false}},"$ref":"#/$defs/node"}`},
 	{"optional properties", `{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"string","maxLength":5},"c":{"type":"boolean"}},"required":["b"]}`},
+	{"integer ranges", `{"type":"object","properties":{"age":{"type":"integer","minimum":0,"maximum":130},"t":{"type":"integer","exclusiveMinimum":-50,"exclusiveMaximum":-7}},"required":["age","t"],"additionalProperties":false}`},
 	{"string lengths", `{"type":"object","properties":{"code":{"type":"string","minLength":2,"maxLength":4}},"required":["code"],"additionalProperties":false}`},
 	{"map", `{"type":"object","additionalProperties":{"type":"integer"}}`},
 	{"any", `{}`},
@@ -164,6 +165,10 @@ func TestSchemaMatches(t *testing.T) {
 		{`{"enum":["a\"b","<&>"]}`, []string{`"a\"b"`, `"<&>"`}, []string{`"a"`, `"\u003c&>"`}},
 		{`{"type":["integer","null"]}`, []string{`7`, `null`}, []string{`"7"`, `7.5`}},
 		{`{"type":"array","minItems":1,"maxItems":2,"items":{"type":"boolean"}}`, []string{`[true]`, `[true, false]`}, []string{`[]`, `[true,true,true]`}},
+		{`{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}`, []string{`0`, `-0`, `9007199254740991`, `-9007199254740991`, `9007199254740990`, `42`, `-1000000000000000`},
+			[]string{`9007199254740992`, `-9007199254740992`, `19007199254740991`, `01`, `1.5`}},
+		{`{"type":"integer","exclusiveMinimum":9.5,"maximum":120}`, []string{`10`, `99`, `100`, `119`, `120`}, []string{`9`, `121`, `200`, `-10`, `0`}},
+		{`{"type":"integer","minimum":-15,"maximum":-3}`, []string{`-3`, `-9`, `-10`, `-15`}, []string{`-2`, `-16`, `3`, `0`, `-0`}},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
@@ -194,7 +199,9 @@ func TestSchemaErrors(t *testing.T) {
 		{"format", `{"type":"string","format":"email"}`, "format"},
 		{"oneOf", `{"oneOf":[{"type":"string"}]}`, "oneOf"},
 		{"allOf", `{"allOf":[{"type":"string"}]}`, "allOf"},
-		{"minimum", `{"type":"integer","minimum":3}`, "minimum"},
+		{"number minimum", `{"type":"number","minimum":3}`, "minimum"},
+		{"multipleOf", `{"type":"integer","multipleOf":3}`, "multipleOf"},
+		{"empty integer range", `{"type":"integer","minimum":3,"exclusiveMaximum":3}`, ""},
 		{"external ref", `{"$ref":"https://example.com/s.json"}`, "$ref"},
 		{"anyOf beside type", `{"type":"object","anyOf":[{}]}`, "type"},
 		{"false schema", `{"type":"object","properties":{"a":false}}`, "false"},
