@@ -16,8 +16,10 @@ import (
 )
 
 // TestNodeClients runs the Node end-to-end tests of edge/e2e against a server on the
-// loopback interface: the official openai package (edge/e2e/openai.test.mjs) and the
-// playground page in a headless Chromium (edge/e2e/playground.test.mjs). It needs node,
+// loopback interface: the official openai package (edge/e2e/openai.test.mjs), structured
+// outputs through the AI SDK and LangChain (edge/e2e/structured.test.mjs, also against a
+// second server of random weights) and the playground page in a headless Chromium
+// (edge/e2e/playground.test.mjs). It needs node,
 // the packages of edge/e2e (make e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
 // /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
 // asks for it, when it fails instead. The playground's screenshot is written to
@@ -42,7 +44,7 @@ func TestNodeClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"openai", "playwright-core"} {
+	for _, pkg := range []string{"openai", "playwright-core", "ai", "@ai-sdk/openai", "@langchain/openai", "zod"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			missing("edge/e2e/node_modules/" + pkg + " is missing")
 		}
@@ -104,6 +106,9 @@ func TestNodeClients(t *testing.T) {
 		b.Close()
 	}()
 	origin := "http://" + srv.Addr()
+	// A model of random weights beside it, for structured.test.mjs: a constrained reply
+	// must follow its schema whatever the weights.
+	random := start(t, setup{endless: true, keys: key + "\n", ctx: 2048})
 
 	shot := os.Getenv("DEEPGO_SCREENSHOT")
 	if shot == "" {
@@ -119,6 +124,8 @@ func TestNodeClients(t *testing.T) {
 		"DEEPGO_ORIGIN="+origin+"/",
 		"DEEPGO_KEY="+key,
 		"DEEPGO_MODEL="+model,
+		"DEEPGO_RANDOM_URL="+random.base+"/v1",
+		"DEEPGO_RANDOM_MODEL=tiny",
 		"DEEPGO_CHROMIUM="+browser,
 		"DEEPGO_SCREENSHOT="+shot,
 		"NO_COLOR=1",
