@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -89,6 +90,55 @@ func TestSpecialsAndEnd(t *testing.T) {
 	for id := tok.Len(); id < v.Size(); id++ {
 		if Allowed(mask, id) {
 			t.Fatalf("id %d past the tokenizer allowed", id)
+		}
+	}
+}
+
+// TestBoundShared: matchers of one Bound, in goroutines at once, compute the masks a
+// matcher of a Bound of its own computes.
+func TestBoundShared(t *testing.T) {
+	_, v := loadDeepSeek(t)
+	g, err := JSONSchema([]byte(nestedSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 60
+	if testing.Short() {
+		n = 20
+	}
+	ids := trajectory(t, g, v, n)
+	want := make([][]uint64, len(ids))
+	m := NewMatcher(g, v)
+	for i, id := range ids {
+		want[i] = make([]uint64, v.MaskWords())
+		m.Mask(want[i])
+		if err := m.Accept(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := Bind(g, v)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			m := b.NewMatcher()
+			mask := make([]uint64, v.MaskWords())
+			for i, id := range ids {
+				m.Mask(mask)
+				if !slices.Equal(mask, want[i]) {
+					errs <- fmt.Errorf("step %d: the mask differs", i)
+					return
+				}
+				if err := m.Accept(id); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
