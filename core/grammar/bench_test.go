@@ -97,3 +97,15 @@ func BenchmarkMask(b *testing.B) {
 	b.Run("warm", func(b *testing.B) { run(b, false, true) })
 	b.Run("nocache", func(b *testing.B) { run(b, false, false) })
 }
+
+// BenchmarkVocab measures building the Vocab of DeepSeek-V3's tokenizer: what the first
+// constrained request of a server pays.
+func BenchmarkVocab(b *testing.B) {
+	tok, _ := loadDeepSeek(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := VocabOf(tok, vocabV3); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -38,48 +39,65 @@ func NewVocab(size int, text func(id int) []byte, special func(id int) bool, end
 			v.ends = append(v.ends, e)
 		}
 	}
-	// Build the trie with maps, then flatten it.
-	type tnode struct {
-		kids map[byte]int32
-		toks []int32
-	}
-	nodes := []tnode{{}}
+	// The tokens' bytes in one buffer.
+	var buf []byte
+	off := make([]int, size+1)
 	for id := range size {
-		b := text(id)
 		v.special[id] = special(id)
-		if len(b) == 0 || slices.Contains(v.ends, id) {
-			continue
+		if !slices.Contains(v.ends, id) {
+			buf = append(buf, text(id)...)
 		}
-		v.text[id] = slices.Clone(b)
+		off[id+1] = len(buf)
+	}
+	order := make([]int32, 0, size)
+	for id := range size {
+		v.text[id] = buf[off[id]:off[id+1]:off[id+1]]
+		if len(v.text[id]) > 0 {
+			order = append(order, int32(id))
+		}
+	}
+	// Insert the tokens in byte order: each shares the path of the one before as far as
+	// their bytes agree, and a node's children come in byte order.
+	slices.SortStableFunc(order, func(a, b int32) int { return bytes.Compare(v.text[a], v.text[b]) })
+	type edge struct {
+		b    byte
+		node int32
+	}
+	var kids [][]edge // by node
+	var toks [][]int32
+	kids, toks = append(kids, nil), append(toks, nil)
+	var path []int32 // the nodes of the previous token's bytes
+	var prev []byte
+	for _, id := range order {
+		t := v.text[id]
+		common := 0
+		for common < len(t) && common < len(prev) && t[common] == prev[common] {
+			common++
+		}
+		path = path[:common]
 		n := int32(0)
-		for _, c := range b {
-			k, ok := nodes[n].kids[c]
-			if !ok {
-				if nodes[n].kids == nil {
-					nodes[n].kids = map[byte]int32{}
-				}
-				k = int32(len(nodes))
-				nodes[n].kids[c] = k
-				nodes = append(nodes, tnode{})
-			}
+		if common > 0 {
+			n = path[common-1]
+		}
+		for _, c := range t[common:] {
+			k := int32(len(kids))
+			kids, toks = append(kids, nil), append(toks, nil)
+			kids[n] = append(kids[n], edge{c, k})
+			path = append(path, k)
 			n = k
 		}
-		nodes[n].toks = append(nodes[n].toks, int32(id))
+		toks[n] = append(toks[n], id)
+		prev = t
 	}
-	v.first = make([]int32, len(nodes)+1)
-	v.tokOff = make([]int32, len(nodes)+1)
-	for i, n := range nodes {
-		keys := make([]byte, 0, len(n.kids))
-		for c := range n.kids {
-			keys = append(keys, c)
-		}
-		slices.Sort(keys)
-		for _, c := range keys {
-			v.edgeByte = append(v.edgeByte, c)
-			v.edgeNode = append(v.edgeNode, n.kids[c])
+	v.first = make([]int32, len(kids)+1)
+	v.tokOff = make([]int32, len(kids)+1)
+	for i := range kids {
+		for _, e := range kids[i] {
+			v.edgeByte = append(v.edgeByte, e.b)
+			v.edgeNode = append(v.edgeNode, e.node)
 		}
 		v.first[i+1] = int32(len(v.edgeByte))
-		v.tokens = append(v.tokens, n.toks...)
+		v.tokens = append(v.tokens, toks[i]...)
 		v.tokOff[i+1] = int32(len(v.tokens))
 	}
 	return v, nil
