@@ -61,7 +61,7 @@ func popcount(w uint64) int { return Count([]uint64{w}) }
 // that every local mask is computed on the way (a new schema); "warm" shares one Bound
 // among the generations (a schema seen before); "nocache" also forgets the masks of
 // whole states, so that every token pays for its union of local masks and the walks
-// below them.
+// below them; "widest" is described below.
 func BenchmarkMask(b *testing.B) {
 	_, v := loadDeepSeek(b)
 	g, err := JSONSchema([]byte(nestedSchema))
@@ -93,6 +93,28 @@ func BenchmarkMask(b *testing.B) {
 			i++
 		}
 	}
+	// "widest" is one mask from nothing (a fresh Bound) at the state that allows the most
+	// tokens, inside a string: a new schema's worst token.
+	widest, most := 0, 0
+	m := NewMatcher(g, v)
+	for i, id := range ids {
+		if m.Mask(mask); Count(mask) > most {
+			widest, most = i, Count(mask)
+		}
+		m.Accept(id)
+	}
+	b.Run("widest", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			m := Bind(g, v).NewMatcher()
+			for _, id := range ids[:widest] {
+				m.Accept(id)
+			}
+			b.StartTimer()
+			m.Mask(mask)
+		}
+		b.ReportMetric(float64(most), "allowed")
+	})
 	b.Run("cold", func(b *testing.B) { run(b, true, true) })
 	b.Run("warm", func(b *testing.B) { run(b, false, true) })
 	b.Run("nocache", func(b *testing.B) { run(b, false, false) })

@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -113,5 +114,44 @@ func TestUTF8Class(t *testing.T) {
 		if matchString(t, g, s) {
 			t.Errorf("%q accepted", s)
 		}
+	}
+}
+
+// TestAmbiguityBounded: a grammar whose alternatives multiply at every rule is refused
+// where it overflows, quickly, instead of taking time and memory exponential in its size.
+func TestAmbiguityBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("root ::= r0\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "r%d ::= r%d | r%d\n", i, i+1, i+1)
+	}
+	b.WriteString("r40 ::= \"a\"\n")
+	g, err := ParseGBNF(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := byteVocab(t)
+	m := NewMatcher(g, v)
+	mask := make([]uint64, v.MaskWords())
+	if m.Mask(mask) {
+		t.Error("a token allowed by a grammar that overflows")
+	}
+	// Parses that multiply with the input but end in equal stacks stay few: the state
+	// keeps one of each.
+	g, err = ParseGBNF(`root ::= ("a" | "a" "a")* "b"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = NewMatcher(g, v)
+	for i := range 200 {
+		if err := m.Accept('a'); err != nil {
+			t.Fatalf("after %d bytes: %v", i, err)
+		}
+	}
+	if len(m.state) > 32 {
+		t.Errorf("a state of %d words after 200 bytes", len(m.state))
+	}
+	if err := m.Accept('b'); err != nil || !m.Done() {
+		t.Errorf("b: %v, done %v", err, m.Done())
 	}
 }

@@ -13,6 +13,10 @@ const (
 	// maxStacks bounds the stacks of one state: a grammar so ambiguous that more are alive
 	// at once is refused where that happens (the token is not allowed).
 	maxStacks = 1024
+	// maxExpand bounds the work of moving a state over one byte: rules entered and left.
+	// A grammar whose alternatives multiply beyond it is refused there, like one with too
+	// many stacks.
+	maxExpand = 1 << 14
 	// maxCached bounds the masks a Matcher keeps, one per state it has seen.
 	maxCached = 64
 	// maxPositions bounds the local masks a Bound keeps, one per top position.
@@ -53,7 +57,9 @@ type Matcher struct {
 	nodes []node
 	tops  []int32
 
-	popped bool    // a local walk returned below its top frame
+	budget   int  // expansion steps left for this byte
+	overflow bool // the budget or maxStacks ran out: the state is refused
+	popped   bool // a local walk returned below its top frame
 	pops   []int32 // trie nodes where that happened, during a local walk
 
 	key   []byte // of the state, for cache
@@ -116,8 +122,12 @@ func NewMatcher(g *Grammar, v *Vocab) *Matcher { return Bind(g, v).NewMatcher() 
 func (m *Matcher) Reset() {
 	m.nodes, m.tops = m.nodes[:0], m.tops[:0]
 	m.complete, m.ended = false, false
+	m.budget, m.overflow = maxExpand, false
 	for _, a := range m.g.alts[m.g.root] {
 		m.complete = m.expand(a, -1) || m.complete
+	}
+	if m.overflow { // nothing is allowed
+		m.complete, m.tops = false, m.tops[:0]
 	}
 	m.flatten(0, len(m.tops))
 }
@@ -134,6 +144,10 @@ func (m *Matcher) Done() bool { return m.ended || (m.complete && len(m.state) ==
 func (m *Matcher) expand(pos, next int32) bool {
 	g := m.g
 	for {
+		if m.budget--; m.budget < 0 {
+			m.overflow = true
+			return false
+		}
 		e := g.elems[pos]
 		switch e.op {
 		case opSet:
@@ -169,12 +183,16 @@ func (m *Matcher) expand(pos, next int32) bool {
 // It reports whether the grammar may end after b.
 func (m *Matcher) advance(lo, hi int, b byte) (nlo, nhi int, complete bool) {
 	nlo = len(m.tops)
+	m.budget, m.overflow = maxExpand, false
 	g := m.g
 	for i := lo; i < hi; i++ {
 		n := m.nodes[m.tops[i]]
 		if g.sets[g.elems[n.pos].arg].has(b) {
 			complete = m.expand(n.pos+1, n.next) || complete
 		}
+	}
+	if len(m.tops)-nlo > maxStacks {
+		m.overflow = true
 	}
 	return nlo, len(m.tops), complete
 }
@@ -259,8 +277,8 @@ func (m *Matcher) Accept(id int) error {
 			return fmt.Errorf("%w: id %d", ErrRejected, id)
 		}
 		lo, hi, complete = m.advance(lo, hi, b)
-		if hi-lo > maxStacks {
-			return fmt.Errorf("%w: id %d makes the grammar too ambiguous (more than %d parses)", ErrRejected, id, maxStacks)
+		if m.overflow {
+			return fmt.Errorf("%w: id %d makes the grammar too ambiguous (more than %d parses or %d steps)", ErrRejected, id, maxStacks, maxExpand)
 		}
 	}
 	if hi == lo && !complete {
@@ -340,7 +358,10 @@ func (m *Matcher) stackMask(stack []int32, dst []uint64) {
 	complete := true
 	if next >= 0 {
 		f := m.nodes[next]
-		complete = m.expand(f.pos, f.next)
+		m.budget, m.overflow = maxExpand, false
+		if complete = m.expand(f.pos, f.next); m.overflow {
+			return
+		}
 	}
 	lo, hi := 0, len(m.tops)
 	if hi == lo && !complete {
@@ -417,7 +438,7 @@ func (m *Matcher) walk(tn int32, lo, hi int, dst []uint64) {
 		if m.popped {
 			m.pops = append(m.pops, child)
 		}
-		if nhi-nlo <= maxStacks && (nhi > nlo || complete) {
+		if !m.overflow && (nhi > nlo || complete) {
 			for _, id := range v.tokens[v.tokOff[child]:v.tokOff[child+1]] {
 				if m.allowed(id) {
 					dst[id>>6] |= 1 << (id & 63)
