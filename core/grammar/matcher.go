@@ -57,10 +57,10 @@ type Matcher struct {
 	nodes []node
 	tops  []int32
 
-	budget   int  // expansion steps left for this byte
-	overflow bool // the budget or maxStacks ran out: the state is refused
-	popped   bool // a local walk returned below its top frame
-	pops   []int32 // trie nodes where that happened, during a local walk
+	budget   int     // expansion steps left for this byte
+	overflow bool    // the budget or maxStacks ran out: the state is refused
+	popped   bool    // a local walk returned below its top frame
+	pops     []int32 // trie nodes where that happened, during a local walk
 
 	key   []byte // of the state, for cache
 	lkey  []byte // of top frames, for the Bound's local masks
