@@ -62,8 +62,9 @@ type Matcher struct {
 	popped   bool    // a local walk returned below its top frame
 	pops     []int32 // trie nodes where that happened, during a local walk
 
-	key   []byte // of the state, for cache
-	lkey  []byte // of top frames, for the Bound's local masks
+	dense []uint64 // scratch of a local mask
+	key   []byte   // of the state, for cache
+	lkey  []byte   // of top frames, for the Bound's local masks
 	cache map[string]cachedMask
 }
 
@@ -82,9 +83,11 @@ type Bound struct {
 	local map[string]*localMask // by the positions of the top frames
 }
 
-// localMask is what the rule of a top position accepts: the tokens taken without
-// returning from it, and the trie nodes after whose bytes it may return.
+// localMask is what the rules of the top frames accept: the tokens taken without
+// returning below them — the mask's words that are not zero, and where they are — and
+// the trie nodes after whose bytes they may return.
 type localMask struct {
+	at    []int32
 	words []uint64
 	pops  []int32
 }
@@ -344,7 +347,7 @@ func (m *Matcher) stackMask(stack []int32, dst []uint64) {
 	k := min(localFrames, len(stack))
 	lm := m.localMask(stack[:k])
 	for i, w := range lm.words {
-		dst[i] |= w
+		dst[lm.at[i]] |= w
 	}
 	if len(lm.pops) == 0 {
 		return
@@ -395,7 +398,10 @@ func (m *Matcher) localMask(frames []int32) *localMask {
 		return lm
 	}
 	key := string(m.lkey)
-	lm = &localMask{words: make([]uint64, m.v.MaskWords())}
+	if m.dense == nil {
+		m.dense = make([]uint64, m.v.MaskWords())
+	}
+	clear(m.dense)
 	m.nodes, m.tops = m.nodes[:0], m.tops[:0]
 	next := int32(sentinel)
 	for j := len(frames) - 1; j >= 0; j-- {
@@ -404,8 +410,13 @@ func (m *Matcher) localMask(frames []int32) *localMask {
 	}
 	m.tops = append(m.tops, next)
 	m.pops = m.pops[:0]
-	m.walk(0, 0, 1, lm.words)
-	lm.pops = slices.Clone(m.pops)
+	m.walk(0, 0, 1, m.dense)
+	lm = &localMask{pops: slices.Clone(m.pops)}
+	for i, w := range m.dense {
+		if w != 0 {
+			lm.at, lm.words = append(lm.at, int32(i)), append(lm.words, w)
+		}
+	}
 	b.mu.Lock()
 	if len(b.local) >= maxPositions {
 		clear(b.local)
