@@ -19,8 +19,8 @@ import (
 // loopback interface: the official openai package (edge/e2e/openai.test.mjs), structured
 // outputs through the AI SDK and LangChain (edge/e2e/structured.test.mjs, also against a
 // second server of random weights) and the playground page in a headless Chromium
-// (edge/e2e/playground.test.mjs). It needs node,
-// the packages of edge/e2e (make e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
+// (edge/e2e/playground.test.mjs). It needs node, the packages of edge/e2e (make
+// e2e-deps: npm ci) and a Chromium (DEEPGO_CHROMIUM, else
 // /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
 // asks for it, when it fails instead. The playground's screenshot is written to
 // DEEPGO_SCREENSHOT if set, else to the test's artifact directory (go test -artifacts).

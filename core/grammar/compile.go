@@ -53,6 +53,11 @@ type Grammar struct {
 	names    []string  // by rule, for errors
 	root     int32
 	specials []string // texts of special tokens the grammar may produce (see WithSpecials)
+	// lazy, by rule: every alternative starts with a byte set, whose union is first. A
+	// Matcher enters such a rule as one stack whose top is the rule itself, and picks the
+	// alternatives by the next byte, instead of one stack per alternative.
+	lazy  []bool
+	first []byteSet
 }
 
 // WithSpecials returns a copy of g that lets a Matcher pick the special (added) tokens
@@ -111,6 +116,7 @@ func Compile(rules []Rule, root string) (*Grammar, error) {
 	if err := c.g.checkLeftRecursion(); err != nil {
 		return nil, err
 	}
+	c.g.findLazy()
 	return c.g, nil
 }
 
@@ -405,3 +411,23 @@ func (g *Grammar) nullableFrom(p int32, nullable []bool) bool {
 // ruleName is the name of rule r for messages: anonymous rules are named after the rule
 // they are part of.
 func (g *Grammar) ruleName(r int) string { return strings.TrimLeft(g.names[r], "\x00") }
+
+// findLazy marks the rules whose alternatives all start with a byte set.
+func (g *Grammar) findLazy() {
+	g.lazy, g.first = make([]bool, len(g.alts)), make([]byteSet, len(g.alts))
+	for r, alts := range g.alts {
+		lazy := len(alts) > 1
+		for _, a := range alts {
+			if e := g.elems[a]; e.op != opSet {
+				lazy = false
+				break
+			} else {
+				s := &g.sets[e.arg]
+				for i := range s {
+					g.first[r][i] |= s[i]
+				}
+			}
+		}
+		g.lazy[r] = lazy
+	}
+}

@@ -33,7 +33,8 @@ const (
 var ErrRejected = errors.New("grammar: token not allowed")
 
 // node is one frame of a stack: pos is where matching goes on in the program, next the
-// frame below (-1 at the bottom). The top frame of a live stack is at a byte set.
+// frame below (-1 at the bottom). The top frame of a live stack is at a byte set, or at
+// the start of a lazy rule r, as pos -1-r.
 type node struct{ pos, next int32 }
 
 // A Matcher runs a Grammar over the tokens of a Vocab: it says which tokens may come next
@@ -174,6 +175,11 @@ func (m *Matcher) expand(pos, next int32) bool {
 			m.nodes = append(m.nodes, node{pos + 1, next})
 			ret = int32(len(m.nodes) - 1)
 		}
+		if g.lazy[e.arg] { // one stack, at the rule, until the byte picks alternatives
+			m.nodes = append(m.nodes, node{-1 - e.arg, ret})
+			m.tops = append(m.tops, int32(len(m.nodes)-1))
+			return false
+		}
 		complete := false
 		for _, a := range g.alts[e.arg] {
 			complete = m.expand(a, ret) || complete
@@ -190,6 +196,18 @@ func (m *Matcher) advance(lo, hi int, b byte) (nlo, nhi int, complete bool) {
 	g := m.g
 	for i := lo; i < hi; i++ {
 		n := m.nodes[m.tops[i]]
+		if n.pos < 0 { // a lazy rule: the alternatives that start with b
+			r := -1 - n.pos
+			if !g.first[r].has(b) {
+				continue
+			}
+			for _, a := range g.alts[r] {
+				if g.sets[g.elems[a].arg].has(b) {
+					complete = m.expand(a+1, n.next) || complete
+				}
+			}
+			continue
+		}
 		if g.sets[g.elems[n.pos].arg].has(b) {
 			complete = m.expand(n.pos+1, n.next) || complete
 		}
@@ -431,7 +449,12 @@ func (m *Matcher) walk(tn int32, lo, hi int, dst []uint64) {
 	g, v := m.g, m.v
 	var first byteSet
 	for i := lo; i < hi; i++ {
-		s := &g.sets[g.elems[m.nodes[m.tops[i]].pos].arg]
+		var s *byteSet
+		if p := m.nodes[m.tops[i]].pos; p < 0 {
+			s = &g.first[-1-p]
+		} else {
+			s = &g.sets[g.elems[p].arg]
+		}
 		first[0] |= s[0]
 		first[1] |= s[1]
 		first[2] |= s[2]
