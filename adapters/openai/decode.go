@@ -221,7 +221,8 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 			return nil, badRequest("tool_choice", "invalid_value", "tool_choice must be \"auto\", \"none\", \"required\" or an object, not %s", tc)
 		}
 	}
-	if e := g.structured(r.ResponseFormat, r.Grammar, r.Tools, forced, useTools); e != nil {
+	oneCall := r.ParallelToolCalls != nil && !*r.ParallelToolCalls
+	if e := g.structured(r.ResponseFormat, r.Grammar, r.Tools, forced, useTools, oneCall); e != nil {
 		return nil, e
 	}
 	if useTools {

@@ -264,6 +264,8 @@ func TestDecodeChatAccepts(t *testing.T) {
 		{"response_format json_object", `{` + chatMsgs + `,"response_format":{"type":"json_object"}}`, wantConstraint("json_object")},
 		{"response_format json_schema", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}}}}`, wantConstraint("json_schema:")},
 		{"tool_choice required", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required"}`, wantConstraint("tools::")},
+		{"tool_choice required, one call", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required","parallel_tool_calls":false}`, wantConstraint("tools::1:")},
+		{"tool_choice required, parallel", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required","parallel_tool_calls":true}`, wantConstraint("tools::8:")},
 		{"tool_choice names a function", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"f"}}}`, wantConstraint("tools:f:")},
 		{"grammar", `{` + chatMsgs + `,"grammar":"root ::= \"yes\" | \"no\""}`, wantConstraint("gbnf:")},
 		{"json_schema or tool calls", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"response_format":{"type":"json_object"}}`, func(t *testing.T, g *generation) {

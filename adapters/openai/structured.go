@@ -21,7 +21,8 @@ import (
 // its own (serving.GenerateOptions.Constraint).
 
 const (
-	// maxForcedCalls bounds the tool calls a reply under tool_choice "required" may make.
+	// maxForcedCalls bounds the tool calls a reply under tool_choice "required" may make
+	// (one with parallel_tool_calls false).
 	maxForcedCalls = 8
 	// maxBound bounds the grammars a backend keeps bound to its vocabulary, with the
 	// masks they have computed, for requests that ask for the same again.
@@ -45,8 +46,9 @@ type JSONSchemaFormat struct {
 
 // structured reads response_format, the forced tool choice and the grammar field of a
 // chat request into g.constraint. choice is tool_choice when it is "required" or an
-// object (nil otherwise); tools are used only when useTools.
-func (g *generation) structured(f *ResponseFormat, gbnf *string, tools []Tool, choice json.RawMessage, useTools bool) *Error {
+// object (nil otherwise); tools are used only when useTools; oneCall (parallel_tool_calls
+// false) allows one tool call, not several.
+func (g *generation) structured(f *ResponseFormat, gbnf *string, tools []Tool, choice json.RawMessage, useTools, oneCall bool) *Error {
 	var rules []grammar.Rule
 	var roots grammar.Alt
 	var specials []string
@@ -70,11 +72,15 @@ func (g *generation) structured(f *ResponseFormat, gbnf *string, tools []Tool, c
 		if e != nil {
 			return e
 		}
-		r, root, e := toolCallRules(tools, name)
+		calls := maxForcedCalls
+		if name != "" || oneCall {
+			calls = 1
+		}
+		r, root, e := toolCallRules(tools, name, calls)
 		if e != nil {
 			return e
 		}
-		g.constraint, e = finish(r, root, "tools:"+name+":"+toolsKey(tools), chat.ToolCallMarkers())
+		g.constraint, e = finish(r, root, fmt.Sprintf("tools:%s:%d:%s", name, calls, toolsKey(tools)), chat.ToolCallMarkers())
 		return e
 	}
 	if f == nil || f.Type == "" || f.Type == "text" {
@@ -104,13 +110,17 @@ func (g *generation) structured(f *ResponseFormat, gbnf *string, tools []Tool, c
 	}
 	if useTools && len(tools) > 0 {
 		// tool_choice auto: the reply is the JSON asked for, or tool calls.
-		r, root, e := toolCallRules(tools, "")
+		calls := maxForcedCalls
+		if oneCall {
+			calls = 1
+		}
+		r, root, e := toolCallRules(tools, "", calls)
 		if e != nil {
 			return e
 		}
 		rules, roots = append(rules, r...), append(roots, grammar.Ref(root))
 		specials = markers(chat.ToolCallMarkers())
-		key.WriteString("\x00tools:" + toolsKey(tools))
+		fmt.Fprintf(&key, "\x00tools:%d:%s", calls, toolsKey(tools))
 	}
 	rules = append(rules, grammar.Rule{Name: "root", Body: roots})
 	gr, err := grammar.Compile(rules, "root")
@@ -179,8 +189,8 @@ func forcedTool(choice json.RawMessage, tools []Tool) (string, *Error) {
 	return "", badRequest("tool_choice", "invalid_value", "tool_choice names function %q, which is not among the tools", c.Function.Name)
 }
 
-// toolCallRules returns the rules of one or more tool calls (exactly one call of the
-// function named only, if not ""), in the DeepSeek format that chat.ParseToolCalls reads:
+// toolCallRules returns the rules of 1 to calls tool calls (of the function named only, if
+// not ""), in the DeepSeek format that chat.ParseToolCalls reads:
 //
 //	<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME
 //	```json
@@ -189,7 +199,7 @@ func forcedTool(choice json.RawMessage, tools []Tool) (string, *Error) {
 //
 // where ARGS follows the function's parameters schema ({} for a function without one,
 // as OpenAI reads a missing parameters).
-func toolCallRules(tools []Tool, only string) ([]grammar.Rule, string, *Error) {
+func toolCallRules(tools []Tool, only string, calls int) ([]grammar.Rule, string, *Error) {
 	m := chat.ToolCallMarkers()
 	var rules []grammar.Rule
 	var fns grammar.Alt
@@ -220,15 +230,11 @@ func toolCallRules(tools []Tool, only string) ([]grammar.Rule, string, *Error) {
 		fns = append(fns, grammar.Seq{grammar.Lit(name + "\n```json\n"), grammar.Ref(root), grammar.Lit("\n```")})
 	}
 	call := grammar.Seq{grammar.Lit(m.CallBegin + "function" + m.Sep), fns, grammar.Lit(m.CallEnd)}
-	more := 0
-	if only == "" {
-		more = maxForcedCalls - 1
-	}
 	rules = append(rules,
 		grammar.Rule{Name: "tool-call", Body: call},
 		grammar.Rule{Name: "tool-calls", Body: grammar.Seq{
 			grammar.Lit(m.CallsBegin), grammar.Ref("tool-call"),
-			grammar.Repeat{X: grammar.Seq{grammar.Opt(grammar.Lit("\n")), grammar.Ref("tool-call")}, Max: more},
+			grammar.Repeat{X: grammar.Seq{grammar.Opt(grammar.Lit("\n")), grammar.Ref("tool-call")}, Max: calls - 1},
 			grammar.Lit(m.CallsEnd)}})
 	return rules, "tool-calls", nil
 }

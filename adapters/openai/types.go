@@ -34,7 +34,8 @@ type ChatRequest struct {
 	Tools               []Tool          `json:"tools"`
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	LogitBias           map[string]any  `json:"logit_bias"`
-	Grammar             *string         `json:"grammar"` // GBNF the reply must follow (structured.go)
+	Grammar             *string         `json:"grammar"`             // GBNF the reply must follow (structured.go)
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"` // false: a forced tool choice makes one call
 }
 
 // CompletionRequest is the body of POST /v1/completions (the legacy text API).
