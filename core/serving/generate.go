@@ -71,7 +71,8 @@ type Generation struct {
 //
 // With o.Constraint, only the tokens its grammar allows are chosen, without speculation,
 // and the generation ends with FinishStop when the grammar is done (nothing more may
-// follow) or allows no token.
+// follow) or allows no token. The loop then allocates only for the masks of grammar
+// states the matcher has not seen before.
 //
 // tok may be nil for a model without a tokenizer when o.StopIDs is set (empty: no stop id)
 // and o.Stops is empty: the chunks then carry ids without text (deepgo bench's models).
