@@ -108,7 +108,10 @@ func Bind(g *Grammar, v *Vocab) *Bound {
 
 // NewMatcher returns a Matcher at the start of the grammar.
 func (b *Bound) NewMatcher() *Matcher {
-	m := &Matcher{b: b, g: b.g, v: b.v, specials: b.specials, cache: map[string]cachedMask{}}
+	// Room for what a token usually needs, so that the scratch rarely grows.
+	m := &Matcher{b: b, g: b.g, v: b.v, specials: b.specials, cache: map[string]cachedMask{},
+		nodes: make([]node, 0, 4096), tops: make([]int32, 0, 1024), state: make([]int32, 0, 256),
+		spare: make([]int32, 0, 256), key: make([]byte, 0, 1024), lkey: make([]byte, 0, 64)}
 	m.Reset()
 	return m
 }
