@@ -197,6 +197,30 @@ func TestToolChoiceForced(t *testing.T) {
 	}
 }
 
+// TestToolChoiceStreamed: a forced tool call streams as tool_calls deltas, with
+// finish_reason tool_calls, and its arguments follow the function's parameters.
+func TestToolChoiceStreamed(t *testing.T) {
+	h := wideHandler(t, endlessBackend, endlessDir, Options{})
+	body := chatBody(`"stream":true,"max_tokens":400,"tools":[{"type":"function","function":{"name":"get_weather","parameters":` + weatherParams + `}}],"tool_choice":{"type":"function","function":{"name":"get_weather"}}`)
+	var calls []ToolCallDelta
+	finish := ""
+	for _, ev := range stream(t, call(h, "POST", RouteChat, body)) {
+		var chunk ChatChunk
+		if ev == "[DONE]" || json.Unmarshal([]byte(ev), &chunk) != nil || len(chunk.Choices) == 0 {
+			continue
+		}
+		c := chunk.Choices[0]
+		calls = append(calls, c.Delta.ToolCalls...)
+		if c.FinishReason != nil {
+			finish = *c.FinishReason
+		}
+	}
+	if finish != "tool_calls" || len(calls) != 1 || calls[0].Function.Name != "get_weather" {
+		t.Fatalf("finish %q, calls %+v", finish, calls)
+	}
+	validate(t, weatherParams, calls[0].Function.Arguments)
+}
+
 func TestGrammarField(t *testing.T) {
 	h := newEndlessHandler(t, Options{})
 	var c Completion
