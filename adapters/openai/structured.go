@@ -49,86 +49,100 @@ type JSONSchemaFormat struct {
 // object (nil otherwise); tools are used only when useTools; oneCall (parallel_tool_calls
 // false) allows one tool call, not several.
 func (g *generation) structured(f *ResponseFormat, gbnf *string, tools []Tool, choice json.RawMessage, useTools, oneCall bool) *Error {
-	var rules []grammar.Rule
-	var roots grammar.Alt
-	var specials []string
-	var key strings.Builder
-	if gbnf != nil {
+	var e *Error
+	switch {
+	case gbnf != nil:
 		if f != nil && f.Type != "" && f.Type != "text" {
 			return badRequest("grammar", "invalid_value", "grammar and response_format %q cannot be used together", f.Type)
 		}
 		if choice != nil {
 			return badRequest("grammar", "invalid_value", "grammar and a forced tool_choice cannot be used together")
 		}
-		c, e := gbnfConstraint(*gbnf)
-		if e != nil {
-			return e
-		}
-		g.constraint = c
-		return nil
+		g.constraint, e = gbnfConstraint(*gbnf)
+	case choice != nil:
+		g.constraint, e = forcedCalls(choice, tools, oneCall)
+	default:
+		g.constraint, e = responseFormat(f, tools, useTools, oneCall)
 	}
-	if choice != nil {
-		name, e := forcedTool(choice, tools)
-		if e != nil {
-			return e
-		}
-		calls := maxForcedCalls
-		if name != "" || oneCall {
-			calls = 1
-		}
-		r, root, e := toolCallRules(tools, name, calls)
-		if e != nil {
-			return e
-		}
-		g.constraint, e = finish(r, root, fmt.Sprintf("tools:%s:%d:%s", name, calls, toolsKey(tools)), chat.ToolCallMarkers())
-		return e
+	return e
+}
+
+// forcedCalls is the constraint of a tool_choice of "required" or naming a function: one
+// or more tool calls, or one call of the function.
+func forcedCalls(choice json.RawMessage, tools []Tool, oneCall bool) (*constraint, *Error) {
+	name, e := forcedTool(choice, tools)
+	if e != nil {
+		return nil, e
 	}
+	calls := maxForcedCalls
+	if name != "" || oneCall {
+		calls = 1
+	}
+	rules, root, e := toolCallRules(tools, name, calls)
+	if e != nil {
+		return nil, e
+	}
+	return compileConstraint(rules, root, fmt.Sprintf("tools:%s:%d:%s", name, calls, toolsKey(tools)), true, "tools")
+}
+
+// responseFormat is the constraint of response_format json_object or json_schema (nil for
+// text): the JSON, or tool calls too when tools are offered (tool_choice auto).
+func responseFormat(f *ResponseFormat, tools []Tool, useTools, oneCall bool) (*constraint, *Error) {
 	if f == nil || f.Type == "" || f.Type == "text" {
-		return nil
+		return nil, nil
 	}
+	var rules []grammar.Rule
+	var root string
+	var err error
+	var key strings.Builder
 	switch f.Type {
 	case "json_object":
-		r, root, err := grammar.SchemaRules([]byte(`{"type":"object"}`), "j-")
-		if err != nil {
-			return errInternal(err)
+		if rules, root, err = grammar.SchemaRules([]byte(`{"type":"object"}`), "j-"); err != nil {
+			return nil, errInternal(err)
 		}
-		rules, roots = append(rules, r...), append(roots, grammar.Ref(root))
 		key.WriteString("json_object")
 	case "json_schema":
 		js := f.JSONSchema
 		if js == nil || len(bytes.TrimSpace(js.Schema)) == 0 || string(bytes.TrimSpace(js.Schema)) == "null" {
-			return badRequest("response_format", "missing_required_parameter", "response_format json_schema needs json_schema.schema")
+			return nil, badRequest("response_format", "missing_required_parameter", "response_format json_schema needs json_schema.schema")
 		}
-		r, root, err := grammar.SchemaRules(js.Schema, "j-")
-		if err != nil {
-			return schemaError("response_format", "response_format.json_schema.schema", err)
+		if rules, root, err = grammar.SchemaRules(js.Schema, "j-"); err != nil {
+			return nil, schemaError("response_format", "response_format.json_schema.schema", err)
 		}
-		rules, roots = append(rules, r...), append(roots, grammar.Ref(root))
 		key.WriteString("json_schema:" + string(js.Schema))
 	default:
-		return badRequest("response_format", "invalid_value", "response_format type must be \"text\", \"json_object\" or \"json_schema\", not %q", f.Type)
+		return nil, badRequest("response_format", "invalid_value", "response_format type must be \"text\", \"json_object\" or \"json_schema\", not %q", f.Type)
 	}
-	if useTools && len(tools) > 0 {
-		// tool_choice auto: the reply is the JSON asked for, or tool calls.
+	roots := grammar.Alt{grammar.Ref(root)}
+	withTools := useTools && len(tools) > 0
+	if withTools {
 		calls := maxForcedCalls
 		if oneCall {
 			calls = 1
 		}
-		r, root, e := toolCallRules(tools, "", calls)
+		r, tr, e := toolCallRules(tools, "", calls)
 		if e != nil {
-			return e
+			return nil, e
 		}
-		rules, roots = append(rules, r...), append(roots, grammar.Ref(root))
-		specials = markers(chat.ToolCallMarkers())
+		rules, roots = append(rules, r...), append(roots, grammar.Ref(tr))
 		fmt.Fprintf(&key, "\x00tools:%d:%s", calls, toolsKey(tools))
 	}
 	rules = append(rules, grammar.Rule{Name: "root", Body: roots})
-	gr, err := grammar.Compile(rules, "root")
+	return compileConstraint(rules, "root", key.String(), withTools, "response_format")
+}
+
+// compileConstraint compiles rules into a constraint; with markup, the tool-call markers
+// may be written as their special tokens. A grammar that does not compile (a schema whose
+// $refs recur before matching anything) is a 400 naming param.
+func compileConstraint(rules []grammar.Rule, root, key string, markup bool, param string) (*constraint, *Error) {
+	gr, err := grammar.Compile(rules, root)
 	if err != nil {
-		return errInternal(err)
+		return nil, badRequest(param, "invalid_value", "%s cannot be enforced: %s", param, strings.TrimPrefix(err.Error(), "grammar: "))
 	}
-	g.constraint = &constraint{g: gr.WithSpecials(specials...), key: key.String()}
-	return nil
+	if markup {
+		gr = gr.WithSpecials(markers(chat.ToolCallMarkers())...)
+	}
+	return &constraint{g: gr, key: key}, nil
 }
 
 // gbnfConstraint compiles the grammar field.
@@ -140,15 +154,7 @@ func gbnfConstraint(src string) (*constraint, *Error) {
 	return &constraint{g: gr, key: "gbnf:" + src}, nil
 }
 
-// finish compiles the rules of a forced tool call.
-func finish(rules []grammar.Rule, root, key string, m chat.ToolCallMarkup) (*constraint, *Error) {
-	gr, err := grammar.Compile(rules, root)
-	if err != nil {
-		return nil, errInternal(err)
-	}
-	return &constraint{g: gr.WithSpecials(markers(m)...), key: key}, nil
-}
-
+// markers are the texts of the tool-call markup's special tokens.
 func markers(m chat.ToolCallMarkup) []string {
 	return []string{m.CallsBegin, m.CallsEnd, m.CallBegin, m.CallEnd, m.Sep}
 }
