@@ -163,7 +163,7 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"tool_choice required without tools", `{` + chatMsgs + `,"tool_choice":"required"}`, "tool_choice", "invalid_value", []string{"needs tools"}},
 		{"tool_choice unknown function", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}`, "tool_choice", "invalid_value", []string{`"g"`, "not among the tools"}},
 		{"tool_choice object without name", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function"}}`, "tool_choice", "invalid_value", []string{"naming a function"}},
-		{"tool parameters unsupported", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"type":"number","minimum":1}}}}}],"tool_choice":"required"}`, "tools[0].function.parameters", "unsupported_value", []string{`"minimum"`}},
+		{"tool parameters unsupported", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"type":"number","multipleOf":2}}}}}],"tool_choice":"required"}`, "tools[0].function.parameters", "unsupported_value", []string{`"multipleOf"`}},
 		{"tool_choice bogus", `{` + chatMsgs + `,"tool_choice":"sometimes"}`, "tool_choice", "invalid_value", []string{"sometimes"}},
 		{"tool_choice number", `{` + chatMsgs + `,"tool_choice":7}`, "tool_choice", "invalid_value", []string{"7"}},
 		{"stream_options without stream", `{` + chatMsgs + `,"stream_options":{"include_usage":true}}`, "stream_options", "invalid_value", []string{"stream is true"}},

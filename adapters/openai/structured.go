@@ -252,7 +252,7 @@ func schemaError(param, what string, err error) *Error {
 	var se *grammar.SchemaError
 	switch {
 	case errors.As(err, &ue):
-		return badRequest(param, "unsupported_value", "%s: %s; this server supports type, properties, required, additionalProperties, items, minItems, maxItems, minLength, maxLength, an integer's minimum and maximum, enum, const, anyOf and $ref to $defs or definitions", what, ue.Error())
+		return badRequest(param, "unsupported_value", "%s: %s; this server supports type, properties, required, additionalProperties, items, minItems, maxItems, minLength, maxLength, minimum and maximum (integers for a number), exclusiveMinimum and exclusiveMaximum of an integer, enum, const, anyOf and $ref to $defs or definitions", what, ue.Error())
 	case errors.As(err, &se):
 		return badRequest(param, "invalid_value", "%s: %s", what, se.Error())
 	}

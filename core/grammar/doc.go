@@ -30,7 +30,7 @@
 //	gbnf.go      ParseGBNF: llama.cpp's grammar text format
 //	schema.go    JSONSchema, JSONObject, SchemaRules: JSON Schema (OpenAI's strict subset)
 //	             to rules; UnsupportedError names a keyword the compiler cannot enforce
-//	intrange.go  integer minimum and maximum as digit-range rules
+//	intrange.go  minimum and maximum of integers and numbers as digit-range rules
 //	jsonvalue.go reading a schema with its members in order
 //	vocab.go     Vocab: a tokenizer's tokens in a trie, its special and end ids
 //	matcher.go   Bound, Matcher: the recognizer, masks and their caches, Accept

@@ -114,13 +114,73 @@ func digitRange(x, y string) Expr {
 	return alts
 }
 
-// numberBounds refuses the bounds of a number that is not an integer: a grammar does not
-// enforce them.
-func numberBounds(s *jsonObject, path string) error {
-	for _, k := range []string{"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} {
+// numberRange returns the expression of a number schema within its minimum and maximum,
+// or nil without them. Only bounds that are integers, and not exclusive, are supported;
+// a bounded number is written without an exponent.
+func (sc *schemaCompiler) numberRange(s *jsonObject, path string) (Expr, error) {
+	for _, k := range []string{"exclusiveMinimum", "exclusiveMaximum"} {
 		if _, ok := s.get(k); ok {
-			return &UnsupportedError{Keyword: k, Path: path, Reason: fmt.Sprintf("only an integer's %s is supported", k)}
+			return nil, &UnsupportedError{Keyword: k, Path: path, Reason: "a number's bounds may only be minimum and maximum"}
 		}
 	}
-	return nil
+	lo, hi := int64(-maxInt), int64(maxInt)
+	bounded := false
+	for _, k := range []string{"minimum", "maximum"} {
+		v, ok := s.get(k)
+		if !ok {
+			continue
+		}
+		num, ok := v.(json.Number)
+		f, err := num.Float64()
+		if !ok || err != nil || math.IsNaN(f) {
+			return nil, &SchemaError{Path: path + "/" + k, Msg: k + " must be a number"}
+		}
+		if f != math.Trunc(f) || math.Abs(f) > maxInt {
+			return nil, &UnsupportedError{Keyword: k, Path: path, Reason: fmt.Sprintf("a number's %s must be an integer of at most %d digits", k, maxIntDigits)}
+		}
+		bounded = true
+		if k == "minimum" {
+			lo = int64(f)
+		} else {
+			hi = int64(f)
+		}
+	}
+	if !bounded {
+		return nil, nil
+	}
+	if lo > hi {
+		return nil, &SchemaError{Path: path, Msg: "minimum is more than maximum"}
+	}
+	var alts Alt
+	if hi >= 0 {
+		alts = append(alts, magnitude(max(lo, 0), hi))
+	}
+	if lo < 0 {
+		alts = append(alts, Seq{Lit("-"), magnitude(max(-hi, 0), -lo)})
+	}
+	if len(alts) == 1 {
+		return alts[0], nil
+	}
+	return alts, nil
+}
+
+// magnitude returns an expression of the decimal numbers a..b without sign or exponent
+// (0 ≤ a ≤ b ≤ maxInt, integers): an integer part below b with any fraction, or b with a
+// fraction of zeros.
+func magnitude(a, b int64) Expr {
+	digit := Class{Ranges: []RuneRange{{'0', '9'}}}
+	frac := Opt(Seq{Lit("."), Repeat{X: digit, Min: 1, Max: maxIntDigits - 1}})
+	zeros := Opt(Seq{Lit("."), Repeat{X: Lit("0"), Min: 1, Max: maxIntDigits - 1}})
+	atB := Seq{Lit(strconv.FormatInt(b, 10)), zeros}
+	if b == a {
+		return atB
+	}
+	var below Alt
+	if a == 0 {
+		below = append(below, Lit("0"))
+	}
+	if b-1 >= max(a, 1) {
+		below = append(below, posRange(max(a, 1), b-1))
+	}
+	return Alt{Seq{below, frac}, atB}
 }

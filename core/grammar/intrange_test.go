@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -35,6 +36,49 @@ func TestIntRange(t *testing.T) {
 			want := lo <= v && v <= hi
 			if got := matchString(t, g, strconv.FormatInt(v, 10)); got != want {
 				t.Fatalf("[%d, %d]: %d accepted %v, want %v", lo, hi, v, got, want)
+			}
+		}
+	}
+}
+
+// TestNumberRange checks the bounded-number grammar against float comparison, for random
+// integer bounds and decimals near them.
+func TestNumberRange(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 7))
+	bounds := []int64{-1000, -57, -10, -1, 0, 1, 9, 10, 99, 100, 12345}
+	for range 40 {
+		lo, hi := bounds[r.IntN(len(bounds))], bounds[r.IntN(len(bounds))]
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		schema := fmt.Sprintf(`{"type":"number","minimum":%d,"maximum":%d}`, lo, hi)
+		g, err := JSONSchema([]byte(schema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, b := range []int64{lo, hi, 0} {
+			for _, d := range []int64{-1, 0, 1} {
+				n := b + d
+				texts = append(texts, strconv.FormatInt(n, 10), strconv.FormatInt(n, 10)+".5", strconv.FormatInt(n, 10)+".0", strconv.FormatInt(n, 10)+".00", strconv.FormatInt(n, 10)+".001")
+			}
+		}
+		texts = append(texts, "-0", "-0.0", "-0.5", "0.25", fmt.Sprintf("%.3f", float64(lo)+r.Float64()*float64(hi-lo)))
+		for _, text := range texts {
+			f, err := strconv.ParseFloat(text, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := float64(lo) <= f && f <= float64(hi)
+			got := matchString(t, g, text)
+			if text[0] == '-' && f == 0 { // negative zero need not be written, only be in range
+				if got && !want {
+					t.Fatalf("%s: %q accepted", schema, text)
+				}
+				continue
+			}
+			if got != want {
+				t.Fatalf("%s: %q accepted %v, want %v", schema, text, got, want)
 			}
 		}
 	}

@@ -47,7 +47,8 @@ var annotations = []string{"description", "title", "$schema", "$id", "$comment",
 // properties are optional, and come in the schema's order), additionalProperties (false;
 // true or a schema allow more members, but only the listed ones are generated unless
 // there are no properties), items, minItems, maxItems, minLength, maxLength, an integer's
-// minimum, maximum, exclusiveMinimum and exclusiveMaximum, enum, const,
+// minimum, maximum, exclusiveMinimum and exclusiveMaximum, a number's integer minimum and
+// maximum, enum, const,
 // anyOf, and $ref to "#", "#/$defs/..." or "#/definitions/..."; description, title and
 // other annotations are ignored. Any other keyword is an *UnsupportedError naming it; a
 // malformed schema a *SchemaError. The JSON has no whitespace around it, and between its
@@ -264,7 +265,9 @@ func (sc *schemaCompiler) compileObject(s *jsonObject, path string, depth int) (
 		case "integer":
 			x, err = sc.integer(s, path)
 		case "number":
-			x, err = sc.ref("number"), numberBounds(s, path)
+			if x, err = sc.numberRange(s, path); x == nil && err == nil {
+				x = sc.ref("number")
+			}
 		case "boolean", "null":
 			x = sc.ref(t)
 		default:
