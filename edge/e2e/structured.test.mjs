@@ -32,7 +32,7 @@ const servers = [
 // random weights, which seldom closes a string, finishes within maxTokens.
 const Order = z.object({
   customer: z.object({ name: z.string().max(20), vip: z.boolean() }),
-  items: z.array(z.object({ sku: z.string().max(12), qty: z.number().int(), price: z.number() })).min(1).max(2),
+  items: z.array(z.object({ sku: z.string().max(12), qty: z.number().int().min(1).max(99), price: z.number().min(0).max(10000) })).min(1).max(2),
   status: z.enum(['open', 'paid', 'shipped']),
   note: z.string().max(10).nullable(),
 });
