@@ -18,9 +18,10 @@ import (
 // TestNodeClients runs the Node end-to-end tests of edge/e2e against servers on the
 // loopback interface (the trained model, and one of random weights): the official openai
 // package (edge/e2e/openai.test.mjs), the playground page in a headless Chromium
-// (edge/e2e/playground.test.mjs), and the Responses API through the openai package, the AI
+// (edge/e2e/playground.test.mjs), the Responses API through the openai package, the AI
 // SDK and LangChain, and the openai package in Chromium on another origin
-// (edge/e2e/responses.test.mjs). It needs node, the packages of edge/e2e (make e2e-deps:
+// (edge/e2e/responses.test.mjs), and structured outputs through the AI SDK and LangChain
+// (edge/e2e/structured.test.mjs). It needs node, the packages of edge/e2e (make e2e-deps:
 // npm ci) and a Chromium (DEEPGO_CHROMIUM, else
 // /usr/bin/chromium or chromium on PATH). Without them it is skipped, unless DEEPGO_E2E=1
 // asks for it, when it fails instead. The playground's screenshot is written to
@@ -45,7 +46,7 @@ func TestNodeClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"openai", "playwright-core", "ai", "@ai-sdk/openai", "@langchain/openai"} {
+	for _, pkg := range []string{"openai", "playwright-core", "ai", "@ai-sdk/openai", "@langchain/openai", "zod"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			missing("edge/e2e/node_modules/" + pkg + " is missing")
 		}

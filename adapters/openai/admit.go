@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deepgo/deepgo/core/chat"
+	"github.com/deepgo/deepgo/core/grammar"
 	"github.com/deepgo/deepgo/core/serving"
 )
 
@@ -194,6 +195,16 @@ func (j *job) enqueue(param string, gen int) *Error {
 	if !g.showSpecial {
 		hide = hideSpecial(j.b.tok, g.chat)
 	}
+	// Each choice follows the constraint, if any, with a matcher of its own.
+	cons := make([]*grammar.Matcher, j.choices())
+	if g.constraint != nil {
+		for i := range cons {
+			var err error
+			if cons[i], err = j.b.grammars.matcher(g.constraint); err != nil {
+				return errInternal(err)
+			}
+		}
+	}
 	for pi := range j.prompts {
 		// The copies of a prompt share it: one reads it, the others copy its KV cache.
 		adms, err := j.b.sched.AdmitCopies(j.prompts[pi].ids, gen, g.n)
@@ -204,8 +215,9 @@ func (j *job) enqueue(param string, gen int) *Error {
 		for c, adm := range adms {
 			csp := sp
 			csp.Seed = copySeed(sp.Seed, c)
-			j.runs = append(j.runs, &choiceRun{index: pi*g.n + c, prompt: &j.prompts[pi], first: c == 0, adm: adm,
-				opts: serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: csp, Hide: hide}})
+			i := pi*g.n + c
+			j.runs = append(j.runs, &choiceRun{index: i, prompt: &j.prompts[pi], first: c == 0, adm: adm,
+				opts: serving.GenerateOptions{MaxTokens: gen, Stops: g.stops, Sampling: csp, Hide: hide, Constraint: cons[i]}})
 		}
 	}
 	if g.chat {

@@ -62,6 +62,7 @@ type generation struct {
 	logprobs     bool // chat: logprobs; completions: logprobs given
 	topLogprobs  int
 	resp         *responseRequest // a Responses API request (chat is true); nil for the others
+	constraint   *constraint      // the grammar the reply must follow (structured.go), or nil
 }
 
 // validate checks the shared fields and fills g.
@@ -212,10 +213,6 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 		}
 		g.topLogprobs = *r.TopLogProbs
 	}
-	if f := r.ResponseFormat; f != nil && f.Type != "" && f.Type != "text" {
-		return nil, badRequest("response_format", "unsupported_value",
-			"response_format %q is not supported by this server: it cannot constrain output to JSON; ask for JSON in the prompt instead", f.Type)
-	}
 	if len(r.Tools) > maxTools {
 		return nil, badRequest("tools", "invalid_value", "tools has %d entries: at most %d are allowed", len(r.Tools), maxTools)
 	}
@@ -228,19 +225,22 @@ func decodeChat(body []byte, d Defaults) (*generation, *Error) {
 		}
 	}
 	useTools := len(r.Tools) > 0
+	var forced json.RawMessage // tool_choice "required" or naming a function (structured.go)
 	if tc := bytes.TrimSpace(r.ToolChoice); len(tc) > 0 && string(tc) != "null" {
 		var s string
 		switch {
 		case json.Unmarshal(tc, &s) == nil && s == "auto":
 		case json.Unmarshal(tc, &s) == nil && s == "none":
 			useTools = false
-		case json.Unmarshal(tc, &s) == nil && s == "required":
-			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice \"required\" is not supported by this server: use \"auto\" or \"none\"")
-		case tc[0] == '{':
-			return nil, badRequest("tool_choice", "unsupported_value", "tool_choice naming a function is not supported by this server: use \"auto\" or \"none\"")
+		case json.Unmarshal(tc, &s) == nil && s == "required", tc[0] == '{':
+			forced = tc
 		default:
 			return nil, badRequest("tool_choice", "invalid_value", "tool_choice must be \"auto\", \"none\", \"required\" or an object, not %s", tc)
 		}
+	}
+	oneCall := r.ParallelToolCalls != nil && !*r.ParallelToolCalls
+	if e := g.structured(r.ResponseFormat, r.Grammar, r.Tools, forced, useTools, oneCall); e != nil {
+		return nil, e
 	}
 	if useTools {
 		for _, t := range r.Tools {
@@ -307,6 +307,13 @@ func decodeCompletion(body []byte, d Defaults) (*generation, *Error) {
 	}
 	if g.suffix != nil && g.echo {
 		return nil, badRequest("suffix", "unsupported_value", "suffix cannot be combined with echo")
+	}
+	if r.Grammar != nil {
+		c, e := gbnfConstraint(*r.Grammar)
+		if e != nil {
+			return nil, e
+		}
+		g.constraint = c
 	}
 	return g, nil
 }

@@ -148,14 +148,23 @@ func TestDecodeChatRejects(t *testing.T) {
 		{"top_logprobs with logprobs false", `{` + chatMsgs + `,"logprobs":false,"top_logprobs":3}`, "top_logprobs", "invalid_value", []string{"logprobs"}},
 		{"top_logprobs 21", `{` + chatMsgs + `,"logprobs":true,"top_logprobs":21}`, "top_logprobs", "invalid_value", []string{"between 0 and 20", "21"}},
 		{"top_logprobs -1", `{` + chatMsgs + `,"logprobs":true,"top_logprobs":-1}`, "top_logprobs", "invalid_value", []string{"-1"}},
-		{"json_object", `{` + chatMsgs + `,"response_format":{"type":"json_object"}}`, "response_format", "unsupported_value", []string{"json_object", "not supported"}},
-		{"json_schema", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{}}}`, "response_format", "unsupported_value", []string{"json_schema"}},
+		{"json_schema without schema", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{}}}`, "response_format", "missing_required_parameter", []string{"json_schema.schema"}},
+		{"json_schema unsupported keyword", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{"type":"object","properties":{"a":{"type":"string","pattern":"^x"}}}}}}`, "response_format", "unsupported_value", []string{`"pattern"`, "/properties/a"}},
+		{"json_schema patternProperties", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","patternProperties":{"^a":{}}}}}}`, "response_format", "unsupported_value", []string{`"patternProperties"`}},
+		{"json_schema malformed", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"thing"}}}}`, "response_format", "invalid_value", []string{`"thing"`}},
+		{"json_schema recurring ref", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"anyOf":[{"$ref":"#"},{"type":"null"}]}}}}`, "response_format", "invalid_value", []string{"cannot be enforced", "left recursion"}},
+		{"tool parameters recurring ref", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"$defs":{"a":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}}}],"tool_choice":"required"}`, "tools", "invalid_value", []string{"cannot be enforced"}},
+		{"response_format unknown", `{` + chatMsgs + `,"response_format":{"type":"yaml"}}`, "response_format", "invalid_value", []string{`"yaml"`}},
+		{"grammar bad", `{` + chatMsgs + `,"grammar":"root ::= \"a"}`, "grammar", "invalid_value", []string{"unterminated literal", "line 1"}},
+		{"grammar and response_format", `{` + chatMsgs + `,"grammar":"root ::= \"a\"","response_format":{"type":"json_object"}}`, "grammar", "invalid_value", []string{"together"}},
 		{"tool without function name", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"parameters":{}}}]}`, "tools[0].function.name", "missing_required_parameter", []string{"tools[0]", "no function name"}},
 		{"tool without function", `{` + chatMsgs + `,"tools":[{"type":"function"}]}`, "tools[0].function.name", "missing_required_parameter", []string{"function name"}},
 		{"tool bad type", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}},{"type":"retrieval"}]}`, "tools[1].type", "invalid_value", []string{"retrieval", "function"}},
 		{"tool null", `{` + chatMsgs + `,"tools":[null]}`, "tools[0].type", "invalid_value", []string{"tools[0]"}},
-		{"tool_choice required", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required"}`, "tool_choice", "unsupported_value", []string{"required", "auto"}},
-		{"tool_choice object", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"f"}}}`, "tool_choice", "unsupported_value", []string{"naming a function"}},
+		{"tool_choice required without tools", `{` + chatMsgs + `,"tool_choice":"required"}`, "tool_choice", "invalid_value", []string{"needs tools"}},
+		{"tool_choice unknown function", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}}`, "tool_choice", "invalid_value", []string{`"g"`, "not among the tools"}},
+		{"tool_choice object without name", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function"}}`, "tool_choice", "invalid_value", []string{"naming a function"}},
+		{"tool parameters unsupported", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"n":{"type":"number","multipleOf":2}}}}}],"tool_choice":"required"}`, "tools[0].function.parameters", "unsupported_value", []string{`"multipleOf"`}},
 		{"tool_choice bogus", `{` + chatMsgs + `,"tool_choice":"sometimes"}`, "tool_choice", "invalid_value", []string{"sometimes"}},
 		{"tool_choice number", `{` + chatMsgs + `,"tool_choice":7}`, "tool_choice", "invalid_value", []string{"7"}},
 		{"stream_options without stream", `{` + chatMsgs + `,"stream_options":{"include_usage":true}}`, "stream_options", "invalid_value", []string{"stream is true"}},
@@ -257,7 +266,24 @@ func TestDecodeChatAccepts(t *testing.T) {
 			}
 		}},
 		{"n 1 and empty logit_bias", `{` + chatMsgs + `,"n":1,"logit_bias":{}}`, nil},
-		{"response_format text", `{` + chatMsgs + `,"response_format":{"type":"text"}}`, nil},
+		{"response_format text", `{` + chatMsgs + `,"response_format":{"type":"text"}}`, func(t *testing.T, g *generation) {
+			if g.constraint != nil {
+				t.Error("a constraint for text")
+			}
+		}},
+		{"response_format json_object", `{` + chatMsgs + `,"response_format":{"type":"json_object"}}`, wantConstraint("json_object")},
+		{"response_format json_schema", `{` + chatMsgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}}}}`, wantConstraint("json_schema:")},
+		{"tool_choice required", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required"}`, wantConstraint("tools::")},
+		{"tool_choice required, one call", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required","parallel_tool_calls":false}`, wantConstraint("tools::1:")},
+		{"tool_choice required, parallel", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required","parallel_tool_calls":true}`, wantConstraint("tools::8:")},
+		{"tool_choice names a function", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"f"}}}`, wantConstraint("tools:f:")},
+		{"grammar", `{` + chatMsgs + `,"grammar":"root ::= \"yes\" | \"no\""}`, wantConstraint("gbnf:")},
+		{"json_schema or tool calls", `{` + chatMsgs + `,"tools":[{"type":"function","function":{"name":"f"}}],"response_format":{"type":"json_object"}}`, func(t *testing.T, g *generation) {
+			wantConstraint("json_object\x00tools:")(t, g)
+			if len(g.tools) != 1 {
+				t.Errorf("tools %q", g.tools)
+			}
+		}},
 		{"developer is system", `{"model":"m","messages":[{"role":"developer","content":"be brief"},{"role":"user","content":"hi"}]}`, func(t *testing.T, g *generation) {
 			if g.messages[0].Role != "system" || *g.messages[0].Content != "be brief" {
 				t.Errorf("messages[0]: %+v", g.messages[0])
@@ -357,6 +383,8 @@ func TestDecodeCompletionRejects(t *testing.T) {
 		{"logprobs bool", `{` + complModel + `,"prompt":"x","logprobs":true}`, "logprobs", "invalid_type", []string{"integer"}},
 		{"stream_options without stream", `{` + complModel + `,"prompt":"x","stream_options":{}}`, "stream_options", "invalid_value", nil},
 		{"logit_bias", `{` + complModel + `,"prompt":"x","logit_bias":{"1":101}}`, "logit_bias", "invalid_value", []string{"between -100 and 100"}},
+		{"grammar left recursion", `{` + complModel + `,"prompt":"x","grammar":"root ::= root \"a\" | \"b\""}`, "grammar", "invalid_value", []string{"left recursion"}},
+		{"grammar undefined rule", `{` + complModel + `,"prompt":"x","grammar":"root ::= digits"}`, "grammar", "invalid_value", []string{`"digits"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -394,6 +422,7 @@ func TestDecodeCompletionAccepts(t *testing.T) {
 		check      func(t *testing.T, g *generation)
 	}{
 		{"string", `{` + complModel + `,"prompt":"Once upon"}`, text("Once upon")},
+		{"grammar", `{` + complModel + `,"prompt":"x","grammar":"root ::= [0-9]+"}`, wantConstraint("gbnf:root ::= [0-9]+")},
 		{"empty string", `{` + complModel + `,"prompt":""}`, text("")},
 		{"one string list", `{` + complModel + `,"prompt":["Once upon"]}`, text("Once upon")},
 		{"ids", `{` + complModel + `,"prompt":[1,2,3]}`, ids(1, 2, 3)},
@@ -543,5 +572,16 @@ func TestDecodeMaxTokensSource(t *testing.T) {
 				t.Errorf("%s: maxTokens %d from %q; want %d from %q", tc.body, g.maxTokens, g.maxTokensBy, tc.maxTokens, tc.by)
 			}
 		})
+	}
+}
+
+// wantConstraint checks that a request is constrained, by a grammar whose key starts with
+// prefix.
+func wantConstraint(prefix string) func(t *testing.T, g *generation) {
+	return func(t *testing.T, g *generation) {
+		t.Helper()
+		if g.constraint == nil || !strings.HasPrefix(g.constraint.key, prefix) {
+			t.Errorf("constraint %+v, want one keyed %q...", g.constraint, prefix)
+		}
 	}
 }

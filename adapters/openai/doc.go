@@ -38,6 +38,9 @@
 //	sink.go       where a reply goes: SSE events, one body, or a transport's messages
 //	headers.go    response headers: x-request-id, x-ratelimit-*
 //	tools.go      tool definitions for templates that do not render them
+//	structured.go structured outputs: response_format json_object/json_schema, a forced
+//	              tool_choice and the grammar field compiled to a grammar (core/grammar)
+//	              that the reply is constrained to
 //	ratelimit.go  per-caller request and token buckets, reserved ahead and settled after
 //	keys.go       API keys and their limits
 //	errors.go     OpenAI-shaped errors

@@ -80,6 +80,7 @@ type Backend struct {
 	// renderTools: the template renders tool definitions itself; if not, they are put in the
 	// system message (withTools).
 	renderTools bool
+	grammars    *grammars // structured outputs' vocabulary and bound grammars
 }
 
 // NewBackend prepares a scheduler's model for serving: it parses the tokenizer's chat
@@ -95,6 +96,7 @@ func NewBackend(s *serving.Scheduler) (*Backend, error) {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
 	b := &Backend{sched: s, tok: tok, template: t, created: time.Now().Unix(), renderTools: strings.Contains(src, "tools")}
+	b.grammars = newGrammars(tok, s.Model().Config.VocabSize)
 	b.bos, _ = tok.Token(tok.BOS())
 	b.eos, _ = tok.Token(tok.EOS())
 	return b, nil

@@ -35,6 +35,8 @@ type ChatRequest struct {
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	LogitBias           map[string]any  `json:"logit_bias"`
 	SkipSpecialTokens   *bool           `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
+	Grammar             *string         `json:"grammar"`             // GBNF the reply must follow (structured.go)
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"` // false: a forced tool choice makes one call
 }
 
 // CompletionRequest is the body of POST /v1/completions (the legacy text API).
@@ -61,6 +63,7 @@ type CompletionRequest struct {
 	User              string         `json:"user"`
 	LogitBias         map[string]any `json:"logit_bias"`
 	SkipSpecialTokens *bool          `json:"skip_special_tokens"` // vLLM's extension; default true (special.go)
+	Grammar           *string        `json:"grammar"`             // GBNF the completion must follow (structured.go)
 }
 
 // StreamOptions are the options of a streamed response.
@@ -70,7 +73,8 @@ type StreamOptions struct {
 
 // ResponseFormat is response_format: {"type": "text" | "json_object" | "json_schema", ...}.
 type ResponseFormat struct {
-	Type string `json:"type"`
+	Type       string            `json:"type"`
+	JSONSchema *JSONSchemaFormat `json:"json_schema"` // type json_schema (structured.go)
 }
 
 // Tool is one entry of tools: the definition is kept as sent, for the chat template.

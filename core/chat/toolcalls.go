@@ -99,3 +99,14 @@ func parseToolCall(body string) (ToolCall, bool) {
 	tc.Function.Arguments = tail
 	return tc, true
 }
+
+// ToolCallMarkup is the markup of DeepSeek tool calls that ParseToolCalls reads, for
+// those that must write it (a grammar that forces a tool call).
+type ToolCallMarkup struct {
+	CallsBegin, CallsEnd, CallBegin, CallEnd, Sep string
+}
+
+// ToolCallMarkers returns the markup ParseToolCalls reads.
+func ToolCallMarkers() ToolCallMarkup {
+	return ToolCallMarkup{CallsBegin: toolCallsBegin, CallsEnd: toolCallsEnd, CallBegin: toolCallBegin, CallEnd: toolCallEnd, Sep: toolSep}
+}

@@ -73,8 +73,28 @@ func TestSampleAllocs(t *testing.T) {
 			if n := len(s.TopLogProbs()); n != bp.p.LogProbs {
 				t.Errorf("%d top log-probabilities, want %d", n, bp.p.LogProbs)
 			}
+			mask := modelMask(vocabV3)
+			work := make([]float32, vocabV3)
+			allocs = testing.AllocsPerRun(10, func() {
+				copy(work, logits)
+				s.SampleMasked(work, history, mask)
+				s.LogProb()
+				s.TopLogProbs()
+			})
+			if allocs != 0 {
+				t.Errorf("%g allocations per SampleMasked, want 0", allocs)
+			}
 		})
 	}
+}
+
+// modelMask allows every third id, as a grammar's mask might.
+func modelMask(v int) []uint64 {
+	m := make([]uint64, (v+63)/64)
+	for id := 0; id < v; id += 3 {
+		m[id/64] |= 1 << (id % 64)
+	}
+	return m
 }
 
 func BenchmarkSample(b *testing.B) {

@@ -46,6 +46,12 @@
 // n-th draw after [New] or [Sampler.Reset], and the same seed, parameters, logits and
 // history give the same tokens.
 //
+// # Masks
+//
+// [Sampler.SampleMasked] takes a mask, one bit per token (a grammar's, see core/grammar):
+// every token it does not allow gets a logit of −Inf before step 1, so that every stage,
+// greedy included, and the log-probabilities see only the allowed tokens.
+//
 // # Log-probabilities
 //
 // [Sampler.LogProb] and [Sampler.TopLogProbs] report log softmax(l/T) over the whole
@@ -70,4 +76,5 @@
 //	topp.go       step 7: the top-p cut, and the histogram that avoids sorting the vocabulary
 //	minp.go       step 8: the min-p cut of sorted candidates
 //	logprob.go    LogProb and TopLogProbs
+//	mask.go       SampleMasked: a grammar's mask applied before every stage
 package sample

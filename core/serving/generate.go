@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/deepgo/deepgo/core"
+	"github.com/deepgo/deepgo/core/grammar"
 	"github.com/deepgo/deepgo/core/sample"
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
@@ -28,7 +29,13 @@ type GenerateOptions struct {
 	// Speculation drafts tokens for the model to check several at a time; the zero value
 	// is off. The reply is the model's own either way: greedy replies are the same token
 	// for token, sampled ones are drawn from the same distribution (see Generate).
+	// With a Constraint it is off: drafts are not checked against the grammar.
 	Speculation Speculation
+	// Constraint, if not nil, lets only the tokens its grammar allows be chosen (every
+	// sampling mode, greedy included), and is fed each token chosen; a generation that
+	// the grammar completes ends with FinishStop. It is this generation's own Matcher
+	// (core/grammar), for a vocabulary of the model's size; nil = no constraint.
+	Constraint *grammar.Matcher
 }
 
 // Finish says why a generation ended.
@@ -71,11 +78,16 @@ type Generation struct {
 // the MTP module needs s to be empty. When it returns, s holds the prompt and the emitted
 // tokens but (at most) the last.
 //
+// With o.Constraint, only the tokens its grammar allows are chosen, without speculation,
+// and the generation ends with FinishStop when the grammar is done (nothing more may
+// follow) or allows no token. The loop then allocates only for the masks of grammar
+// states the matcher has not seen before.
+//
 // tok may be nil for a model without a tokenizer when o.StopIDs is set (empty: no stop id)
 // and o.Stops is empty: the chunks then carry ids without text (deepgo bench's models).
 func Generate(ctx context.Context, s *core.Sequence, tok *tokenizer.Tokenizer, prompt []int, o GenerateOptions, emit func(Chunk) error) (Generation, error) {
 	var mtp *core.MTPSequence
-	if o.Speculation.Mode == SpecMTP {
+	if o.Speculation.Mode == SpecMTP && o.Constraint == nil {
 		if s.Len() > 0 {
 			return Generation{PromptTokens: len(prompt)}, fmt.Errorf("generate: speculative mode mtp needs an empty sequence, not one of %d tokens", s.Len())
 		}
@@ -99,8 +111,10 @@ type generator struct {
 	stopHid   []int             // hidden tokens whose text is a stop string
 	prefilled func()            // GenerateOptions.prefilled
 	emit      func(Chunk) error
-	history   []int // the tokens emitted
-	limit     int   // the most tokens to emit
+	con       *grammar.Matcher // the constraint, or nil
+	mask      []uint64         // its mask of the next token
+	history   []int            // the tokens emitted
+	limit     int              // the most tokens to emit
 	g         Generation
 }
 
@@ -117,10 +131,19 @@ func generate(ctx context.Context, s *core.Sequence, mtp *core.MTPSequence, tok 
 		return gn.g, fmt.Errorf("generate: prompt of %d tokens leaves no room in a context of %d", s.Len()+len(prompt), s.Cap())
 	}
 	sp := o.Speculation
+	if o.Constraint != nil {
+		sp = Speculation{} // drafts are not checked against the grammar
+	}
 	if err := sp.Validate(s.Model().HasMTP()); err != nil {
 		return gn.g, fmt.Errorf("generate: %w", err)
 	}
 	vocab := s.Model().Config.VocabSize
+	if c := o.Constraint; c != nil {
+		if n := c.Vocab().Size(); n != vocab {
+			return gn.g, fmt.Errorf("generate: a constraint for %d tokens on a model of %d", n, vocab)
+		}
+		gn.con, gn.mask = c, make([]uint64, c.Vocab().MaskWords())
+	}
 	var err error
 	if gn.sm, err = sample.New(o.Sampling, vocab); err != nil {
 		return gn.g, fmt.Errorf("generate: %w", err)
@@ -184,7 +207,16 @@ func (gn *generator) plain(prompt []int) error {
 		if err := gn.ctx.Err(); err != nil {
 			return err
 		}
-		id := gn.sm.Sample(logits, gn.history)
+		var id int
+		if gn.con == nil {
+			id = gn.sm.Sample(logits, gn.history)
+		} else {
+			if !gn.con.Mask(gn.mask) { // the grammar allows nothing more
+				gn.g.Finish = FinishStop
+				return nil
+			}
+			id = gn.sm.SampleMasked(logits, gn.history, gn.mask)
+		}
 		if done, err := gn.push(id); done || err != nil {
 			return err
 		}
@@ -203,6 +235,11 @@ func (gn *generator) push(id int) (bool, error) {
 		gn.g.Finish = FinishStop
 		return true, nil
 	}
+	if gn.con != nil {
+		if err := gn.con.Accept(id); err != nil {
+			return true, fmt.Errorf("generate: %w", err)
+		}
+	}
 	gn.history = append(gn.history, id)
 	gn.g.CompletionTokens++
 	var text string
@@ -219,7 +256,7 @@ func (gn *generator) push(id int) (bool, error) {
 	if err := gn.emit(Chunk{ID: id, Text: text, LogProb: gn.sm.LogProb(), TopLogProbs: gn.sm.TopLogProbs()}); err != nil {
 		return true, err
 	}
-	if stopped {
+	if stopped || (gn.con != nil && gn.con.Done()) {
 		gn.g.Finish = FinishStop
 		return true, nil
 	}

@@ -388,6 +388,9 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	if o.Speculation.Mode == "" {
 		o.Speculation = s.o.Speculation
 	}
+	if o.Constraint != nil {
+		o.Speculation = Speculation{Mode: SpecOff} // drafts are not checked against the grammar
+	}
 	// The copies of a prompt share it, unless they draft with the MTP module, whose rows
 	// are not copied.
 	useMTP := o.Speculation.Mode == SpecMTP && s.m.HasMTP()
