@@ -44,16 +44,32 @@ func (k Kernels) dotQ8_0Q8(w []byte, q []int8, d []float32, _ []int16) float32 {
 	return out[0]
 }
 
-// dotQ8_0Q8Rows runs, with AVX-512 VNNI, the kernel that adds in the order of the VNNI
-// four-vector kernel (dotq_vnni_amd64.s), so that Q8_0 products stay bit for bit the same
-// whichever kernel takes a vector.
+// q8VNNI reports whether Q8_0 rows of the given number of blocks take the AVX-512 VNNI
+// kernels (dotq_vnni_amd64.s, dotqx4_vnni_amd64.s), which add in their own order, rather
+// than the AVX2 ones. The one- and four-vector kernels choose by this one rule, which
+// depends on the matrix alone, so that a row's product is the same whichever takes its
+// vector. Rows shorter than vnniMinBlocks go to the AVX2 kernels, whose costs per row
+// are lower: a VNNI row pays a gather of its scales and the reduction of 512-bit sums
+// (BenchmarkShortRows: 256 columns, one vector, 8.6 µs against 6.8 for 1024 rows).
+func (k Kernels) q8VNNI(blocks int) bool {
+	return k.has(extAVX2Int|extVNNI) && blocks >= vnniMinBlocks
+}
+
+// vnniMinBlocks is the shortest row, in blocks, that the Q8_0 VNNI kernels take (512
+// columns: there the VNNI four-vector kernel is 1.3× the AVX2 one, and one vector
+// costs the same).
+const vnniMinBlocks = 16
+
+// dotQ8_0Q8Rows runs, with AVX-512 VNNI and rows of vnniMinBlocks blocks or more, the
+// kernel that adds in the order of the VNNI four-vector kernel (dotq_vnni_amd64.s), so
+// that Q8_0 products stay bit for bit the same whichever kernel takes a vector.
 func (k Kernels) dotQ8_0Q8Rows(w []byte, rows int, q []int8, d []float32, _ []int16, dst []float32) {
 	if !k.has(extAVX2Int) || rows < 1 {
 		qdotRowsBy(Kernels.dotQ8_0Q8, k, w, rows, q, d, nil, dst)
 		return
 	}
 	n := len(d)
-	if k.has(extAVX2Int | extVNNI) {
+	if k.q8VNNI(n) {
 		dotQ8_0Q8RowsVNNI(w[:rows*blockBytesQ8_0*n], rows, q[:qk*n], d, dst[:rows])
 		return
 	}

@@ -4,7 +4,8 @@ package quant
 
 // The four-vector integer kernels run the AVX2+FMA+F16C assembly of dotqx4_amd64.s with
 // Kernels that have it (extAVX2Int) — for Q8_0, with AVX-512 VNNI too, the VNNI kernel of
-// dotqx4_vnni_amd64.s, where the integer multiplies bound the AVX2 one — and the
+// dotqx4_vnni_amd64.s, where the integer multiplies bound the AVX2 one, for rows of
+// vnniMinBlocks blocks or more (q8VNNI) — and the
 // one-vector kernels a vector at a time otherwise. The VNNI kernel adds two blocks per
 // register, as the VNNI one-vector kernel does (dotq_vnni_amd64.s), which runs beside it. Each wrapper slices w, q, d, s and dst
 // to exactly what the assembly reads and writes.
@@ -36,7 +37,7 @@ func (k Kernels) dotQ8_0Q8x4Rows(w []byte, rows int, q []int8, d []float32, _ []
 		return
 	}
 	n := len(d) / 4
-	if k.has(extAVX2Int | extVNNI) {
+	if k.q8VNNI(n) {
 		dotQ8_0Q8x4RowsVNNI(w[:rows*blockBytesQ8_0*n], rows, q[:4*qk*n], d[:4*n], dst[:3*stride+rows], stride)
 		return
 	}
