@@ -70,9 +70,17 @@ GLOBL q3K<>(SB), RODATA|NOPTR, $64
 // dependent FMAs would wait on their latency, so the kernels take four rows at a time,
 // the input block loaded once for them; the last rows mod 4 go one at a time.
 //
+// The four rows are four streams from memory, a row apart, which the hardware prefetcher
+// follows poorly: while a group is multiplied, the group after the next (four rows, in
+// memory order, from R11) is prefetched at the same pace, so that a group finds its rows
+// in the cache (a matrix of 71 MB: 2.2 ms a product with prefetches 4 KiB ahead in each
+// row, as the one-row kernels have, 1 ms with these; one group ahead left a model's
+// decoding, whose products are split into short runs of rows, 12-19% slower).
+//
 // Registers: SI row 0 of the group (row j at SI + j*R8; R9 = 3*R8), DI q, DX d, CX
-// blocks left, BX rows left, R10 dst; Y0-Y3 the four rows' sums, Y8 the input block,
-// Y6 the four rows' d_w·d_x in both lanes, Y15 = 1 words.
+// blocks left, BX rows left, R10 dst, R11 the bytes to prefetch; Y0-Y3 the
+// four rows' sums, Y8 the input block, Y6 the four rows' d_w·d_x in both lanes, Y15 = 1
+// words.
 
 // QR_SCALES4 converts the f16 scales of the four rows' current blocks (SI, SI+R8, SI+2·R8,
 // SI+R9) and multiplies them by the input block's scale at DX: row j's d_w·d_x in lane j
@@ -156,6 +164,7 @@ TEXT ·dotQ8_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	JB q8r_one
 q8r_four:
 	QR_ROWSTART
+	LEAQ (SI)(R8*8), R11
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -163,10 +172,10 @@ q8r_four:
 	TESTQ CX, CX
 	JZ q8r_fourdone
 q8r_fourloop:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4096(SI)(R8*1)
-	PREFETCHT0 4096(SI)(R8*2)
-	PREFETCHT0 4096(SI)(R9*1)
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ $136, R11
 	QR_SCALES4
 	VMOVDQU (DI), Y8
 	Q8R_ROW(2(SI), Y0, 0x00, Y4, Y5, Y7)
@@ -227,6 +236,7 @@ TEXT ·dotQ4_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	JB q4r_one
 q4r_four:
 	QR_ROWSTART
+	LEAQ (SI)(R8*8), R11
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -234,10 +244,9 @@ q4r_four:
 	TESTQ CX, CX
 	JZ q4r_fourdone
 q4r_fourloop:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4096(SI)(R8*1)
-	PREFETCHT0 4096(SI)(R8*2)
-	PREFETCHT0 4096(SI)(R9*1)
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ $72, R11
 	QR_SCALES4
 	VMOVDQU (DI), Y8
 	VPMADDUBSW Y8, Y13, Y9

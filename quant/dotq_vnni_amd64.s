@@ -20,7 +20,8 @@
 //
 // Registers: SI row 0 of the group (row j at SI + j*R8; R9 = 3*R8), DI q, DX d (the current
 // group of sixteen blocks), CX blocks left, BX rows left, R10 dst, R14 blocks in the group,
-// R13 pairs left in it, R11 scratch. Z0–Z3 the rows' sums, Z10 the input pair made
+// R13 pairs left in it, R12 the next group of rows' bytes to prefetch (as the AVX2 kernels
+// of four rows do: dotq_amd64.s), R11 scratch. Z0–Z3 the rows' sums, Z10 the input pair made
 // unsigned, Z16–Z19 each row's d_w·d_x for the group, Z20 the current pair's VPERMPS
 // indexes, Z21 the first pair's, Z22 twos, Z23 0x80 bytes, Z24 the gather offsets, Z26 zero.
 // K1 gather mask, K2 input mask, K3 group mask.
@@ -108,6 +109,7 @@ TEXT ·dotQ8_0Q8RowsVNNI(SB), NOSPLIT, $0-104
 	JB vnr_one
 
 vnr_four:
+	LEAQ (SI)(R8*8), R12
 	MOVQ q_base+32(FP), DI
 	MOVQ d_base+56(FP), DX
 	MOVQ d_len+64(FP), CX
@@ -129,10 +131,12 @@ vnr_fourgroup:
 	TESTQ R13, R13
 	JZ vnr_fourlone
 vnr_fourpair:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4096(SI)(R8*1)
-	PREFETCHT0 4096(SI)(R8*2)
-	PREFETCHT0 4096(SI)(R9*1)
+	PREFETCHT0 (R12)
+	PREFETCHT0 64(R12)
+	PREFETCHT0 128(R12)
+	PREFETCHT0 192(R12)
+	PREFETCHT0 256(R12)
+	ADDQ $272, R12
 	VPXORD (DI), Z23, Z10
 	VNR_ROW(2(SI), 36(SI), Z16, Z0)
 	VNR_ROW(2(SI)(R8*1), 36(SI)(R8*1), Z17, Z1)
