@@ -26,23 +26,7 @@
 // indexes, Z21 the first pair's, Z22 twos, Z23 0x80 bytes, Z24 the gather offsets, Z26 zero.
 // K1 gather mask, K2 input mask, K3 group mask.
 
-DATA vnniRowGather<>+0(SB)/4, $0
-DATA vnniRowGather<>+4(SB)/4, $34
-DATA vnniRowGather<>+8(SB)/4, $68
-DATA vnniRowGather<>+12(SB)/4, $102
-DATA vnniRowGather<>+16(SB)/4, $136
-DATA vnniRowGather<>+20(SB)/4, $170
-DATA vnniRowGather<>+24(SB)/4, $204
-DATA vnniRowGather<>+28(SB)/4, $238
-DATA vnniRowGather<>+32(SB)/4, $272
-DATA vnniRowGather<>+36(SB)/4, $306
-DATA vnniRowGather<>+40(SB)/4, $340
-DATA vnniRowGather<>+44(SB)/4, $374
-DATA vnniRowGather<>+48(SB)/4, $408
-DATA vnniRowGather<>+52(SB)/4, $442
-DATA vnniRowGather<>+56(SB)/4, $476
-DATA vnniRowGather<>+60(SB)/4, $510
-GLOBL vnniRowGather<>(SB), RODATA|NOPTR, $64
+// The gather offsets of a group's scales are ·q8VNNIGather (dotqx4_vnni_amd64.s).
 
 // VNR_ROW adds a row's pair of blocks, the first's weights at wlo and the second's at whi
 // (the first's again for a lone block), times the input pair in Z10 to sum, with the pair's
@@ -103,7 +87,7 @@ TEXT ·dotQ8_0Q8RowsVNNI(SB), NOSPLIT, $0-104
 	VPBROADCASTD AX, Y25
 	VPXORD Z21, Z21, Z21
 	VINSERTI64X4 $1, Y25, Z21, Z21
-	VMOVDQU32 vnniRowGather<>(SB), Z24
+	VMOVDQU32 ·q8VNNIGather(SB), Z24
 	VPXORD Z26, Z26, Z26
 	CMPQ BX, $4
 	JB vnr_one

@@ -32,23 +32,23 @@
 // twos, Z23 0x80 bytes, Z24 the gather offsets, Z26 zero. K1 gather mask, K2 input mask,
 // K3 group mask.
 
-DATA vnniGather<>+0(SB)/4, $0
-DATA vnniGather<>+4(SB)/4, $34
-DATA vnniGather<>+8(SB)/4, $68
-DATA vnniGather<>+12(SB)/4, $102
-DATA vnniGather<>+16(SB)/4, $136
-DATA vnniGather<>+20(SB)/4, $170
-DATA vnniGather<>+24(SB)/4, $204
-DATA vnniGather<>+28(SB)/4, $238
-DATA vnniGather<>+32(SB)/4, $272
-DATA vnniGather<>+36(SB)/4, $306
-DATA vnniGather<>+40(SB)/4, $340
-DATA vnniGather<>+44(SB)/4, $374
-DATA vnniGather<>+48(SB)/4, $408
-DATA vnniGather<>+52(SB)/4, $442
-DATA vnniGather<>+56(SB)/4, $476
-DATA vnniGather<>+60(SB)/4, $510
-GLOBL vnniGather<>(SB), RODATA|NOPTR, $64
+DATA ·q8VNNIGather+0(SB)/4, $0
+DATA ·q8VNNIGather+4(SB)/4, $34
+DATA ·q8VNNIGather+8(SB)/4, $68
+DATA ·q8VNNIGather+12(SB)/4, $102
+DATA ·q8VNNIGather+16(SB)/4, $136
+DATA ·q8VNNIGather+20(SB)/4, $170
+DATA ·q8VNNIGather+24(SB)/4, $204
+DATA ·q8VNNIGather+28(SB)/4, $238
+DATA ·q8VNNIGather+32(SB)/4, $272
+DATA ·q8VNNIGather+36(SB)/4, $306
+DATA ·q8VNNIGather+40(SB)/4, $340
+DATA ·q8VNNIGather+44(SB)/4, $374
+DATA ·q8VNNIGather+48(SB)/4, $408
+DATA ·q8VNNIGather+52(SB)/4, $442
+DATA ·q8VNNIGather+56(SB)/4, $476
+DATA ·q8VNNIGather+60(SB)/4, $510
+GLOBL ·q8VNNIGather(SB), RODATA|NOPTR, $64
 
 // One pair of blocks (or a lone block) times vector t: its input bytes made unsigned
 // (masked by K2), −128·Σw plus Σ(a+128)·w, converted, times the pair's d_w·d_x.
@@ -78,7 +78,7 @@ TEXT ·dotQ8_0Q8x4RowsVNNI(SB), NOSPLIT, $0-112
 	VPBROADCASTD AX, Y25
 	VPXORD Z21, Z21, Z21
 	VINSERTI64X4 $1, Y25, Z21, Z21
-	VMOVDQU32 vnniGather<>(SB), Z24
+	VMOVDQU32 ·q8VNNIGather(SB), Z24
 	VPXORD Z26, Z26, Z26
 	CMPQ rows+24(FP), $0
 	JLE vnni_end

@@ -84,6 +84,12 @@ const inputKinds = "a string or an array of input items"
 // UnmarshalJSONFrom reads input with the decoder's options (unknown members refused).
 func (in *ResponseInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	*in = ResponseInput{Set: true}
+	return stringOrList(dec, &in.Text, &in.Items, inputKinds)
+}
+
+// stringOrList reads a JSON string into *text or an array into *list; any other kind is a
+// kindError that names want.
+func stringOrList[T any](dec *jsontext.Decoder, text **string, list *T, want string) error {
 	switch k := dec.PeekKind(); k {
 	case '"':
 		tok, err := dec.ReadToken()
@@ -91,15 +97,15 @@ func (in *ResponseInput) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return err
 		}
 		s := tok.String()
-		in.Text = &s
+		*text = &s
 		return nil
 	case '[':
-		return jsonv2.UnmarshalDecode(dec, &in.Items)
+		return jsonv2.UnmarshalDecode(dec, list)
 	default:
 		if err := dec.SkipValue(); err != nil {
 			return err
 		}
-		return &kindError{want: inputKinds, got: kindName(k)}
+		return &kindError{want: want, got: kindName(k)}
 	}
 }
 
@@ -129,23 +135,7 @@ type ItemContent struct {
 // UnmarshalJSONFrom reads a string or a list of parts.
 func (c *ItemContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	*c = ItemContent{}
-	switch k := dec.PeekKind(); k {
-	case '"':
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		s := tok.String()
-		c.Text = &s
-		return nil
-	case '[':
-		return jsonv2.UnmarshalDecode(dec, &c.Parts)
-	default:
-		if err := dec.SkipValue(); err != nil {
-			return err
-		}
-		return &kindError{want: "a string or an array of content parts", got: kindName(k)}
-	}
+	return stringOrList(dec, &c.Text, &c.Parts, "a string or an array of content parts")
 }
 
 // ItemPart is one content part. Image, file and audio parts decode (their members are
