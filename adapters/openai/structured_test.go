@@ -244,3 +244,37 @@ func TestStructuredRefusals(t *testing.T) {
 		t.Errorf("error %v", e)
 	}
 }
+
+// TestResponsesJSONSchema: the Responses API's text.format json_schema constrains the reply
+// as response_format does on the chat path: the output_text follows the schema, on both
+// models.
+func TestResponsesJSONSchema(t *testing.T) {
+	for _, m := range structuredHandlers {
+		t.Run(m.name, func(t *testing.T) {
+			h := m.new(t, Options{})
+			body := `{"model":"` + testModel + `","input":"Write an order as JSON.","max_output_tokens":400,"temperature":0,` +
+				`"text":{"format":{"type":"json_schema","name":"order","strict":true,"schema":` + orderSchema + `}}}`
+			var resp struct {
+				Status string `json:"status"`
+				Output []struct {
+					Type    string `json:"type"`
+					Content []struct {
+						Type string `json:"type"`
+						Text string `json:"text"`
+					} `json:"content"`
+				} `json:"output"`
+			}
+			wantJSON(t, call(h, "POST", RouteResponses, body), 200, &resp)
+			var text string
+			for _, it := range resp.Output {
+				if it.Type == "message" && len(it.Content) == 1 && it.Content[0].Type == "output_text" {
+					text = it.Content[0].Text
+				}
+			}
+			if resp.Status != "completed" || text == "" {
+				t.Fatalf("status %q, output %+v", resp.Status, resp.Output)
+			}
+			validate(t, orderSchema, text)
+		})
+	}
+}
