@@ -95,3 +95,19 @@ GLOBL q5bits<>(SB), RODATA|NOPTR, $32
 	LEAQ (AX)(s*2), AX \
 	VEXTRACTPS $2, X0, (AX) \
 	VEXTRACTPS $3, X0, (AX)(s*1)
+
+// VNNI_CONSTS sets up the Q8_0 VNNI kernels' constants (dotq_vnni_amd64.s,
+// dotqx4_vnni_amd64.s): Z23 0x80 bytes, Z22 twos, Z21 the first pair's VPERMPS indexes
+// (0 in lanes 0-7, 1 in 8-15), Z24 the gather offsets of sixteen blocks' scales, Z26 zero
+// (AX, Y25 scratch).
+#define VNNI_CONSTS \
+	MOVL $0x80808080, AX \
+	VPBROADCASTD AX, Z23 \
+	MOVL $2, AX \
+	VPBROADCASTD AX, Z22 \
+	MOVL $1, AX \
+	VPBROADCASTD AX, Y25 \
+	VPXORD Z21, Z21, Z21 \
+	VINSERTI64X4 $1, Y25, Z21, Z21 \
+	VMOVDQU32 ·q8VNNIGather(SB), Z24 \
+	VPXORD Z26, Z26, Z26
