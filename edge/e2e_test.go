@@ -12,7 +12,6 @@ import (
 
 	"github.com/deepgo/deepgo/adapters/openai"
 	"github.com/deepgo/deepgo/core/fixture"
-	"github.com/deepgo/deepgo/edge"
 )
 
 // TestNodeClients runs the Node end-to-end tests of edge/e2e against servers on the
@@ -83,8 +82,11 @@ func TestNodeClients(t *testing.T) {
 	}
 	const key = "sk-test-1"
 	model := openai.ModelName(modelDir)
-	origin := serveE2E(t, modelDir, key)
-	randomOrigin := serveE2E(t, randomDir, key)
+	// Four slots and room to queue: the clients send n > 1 and concurrent requests.
+	serve := func(dir string) string {
+		return start(t, setup{dir: dir, name: openai.ModelName(dir), keys: key + "\n", slots: 4, queue: 16}).base
+	}
+	origin, randomOrigin := serve(modelDir), serve(randomDir)
 	shot := os.Getenv("DEEPGO_SCREENSHOT")
 	if shot == "" {
 		shot = filepath.Join(t.ArtifactDir(), "playground.png")
@@ -123,39 +125,4 @@ func TestNodeClients(t *testing.T) {
 	if _, err := os.Stat(shot); err == nil {
 		t.Logf("playground screenshot: %s (kept if DEEPGO_SCREENSHOT is set or with go test -artifacts)", shot)
 	}
-}
-
-// serveE2E serves the model in dir, with the API key key, on a loopback port until the test
-// ends, and returns its origin (http://127.0.0.1:PORT).
-func serveE2E(t *testing.T, dir, key string) string {
-	t.Helper()
-	keys, err := openai.ParseKeys(strings.NewReader(key+"\n"), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := openai.NewHandler(openai.Options{ModelName: openai.ModelName(dir), Keys: keys})
-	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: 2, Slots: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.SetBackend(b)
-	srv := edge.New(edge.Config{Addr: "127.0.0.1:0", Handler: h})
-	if err := srv.Listen(); err != nil {
-		b.Close()
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve() }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		b.Close()
-	})
-	return "http://" + srv.Addr()
 }

@@ -92,6 +92,8 @@ type setup struct {
 	edge            edge.Config // Addr and Handler are filled in
 	endless         bool        // serve endlessModelDir's model instead of the trained one
 	threads         int         // default 2
+	dir             string      // serve this model instead (default: the trained one, or endless's)
+	name            string      // the model id clients use; default "tiny"
 }
 
 // testServer is a running edge server on 127.0.0.1 with its backend.
@@ -120,6 +122,12 @@ func start(t *testing.T, o setup) *testServer {
 	if err != nil {
 		t.Fatalf("the model: %v", err)
 	}
+	if o.dir != "" {
+		dir = o.dir
+	}
+	if o.name == "" {
+		o.name = "tiny"
+	}
 	if o.slots == 0 {
 		o.slots = 2
 	}
@@ -136,7 +144,7 @@ func start(t *testing.T, o setup) *testServer {
 			t.Fatal(err)
 		}
 	}
-	h := openai.NewHandler(openai.Options{ModelName: "tiny", Keys: keys, MaxTokens: o.maxTokens, MaxPromptTokens: o.maxPromptTokens})
+	h := openai.NewHandler(openai.Options{ModelName: o.name, Keys: keys, MaxTokens: o.maxTokens, MaxPromptTokens: o.maxPromptTokens})
 	b, err := openai.OpenBackend(dir, openai.BackendOptions{Threads: o.threads, Slots: o.slots, Queue: o.queue, Context: o.ctx})
 	if err != nil {
 		t.Fatalf("open backend: %v", err)
