@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
@@ -315,17 +314,7 @@ func TestClientGoneChoices(t *testing.T) {
 	if resp.Stream == nil {
 		t.Fatalf("not a stream: %d %s", resp.Status, resp.Body)
 	}
-	w := &recorder{failAfter: 4}
-	done := make(chan struct{})
-	go func() {
-		resp.Stream(w)
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the stream did not return after the client went away")
-	}
+	w := streamUntilGone(t, resp, 4)
 	if st := sched.Stats(); st.Active != 0 || st.Queued != 0 {
 		t.Errorf("after the stream: %+v; want the slots free", st)
 	}

@@ -961,17 +961,7 @@ func TestClientGone(t *testing.T) {
 			if st := sched.Stats(); st.Active != 1 {
 				t.Errorf("%s: %d active after admission; want 1 (the slot is held for the stream)", tc.path, st.Active)
 			}
-			w := &recorder{failAfter: 2}
-			done := make(chan struct{})
-			go func() {
-				resp.Stream(w)
-				close(done)
-			}()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				t.Fatalf("%s: the stream did not return after the client went away", tc.path)
-			}
+			w := streamUntilGone(t, resp, 2)
 			if st := sched.Stats(); st.Active != 0 || st.Queued != 0 {
 				t.Errorf("%s: after the stream: %+v; want the slot free", tc.path, st)
 			}
@@ -987,6 +977,25 @@ func TestClientGone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// streamUntilGone streams resp into a recorder whose writes fail after failAfter of them,
+// as a client that goes away, and returns it once the stream has returned (or fails t if
+// it does not within 20 s).
+func streamUntilGone(t *testing.T, resp *Response, failAfter int) *recorder {
+	t.Helper()
+	w := &recorder{failAfter: failAfter}
+	done := make(chan struct{})
+	go func() {
+		resp.Stream(w)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stream did not return after the client went away")
+	}
+	return w
 }
 
 func TestContextCancel(t *testing.T) {
