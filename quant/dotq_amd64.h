@@ -111,3 +111,34 @@ GLOBL q5bits<>(SB), RODATA|NOPTR, $32
 	VINSERTI64X4 $1, Y25, Z21, Z21 \
 	VMOVDQU32 ·q8VNNIGather(SB), Z24 \
 	VPXORD Z26, Z26, Z26
+
+// QR_REDUCE1 reduces Y0 to its sum in X0, in REDUCE4's order (one row of the one-vector
+// kernels of four rows at a time, dotq_amd64.s and dotq_vnni_amd64.s).
+#define QR_REDUCE1 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X1, X0, X0 \
+	VHADDPS X0, X0, X0 \
+	VHADDPS X0, X0, X0
+
+// QR_STORE4 ends a group of four rows of those kernels: their sums (Y0-Y3) reduced and
+// stored at R10 (advanced), SI moved to the next group (R9 = 3 rows on from SI, which the
+// blocks have moved to row 1), BX less four and compared with four.
+#define QR_STORE4 \
+	REDUCE4 \
+	VMOVUPS X0, (R10) \
+	ADDQ $16, R10 \
+	ADDQ R9, SI \
+	SUBQ $4, BX \
+	CMPQ BX, $4
+
+// VNNI_FOLD4 adds the upper half of Z0-Z3 (the odd blocks' sums) onto the lower (the even
+// blocks'), for REDUCE4 (Y8 scratch).
+#define VNNI_FOLD4 \
+	VEXTRACTF64X4 $1, Z0, Y8 \
+	VADDPS Y8, Y0, Y0 \
+	VEXTRACTF64X4 $1, Z1, Y8 \
+	VADDPS Y8, Y1, Y1 \
+	VEXTRACTF64X4 $1, Z2, Y8 \
+	VADDPS Y8, Y2, Y2 \
+	VEXTRACTF64X4 $1, Z3, Y8 \
+	VADDPS Y8, Y3, Y3

@@ -150,13 +150,6 @@ GLOBL q3K<>(SB), RODATA|NOPTR, $64
 	MOVQ d_base+56(FP), DX \
 	MOVQ d_len+64(FP), CX
 
-// QR_REDUCE1 reduces Y0 to its sum in X0, in REDUCE4's order.
-#define QR_REDUCE1 \
-	VEXTRACTF128 $1, Y0, X1 \
-	VADDPS X1, X0, X0 \
-	VHADDPS X0, X0, X0 \
-	VHADDPS X0, X0, X0
-
 // func dotQ8_0Q8RowsAVX2(w []byte, rows int, q []int8, d []float32, dst []float32)
 TEXT ·dotQ8_0Q8RowsAVX2(SB), NOSPLIT, $0-104
 	QR_START(34)
@@ -188,12 +181,7 @@ q8r_fourloop:
 	DECQ CX
 	JNZ q8r_fourloop
 q8r_fourdone:
-	REDUCE4
-	VMOVUPS X0, (R10)
-	ADDQ $16, R10
-	ADDQ R9, SI
-	SUBQ $4, BX
-	CMPQ BX, $4
+	QR_STORE4
 	JAE q8r_four
 q8r_one:
 	TESTQ BX, BX
@@ -260,12 +248,7 @@ q4r_fourloop:
 	DECQ CX
 	JNZ q4r_fourloop
 q4r_fourdone:
-	REDUCE4
-	VMOVUPS X0, (R10)
-	ADDQ $16, R10
-	ADDQ R9, SI
-	SUBQ $4, BX
-	CMPQ BX, $4
+	QR_STORE4
 	JAE q4r_four
 q4r_one:
 	TESTQ BX, BX
