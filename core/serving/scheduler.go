@@ -347,6 +347,8 @@ func (a *Admission) Cancel() {
 	a.done = true
 	if a.leads {
 		a.share.finish() // the other copies read the prompt themselves
+	} else if a.share != nil && a.sl != nil {
+		a.share.leave(a.sl) // before the slot goes to another request
 	}
 	if a.sl != nil {
 		a.s.release(a.sl)
@@ -379,12 +381,15 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 		}
 	}
 	defer s.release(sl)
-	var err error
-	if sl.seq == nil {
-		if sl.seq, err = s.m.NewSequence(s.o.Context); err != nil {
+	// A copy registered at admission (AdmitCopies) had its slot prepared then, and the
+	// first copy may be writing its sequence now: nothing touches it before share.wait or
+	// share.leave.
+	if registered := a.share != nil && !a.leads && a.sl != nil; !registered {
+		if err := s.prepare(sl); err != nil {
 			return Generation{PromptTokens: len(prompt)}, err
 		}
 	}
+	var err error
 	if o.Speculation.Mode == "" {
 		o.Speculation = s.o.Speculation
 	}
@@ -394,18 +399,20 @@ func (a *Admission) Generate(ctx context.Context, o GenerateOptions, emit func(C
 	// The copies of a prompt share it, unless they draft with the MTP module, whose rows
 	// are not copied.
 	useMTP := o.Speculation.Mode == SpecMTP && s.m.HasMTP()
-	if a.share != nil && !useMTP {
-		if a.leads {
-			o.prefilled = func() { a.share.give(sl.seq, len(prompt)-1) }
-		} else {
-			sl.seq.ReleaseCache(sl.limit)
-			copied, err := a.share.wait(ctx, sl)
-			if err != nil {
-				return Generation{PromptTokens: len(prompt)}, err
-			}
-			if copied {
-				return a.generateCopy(ctx, sl, o, emit)
-			}
+	switch {
+	case a.share == nil:
+	case useMTP && !a.leads:
+		a.share.leave(sl)
+	case useMTP:
+	case a.leads:
+		o.prefilled = func() { a.share.give(sl.seq, len(prompt)-1) }
+	default:
+		copied, err := a.share.wait(ctx, sl)
+		if err != nil {
+			return Generation{PromptTokens: len(prompt)}, err
+		}
+		if copied {
+			return a.generateCopy(ctx, sl, o, emit)
 		}
 	}
 	// Keep the longest common prefix of the cache and the prompt; at least one prompt token

@@ -8,10 +8,11 @@ import (
 )
 
 // promptShare lets the copies of one prompt (AdmitCopies) share its computation: the
-// first copy reads the prompt; each other copy that holds its slot by then waits for it,
-// and has the prompt's KV cache copied into its own sequence (core.Sequence.CopyPrefix)
-// instead of computing it. A copy still queued when the first has read the prompt reads it
-// itself, in its own slot, as a separate request would.
+// first copy reads the prompt; each other copy that holds its slot by then has the prompt's
+// KV cache copied into its own sequence (core.Sequence.CopyPrefix) instead of computing it.
+// The copies holding a slot when admitted are registered then, so whether a copy shares
+// does not depend on when its goroutine runs. A copy still queued when the first has read
+// the prompt reads it itself, in its own slot, as a separate request would.
 type promptShare struct {
 	mu      sync.Mutex
 	done    bool           // the first copy has read the prompt, or will not
@@ -45,9 +46,32 @@ func (s *Scheduler) AdmitCopies(prompt []int, maxTokens, k int) ([]*Admission, e
 		sh := newPromptShare()
 		for i, a := range out {
 			a.share, a.leads = sh, i == 0
+			if i > 0 && a.sl != nil {
+				if err := s.prepare(a.sl); err != nil {
+					for _, x := range out {
+						x.Cancel()
+					}
+					return nil, err
+				}
+				sh.waiting[a.sl] = true
+			}
 		}
 	}
 	return out, nil
+}
+
+// prepare readies a slot a copy holds to receive the prompt: its sequence exists and its
+// cache holds no more than the request's reservation.
+func (s *Scheduler) prepare(sl *slot) error {
+	if sl.seq == nil {
+		seq, err := s.m.NewSequence(s.o.Context)
+		if err != nil {
+			return err
+		}
+		sl.seq = seq
+	}
+	sl.seq.ReleaseCache(sl.limit)
+	return nil
 }
 
 // give copies the first n tokens of seq, the first copy's sequence, which has just read
@@ -92,28 +116,41 @@ func (p *promptShare) finish() {
 }
 
 // wait waits, holding sl, for the first copy to read the prompt, and reports whether it
-// was copied into sl's sequence; it returns at once, false, once the first copy is done.
-// If ctx ends first it returns ctx's error, and sl is left alone.
+// was copied into sl's sequence (registered at admission, it may have been already); it
+// returns at once, false, once the first copy is done without it. If ctx ends first it
+// returns ctx's error, and sl is left alone. A slot not registered at admission is
+// prepared (Scheduler.prepare) before wait.
 func (p *promptShare) wait(ctx context.Context, sl *slot) (bool, error) {
 	p.mu.Lock()
-	if p.done {
+	if !p.done {
+		p.waiting[sl] = true
 		p.mu.Unlock()
-		return false, nil
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+		}
+		p.mu.Lock()
 	}
-	p.waiting[sl] = true
-	p.mu.Unlock()
-	select {
-	case <-p.ready:
-	case <-ctx.Done():
-	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The slot's entries are used once: a later copy given the same slot from the queue
+	// finds none.
+	copied := p.copied[sl]
 	delete(p.waiting, sl)
-	if p.copied[sl] {
+	delete(p.copied, sl)
+	if copied {
 		return true, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	return false, nil
+}
+
+// leave stops sl from receiving the prompt: its copy is given up, or reads the prompt
+// itself. Once it returns the first copy no longer touches sl.
+func (p *promptShare) leave(sl *slot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.waiting, sl)
+	delete(p.copied, sl)
 }

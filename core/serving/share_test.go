@@ -18,6 +18,8 @@ import (
 // same seed, the same text); the copies holding a slot when the first has read the prompt
 // copy its cache (ReusedTokens, CachedTokens), a copy still queued reads it itself (or
 // reuses the prefix of the slot it gets), and a first copy given up lets the others go on.
+// Which copies share is settled at admission: generated one after another, the copies
+// holding a slot still copy the prompt.
 func TestAdmitCopies(t *testing.T) {
 	m, tok := tinyModel(t, 9)
 	prompt := append([]int{tok.BOS()}, tok.Encode("The quick brown fox jumps over the lazy dog, and then")...)
@@ -45,10 +47,12 @@ func TestAdmitCopies(t *testing.T) {
 		slots, k    int
 		copied      int // copies that copy the prompt
 		cancelFirst bool
+		inTurn      bool // generate the copies one after another
 	}{
-		{"all with slots", 3, 3, 2, false},
-		{"one queued", 2, 3, 2, false}, // the queued copy reuses a finished copy's slot's prefix
-		{"first given up", 3, 3, 0, true},
+		{"all with slots", 3, 3, 2, false, false},
+		{"one queued", 2, 3, 2, false, false}, // the queued copy reuses a finished copy's slot's prefix
+		{"first given up", 3, 3, 0, true, false},
+		{"in turn", 3, 3, 2, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := serving.NewScheduler(m, tok, serving.SchedulerOptions{Slots: tc.slots, Context: 128})
@@ -70,6 +74,9 @@ func TestAdmitCopies(t *testing.T) {
 						t.Error(err)
 					}
 				})
+				if tc.inTurn {
+					wg.Wait()
+				}
 			}
 			wg.Wait()
 			cached := 0
