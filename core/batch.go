@@ -52,7 +52,7 @@ type buffers struct {
 
 	x, xn, proj  []float32 // [T*hidden] residual stream, normed input, block output
 	cat          []float32 // [T*2*hidden] the MTP module's eh_proj input; nil without one (mtp.go)
-	q, qa, kva   []float32 // queries [T*H*qk], q latent [T*q_lora], kv_a output [T*(kv_lora+rope)]
+	q, qa, kva   []float32 // queries [T*H*qk], q latent [T*q_lora], kv_a output [T*(kv_lora+rope)] (dense: keys and values [T*2*kvH*hd])
 	attn         []float32 // attention output [T*H*v]
 	cos, sin     []float32 // [T*rope/2]
 	gate, up     []float32 // MLP hidden [T*inter]
@@ -114,9 +114,9 @@ func newBatch(m *Model) *batch {
 	}
 	b.q = make([]float32, T*h*c.QKHeadDim())
 	b.qa = make([]float32, T*c.QLoRARank)
-	b.kva = make([]float32, T*(c.KVLoRARank+c.QKRopeHeadDim))
-	b.attn = make([]float32, T*h*c.VHeadDim)
-	b.cos, b.sin = make([]float32, T*c.QKRopeHeadDim/2), make([]float32, T*c.QKRopeHeadDim/2)
+	b.kva = make([]float32, T*c.kvWidth())
+	b.attn = make([]float32, T*h*c.valueHeadDim())
+	b.cos, b.sin = make([]float32, T*c.ropeDim()/2), make([]float32, T*c.ropeDim()/2)
 	b.gate, b.up = make([]float32, T*inter), make([]float32, T*inter)
 	if c.NRoutedExperts > 0 {
 		b.router = make([]float32, T*c.NRoutedExperts)

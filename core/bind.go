@@ -40,6 +40,15 @@ const (
 	wMTPEHProj   // eh_proj
 	wMTPHeadNorm // shared_head.norm
 	wMTPHead     // shared_head.head
+	// Grouped-query attention (gqa.go); wQ and wO are q_proj and o_proj.
+	wK     // k_proj
+	wV     // v_proj
+	wQBias // q_proj.bias
+	wKBias
+	wVBias
+	wOBias
+	wQNorm // q_norm (Qwen3)
+	wKNorm // k_norm
 )
 
 // weightSource resolves weights in one file format.
@@ -144,6 +153,11 @@ func (b *binder) layer(i int, r *expertResidency) layer {
 	var l layer
 	l.attnNorm = b.vec(wAttnNorm, i, d)
 	l.ffnNorm = b.vec(wFFNNorm, i, d)
+	if c.Dense() {
+		l.gqa = b.gqa(i)
+		l.mlp = b.mlp(wGate, wUp, wDown, i, 0, 0, c.IntermediateSize, nil)
+		return l
+	}
 	a := &l.attn
 	if c.QLoRARank > 0 {
 		a.wqA = b.mat(wQA, i, c.QLoRARank, d)
@@ -179,4 +193,26 @@ func (b *binder) layer(i int, r *expertResidency) layer {
 	}
 	l.moe = e
 	return l
+}
+
+// gqa binds the grouped-query attention of dense layer i: the biases its family has
+// (Qwen2: q, k, v; attention_bias: q, k, v and o) and Qwen3's head norms.
+func (b *binder) gqa(i int) *gqa {
+	c := b.c
+	d, h, kvh, hd := c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim
+	a := &gqa{
+		wq: b.mat(wQ, i, h*hd, d), wk: b.mat(wK, i, kvh*hd, d), wv: b.mat(wV, i, kvh*hd, d),
+		wo: b.mat(wO, i, d, h*hd),
+	}
+	if c.AttentionBias {
+		a.bq, a.bk, a.bv = b.vec(wQBias, i, h*hd), b.vec(wKBias, i, kvh*hd), b.vec(wVBias, i, kvh*hd)
+		// Qwen2's o_proj has no bias; Llama's and Qwen3's have one with attention_bias.
+		if c.Family() != FamilyQwen2 {
+			a.bo = b.vec(wOBias, i, d)
+		}
+	}
+	if c.Family() == FamilyQwen3 {
+		a.qNorm, a.kNorm = b.vec(wQNorm, i, hd), b.vec(wKNorm, i, hd)
+	}
+	return a
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/deepgo/deepgo/core/mmap"
 )
 
-// Config is the architecture of a DeepSeek-V2/V3 model, in the field names of the
-// Hugging Face config.json (DeepseekV2ForCausalLM, DeepseekV3ForCausalLM).
+// Config is the architecture of a model, in the field names of the Hugging Face
+// config.json: DeepSeek-V2/V3 (DeepseekV2ForCausalLM, DeepseekV3ForCausalLM), or a dense
+// R1 distill (Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM; see Family and
+// config_dense.go), which uses the fields up to the MLA ones and the grouped-query ones.
 type Config struct {
 	Architectures []string `json:"architectures"`
 	ModelType     string   `json:"model_type"`
@@ -29,6 +31,16 @@ type Config struct {
 	EOSTokenID        *int    `json:"eos_token_id"`
 	TieWordEmbeddings bool    `json:"tie_word_embeddings"`
 	HiddenAct         string  `json:"hidden_act"`
+
+	// Grouped-query attention (dense families). NumKeyValueHeads divides
+	// NumAttentionHeads; HeadDim 0 in a config.json means hidden_size / num_attention_heads
+	// (filled when the config is read). AttentionBias: q/k/v biases — Qwen2 always has
+	// them. MLPBias and UseSlidingWindow must be false.
+	NumKeyValueHeads int  `json:"num_key_value_heads,omitempty"`
+	HeadDim          int  `json:"head_dim,omitempty"`
+	AttentionBias    bool `json:"attention_bias,omitempty"`
+	MLPBias          bool `json:"mlp_bias,omitempty"`
+	UseSlidingWindow bool `json:"use_sliding_window,omitempty"`
 
 	// Multi-head Latent Attention. QLoRARank 0 means q_lora_rank: null (a plain q_proj).
 	QLoRARank     int `json:"-"`
@@ -71,16 +83,19 @@ type QuantizationConfig struct {
 	WeightBlockSize []int  `json:"weight_block_size"`
 }
 
-// RopeScaling is the rope_scaling object of config.json; only YaRN is supported.
+// RopeScaling is the rope_scaling object of config.json: YaRN for DeepSeek models,
+// llama3 for Llama (low_freq_factor, high_freq_factor).
 type RopeScaling struct {
-	Type                          string  `json:"type"`
-	RopeType                      string  `json:"rope_type"`
+	Type                          string  `json:"type,omitempty"`
+	RopeType                      string  `json:"rope_type,omitempty"`
 	Factor                        float64 `json:"factor"`
 	OriginalMaxPositionEmbeddings int     `json:"original_max_position_embeddings"`
-	BetaFast                      float64 `json:"beta_fast"`
-	BetaSlow                      float64 `json:"beta_slow"`
-	MScale                        float64 `json:"mscale"`
-	MScaleAllDim                  float64 `json:"mscale_all_dim"`
+	BetaFast                      float64 `json:"beta_fast,omitempty"`
+	BetaSlow                      float64 `json:"beta_slow,omitempty"`
+	MScale                        float64 `json:"mscale,omitempty"`
+	MScaleAllDim                  float64 `json:"mscale_all_dim,omitempty"`
+	LowFreqFactor                 float64 `json:"low_freq_factor,omitempty"`
+	HighFreqFactor                float64 `json:"high_freq_factor,omitempty"`
 }
 
 // maxConfigBytes bounds config.json, which is read whole: DeepSeek-V3's is under 2 KB, and
@@ -128,6 +143,15 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	if raw.QLoRARank != nil {
 		c.QLoRARank = *raw.QLoRARank
+	}
+	if c.Dense() {
+		if err := c.denseDefaults(b); err != nil {
+			return nil, fmt.Errorf("bad JSON in config: %w", err)
+		}
+		if err := c.validate(jsonName); err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 	if raw.MaxPositions == nil {
 		c.MaxPositions = 2048 // DeepseekV2Config
@@ -304,22 +328,24 @@ func satString(n int64) string {
 // (see checker). It fills the YaRN defaults and drops a rope_scaling of type none.
 func (c *Config) validate(name func(field string) string) error {
 	k := &checker{name: name}
-	if len(c.Architectures) > 0 {
-		ok := false
-		for _, a := range c.Architectures {
-			if a == "DeepseekV3ForCausalLM" || a == "DeepseekV2ForCausalLM" {
-				ok = true
-			}
-		}
-		if !ok {
-			return fmt.Errorf("unsupported architecture %v (want DeepseekV3ForCausalLM or DeepseekV2ForCausalLM)", c.Architectures)
-		}
+	if len(c.Architectures) > 0 && !slices.ContainsFunc(c.Architectures, knownArchitecture) {
+		return fmt.Errorf("unsupported architecture %v (want one of %s)", c.Architectures, strings.Join(supportedArchitectures(), ", "))
 	}
 	k.int("vocab_size", c.VocabSize, 1, maxWidth)
 	k.int("hidden_size", c.HiddenSize, 1, maxWidth)
 	k.int("num_hidden_layers", c.NumHiddenLayers, 1, maxLayers)
 	k.int("num_attention_heads", c.NumAttentionHeads, 1, maxHeads)
 	k.int("max_position_embeddings", c.MaxPositions, 1, maxPositions)
+	if c.Dense() {
+		c.validateCommon(k)
+		if k.err == nil {
+			c.validateDense(k)
+		}
+		if k.err == nil {
+			c.checkParams(k)
+		}
+		return k.err
+	}
 	k.int("q_lora_rank", c.QLoRARank, 0, maxWidth) // 0: no q LoRA
 	k.int("kv_lora_rank", c.KVLoRARank, 1, maxWidth)
 	k.int("qk_nope_head_dim", c.QKNopeHeadDim, 1, maxHeadDim)
@@ -328,23 +354,7 @@ func (c *Config) validate(name func(field string) string) error {
 		k.fail("%s = %d must be even (rotary pairs)", name("qk_rope_head_dim"), c.QKRopeHeadDim)
 	}
 	k.int("v_head_dim", c.VHeadDim, 1, maxHeadDim)
-	for _, id := range []struct {
-		field string
-		v     *int
-	}{{"bos_token_id", c.BOSTokenID}, {"eos_token_id", c.EOSTokenID}} {
-		if id.v != nil {
-			k.int(id.field, *id.v, 0, c.VocabSize-1)
-		}
-	}
-	// rms_norm_eps: 1e-6 in DeepSeek models, 1e-5 to 1e-12 elsewhere; much more would
-	// swamp the activations it divides.
-	k.float("rms_norm_eps", c.RMSNormEps, 1e-12, 1, false)
-	// rope_theta: 10,000 in DeepSeek models, up to 5e6 elsewhere; above 1 for the
-	// frequencies to fall.
-	k.float("rope_theta", c.RopeTheta, 1, 1e12, true)
-	if c.HiddenAct != "silu" {
-		k.fail("%s %q is not supported (want silu)", name("hidden_act"), c.HiddenAct)
-	}
+	c.validateCommon(k)
 	k.int("first_k_dense_replace", c.FirstKDenseReplace, 0, maxLayers)
 	k.int("num_nextn_predict_layers", c.NumNextNPredictLayers, 0, maxLayers)
 	k.int("moe_layer_freq", c.MoELayerFreq, 1, maxLayers)
@@ -435,6 +445,28 @@ func (c *Config) validate(name func(field string) string) error {
 	return k.err
 }
 
+// validateCommon checks the fields every family has: the token ids, rms_norm_eps,
+// rope_theta and hidden_act.
+func (c *Config) validateCommon(k *checker) {
+	for _, id := range []struct {
+		field string
+		v     *int
+	}{{"bos_token_id", c.BOSTokenID}, {"eos_token_id", c.EOSTokenID}} {
+		if id.v != nil {
+			k.int(id.field, *id.v, 0, c.VocabSize-1)
+		}
+	}
+	// rms_norm_eps: 1e-6 in DeepSeek models, 1e-5 to 1e-12 elsewhere; much more would
+	// swamp the activations it divides.
+	k.float("rms_norm_eps", c.RMSNormEps, 1e-12, 1, false)
+	// rope_theta: 10,000 in DeepSeek models, up to 5e6 elsewhere; above 1 for the
+	// frequencies to fall.
+	k.float("rope_theta", c.RopeTheta, 1, 1e12, true)
+	if c.HiddenAct != "silu" {
+		k.fail("%s %q is not supported (want silu)", k.name("hidden_act"), c.HiddenAct)
+	}
+}
+
 // checkSizes checks the products of config values that size what the model allocates:
 // the widths of one token's activations, the KV cache of one position, the table of
 // routed experts, and the parameter count.
@@ -453,9 +485,13 @@ func (c *Config) checkSizes(k *checker) {
 		k.product("routed experts over all layers", maxLayerExperts,
 			factor{"num_hidden_layers", c.NumHiddenLayers}, factor{"n_routed_experts", c.NRoutedExperts})
 	}
-	if k.err != nil {
-		return
+	if k.err == nil {
+		c.checkParams(k)
 	}
+}
+
+// checkParams checks the parameter count the shape implies.
+func (c *Config) checkParams(k *checker) {
 	if n := c.paramCount(); n > maxParams {
 		k.fail("the sizes in the config (%s %d, %s %d, %s %d, %s %d, %s %d) make %s parameters, more than %d, the most allowed",
 			k.name("vocab_size"), c.VocabSize, k.name("hidden_size"), c.HiddenSize, k.name("num_hidden_layers"), c.NumHiddenLayers,
@@ -472,6 +508,9 @@ func (c *Config) paramCount() int64 {
 			p = satMul(p, int64(x))
 		}
 		return p
+	}
+	if c.Dense() {
+		return c.denseParams(mul)
 	}
 	d, h := c.HiddenSize, c.NumAttentionHeads
 	n := mul(2, c.VocabSize, d) // embedding and output
@@ -494,8 +533,14 @@ func (c *Config) paramCount() int64 {
 	return n
 }
 
-// QKHeadDim is the per-head query/key width: the no-RoPE part plus the RoPE part.
-func (c *Config) QKHeadDim() int { return c.QKNopeHeadDim + c.QKRopeHeadDim }
+// QKHeadDim is the per-head query/key width: the no-RoPE part plus the RoPE part, or a
+// dense model's head_dim.
+func (c *Config) QKHeadDim() int {
+	if c.Dense() {
+		return c.HeadDim
+	}
+	return c.QKNopeHeadDim + c.QKRopeHeadDim
+}
 
 // IsMoELayer reports whether layer i uses DeepSeekMoE instead of a dense MLP
 // (HF DeepseekV3DecoderLayer: n_routed_experts set, i >= first_k_dense_replace, i % moe_layer_freq == 0).
@@ -533,6 +578,9 @@ func (c *Config) FP8BlockSize() (int, int) {
 
 // MarshalJSON writes the config in config.json form (q_lora_rank null when there is no q LoRA).
 func (c *Config) MarshalJSON() ([]byte, error) {
+	if c.Dense() {
+		return c.marshalDense()
+	}
 	type plain Config
 	var q *int
 	if c.QLoRARank > 0 {

@@ -13,7 +13,8 @@ type ggufMeta interface {
 	get(key string) (gguf.Value, bool)
 }
 
-// configFromGGUF reads the architecture from llama.cpp's deepseek2 keys. vocab is the
+// configFromGGUF reads the architecture from llama.cpp's deepseek2 keys (or a dense
+// family's, denseConfigFromGGUF). vocab is the
 // number of tokens (deepseek2.vocab_size is optional when the file has them), hasBias
 // whether the routers carry exp_probs_b (noaux_tc selection). Every key is checked as its
 // config.json field is (Config.validate), and errors name the key.
@@ -22,8 +23,12 @@ func configFromGGUF(md ggufMeta, vocab int, hasBias bool) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if arch != "deepseek2" {
-		return nil, fmt.Errorf("general.architecture %q not supported (want deepseek2)", arch)
+	switch arch {
+	case "deepseek2":
+	case "qwen2", "llama", "qwen3":
+		return denseConfigFromGGUF(md, arch, vocab)
+	default:
+		return nil, fmt.Errorf("general.architecture %q not supported (want deepseek2, qwen2, llama or qwen3)", arch)
 	}
 	const p = "deepseek2."
 	c := &Config{

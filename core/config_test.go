@@ -69,7 +69,8 @@ func TestConfigRanges(t *testing.T) {
 		cfg  map[string]any
 		want string
 	}{
-		{"architecture", set("architectures", []string{"LlamaForCausalLM"}), "unsupported architecture [LlamaForCausalLM]"},
+		{"architecture", set("architectures", []string{"MistralForCausalLM"}), "unsupported architecture [MistralForCausalLM] (want one of DeepseekV3ForCausalLM, DeepseekV2ForCausalLM, Qwen2ForCausalLM, LlamaForCausalLM, Qwen3ForCausalLM)"},
+		{"dense with DeepSeek fields", set("architectures", []string{"LlamaForCausalLM"}), "a [LlamaForCausalLM] config has DeepSeek fields"},
 		{"vocab_size 0", set("vocab_size", 0), "vocab_size = 0 is out of range [1, 1048576]"},
 		{"vocab_size missing", set("vocab_size", del{}), "vocab_size = 0 is out of range [1, 1048576]"},
 		{"vocab_size huge", set("vocab_size", big), "vocab_size = 2097152 is out of range [1, 1048576]"},
@@ -273,7 +274,8 @@ func TestConfigRangesGGUF(t *testing.T) {
 		want  string
 	}{
 		{"no architecture", "general.architecture", nil, 0, `general.architecture "" not supported`},
-		{"llama", "general.architecture", "llama", 0, `general.architecture "llama" not supported (want deepseek2)`},
+		{"mistral", "general.architecture", "mistral", 0, `general.architecture "mistral" not supported (want deepseek2, qwen2, llama or qwen3)`},
+		{"llama without its keys", "general.architecture", "llama", 0, `missing metadata llama.block_count, llama.context_length`},
 		{"architecture not a string", "general.architecture", uint32(2), 0, "general.architecture has type uint32, want a string"},
 		{"block_count missing", p + "block_count", nil, 0, "missing metadata deepseek2.block_count"},
 		{"block_count 0", p + "block_count", uint32(0), 0, "deepseek2.block_count = 0 is out of range [1, 1024]"},
@@ -378,7 +380,7 @@ func checkAccepted(t *testing.T, c *Config) {
 	if s := c.SoftmaxScale(); math.IsNaN(s) || math.IsInf(s, 0) || s <= 0 {
 		t.Fatalf("softmax scale %v", s)
 	}
-	r := newRope(c)
+	r := newRope(c, false, nil)
 	if math.IsNaN(float64(r.mscale)) || math.IsInf(float64(r.mscale), 0) {
 		t.Fatalf("rope mscale %v", r.mscale)
 	}

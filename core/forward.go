@@ -39,7 +39,7 @@ func (b *batch) forward(ctx context.Context) error {
 
 // ropeRows fills the rotary tables of the batch's T rows, each at its position.
 func (b *batch) ropeRows(T int) {
-	half := b.m.Config.QKRopeHeadDim / 2
+	half := b.m.Config.ropeDim() / 2
 	for t := range T {
 		b.m.rope.table(b.cos[t*half:(t+1)*half], b.sin[t*half:(t+1)*half], int(b.pos[t]))
 	}
@@ -52,7 +52,11 @@ func (b *batch) block(li int, l *layer, x []float32, T int) {
 	c := b.m.Config
 	d, eps := c.HiddenSize, float32(c.RMSNormEps)
 	b.normRows(b.xn, x, l.attnNorm, eps, T, d)
-	b.attention(li, &l.attn, T)
+	if l.gqa != nil {
+		b.attendGQA(li, l.gqa, T)
+	} else {
+		b.attention(li, &l.attn, T)
+	}
 	addTo(x, b.proj[:T*d])
 
 	b.normRows(b.xn, x, l.ffnNorm, eps, T, d)

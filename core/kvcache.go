@@ -4,12 +4,14 @@ package core
 // position it keeps only the normalised latent c_kv (kv_lora_rank values) followed by the
 // rotated shared key k_pe (qk_rope_head_dim values). Keys and values of all heads are
 // recovered from c_kv through kv_b_proj, or folded into the query and output (absorbed path).
+// A dense model's cache keeps, per layer and position, its rotated key heads then its value
+// heads (2 × num_key_value_heads × head_dim values; gqa.go).
 //
 // Memory is taken a page of positions at a time, as the sequence grows, so a cache costs
 // what its tokens need rather than its capacity.
 type kvCache struct {
-	latent int // kv_lora_rank
-	width  int // kv_lora_rank + qk_rope_head_dim
+	latent int // kv_lora_rank (0 in a dense model)
+	width  int // values per layer and position: kv_lora_rank + qk_rope_head_dim, or 2 × kv heads × head_dim
 	cap    int // positions
 	layers int
 	page   int         // positions per page
@@ -23,7 +25,7 @@ const kvPage = 256
 // newKVCache makes an empty cache of capacity positions for the given number of layers
 // (the model's, or the multi-token-prediction module's one).
 func newKVCache(c *Config, layers, capacity int) kvCache {
-	return kvCache{latent: c.KVLoRARank, width: c.KVLoRARank + c.QKRopeHeadDim, cap: capacity,
+	return kvCache{latent: c.KVLoRARank, width: c.kvWidth(), cap: capacity,
 		layers: layers, page: min(kvPage, capacity)}
 }
 

@@ -46,6 +46,8 @@ func ggufName(w weight, layer int) string {
 		wMTPEmbed: "nextn.embed_tokens.weight", wMTPENorm: "nextn.enorm.weight", wMTPHNorm: "nextn.hnorm.weight",
 		wMTPEHProj: "nextn.eh_proj.weight", wMTPHeadNorm: "nextn.shared_head_norm.weight",
 		wMTPHead: "nextn.shared_head_head.weight",
+		wK: "attn_k.weight", wV: "attn_v.weight", wQBias: "attn_q.bias", wKBias: "attn_k.bias", wVBias: "attn_v.bias",
+		wOBias: "attn_output.bias", wQNorm: "attn_q_norm.weight", wKNorm: "attn_k_norm.weight",
 	}[w]
 	return fmt.Sprintf("blk.%d.%s", layer, n)
 }

@@ -21,7 +21,7 @@ func openHF(dir string) (*Model, error) {
 	}
 	src := &hfSource{ck: ck, dir: dir}
 	src.blockRows, src.blockCols = cfg.FP8BlockSize()
-	m := &Model{Config: cfg, files: ck}
+	m := &Model{Config: cfg, files: ck, ropeHalf: cfg.Dense()} // HF's dense models rotate halves
 	if err := m.bind(src); err != nil {
 		ck.Close()
 		return nil, err
@@ -74,6 +74,16 @@ func (s *hfSource) name(w weight, layer, e int) string {
 		return p + "self_attn.o_proj.weight"
 	case wGate, wUp, wDown:
 		return p + "mlp." + [...]string{"gate", "up", "down"}[w-wGate] + "_proj.weight"
+	case wK:
+		return p + "self_attn.k_proj.weight"
+	case wV:
+		return p + "self_attn.v_proj.weight"
+	case wQBias, wKBias, wVBias, wOBias:
+		return p + "self_attn." + [...]string{"q", "k", "v", "o"}[w-wQBias] + "_proj.bias"
+	case wQNorm:
+		return p + "self_attn.q_norm.weight"
+	case wKNorm:
+		return p + "self_attn.k_norm.weight"
 	case wShGate, wShUp, wShDown:
 		return p + "mlp.shared_experts." + [...]string{"gate", "up", "down"}[w-wShGate] + "_proj.weight"
 	case wMTPEmbed:

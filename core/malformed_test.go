@@ -413,8 +413,10 @@ func (c *corpus) cases(t *testing.T) []malformed {
 			g.set("deepseek2.embedding_length", uint32(1<<20))
 			g.set("deepseek2.feed_forward_length", uint32(1<<20))
 		}), viaBoth, []string{"$model: deepseek2.expert_used_count × deepseek2.embedding_length = 5 × 1048576"}, nil},
-		{"architecture llama", rw(func(g *ggufModel) { g.set("general.architecture", "llama") }),
-			viaBoth, []string{`$model: general.architecture "llama" not supported (want deepseek2)`}, nil},
+		{"architecture mistral", rw(func(g *ggufModel) { g.set("general.architecture", "mistral") }),
+			viaBoth, []string{`$model: general.architecture "mistral" not supported (want deepseek2, qwen2, llama or qwen3)`}, nil},
+		{"architecture llama without its keys", rw(func(g *ggufModel) { g.set("general.architecture", "llama") }),
+			viaBoth, []string{`$model: missing metadata llama.block_count`}, nil},
 		{"required key missing", rw(func(g *ggufModel) { delete(g.kv, "deepseek2.attention.head_count") }),
 			viaBoth, []string{"$model: missing metadata deepseek2.attention.head_count"}, nil},
 		{"no tokens", rw(func(g *ggufModel) { delete(g.kv, "tokenizer.ggml.tokens") }),
@@ -519,8 +521,10 @@ func (c *corpus) cases(t *testing.T) []malformed {
 			setConfig(t, d, "n_routed_experts", "65536")
 			setConfig(t, d, "kv_lora_rank", "8")
 		}), viaBoth, []string{"$model/config.json: num_hidden_layers × n_routed_experts = 1024 × 65536 = 67108864 is more than 262144"}, nil},
-		{"unsupported architecture", cfg("architectures", `["LlamaForCausalLM"]`),
-			viaBoth, []string{"$model/config.json: unsupported architecture [LlamaForCausalLM]"}, nil},
+		{"unsupported architecture", cfg("architectures", `["MistralForCausalLM"]`),
+			viaBoth, []string{"$model/config.json: unsupported architecture [MistralForCausalLM]"}, nil},
+		{"dense architecture with MLA fields", cfg("architectures", `["Qwen2ForCausalLM"]`),
+			viaBoth, []string{"$model/config.json: a [Qwen2ForCausalLM] config has DeepSeek fields"}, nil},
 
 		// Checkpoint directories: the tokenizer.
 		{"tokenizer.json a fifo", hf(func(t *testing.T, d string) { os.Remove(tokJSON(d)); mkfifo(t, tokJSON(d)) }),

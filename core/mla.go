@@ -90,13 +90,14 @@ func (b *batch) attention(li int, a *mla, T int) {
 }
 
 // attnJob runs one of the attention paths over (row, head) pairs — the absorbed path over
-// the rows listed in b.rows — or (attendSplit) over (row, group of heads).
+// the rows listed in b.rows — or (attendSplit, attendGQA) over (row, group of heads).
 type attnJob struct {
 	b      *batch
 	a      *mla
 	li, T  int
 	naive  bool
 	latent bool // attendSplit's middle: attendLatent, groups of `group` heads
+	gqa    bool // grouped-query attention: attendGroup, `groups` pieces per row
 	group  int
 	groups int // head groups per row
 	first  int // naive: the part's first row
@@ -110,6 +111,8 @@ func (j *attnJob) Run(worker, lo, hi int) {
 		switch {
 		case j.naive:
 			j.b.naiveTile(j.li, j.first+r/h, r%h, j.tile, j.n)
+		case j.gqa:
+			j.b.attendGroup(worker, r)
 		case j.latent:
 			g := r % j.groups
 			j.b.attendLatent(worker, j.li, r/j.groups, g*j.group, min(h, (g+1)*j.group))
@@ -166,21 +169,41 @@ func (b *batch) attendLatent(worker, li, t, h0, h1 int) {
 // §2.1.2, the reference's absorb branch): for each head, s_j = (q̃·c_j + q_pe·k_pe_j)·scale
 // over the cached positions 0..pos (causal), softmax, õ = Σ_j softmax(s)_j c_j. Head i's q̃
 // is qlat[i*kv_lora:], its q_pe qpe[i*qpeStride:], its õ olat[i*kv_lora:].
+func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, qpeStride int, olat []float32, nh int) {
+	kvl := b.m.Config.KVLoRARank
+	b.attendCached(ws, li, t, &headView{q: qlat, qStride: kvl, qpe: qpe, peStride: qpeStride, pe: kvl,
+		out: olat, outStride: kvl, dim: kvl, n: nh})
+}
+
+// headView is where attendCached finds a group of heads: their queries and outputs in
+// the batch's buffers, and their keys and values in each cached position's row. MLA's
+// heads all read the latent c as key and value (key = val = 0, dim = kv_lora_rank), plus
+// the rotary key at pe; a grouped-query head reads its key and value heads.
+type headView struct {
+	q, qpe, out                  []float32 // the first head's query, rotary query (nil for none) and output
+	qStride, peStride, outStride int       // from one head's to the next's
+	key, val, dim                int       // offsets of the key and the value in a cached row, and their width
+	pe                           int       // offset of the rotary key (with qpe)
+	n                            int       // heads
+}
+
+// attendCached is attention of v's heads for row t over the cached positions 0..pos
+// (causal): s_j = (q·k_j [+ q_pe·k_pe_j])·scale, softmax, o = Σ_j softmax(s)_j v_j.
 //
 // The positions are taken a block at a time for all the heads, so each block of the cache
 // is read from memory once per row, with the softmax kept online (running maximum and sum,
 // as flash attention does).
-func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, qpeStride int, olat []float32, nh int) {
+func (b *batch) attendCached(ws *attnScratch, li, t int, v *headView) {
 	c := b.m.Config
-	kvl := c.KVLoRARank
 	cache := &b.seq(t).cache
 	k := b.m.pool.kernels
 	n := int(b.pos[t]) + 1 // causal
+	nh, dim := v.n, v.dim
 	mx, sum := ws.max[:nh], ws.sum[:nh]
 	for i := range nh {
 		mx[i], sum[i] = float32(math.Inf(-1)), 0
+		clear(v.out[i*v.outStride:][:dim])
 	}
-	clear(olat[:nh*kvl])
 	for j0 := 0; j0 < n; j0 += keyBlock {
 		j1 := min(n, j0+keyBlock)
 		i := 0
@@ -188,38 +211,50 @@ func (b *batch) latentSoftmax(ws *attnScratch, li, t int, qlat, qpe []float32, q
 		for ; i+4 <= nh; i += 4 {
 			// The block's rows lie cache.width apart: a block never straddles a page.
 			span, n := cache.span(li, j0), j1-j0
-			k.DotF32x4Block(ws.scores[i*keyBlock:], keyBlock, qlat[i*kvl:], kvl, span, cache.width, n, kvl)
-			k.DotF32x4Block(ws.pe, keyBlock, qpe[i*qpeStride:], qpeStride, span[kvl:], cache.width, n, c.QKRopeHeadDim)
+			k.DotF32x4Block(ws.scores[i*keyBlock:], keyBlock, v.q[i*v.qStride:], v.qStride, span[v.key:], cache.width, n, dim)
+			if v.qpe != nil {
+				k.DotF32x4Block(ws.pe, keyBlock, v.qpe[i*v.peStride:], v.peStride, span[v.pe:], cache.width, n, c.QKRopeHeadDim)
+			}
 			for h := range 4 {
-				sc, pe := ws.scores[(i+h)*keyBlock:][:n], ws.pe[h*keyBlock:][:n]
+				sc := ws.scores[(i+h)*keyBlock:][:n]
+				if v.qpe != nil {
+					pe := ws.pe[h*keyBlock:][:n]
+					for j := range sc {
+						sc[j] += pe[j]
+					}
+				}
 				for j := range sc {
-					sc[j] = (sc[j] + pe[j]) * b.m.scale
+					sc[j] *= b.m.scale
 				}
 			}
 			for h := range 4 {
 				sc := ws.scores[(i+h)*keyBlock:][:j1-j0]
-				b.rescale(ws, olat[(i+h)*kvl:][:kvl], i+h, sc)
+				b.rescale(ws, v.out[(i+h)*v.outStride:][:dim], i+h, sc)
 				sum[i+h] += expShifted(k, sc, mx[i+h])
 			}
-			k.AxpyF32x4Block(olat[i*kvl:], kvl, ws.scores[i*keyBlock:], keyBlock, span, cache.width, n, kvl)
+			k.AxpyF32x4Block(v.out[i*v.outStride:], v.outStride, ws.scores[i*keyBlock:], keyBlock, span[v.val:], cache.width, n, dim)
 		}
 		for ; i < nh; i++ {
-			ql, qp := qlat[i*kvl:][:kvl], qpe[i*qpeStride:][:c.QKRopeHeadDim]
+			q := v.q[i*v.qStride:][:dim]
 			sc := ws.scores[i*keyBlock:][:j1-j0]
 			for j := j0; j < j1; j++ {
 				row := cache.row(li, j)
-				sc[j-j0] = (k.DotF32(ql, row[:kvl]) + k.DotF32(qp, row[kvl:])) * b.m.scale
+				s := k.DotF32(q, row[v.key:v.key+dim])
+				if v.qpe != nil {
+					s += k.DotF32(v.qpe[i*v.peStride:][:c.QKRopeHeadDim], row[v.pe:v.pe+c.QKRopeHeadDim])
+				}
+				sc[j-j0] = s * b.m.scale
 			}
-			o := olat[i*kvl:][:kvl]
+			o := v.out[i*v.outStride:][:dim]
 			b.rescale(ws, o, i, sc)
 			sum[i] += expShifted(k, sc, mx[i])
 			for j := j0; j < j1; j++ {
-				k.AxpyF32(o, sc[j-j0], cache.row(li, j)[:kvl])
+				k.AxpyF32(o, sc[j-j0], cache.row(li, j)[v.val:v.val+dim])
 			}
 		}
 	}
 	for i := range nh {
-		scaleVec(olat[i*kvl:][:kvl], 1/sum[i])
+		scaleVec(v.out[i*v.outStride:][:dim], 1/sum[i])
 	}
 }
 

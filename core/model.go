@@ -26,7 +26,11 @@ type Model struct {
 	mtp    *mtpLayer    // the multi-token-prediction module; nil without one (mtp.go)
 
 	rope  *rope
-	scale float32 // attention softmax scale
+	// ropeHalf and ropeFreqs are what the files say of the rotary embedding (newRope):
+	// the rotate-half layout, and llama.cpp's rope_freqs factors (nil for none).
+	ropeHalf  bool
+	ropeFreqs []float32
+	scale     float32 // attention softmax scale
 	pool  *pool
 	files io.Closer
 	opts  Options
@@ -80,10 +84,12 @@ func (m *Model) Stats() ModelStats {
 	return s
 }
 
-// layer is one transformer block: attention and either a dense MLP or DeepSeekMoE.
+// layer is one transformer block: attention (MLA, or grouped-query in a dense model) and
+// either a dense MLP or DeepSeekMoE.
 type layer struct {
 	attnNorm []float32
 	attn     mla
+	gqa      *gqa // a dense model's attention, instead of attn (gqa.go)
 	ffnNorm  []float32
 	mlp      *mlp // dense layers (the first first_k_dense_replace)
 	moe      *moe // the rest
@@ -171,7 +177,7 @@ func Open(path string, opts Options) (*Model, error) {
 	// Both formats bind their weights as views into memory mappings (on systems without
 	// mmap the files are read into memory, and advice is a no-op there).
 	m.residency.configure(opts.ExpertBudget, true)
-	m.rope = newRope(m.Config)
+	m.rope = newRope(m.Config, m.ropeHalf, m.ropeFreqs)
 	m.scale = float32(m.Config.SoftmaxScale())
 	m.pool = newPool(opts.Threads)
 	m.pool.floatActivations = opts.FloatActivations

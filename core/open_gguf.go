@@ -2,9 +2,11 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/deepgo/deepgo/core/gguf"
+	"github.com/deepgo/deepgo/quant"
 )
 
 // openGGUF opens a llama.cpp deepseek2 GGUF file (or the first part of a split one).
@@ -31,12 +33,48 @@ func openGGUF(path string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	m := &Model{Config: cfg, files: f}
-	if err := m.bind(&ggufSource{t: g, heads: cfg.NumAttentionHeads}); err != nil {
+	src := &ggufSource{t: g, heads: cfg.NumAttentionHeads}
+	if cfg.Dense() {
+		if err := m.denseFromTensors(src); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if err := m.bind(src); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return m, nil
 }
+
+// denseFromTensors sets what a dense model's GGUF file says in its tensors rather than
+// its keys: tied embeddings (no output.weight), attention biases (attn_q.bias; Qwen2's
+// always), the rotary layout (llama.cpp's converter permutes Llama's q and k to rotate
+// adjacent pairs; Qwen's rotate halves, NeoX style), and Llama-3's frequency factors
+// (rope_freqs.weight, one divisor per rotating pair).
+func (m *Model) denseFromTensors(src *ggufSource) error {
+	c := m.Config
+	c.TieWordEmbeddings = !src.has(wHead, -1)
+	c.AttentionBias = c.AttentionBias || c.Family() == FamilyQwen2 || src.has(wQBias, 0)
+	m.ropeHalf = c.Family() != FamilyLlama
+	if _, _, _, ok := src.t.tensor(ggufRopeFreqs); ok {
+		t, data, err := src.get(ggufRopeFreqs, c.HeadDim/2)
+		if err != nil {
+			return err
+		}
+		m.ropeFreqs = make([]float32, c.HeadDim/2)
+		quant.DequantizeRow(t, m.ropeFreqs, data)
+		for i, f := range m.ropeFreqs {
+			if !(f > 0) || math.IsInf(float64(f), 0) {
+				return fmt.Errorf("tensor %q: factor %d is %v, want a positive number", ggufRopeFreqs, i, f)
+			}
+		}
+	}
+	return nil
+}
+
+// ggufRopeFreqs is llama.cpp's tensor of rotary frequency divisors (Llama-3's scaling).
+const ggufRopeFreqs = "rope_freqs.weight"
 
 // ggufFile adapts a gguf.File to what config reading and weight binding need.
 type ggufFile struct {

@@ -113,9 +113,9 @@ func TestOpenErrors(t *testing.T) {
 		}, []string{"config.json"}},
 		{"unsupported architecture", false, func(t *testing.T, dir string) {
 			editFile(t, filepath.Join(dir, "config.json"), func(b []byte) []byte {
-				return []byte(strings.Replace(string(b), "DeepseekV3ForCausalLM", "LlamaForCausalLM", 1))
+				return []byte(strings.Replace(string(b), "DeepseekV3ForCausalLM", "MistralForCausalLM", 1))
 			})
-		}, []string{"config.json", "LlamaForCausalLM"}},
+		}, []string{"config.json", "MistralForCausalLM"}},
 		{"no weights", false, func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "model.safetensors"))
 		}, []string{"<dir>"}},

@@ -42,7 +42,7 @@ func TestRopeAndScale(t *testing.T) {
 		if got := c.SoftmaxScale(); math.Abs(got-exp.SoftmaxScale) > 1e-6 {
 			t.Errorf("%s: softmax scale %v, want %v", dir, got, exp.SoftmaxScale)
 		}
-		r := newRope(c)
+		r := newRope(c, false, nil)
 		if len(exp.Angles) != len(r.invFreq) {
 			t.Fatalf("%s: %d angles, want %d", dir, len(r.invFreq), len(exp.Angles))
 		}
