@@ -8,7 +8,8 @@ import (
 )
 
 // shape returns a fresh config of a named shape: the published DeepSeek architectures'
-// dimensions (with their own layer counts) and small ones for trying things out.
+// dimensions (with their own layer counts), the dense R1 distills', and small ones for
+// trying things out.
 func shape(name string) *core.Config {
 	switch name {
 	// tiny: a second to make, 70 MB (mostly the embeddings of the full DeepSeek-V3 vocabulary).
@@ -52,6 +53,28 @@ func shape(name string) *core.Config {
 			NRoutedExperts: 256, NSharedExperts: 1, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, FirstKDenseReplace: 3,
 			MoELayerFreq: 1, NGroup: 8, TopKGroup: 4, TopKMethod: "noaux_tc", ScoringFunc: "sigmoid", NormTopKProb: true,
 			RoutedScalingFactor: 2.5, NumNextNPredictLayers: 1}
+	// The dense DeepSeek-R1 distills (their published config.json shapes; the synthetic
+	// models carry the DeepSeek-V3 tokenizer, whose ids fit their vocabularies).
+	case "r1-qwen-1.5b": // DeepSeek-R1-Distill-Qwen-1.5B
+		return &core.Config{Architectures: []string{"Qwen2ForCausalLM"}, ModelType: "qwen2",
+			VocabSize: 151936, HiddenSize: 1536, IntermediateSize: 8960, NumHiddenLayers: 28, NumAttentionHeads: 12,
+			NumKeyValueHeads: 2, HeadDim: 128, AttentionBias: true, RMSNormEps: 1e-6, MaxPositions: 131072,
+			HiddenAct: "silu", RopeTheta: 10000}
+	case "r1-qwen-7b": // DeepSeek-R1-Distill-Qwen-7B
+		return &core.Config{Architectures: []string{"Qwen2ForCausalLM"}, ModelType: "qwen2",
+			VocabSize: 152064, HiddenSize: 3584, IntermediateSize: 18944, NumHiddenLayers: 28, NumAttentionHeads: 28,
+			NumKeyValueHeads: 4, HeadDim: 128, AttentionBias: true, RMSNormEps: 1e-6, MaxPositions: 131072,
+			HiddenAct: "silu", RopeTheta: 10000}
+	case "r1-llama-8b": // DeepSeek-R1-Distill-Llama-8B
+		return &core.Config{Architectures: []string{"LlamaForCausalLM"}, ModelType: "llama",
+			VocabSize: 128256, HiddenSize: 4096, IntermediateSize: 14336, NumHiddenLayers: 32, NumAttentionHeads: 32,
+			NumKeyValueHeads: 8, HeadDim: 128, RMSNormEps: 1e-5, MaxPositions: 131072, HiddenAct: "silu", RopeTheta: 500000,
+			RopeScaling: &core.RopeScaling{RopeType: "llama3", Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4,
+				OriginalMaxPositionEmbeddings: 8192}}
+	case "r1-qwen3-8b": // DeepSeek-R1-0528-Qwen3-8B, without its YaRN rope_scaling (not yet supported)
+		return &core.Config{Architectures: []string{"Qwen3ForCausalLM"}, ModelType: "qwen3",
+			VocabSize: 151936, HiddenSize: 4096, IntermediateSize: 12288, NumHiddenLayers: 36, NumAttentionHeads: 32,
+			NumKeyValueHeads: 8, HeadDim: 128, RMSNormEps: 1e-6, MaxPositions: 131072, HiddenAct: "silu", RopeTheta: 1000000}
 	}
 	return nil
 }
@@ -72,5 +95,5 @@ func Shape(name string, layers int) (*core.Config, error) {
 
 // ShapeNames lists the shapes Shape knows.
 func ShapeNames() []string {
-	return []string{"tiny", "v2-lite", "v3-mini", "v3-671b"}
+	return []string{"tiny", "v2-lite", "v3-mini", "v3-671b", "r1-qwen-1.5b", "r1-qwen-7b", "r1-llama-8b", "r1-qwen3-8b"}
 }

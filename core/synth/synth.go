@@ -111,11 +111,14 @@ type writer struct {
 
 func (w *writer) globals() []tensorSpec {
 	c := w.c
-	return []tensorSpec{
+	ts := []tensorSpec{
 		{name: "model.embed_tokens.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
 		{name: "model.norm.weight", shape: []int{c.HiddenSize}, kind: norm},
-		{name: "lm_head.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding},
 	}
+	if !c.TieWordEmbeddings {
+		ts = append(ts, tensorSpec{name: "lm_head.weight", shape: []int{c.VocabSize, c.HiddenSize}, kind: embedding})
+	}
+	return ts
 }
 
 // mtp is the multi-token-prediction module's own tensors at layer i, as in DeepSeek-V3's
@@ -145,6 +148,28 @@ func (w *writer) layer(i int) []tensorSpec {
 		return tensorSpec{name: p + name, shape: []int{n}, kind: kind}
 	}
 	ts := []tensorSpec{vec("input_layernorm.weight", d, norm), vec("post_attention_layernorm.weight", d, norm)}
+	mlp := func(prefix string, inter int) {
+		ts = append(ts, lin(prefix+"gate_proj.weight", inter, d), lin(prefix+"up_proj.weight", inter, d),
+			lin(prefix+"down_proj.weight", d, inter))
+	}
+	if c.Dense() {
+		// Grouped-query attention (HF Qwen2Attention, LlamaAttention, Qwen3Attention).
+		kv, hd := c.NumKeyValueHeads*c.HeadDim, c.HeadDim
+		ts = append(ts, lin("self_attn.q_proj.weight", h*hd, d), lin("self_attn.k_proj.weight", kv, d),
+			lin("self_attn.v_proj.weight", kv, d), lin("self_attn.o_proj.weight", d, h*hd))
+		if c.AttentionBias {
+			ts = append(ts, vec("self_attn.q_proj.bias", h*hd, bias), vec("self_attn.k_proj.bias", kv, bias),
+				vec("self_attn.v_proj.bias", kv, bias))
+			if c.Family() != core.FamilyQwen2 {
+				ts = append(ts, vec("self_attn.o_proj.bias", d, bias))
+			}
+		}
+		if c.Family() == core.FamilyQwen3 {
+			ts = append(ts, vec("self_attn.q_norm.weight", hd, norm), vec("self_attn.k_norm.weight", hd, norm))
+		}
+		mlp("mlp.", c.IntermediateSize)
+		return ts
+	}
 	if c.QLoRARank > 0 {
 		ts = append(ts, lin("self_attn.q_a_proj.weight", c.QLoRARank, d),
 			vec("self_attn.q_a_layernorm.weight", c.QLoRARank, norm),
@@ -156,10 +181,6 @@ func (w *writer) layer(i int) []tensorSpec {
 		vec("self_attn.kv_a_layernorm.weight", c.KVLoRARank, norm),
 		lin("self_attn.kv_b_proj.weight", h*(c.QKNopeHeadDim+c.VHeadDim), c.KVLoRARank),
 		lin("self_attn.o_proj.weight", d, h*c.VHeadDim))
-	mlp := func(prefix string, inter int) {
-		ts = append(ts, lin(prefix+"gate_proj.weight", inter, d), lin(prefix+"up_proj.weight", inter, d),
-			lin(prefix+"down_proj.weight", d, inter))
-	}
 	if !c.IsMoELayer(i) {
 		mlp("mlp.", c.IntermediateSize)
 		return ts
