@@ -38,6 +38,10 @@ func TestBatchInvariant(t *testing.T) {
 		}
 		models = append(models, struct{ name, path string }{name, path})
 	}
+	// The dense families' grouped-query attention (reference checkpoints of tools/refgen).
+	for _, name := range []string{"qwen2-gqa", "qwen3-qknorm"} {
+		models = append(models, struct{ name, path string }{name, filepath.Join("testdata", "ref", name)})
+	}
 	for _, mod := range models {
 		t.Run(mod.name, func(t *testing.T) {
 			var want [][]float32 // the logits after each token, fed one at a time with one thread
@@ -157,18 +161,24 @@ func TestBatchVariantDiffers(t *testing.T) {
 	}
 }
 
-// TestBatchedDecodeAllocs: a decoding step of two, three or five sequences together
+// TestBatchedDecodeAllocs: a decoding step of one, two, three or five sequences together
 // (ForwardBatch, the Scheduler's steps) allocates nothing on the trained model's Q8_0
 // file — the two or three rows left after the groups of four included.
 func TestBatchedDecodeAllocs(t *testing.T) {
+	for _, path := range []string{fixture.TrainedGGUF(t), filepath.Join("testdata", "ref", "qwen2-gqa")} {
+		t.Run(filepath.Base(path), func(t *testing.T) { testBatchedDecodeAllocs(t, path) })
+	}
+}
+
+func testBatchedDecodeAllocs(t *testing.T, path string) {
 	ctx := context.Background()
-	m, err := core.Open(fixture.TrainedGGUF(t), core.Options{Threads: 2})
+	m, err := core.Open(path, core.Options{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	v := m.Config.VocabSize
-	for _, n := range []int{2, 3, 5} {
+	for _, n := range []int{1, 2, 3, 5} {
 		steps := make([]core.Step, n)
 		for i := range steps {
 			s, err := m.NewSequence(256)

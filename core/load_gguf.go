@@ -14,7 +14,8 @@ type ggufTensors interface {
 	fileName() string
 }
 
-// ggufSource binds llama.cpp's deepseek2 tensor names to quant matrices over the mapping.
+// ggufSource binds llama.cpp's tensor names (deepseek2, and the dense qwen2, llama and
+// qwen3, which share the attention, norm and MLP names) to quant matrices over the mapping.
 // Shapes are ggml ne, ne0 first: a [rows, cols] weight is ne {cols, rows}; routed experts
 // are stacked as ne {cols, rows, experts}; attn_k_b / attn_v_b as ne {cols, rows/heads, heads}.
 type ggufSource struct {
@@ -24,7 +25,7 @@ type ggufSource struct {
 
 func (s *ggufSource) name(w weight, layer int) string { return ggufName(w, layer) }
 
-// ggufName is the llama.cpp deepseek2 tensor name of a weight (layer -1 for the model's own).
+// ggufName is the llama.cpp tensor name of a weight (layer -1 for the model's own).
 func ggufName(w weight, layer int) string {
 	switch w {
 	case wEmbed:
@@ -46,7 +47,7 @@ func ggufName(w weight, layer int) string {
 		wMTPEmbed: "nextn.embed_tokens.weight", wMTPENorm: "nextn.enorm.weight", wMTPHNorm: "nextn.hnorm.weight",
 		wMTPEHProj: "nextn.eh_proj.weight", wMTPHeadNorm: "nextn.shared_head_norm.weight",
 		wMTPHead: "nextn.shared_head_head.weight",
-		wK: "attn_k.weight", wV: "attn_v.weight", wQBias: "attn_q.bias", wKBias: "attn_k.bias", wVBias: "attn_v.bias",
+		wK:       "attn_k.weight", wV: "attn_v.weight", wQBias: "attn_q.bias", wKBias: "attn_k.bias", wVBias: "attn_v.bias",
 		wOBias: "attn_output.bias", wQNorm: "attn_q_norm.weight", wKNorm: "attn_k_norm.weight",
 	}[w]
 	return fmt.Sprintf("blk.%d.%s", layer, n)

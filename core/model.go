@@ -12,7 +12,7 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// Model is an opened DeepSeek-V2/V3 model: its config and weights. Weight matrices are views
+// Model is an opened model (DeepSeek-V2/V3, or a dense R1 distill): its config and weights. Weight matrices are views
 // into the memory-mapped files; only norms, biases and block scales are copied to the heap.
 // A Model is read-only after Open and may serve many Sequences; Forward calls made at the
 // same time from several goroutines are joined into shared forward passes (see batcher).
@@ -25,15 +25,15 @@ type Model struct {
 	head   quant.Matrix // lm_head [vocab, hidden]
 	mtp    *mtpLayer    // the multi-token-prediction module; nil without one (mtp.go)
 
-	rope  *rope
+	rope *rope
 	// ropeHalf and ropeFreqs are what the files say of the rotary embedding (newRope):
 	// the rotate-half layout, and llama.cpp's rope_freqs factors (nil for none).
 	ropeHalf  bool
 	ropeFreqs []float32
 	scale     float32 // attention softmax scale
-	pool  *pool
-	files io.Closer
-	opts  Options
+	pool      *pool
+	files     io.Closer
+	opts      Options
 
 	mu        sync.Mutex // one forward pass at a time: the pool, the batch and the mapping are shared
 	closed    bool
@@ -147,7 +147,7 @@ type Options struct {
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
-// safetensors) or a llama.cpp deepseek2 GGUF file (the first part, if split). The weights
+// safetensors) or a llama.cpp GGUF file (deepseek2, qwen2, llama or qwen3; the first part, if split). The weights
 // are memory-mapped, not read.
 func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
