@@ -23,7 +23,13 @@ func writeModel(t testing.TB, cfg *core.Config, opts synth.Options) string {
 // model is closed when the test ends.
 func tinyModel(t *testing.T, seed uint64) (*core.Model, *tokenizer.Tokenizer) {
 	t.Helper()
-	cfg, err := synth.Shape("tiny", 1)
+	return shapeModel(t, "tiny", seed)
+}
+
+// shapeModel is tinyModel of another synth shape (one layer).
+func shapeModel(t *testing.T, shape string, seed uint64) (*core.Model, *tokenizer.Tokenizer) {
+	t.Helper()
+	cfg, err := synth.Shape(shape, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,15 @@ func holdSlot(s *serving.Scheduler, prompt []int) (release func(), done <-chan e
 }
 
 func TestSchedulerMatchesSequence(t *testing.T) {
-	m, tok := schedulerModel(t)
+	for _, shape := range []string{"tiny", "tiny-qwen2"} {
+		t.Run(shape, func(t *testing.T) {
+			m, tok := shapeModel(t, shape, 3)
+			testSchedulerMatchesSequence(t, m, tok)
+		})
+	}
+}
+
+func testSchedulerMatchesSequence(t *testing.T, m *core.Model, tok *tokenizer.Tokenizer) {
 	prompt := append([]int{tok.BOS()}, tok.Encode("Once upon a time, in a land far away")...)
 	seq, err := m.NewSequence(256)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -65,6 +66,13 @@ func openSpecModels(t *testing.T, all bool) []specModel {
 	cfg.NumNextNPredictLayers = 1
 	rnd := writeModel(t, cfg, synth.Options{Seed: 11})
 	open("random-tiny", rnd, rnd, core.Options{Threads: 2}, "The quick brown fox", "1 2 3 1 2 3 1 2")
+	// A dense model (grouped-query attention), which has no MTP module.
+	cfg, err = synth.Shape("tiny-qwen2", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dense := writeModel(t, cfg, synth.Options{Seed: 12})
+	open("random-tiny-qwen2", dense, dense, core.Options{Threads: 2}, "The quick brown fox", "1 2 3 1 2 3 1 2")
 	return out
 }
 
@@ -105,6 +113,19 @@ func TestSpeculationGreedyLossless(t *testing.T) {
 			for pi, prompt := range prompts {
 				want, wg := generateIDs(t, sm, prompt, serving.GenerateOptions{MaxTokens: n})
 				for _, mode := range []serving.SpecMode{serving.SpecMTP, serving.SpecNgram, serving.SpecReplay} {
+					if mode == serving.SpecMTP && !sm.m.HasMTP() {
+						// Refused, with an error that says why.
+						s, err := sm.m.NewSequence(256)
+						if err != nil {
+							t.Fatal(err)
+						}
+						o := serving.GenerateOptions{MaxTokens: n, Speculation: serving.Speculation{Mode: mode, Draft: 2}}
+						_, err = serving.Generate(context.Background(), s, sm.tok, prompt, o, func(serving.Chunk) error { return nil })
+						if err == nil || !strings.Contains(err.Error(), "no multi-token-prediction module") {
+							t.Errorf("mtp drafting without a module: %v", err)
+						}
+						continue
+					}
 					for _, k := range ks {
 						t.Run(fmt.Sprintf("prompt%d/%s/k=%d", pi, mode, k), func(t *testing.T) {
 							sp := serving.Speculation{Mode: mode, Draft: k, Replay: want}

@@ -53,6 +53,13 @@ func shape(name string) *core.Config {
 			NRoutedExperts: 256, NSharedExperts: 1, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, FirstKDenseReplace: 3,
 			MoELayerFreq: 1, NGroup: 8, TopKGroup: 4, TopKMethod: "noaux_tc", ScoringFunc: "sigmoid", NormTopKProb: true,
 			RoutedScalingFactor: 2.5, NumNextNPredictLayers: 1}
+	// tiny-qwen2: a small model of the R1-Distill-Qwen family (grouped-query attention with
+	// two query heads per key-value head, q/k/v biases), with the DeepSeek-V3 vocabulary.
+	case "tiny-qwen2":
+		return &core.Config{Architectures: []string{"Qwen2ForCausalLM"}, ModelType: "qwen2",
+			VocabSize: 129280, HiddenSize: 128, IntermediateSize: 384, NumHiddenLayers: 4, NumAttentionHeads: 4,
+			NumKeyValueHeads: 2, HeadDim: 32, AttentionBias: true, RMSNormEps: 1e-6, MaxPositions: 4096,
+			HiddenAct: "silu", RopeTheta: 10000}
 	// The dense DeepSeek-R1 distills (their published config.json shapes; the synthetic
 	// models carry the DeepSeek-V3 tokenizer, whose ids fit their vocabularies).
 	case "r1-qwen-1.5b": // DeepSeek-R1-Distill-Qwen-1.5B
@@ -95,5 +102,5 @@ func Shape(name string, layers int) (*core.Config, error) {
 
 // ShapeNames lists the shapes Shape knows.
 func ShapeNames() []string {
-	return []string{"tiny", "v2-lite", "v3-mini", "v3-671b", "r1-qwen-1.5b", "r1-qwen-7b", "r1-llama-8b", "r1-qwen3-8b"}
+	return []string{"tiny", "tiny-qwen2", "v2-lite", "v3-mini", "v3-671b", "r1-qwen-1.5b", "r1-qwen-7b", "r1-llama-8b", "r1-qwen3-8b"}
 }
