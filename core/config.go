@@ -96,6 +96,12 @@ type RopeScaling struct {
 	MScaleAllDim                  float64 `json:"mscale_all_dim,omitempty"`
 	LowFreqFactor                 float64 `json:"low_freq_factor,omitempty"`
 	HighFreqFactor                float64 `json:"high_freq_factor,omitempty"`
+	// AttentionFactor multiplies cos and sin under a dense model's YaRN (HF
+	// attention_factor); 0 = derived from factor and the mscales (yarnAttentionFactor).
+	// AttnFactor is the attn_factor key R1-0528-Qwen3-8B's config carries (see
+	// yarnAttentionFactor).
+	AttentionFactor float64 `json:"attention_factor,omitempty"`
+	AttnFactor      float64 `json:"attn_factor,omitempty"`
 }
 
 // maxConfigBytes bounds config.json, which is read whole: DeepSeek-V3's is under 2 KB, and
@@ -557,11 +563,12 @@ func (c *Config) hasDense() bool {
 	return false
 }
 
-// SoftmaxScale is the attention scale: qk_head_dim^-0.5, times mscale² under YaRN
-// (reference MLA.__init__: mscale = 0.1*mscale_all_dim*ln(factor)+1).
+// SoftmaxScale is the attention scale: qk_head_dim^-0.5, times mscale² under DeepSeek's
+// YaRN (reference MLA.__init__: mscale = 0.1*mscale_all_dim*ln(factor)+1); a dense model's
+// head_dim^-0.5.
 func (c *Config) SoftmaxScale() float64 {
 	s := 1 / math.Sqrt(float64(c.QKHeadDim()))
-	if rs := c.RopeScaling; rs != nil && rs.MScaleAllDim != 0 {
+	if rs := c.RopeScaling; rs != nil && rs.MScaleAllDim != 0 && !c.Dense() { // a dense model's YaRN scales cos and sin instead
 		m := yarnMScale(rs.Factor, rs.MScaleAllDim)
 		s *= m * m
 	}

@@ -143,10 +143,28 @@ func (c *Config) validateDense(k *checker) {
 			k.float("rope_scaling.low_freq_factor", rs.LowFreqFactor, 0, 1e4, true)
 			k.float("rope_scaling.high_freq_factor", rs.HighFreqFactor, rs.LowFreqFactor, 1e4, true)
 			k.int("rope_scaling.original_max_position_embeddings", rs.OriginalMaxPositionEmbeddings, 1, maxPositions)
+		case "yarn":
+			if rs.BetaFast == 0 {
+				rs.BetaFast = 32
+			}
+			if rs.BetaSlow == 0 {
+				rs.BetaSlow = 1
+			}
+			if rs.OriginalMaxPositionEmbeddings == 0 {
+				rs.OriginalMaxPositionEmbeddings = c.MaxPositions
+			}
+			k.float("rope_scaling.factor", rs.Factor, 1, 1e4, false)
+			k.int("rope_scaling.original_max_position_embeddings", rs.OriginalMaxPositionEmbeddings, 1, maxPositions)
+			k.float("rope_scaling.beta_fast", rs.BetaFast, 0, 1e4, true)
+			k.float("rope_scaling.beta_slow", rs.BetaSlow, 0, 1e4, true)
+			k.float("rope_scaling.attention_factor", rs.AttentionFactor, 0, 1e3, false)
+			k.float("rope_scaling.attn_factor", rs.AttnFactor, 0, 1e3, false)
+			k.float("rope_scaling.mscale", rs.MScale, 0, 1e3, false)
+			k.float("rope_scaling.mscale_all_dim", rs.MScaleAllDim, 0, 1e3, false)
 		case "", "default", "none":
 			c.RopeScaling = nil
 		default:
-			k.fail("%s %q is not supported (want llama3)", k.name("rope_scaling.rope_type"), t)
+			k.fail("%s %q is not supported (want llama3 or yarn)", k.name("rope_scaling.rope_type"), t)
 		}
 	}
 	if k.err != nil {

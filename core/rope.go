@@ -43,10 +43,26 @@ func newRope(c *Config, half bool, freqFactors []float32) *rope {
 		smooth := 1 - linearRamp(low, high, i)
 		r.invFreq[i] = f/rs.Factor*(1-smooth) + f*smooth
 	}
-	if rs.MScaleAllDim != 0 {
+	switch {
+	case c.Dense():
+		r.mscale = float32(yarnAttentionFactor(rs))
+	case rs.MScaleAllDim != 0:
 		r.mscale = float32(yarnMScale(rs.Factor, rs.MScale) / yarnMScale(rs.Factor, rs.MScaleAllDim))
 	}
 	return r
+}
+
+// yarnAttentionFactor is what a dense model's YaRN multiplies cos and sin by (HF
+// _compute_yarn_parameters): attention_factor if given, else the mscales' ratio when
+// both are given, else 0.1·ln(factor)+1. The softmax scale stays head_dim^-0.5.
+func yarnAttentionFactor(rs *RopeScaling) float64 {
+	switch {
+	case rs.AttentionFactor != 0:
+		return rs.AttentionFactor
+	case rs.MScale != 0 && rs.MScaleAllDim != 0:
+		return yarnMScale(rs.Factor, rs.MScale) / yarnMScale(rs.Factor, rs.MScaleAllDim)
+	}
+	return yarnMScale(rs.Factor, 1)
 }
 
 // llama3Scale is Llama-3's frequency scaling (HF _compute_llama3_parameters): wavelengths

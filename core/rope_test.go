@@ -10,8 +10,8 @@ import (
 	"github.com/deepgo/deepgo/core/fixture"
 )
 
-// TestRopeAndScale checks the YaRN frequencies and the softmax scale against the values the
-// reference harness recorded for each reference checkpoint.
+// TestRopeAndScale checks the rotary frequencies (YaRN, Llama-3) and the softmax scale
+// against the values the reference harness recorded for each reference checkpoint.
 func TestRopeAndScale(t *testing.T) {
 	paths, _ := filepath.Glob(fixture.Join("*", "expected", "expected.json"))
 	more, _ := filepath.Glob(filepath.Join("testdata", "ref", "*", "expected.json"))
@@ -27,6 +27,9 @@ func TestRopeAndScale(t *testing.T) {
 		var exp struct {
 			SoftmaxScale float64   `json:"softmax_scale"`
 			Angles       []float64 `json:"freqs_cis_pos1_angles"`
+			Rope         struct {  // the dense references (refgen_dense.py)
+				InvFreq []float64 `json:"inv_freq_float32"`
+			} `json:"rope"`
 		}
 		if err := json.Unmarshal(b, &exp); err != nil {
 			t.Fatal(err)
@@ -43,6 +46,9 @@ func TestRopeAndScale(t *testing.T) {
 			t.Errorf("%s: softmax scale %v, want %v", dir, got, exp.SoftmaxScale)
 		}
 		r := newRope(c, false, nil)
+		if exp.Angles == nil {
+			exp.Angles = exp.Rope.InvFreq // the angle at position 1
+		}
 		if len(exp.Angles) != len(r.invFreq) {
 			t.Fatalf("%s: %d angles, want %d", dir, len(r.invFreq), len(exp.Angles))
 		}
@@ -64,6 +70,20 @@ func TestRotateInterleaved(t *testing.T) {
 	for i := range x {
 		if math.Abs(float64(x[i]-want[i])) > 1e-7 {
 			t.Fatalf("rotate: got %v, want %v", x, want)
+		}
+	}
+}
+
+// TestRotateHalf: the dense models' RoPE rotates the pairs (x[i], x[i+d/2]).
+func TestRotateHalf(t *testing.T) {
+	x := []float32{1, 0, 0, 1}
+	cos := []float32{0, 1}
+	sin := []float32{1, 0}
+	rotateHalf(x, cos, sin)
+	want := []float32{0, 0, 1, 1} // pair (x0, x2) by 90°: (1, 0) → (0, 1); pair (x1, x3) by 0°
+	for i := range x {
+		if math.Abs(float64(x[i]-want[i])) > 1e-7 {
+			t.Fatalf("rotateHalf: got %v, want %v", x, want)
 		}
 	}
 }
