@@ -66,6 +66,19 @@ CONFIGS = {
                 head_dim=32, intermediate_size=160, num_hidden_layers=3, tie_word_embeddings=False,
                 rope_theta=1000000.0, rms_norm_eps=1e-6, attention_bias=False, rope_scaling=None),
         covers="Qwen3 q_norm/k_norm (per-head RMSNorm before RoPE), head_dim 32 != hidden/heads 24 (q_proj 128 wide), GQA 2:1, theta 1e6, BF16"),
+    "qwen3-yarn": dict(
+        seed=3008, arch="qwen3", dtype="bfloat16",
+        hf=dict(vocab_size=1000, hidden_size=96, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=32, intermediate_size=160, num_hidden_layers=3, tie_word_embeddings=False,
+                rope_theta=1000000.0, rms_norm_eps=1e-6, attention_bias=False,
+                max_position_embeddings=2048,
+                # shaped like DeepSeek-R1-0528-Qwen3-8B's (factor 4 = max_position_embeddings /
+                # original; the attn_factor key and value of the real config), original 512
+                rope_scaling=dict(rope_type="yarn", factor=4.0, original_max_position_embeddings=512,
+                                  attn_factor=0.8782488562869419)),
+        covers="Qwen3 YaRN rope_scaling as HF transformers computes it: frequency blend with all three regions "
+               "(i = 0,1 extrapolated, 2..5 ramp, 6..15 interpolated by factor 4), cos/sin times attention_factor "
+               "0.1 ln 4 + 1 (the config's attn_factor key is NOT read by HF), q/k norm, GQA 2:1, BF16"),
 }
 
 ARCH = {
@@ -261,6 +274,9 @@ def rope_inv_freq(cfg):
     if not rs:
         return inv, None
     kind = rs.get("rope_type", rs.get("type"))
+    if kind == "yarn":
+        y = yarn_params(cfg)
+        return y["inv_freq"], y["bands"]
     if kind != "llama3":
         raise ValueError(f"rope_scaling type {kind!r} not implemented by refgen_dense")
     factor, lo, hi = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
@@ -276,11 +292,92 @@ def rope_inv_freq(cfg):
     return out, bands
 
 
-def rope_cos_sin(inv, positions):
-    """angle[p, i] = float32(p) * inv[i] in float32; cos/sin over [angles, angles] (rotate-half)."""
+def yarn_factor_and_attention(rs, max_position_embeddings):
+    """(factor, attention_factor, where each came from) as HF's _compute_yarn_parameters reads them
+    (pure Python floats; shared by the float32 and the float64 forward).
+    factor: rope_scaling["factor"]; only when it is absent (None) max_position_embeddings /
+    original_max_position_embeddings (transformers 4.5x overrode factor with that ratio whenever
+    original_max_position_embeddings was present; configs here make the two equal).
+    attention_factor: rope_scaling["attention_factor"] if present, else, with mscale and mscale_all_dim
+    both set (truthy), get_mscale(factor, mscale) / get_mscale(factor, mscale_all_dim), else
+    get_mscale(factor) = 0.1 ln(factor) + 1 (1 when factor <= 1). The key "attn_factor" is NOT read."""
+    orig = rs["original_max_position_embeddings"]
+    factor, fsrc = rs.get("factor"), "rope_scaling.factor"
+    if factor is None:
+        factor, fsrc = max_position_embeddings / orig, "max_position_embeddings / original_max_position_embeddings"
+
+    def get_mscale(scale, mscale=1):
+        return 1.0 if scale <= 1 else 0.1 * mscale * math.log(scale) + 1.0
+
+    att, asrc = rs.get("attention_factor"), "rope_scaling.attention_factor"
+    if att is None:
+        if rs.get("mscale") and rs.get("mscale_all_dim"):
+            att = float(get_mscale(factor, rs["mscale"]) / get_mscale(factor, rs["mscale_all_dim"]))
+            asrc = "get_mscale(factor, mscale) / get_mscale(factor, mscale_all_dim)"
+        else:
+            att, asrc = get_mscale(factor), "get_mscale(factor) = 0.1 * ln(factor) + 1"
+    return factor, att, fsrc, asrc
+
+
+def yarn_correction_range(rs, dim, base, positions_for_range, truncate=None):
+    """HF find_correction_range(beta_fast, beta_slow, dim, base, original_max_position_embeddings):
+    d(r) = dim * ln(P / (r * 2 pi)) / (2 ln base); low = d(beta_fast), high = d(beta_slow),
+    floored / ceiled when truncate (default True), then clamped to [0, dim - 1].
+    beta_fast = rope_scaling.get("beta_fast") or 32, beta_slow = ... or 1."""
+    beta_fast = rs.get("beta_fast") or 32
+    beta_slow = rs.get("beta_slow") or 1
+    if truncate is None:
+        truncate = rs.get("truncate", True)
+
+    def corr(r):
+        return (dim * math.log(positions_for_range / (r * 2 * math.pi))) / (2 * math.log(base))
+
+    lo_raw, hi_raw = corr(beta_fast), corr(beta_slow)
+    lo, hi = (math.floor(lo_raw), math.ceil(hi_raw)) if truncate else (lo_raw, hi_raw)
+    return max(lo, 0), min(hi, dim - 1), lo_raw, hi_raw, beta_fast, beta_slow, truncate
+
+
+def yarn_params(cfg):
+    """YaRN as transformers' _compute_yarn_parameters (float32 torch, as there):
+    pos_freqs = base ** (arange(0, d, 2).float() / d); extrapolation = 1 / pos_freqs;
+    interpolation = 1 / (factor * pos_freqs); ramp[i] = clamp((i - low) / (high - low), 0, 1)
+    in float32 over i < d/2 (high += 0.001 when low == high); extrapolation_factor = 1 - ramp;
+    inv_freq = interpolation * (1 - extrapolation_factor) + extrapolation * extrapolation_factor.
+    The rotary embedding multiplies cos and sin (float32) by attention_factor."""
+    rs, d, base = cfg["rope_scaling"], head_dim(cfg), float(cfg["rope_theta"])
+    factor, att, fsrc, asrc = yarn_factor_and_attention(rs, cfg["max_position_embeddings"])
+    lo, hi, lo_raw, hi_raw, bf, bs, trunc = yarn_correction_range(rs, d, base, rs["original_max_position_embeddings"])
+    pos_freqs = base ** (torch.arange(0, d, 2).float() / d)
+    extrap = 1.0 / pos_freqs
+    interp = 1.0 / (factor * pos_freqs)
+    mx = hi + 0.001 if lo == hi else hi
+    ramp = torch.clamp((torch.arange(d // 2, dtype=torch.float32) - lo) / (mx - lo), 0, 1)
+    ef = 1 - ramp
+    inv = interp * (1 - ef) + extrap * ef
+    bands = ["extrapolated" if e == 1 else ("interpolated" if e == 0 else "blended") for e in ef.tolist()]
+    return dict(inv_freq=inv, bands=bands, factor=factor, factor_source=fsrc, attention_factor=att,
+                attention_factor_source=asrc, low=lo, high=hi, low_unrounded=lo_raw, high_unrounded=hi_raw,
+                beta_fast=bf, beta_slow=bs, truncate=trunc, ramp=ramp, extrapolation_factor=ef,
+                inv_freq_extrapolation=extrap, inv_freq_interpolation=interp)
+
+
+def rope_attention_scaling(cfg):
+    """The factor HF's rotary embedding multiplies cos and sin by (attention_scaling): YaRN's
+    attention_factor, 1 for default and llama3 RoPE."""
+    rs = cfg.get("rope_scaling")
+    if rs and rs.get("rope_type", rs.get("type")) == "yarn":
+        return yarn_factor_and_attention(rs, cfg["max_position_embeddings"])[1]
+    return 1.0
+
+
+def rope_cos_sin(inv, positions, attention_scaling=1.0):
+    """angle[p, i] = float32(p) * inv[i] in float32; cos/sin over [angles, angles] (rotate-half),
+    times attention_scaling (a Python float, as in HF: emb.cos() * self.attention_scaling)."""
     ang = positions.to(torch.float32)[:, None] * inv[None, :]
     emb = torch.cat([ang, ang], dim=-1)
-    return emb.cos(), emb.sin()
+    if attention_scaling == 1.0:
+        return emb.cos(), emb.sin()
+    return emb.cos() * attention_scaling, emb.sin() * attention_scaling
 
 
 def rotate_half(x):
@@ -296,6 +393,7 @@ class Dense:
         self.w = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in values.items()}
         self.hd = head_dim(cfg)
         self.inv_freq, self.bands = rope_inv_freq(cfg)
+        self.attention_scaling = rope_attention_scaling(cfg)
         self.scale = self.hd ** -0.5
         self.reset()
 
@@ -343,7 +441,7 @@ class Dense:
         cfg = self.cfg
         positions = torch.arange(start, start + len(tokens))
         x = self.w["model.embed_tokens.weight"][torch.tensor(tokens, dtype=torch.long)]
-        cos, sin = rope_cos_sin(self.inv_freq, positions)
+        cos, sin = rope_cos_sin(self.inv_freq, positions, self.attention_scaling)
         eps = cfg["rms_norm_eps"]
         for L in range(cfg["num_hidden_layers"]):
             p = f"model.layers.{L}."
@@ -383,12 +481,17 @@ def numpy_forward(cfg, W, seq, wrong=None):
     reads KV head h % n_kv instead of h // (n_heads/n_kv)), no_rope_scaling, no_qk_norm,
     qk_norm_after_rope, no_attention_bias (all attention biases dropped), no_o_proj_bias,
     llama3_middle_band_kept (the smoothed band left unscaled), rope_angle_bf16 (cos/sin rounded
-    to bf16)."""
+    to bf16), and for YaRN (see yarn_numpy) no_rope_scaling (plain RoPE, no attention factor),
+    yarn_attn_factor_used, yarn_no_truncate, yarn_range_from_max_position_embeddings."""
     D, H, KV = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     hd, eps, T = head_dim(cfg), cfg["rms_norm_eps"], len(seq)
     inv = np.array([cfg["rope_theta"] ** (-(2.0 * i) / hd) for i in range(hd // 2)])
     rs = cfg.get("rope_scaling")
-    if rs and wrong != "no_rope_scaling":
+    kind = rs.get("rope_type", rs.get("type")) if rs else None
+    att = 1.0
+    if kind == "yarn" and wrong != "no_rope_scaling":
+        inv, att = yarn_numpy(cfg, inv, wrong)
+    elif rs and wrong != "no_rope_scaling":
         f, lo, hi = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
         orig = rs["original_max_position_embeddings"]
         wl = 2 * math.pi / inv
@@ -397,6 +500,8 @@ def numpy_forward(cfg, W, seq, wrong=None):
         inv = np.where(wl < orig / hi, inv, np.where(wl > orig / lo, inv / f, mid))
     ang = np.arange(T, dtype=np.float64)[:, None] * inv[None, :]
     cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    if att != 1.0:
+        cos, sin = cos * att, sin * att
     if wrong == "rope_angle_bf16":
         cos, sin = bf16_to_f32(bf16_bits(cos)).astype(np.float64), bf16_to_f32(bf16_bits(sin)).astype(np.float64)
 
@@ -447,12 +552,36 @@ def numpy_forward(cfg, W, seq, wrong=None):
     return x @ W["model.embed_tokens.weight" if cfg["tie_word_embeddings"] else "lm_head.weight"].T
 
 
+def yarn_numpy(cfg, inv_plain, wrong=None):
+    """YaRN in float64 from the unscaled float64 inv_freq -> (inv_freq, attention factor on cos/sin).
+    Deliberately wrong variants: yarn_attn_factor_used (the config's attn_factor multiplies the
+    default attention factor, as vLLM-style runtimes do: 0.1 ln 4 + 1 times 0.878... = 1.0),
+    yarn_no_truncate (low/high not floored/ceiled), yarn_range_from_max_position_embeddings
+    (the correction range from max_position_embeddings instead of original_max_position_embeddings,
+    as transformers <= 4.4x did)."""
+    rs, d = cfg["rope_scaling"], head_dim(cfg)
+    factor, att, _, _ = yarn_factor_and_attention(rs, cfg["max_position_embeddings"])
+    if wrong == "yarn_attn_factor_used":
+        att = att * rs["attn_factor"]
+    P = cfg["max_position_embeddings"] if wrong == "yarn_range_from_max_position_embeddings" \
+        else rs["original_max_position_embeddings"]
+    lo, hi = yarn_correction_range(rs, d, float(cfg["rope_theta"]), P,
+                                   truncate=False if wrong == "yarn_no_truncate" else None)[:2]
+    mx = hi + 0.001 if lo == hi else hi
+    ramp = np.clip((np.arange(d // 2, dtype=np.float64) - lo) / (mx - lo), 0.0, 1.0)
+    return inv_plain / factor * ramp + inv_plain * (1.0 - ramp), att
+
+
 def wrong_semantics(cfg):
     """The wrong-semantics variants that apply to this config."""
     out = ["rope_interleaved", "rope_angle_bf16"]
     if cfg["num_key_value_heads"] not in (1, cfg["num_attention_heads"]):
         out.append("kv_head_modulo")
-    if cfg.get("rope_scaling"):
+    rs = cfg.get("rope_scaling")
+    if rs and rs.get("rope_type", rs.get("type")) == "yarn":
+        out += ["no_rope_scaling", "yarn_attn_factor_used", "yarn_no_truncate",
+                "yarn_range_from_max_position_embeddings"]
+    elif rs:
         out += ["no_rope_scaling", "llama3_middle_band_kept"]
     if cfg["model_type"] == "qwen3":
         out += ["no_qk_norm", "qk_norm_after_rope"]
@@ -525,7 +654,9 @@ def generate(name, c, out_root):
                       "cos/sin over [angles, angles]",
             "inv_freq_float32": [float(f) for f in model.inv_freq],
             "inv_freq_float32_bits": ["%08x" % int(b) for b in model.inv_freq.numpy().view(np.uint32)]}
-    if model.bands is not None:
+    if model.bands is not None and cfg["rope_scaling"].get("rope_type") == "yarn":
+        rope.update(yarn_record(cfg, model))
+    elif model.bands is not None:
         plain = 1.0 / torch.pow(float(cfg["rope_theta"]), torch.arange(0, model.hd, 2, dtype=torch.int64).to(torch.float32) / model.hd)
         rope["llama3_bands"] = model.bands
         rope["inv_freq_unscaled_float32"] = [float(f) for f in plain]
@@ -569,6 +700,56 @@ def generate(name, c, out_root):
     return exp
 
 
+YARN_HF_SEMANTICS = (
+    "transformers modeling_rope_utils._compute_yarn_parameters (v5 main, config.rope_parameters; 4.5x the same "
+    "with config.rope_scaling): dim = head_dim * partial_rotary_factor; factor = rope_parameters['factor'] "
+    "(max_position_embeddings / original_max_position_embeddings only when factor is None; 4.5x used that ratio "
+    "whenever original_max_position_embeddings was in rope_scaling); attention_factor = rope_parameters.get("
+    "'attention_factor'), else get_mscale(factor, mscale) / get_mscale(factor, mscale_all_dim) when both are set, "
+    "else get_mscale(factor) = 0.1 ln(factor) + 1 (1 if factor <= 1); beta_fast = get('beta_fast') or 32, "
+    "beta_slow = get('beta_slow') or 1; truncate = get('truncate', True); correction dims d(r) = dim ln(orig / "
+    "(2 pi r)) / (2 ln theta), low = floor(d(beta_fast)), high = ceil(d(beta_slow)) (no rounding if truncate is "
+    "false), clamped to [0, dim-1]; ramp = clamp((i - low) / (high - low), 0, 1) in float32; inv_freq = "
+    "inv/factor * ramp + inv * (1 - ramp). Qwen3RotaryEmbedding.forward: cos = emb.cos() * attention_scaling, "
+    "sin = emb.sin() * attention_scaling (float32), i.e. q and k both scaled, scores by attention_factor^2. "
+    "The key 'attn_factor' appears nowhere in that code: _validate_yarn_rope_parameters lists required "
+    "{rope_type, factor, original_max_position_embeddings} and optional {rope_theta, attention_factor, beta_fast, "
+    "beta_slow, mscale, mscale_all_dim, truncate}, and _check_received_keys only logs 'Unrecognized keys in "
+    "`rope_parameters` for 'rope_type'='yarn': {'attn_factor'}'. So HF uses 0.1 ln 4 + 1 = 1.1386 and ignores "
+    "attn_factor = 0.8782 = 1 / (0.1 ln 4 + 1); vLLM-style YaRN (mscale = get_mscale(factor) * attn_factor) "
+    "would use 1.0 (diagnostic yarn_attn_factor_used).")
+
+
+def yarn_record(cfg, model):
+    """The YaRN tables and scalars for expected.json."""
+    y = yarn_params(cfg)
+    d = model.hd
+    plain = 1.0 / torch.pow(float(cfg["rope_theta"]), torch.arange(0, d, 2, dtype=torch.int64).to(torch.float32) / d)
+    f32 = np.array([y["attention_factor"]], dtype=np.float32)
+    rs = cfg["rope_scaling"]
+    return {
+        "yarn_hf_semantics": YARN_HF_SEMANTICS,
+        "yarn_bands": y["bands"],
+        "yarn_factor": y["factor"], "yarn_factor_source": y["factor_source"],
+        "yarn_attn_factor_key_read": False,
+        "yarn_attn_factor_in_config": rs.get("attn_factor"),
+        "attention_scaling": y["attention_factor"],
+        "attention_scaling_source": y["attention_factor_source"],
+        "attention_scaling_float32": float(f32[0]),
+        "attention_scaling_float32_bits": "%08x" % int(f32.view(np.uint32)[0]),
+        "attention_scaling_if_attn_factor_were_used": y["attention_factor"] * rs["attn_factor"],
+        "yarn_beta_fast": y["beta_fast"], "yarn_beta_slow": y["beta_slow"], "yarn_truncate": y["truncate"],
+        "yarn_correction_low_unrounded": y["low_unrounded"], "yarn_correction_high_unrounded": y["high_unrounded"],
+        "yarn_correction_low": y["low"], "yarn_correction_high": y["high"],
+        "yarn_ramp_float32": [float(v) for v in y["ramp"]],
+        "yarn_extrapolation_factor_float32": [float(v) for v in y["extrapolation_factor"]],
+        "inv_freq_unscaled_float32": [float(f) for f in plain],
+        "inv_freq_extrapolation_float32": [float(f) for f in y["inv_freq_extrapolation"]],
+        "inv_freq_interpolation_float32": [float(f) for f in y["inv_freq_interpolation"]],
+        "wavelengths_unscaled": [float(2 * math.pi / f) for f in plain],
+    }
+
+
 def verify(out_root, name):
     """Re-read everything from disk with numpy only and check consistency."""
     d = os.path.join(out_root, name)
@@ -590,6 +771,12 @@ def verify(out_root, name):
         assert a[P - 1:].argmax(-1).tolist() == cs["greedy"] and len(cs["greedy"]) == N_DECODE + 1
         assert cs["fed_decode_tokens"] == cs["greedy"][:N_DECODE]
         assert abs(top1_margin(a) - cs["min_top1_margin"]) < 1e-9
+    rope = exp["rope"]
+    if "yarn_bands" in rope:  # the float32 table against the float64 formula
+        d = rope["head_dim"]
+        inv, att = yarn_numpy(cfg, np.array([cfg["rope_theta"] ** (-(2.0 * i) / d) for i in range(d // 2)]))
+        assert np.allclose(rope["inv_freq_float32"], inv, rtol=1e-6, atol=0), "yarn inv_freq"
+        assert att == rope["attention_scaling"] and not rope["yarn_attn_factor_key_read"]
     return True
 
 
@@ -609,7 +796,7 @@ def main():
         print(f"{name}: full_recompute_max_abs={exp['full_recompute_max_abs']:.3g} "
               f"float64_numpy_max_abs={exp['float64_numpy_max_abs']:.3g} "
               f"min_top1_margin={exp['min_top1_margin']:.4g} (greedy rows {exp['min_top1_margin_greedy_rows']:.4g}) logit_std={exp['logit_std']:.3f} "
-              f"bands={exp['rope'].get('llama3_bands')} dir_bytes={size}")
+              f"bands={exp['rope'].get('llama3_bands') or exp['rope'].get('yarn_bands')} dir_bytes={size}")
         for wname, d in exp["wrong_semantics_diagnostics"].items():
             print(f"    wrong {wname}: max_abs_logit_change={d['max_abs_logit_change']:.3g} "
                   f"rows_argmax_changed={d['rows_argmax_changed']}/{d['rows']}")
