@@ -98,8 +98,8 @@ type RopeScaling struct {
 	HighFreqFactor                float64 `json:"high_freq_factor,omitempty"`
 	// AttentionFactor multiplies cos and sin under a dense model's YaRN (HF
 	// attention_factor); 0 = derived from factor and the mscales (yarnAttentionFactor).
-	// AttnFactor is the attn_factor key R1-0528-Qwen3-8B's config carries (see
-	// yarnAttentionFactor).
+	// AttnFactor is the attn_factor key R1-0528-Qwen3-8B's config carries; like Hugging
+	// Face, the engine does not use it (see yarnAttentionFactor).
 	AttentionFactor float64 `json:"attention_factor,omitempty"`
 	AttnFactor      float64 `json:"attn_factor,omitempty"`
 }

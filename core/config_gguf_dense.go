@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -81,16 +82,8 @@ func denseConfigFromGGUF(md ggufMeta, arch string, vocab int) (*Config, error) {
 	if err := readFloatKeys(md, p, floats, used); err != nil {
 		return nil, err
 	}
-	// Llama-3's scaling travels as the rope_freqs tensor; a scaling key other than none
-	// (linear, yarn: no R1 distill uses one) is refused rather than ignored.
-	t, _, err := ggufString(md, p+"rope.scaling.type")
-	if err != nil {
+	if err := denseRopeScalingFromGGUF(md, p, c, used); err != nil {
 		return nil, err
-	}
-	if f, ok, err := ggufFloat(md, p+"rope.scaling.factor"); err != nil {
-		return nil, err
-	} else if t != "" && t != "none" && !(t == "linear" && (!ok || f == 1)) {
-		return nil, fmt.Errorf("%srope.scaling.type %q is not supported for %s (want none)", p, t, arch)
 	}
 	name := func(field string) string {
 		if k, ok := used[field]; ok {
@@ -102,4 +95,56 @@ func denseConfigFromGGUF(md ggufMeta, arch string, vocab int) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// denseRopeScalingFromGGUF reads a dense model's rope.scaling.* keys (after the prefix p).
+// Llama-3's scaling travels as the rope_freqs tensor, not as keys. YaRN (R1-0528-Qwen3)
+// is read as llama.cpp applies it: cos and sin scaled by 0.1·ln(factor)+1 times
+// rope.scaling.attn_factor (1 when absent). Other scalings (linear, longrope: no R1
+// distill uses one) are refused rather than ignored.
+func denseRopeScalingFromGGUF(md ggufMeta, p string, c *Config, used map[string]string) error {
+	t, _, err := ggufString(md, p+"rope.scaling.type")
+	if err != nil {
+		return err
+	}
+	factor, ok, err := ggufFloat(md, p+"rope.scaling.factor")
+	if err != nil {
+		return err
+	}
+	switch {
+	case t == "" || t == "none" || t == "linear" && (!ok || factor == 1):
+		return nil
+	case t != "yarn":
+		return fmt.Errorf("%srope.scaling.type %q is not supported (want none or yarn)", p, t)
+	}
+	rs := &RopeScaling{RopeType: "yarn", Factor: factor}
+	if !ok {
+		return fmt.Errorf("missing metadata %srope.scaling.factor", p)
+	}
+	used["rope_scaling.factor"] = p + "rope.scaling.factor"
+	var attn float64
+	keys := []ggufFloatKey{
+		{"rope.scaling.yarn_beta_fast", "rope_scaling.beta_fast", &rs.BetaFast, 32},
+		{"rope.scaling.yarn_beta_slow", "rope_scaling.beta_slow", &rs.BetaSlow, 1},
+		{"rope.scaling.attn_factor", "rope_scaling.attn_factor", &attn, 1},
+	}
+	if err := readFloatKeys(md, p, keys, used); err != nil {
+		return err
+	}
+	orig, ok, err := ggufInt(md, p+"rope.scaling.original_context_length")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		orig = c.MaxPositions
+	}
+	rs.OriginalMaxPositionEmbeddings = orig
+	used["rope_scaling.original_max_position_embeddings"] = p + "rope.scaling.original_context_length"
+	if !(attn > 0) || math.IsInf(attn, 0) {
+		return fmt.Errorf("%srope.scaling.attn_factor = %g, want a positive number", p, attn)
+	}
+	rs.AttentionFactor = yarnMScale(factor, 1) * attn
+	used["rope_scaling.attention_factor"] = "(0.1·ln " + p + "rope.scaling.factor + 1) × " + p + "rope.scaling.attn_factor"
+	c.RopeScaling = rs
+	return nil
 }

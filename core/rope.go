@@ -54,7 +54,11 @@ func newRope(c *Config, half bool, freqFactors []float32) *rope {
 
 // yarnAttentionFactor is what a dense model's YaRN multiplies cos and sin by (HF
 // _compute_yarn_parameters): attention_factor if given, else the mscales' ratio when
-// both are given, else 0.1·ln(factor)+1. The softmax scale stays head_dim^-0.5.
+// both are given, else 0.1·ln(factor)+1. The softmax scale stays head_dim^-0.5. The
+// attn_factor key of R1-0528-Qwen3-8B's config is not read, as Hugging Face does not
+// read it (its logits are the reference); llama.cpp's converter carries it into GGUF
+// files, where it multiplies (denseRopeScalingFromGGUF), so the two formats of that model
+// differ as Hugging Face and llama.cpp do.
 func yarnAttentionFactor(rs *RopeScaling) float64 {
 	switch {
 	case rs.AttentionFactor != 0:
