@@ -26,8 +26,9 @@ const (
 // tokenizer_config.json beside it, if there is one, gives add_bos_token, bos_token, eos_token
 // and chat_template; without it BOS and EOS are -1 and AddBOS is false.
 //
-// Only what DeepSeek-V3 uses is accepted: a byte-level BPE model and exactly the DeepSeek-V3
-// pre-tokenizer, with no normalization. Anything else is an error rather than a tokenizer that
+// Only the pipelines of DeepSeek-V3, Qwen2 and Llama 3 are accepted: a byte-level BPE model
+// and exactly one of their pre-tokenizers, with its normalizer (none, NFC for Qwen2) and merge
+// rule (ignore_merges for Llama 3). Anything else is an error rather than a tokenizer that
 // silently gives other ids than Hugging Face.
 func Load(path string) (*Tokenizer, error) {
 	isDir, err := mmap.CheckPath(path, true)
@@ -117,14 +118,20 @@ func parseTokenizerJSON(data []byte) (spec, error) {
 		return spec{}, errors.New("unsupported: BPE continuing_subword_prefix or end_of_word_suffix")
 	case m.ByteFallback:
 		return spec{}, errors.New("unsupported: BPE byte_fallback")
-	case m.IgnoreMerges:
-		return spec{}, errors.New("unsupported: BPE ignore_merges")
 	}
-	if err := checkNormalizer(f.Normalizer); err != nil {
+	nfc, err := checkNormalizer(f.Normalizer)
+	if err != nil {
 		return spec{}, err
 	}
-	if err := checkPreTokenizer(f.PreTokenizer); err != nil {
+	pre, err := checkPreTokenizer(f.PreTokenizer)
+	if err != nil {
 		return spec{}, err
+	}
+	pipe := pipeline{pre: pre, nfc: nfc, ignoreMerges: m.IgnoreMerges}
+	if pipe.ggufName() == "" {
+		return spec{}, fmt.Errorf("unsupported combination of pre-tokenizer, normalizer (NFC %v) and BPE ignore_merges (%v): "+
+			"implemented are DeepSeek-V3's (no normalizer), Qwen2's (NFC) and Llama 3's (no normalizer, ignore_merges)",
+			nfc, m.IgnoreMerges)
 	}
 	if err := checkDecoder(f.Decoder); err != nil {
 		return spec{}, err
@@ -143,7 +150,7 @@ func parseTokenizerJSON(data []byte) (spec, error) {
 		}
 		n = max(n, a.ID+1)
 	}
-	sp := spec{tokens: make([]string, n), types: make([]int32, n)}
+	sp := spec{tokens: make([]string, n), types: make([]int32, n), pipe: pipe}
 	for i := range sp.types {
 		sp.types[i] = typeUnused
 	}
@@ -197,41 +204,66 @@ func isNull(raw json.RawMessage) bool {
 	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
 
-// checkNormalizer accepts only normalizers that change nothing: none, or an empty Sequence.
-func checkNormalizer(raw json.RawMessage) error {
+// checkNormalizer accepts the normalizers that change nothing (none, or an empty Sequence) and
+// NFC (alone, or as the only member of a Sequence); it reports whether it is NFC.
+func checkNormalizer(raw json.RawMessage) (nfc bool, err error) {
 	if isNull(raw) {
-		return nil
+		return false, nil
 	}
 	var c component
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return fmt.Errorf("normalizer: %w", err)
+		return false, fmt.Errorf("normalizer: %w", err)
 	}
-	if c.Type != "Sequence" || len(c.Normalizers) != 0 {
-		return fmt.Errorf("unsupported normalizer %s", raw)
+	if c.Type == "Sequence" && len(c.Normalizers) == 1 {
+		c = c.Normalizers[0]
 	}
-	return nil
+	switch {
+	case c.Type == "Sequence" && len(c.Normalizers) == 0:
+		return false, nil
+	case c.Type == "NFC":
+		return true, nil
+	}
+	return false, fmt.Errorf("unsupported normalizer %s (implemented: none and NFC)", raw)
 }
 
-// checkPreTokenizer accepts only the DeepSeek-V3 pre-tokenizer, which pretokenize.go implements.
-func checkPreTokenizer(raw json.RawMessage) error {
+// checkPreTokenizer recognizes the pre-tokenizers this package implements: DeepSeek-V3's
+// (pretokenize.go) and Qwen2's and Llama 3's (qwen2split.go), each a Sequence of its Split
+// regexes, behavior Isolated, and a ByteLevel step without a regex.
+func checkPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 	var c component
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return fmt.Errorf("pre_tokenizer: %w", err)
+		return 0, fmt.Errorf("pre_tokenizer: %w", err)
 	}
-	ok := c.Type == "Sequence" && len(c.Pretokenizers) == 4
-	if ok {
-		for i, want := range []string{digitsPattern, cjkPattern, wordPattern} {
-			p := c.Pretokenizers[i]
-			ok = ok && p.Type == "Split" && p.Behavior == "Isolated" && !p.Invert &&
-				p.Pattern.Regex != nil && *p.Pattern.Regex == want
+	for _, k := range []struct {
+		pre      preTokenizer
+		patterns []string
+	}{
+		{preDeepSeekV3, []string{digitsPattern, cjkPattern, wordPattern}},
+		{preQwen2, []string{qwen2Pattern}},
+		{preLlama3, []string{llama3Pattern}},
+	} {
+		if isSplitsThenByteLevel(c, k.patterns) {
+			return k.pre, nil
 		}
-		b := c.Pretokenizers[3]
-		ok = ok && b.Type == "ByteLevel" && !b.AddPrefixSpace && b.UseRegex != nil && !*b.UseRegex
 	}
-	if !ok {
-		return errors.New("unsupported pre_tokenizer: only the DeepSeek-V3 one (three Split regexes and ByteLevel) is implemented")
+	return 0, errors.New("unsupported pre_tokenizer: implemented are DeepSeek-V3's (three Split regexes and ByteLevel), " +
+		"Qwen2's and Llama 3's (one Split regex and ByteLevel), with exactly their regexes")
+}
+
+// isSplitsThenByteLevel reports whether c is a Sequence of Split(Isolated) pre-tokenizers with
+// the given regexes, in order, and a ByteLevel without prefix space or regex.
+func isSplitsThenByteLevel(c component, patterns []string) bool {
+	if c.Type != "Sequence" || len(c.Pretokenizers) != len(patterns)+1 {
+		return false
 	}
-	return nil
+	for i, want := range patterns {
+		p := c.Pretokenizers[i]
+		if p.Type != "Split" || p.Behavior != "Isolated" || p.Invert || p.Pattern.Regex == nil || *p.Pattern.Regex != want {
+			return false
+		}
+	}
+	b := c.Pretokenizers[len(patterns)]
+	return b.Type == "ByteLevel" && !b.AddPrefixSpace && b.UseRegex != nil && !*b.UseRegex
 }
 
 // checkDecoder accepts the ByteLevel decoder (or none, decoding the same way).
