@@ -230,3 +230,53 @@ func TestQwen2Pieces(t *testing.T) {
 		})
 	}
 }
+
+// FuzzQwen2RoundTrip checks, for any bytes, on both real vocabularies: Decode(Encode(s)) is s
+// normalized, the ids are in range, and the pre-tokenized pieces are non-empty and make up
+// the normalized text between added tokens (the scanner always advances).
+func FuzzQwen2RoundTrip(f *testing.F) {
+	var toks []*Tokenizer
+	for _, v := range npmVocabs {
+		tok, err := Load(npmVocabDir(f, v.pkg))
+		if err != nil {
+			f.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	for _, s := range []string{"", "Hello world", "a\n\n\nb", "<|im_start|>hi", "\xff\xfe", "中文English", "  \t\r\n",
+		"It'S 12345", "e\u0301\u0301", "\u1100\u1161\u11a8", "'\u017f'LL"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range toks {
+			want := s
+			if tok.pipe.nfc {
+				want = nfc(s)
+			}
+			ids := tok.Encode(s)
+			if got := tok.Decode(ids); got != want {
+				t.Fatalf("%s: Decode(Encode(%q)) = %q, want %q (ids %v)", tok.pipe.ggufName(), s, got, want, ids)
+			}
+			for _, id := range ids {
+				if id < 0 || id >= tok.Len() {
+					t.Fatalf("Encode(%q) gave id %d", s, id)
+				}
+			}
+			if tok.MinTokens(len(s)) > len(ids) {
+				t.Fatalf("MinTokens(%d) = %d > %d ids of %q", len(s), tok.MinTokens(len(s)), len(ids), s)
+			}
+			var b strings.Builder
+			for _, p := range tok.pieces(want) {
+				if p == "" {
+					t.Fatalf("pieces(%q) has an empty piece", want)
+				}
+				b.WriteString(p)
+			}
+			// Added tokens are left out of the pieces.
+			hasAdded := strings.Contains(want, "<|") || strings.Contains(want, "<think>") || strings.Contains(want, "</")
+			if !hasAdded && b.String() != want {
+				t.Fatalf("pieces of %q make %q", want, b.String())
+			}
+		}
+	})
+}
