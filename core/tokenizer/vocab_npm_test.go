@@ -67,7 +67,7 @@ func readGoldenVocab(t *testing.T, file string) *goldenVocab {
 // npmTokenizers caches the loaded vocabularies by directory: each is 9–11 MB of JSON.
 var npmTokenizers sync.Map // dir → func() (*Tokenizer, error)
 
-func loadNPM(t *testing.T, dir string) *Tokenizer {
+func loadNPM(t testing.TB, dir string) *Tokenizer {
 	t.Helper()
 	f, _ := npmTokenizers.LoadOrStore(dir, sync.OnceValues(func() (*Tokenizer, error) { return Load(dir) }))
 	tok, err := f.(func() (*Tokenizer, error))()
