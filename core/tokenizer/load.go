@@ -24,7 +24,9 @@ const (
 
 // Load reads a Hugging Face tokenizer.json, given as the file or as a directory holding it.
 // tokenizer_config.json beside it, if there is one, gives add_bos_token, bos_token, eos_token
-// and chat_template; without it BOS and EOS are -1 and AddBOS is false.
+// and chat_template; without it BOS and EOS are -1 and AddBOS is false. Where the config has
+// no add_bos_token, AddBOS is whether tokenizer.json's post-processor starts a sequence with
+// the BOS token, as it does for Llama 3.
 //
 // Only the pipelines of DeepSeek-V3, Qwen2 and Llama 3 are accepted: a byte-level BPE model
 // and exactly one of their pre-tokenizers, with its normalizer (none, NFC for Qwen2) and merge
@@ -75,10 +77,11 @@ type tokenizerJSON struct {
 		Normalized bool   `json:"normalized"`
 		Special    bool   `json:"special"`
 	} `json:"added_tokens"`
-	Normalizer   json.RawMessage `json:"normalizer"`
-	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
-	Decoder      json.RawMessage `json:"decoder"`
-	Model        struct {
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
+	Model         struct {
 		Type                    string          `json:"type"`
 		Dropout                 *float64        `json:"dropout"`
 		ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
@@ -150,7 +153,7 @@ func parseTokenizerJSON(data []byte) (spec, error) {
 		}
 		n = max(n, a.ID+1)
 	}
-	sp := spec{tokens: make([]string, n), types: make([]int32, n), pipe: pipe}
+	sp := spec{tokens: make([]string, n), types: make([]int32, n), pipe: pipe, postBOS: postProcessorLead(f.PostProcessor)}
 	for i := range sp.types {
 		sp.types[i] = typeUnused
 	}
@@ -294,12 +297,16 @@ func parseTokenizerConfig(data []byte, sp *spec) error {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return err
 	}
-	if c.AddBOSToken != nil {
-		sp.addBOS = *c.AddBOSToken
-	}
 	var err error
 	if sp.bos, err = configTokenID(c.BOSToken, sp); err != nil {
 		return fmt.Errorf("bos_token: %w", err)
+	}
+	if c.AddBOSToken != nil {
+		sp.addBOS = *c.AddBOSToken
+	} else {
+		// Without add_bos_token, transformers' fast tokenizer adds what the post-processor
+		// puts first (Llama 3: <|begin_of_text|>).
+		sp.addBOS = sp.bos >= 0 && sp.postBOS == sp.bos
 	}
 	if sp.eos, err = configTokenID(c.EOSToken, sp); err != nil {
 		return fmt.Errorf("eos_token: %w", err)
@@ -363,4 +370,43 @@ func configChatTemplate(raw json.RawMessage) (string, error) {
 		}
 	}
 	return "", errors.New("no template named \"default\"")
+}
+
+// postProcessorLead returns the id of the special token that tokenizer.json's post-processor
+// puts before a single sequence — a TemplateProcessing whose "single" template starts with a
+// SpecialToken of one id, alone or in a Sequence of processors — or -1 if there is none.
+func postProcessorLead(raw json.RawMessage) int {
+	if isNull(raw) {
+		return -1
+	}
+	var p struct {
+		Type       string            `json:"type"`
+		Processors []json.RawMessage `json:"processors"`
+		Single     []struct {
+			SpecialToken *struct {
+				ID string `json:"id"`
+			} `json:"SpecialToken"`
+		} `json:"single"`
+		SpecialTokens map[string]struct {
+			IDs []int `json:"ids"`
+		} `json:"special_tokens"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return -1
+	}
+	switch p.Type {
+	case "Sequence":
+		for _, q := range p.Processors {
+			if id := postProcessorLead(q); id >= 0 {
+				return id
+			}
+		}
+	case "TemplateProcessing":
+		if len(p.Single) > 0 && p.Single[0].SpecialToken != nil {
+			if ids := p.SpecialTokens[p.Single[0].SpecialToken.ID].IDs; len(ids) == 1 {
+				return ids[0]
+			}
+		}
+	}
+	return -1
 }

