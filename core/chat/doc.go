@@ -2,15 +2,16 @@
 // does, and splits what DeepSeek models generate back into reasoning, answer and tool
 // calls.
 //
-// Models of the DeepSeek family ship different templates (V3, R1, V3-0324, V3.1), and a
-// GGUF file carries its own as tokenizer.chat_template, so rendering executes the
-// template text itself with a small interpreter of the Jinja subset that Hugging Face
+// Models of the DeepSeek family ship different templates (V3, R1, the R1 distills,
+// V3-0324, V3.1), and a GGUF file carries its own as tokenizer.chat_template, so
+// rendering executes the template text itself with a small interpreter of the Jinja subset that Hugging Face
 // chat templates use, with the semantics of Python Jinja2 as transformers'
 // apply_chat_template sets it up (trim_blocks, lstrip_blocks, loop controls, its tojson
 // and raise_exception). Quirks of a template are therefore reproduced as they are: the
 // V3 template's ns.is_first, set once and never reset, renders a second tool-calling
 // message differently from the first, and R1's template strips "</think>" reasoning
-// from earlier assistant turns.
+// from earlier assistant turns. The R1 and R1-distill generation prompts end with an
+// open "<think>\n": a ReplyParser made for such a prompt starts in the reasoning.
 //
 //	t, err := chat.Parse(chat.DeepSeekV3) // or the template the model carries
 //	prompt, err := t.Render(messages, chat.Options{

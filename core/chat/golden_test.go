@@ -40,12 +40,14 @@ func loadGolden(t *testing.T) goldenFile {
 	if err := json.Unmarshal(data, &g); err != nil {
 		t.Fatal(err)
 	}
-	r1, err := os.ReadFile(filepath.Join("testdata", "deepseek-r1.jinja"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	g.Templates["deepseek-v3"] = DeepSeekV3
-	g.Templates["deepseek-r1"] = string(r1)
+	for _, name := range []string{"deepseek-r1", "deepseek-r1-distill"} {
+		src, err := os.ReadFile(filepath.Join("testdata", name+".jinja"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Templates[name] = string(src)
+	}
 	return g
 }
 

@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -198,6 +200,71 @@ func TestSplitReply(t *testing.T) {
 			r, a, calls := SplitReply(tt.prompt, tt.in, false)
 			if r != tt.reasoning || a != tt.answer || calls != nil {
 				t.Errorf("SplitReply(%q, %q) = %q, %q, %v; want %q, %q", tt.prompt, tt.in, r, a, calls, tt.reasoning, tt.answer)
+			}
+		})
+	}
+}
+
+// TestReplyAfterDistillPrompt: the DeepSeek-R1 distills' template (testdata/
+// deepseek-r1-distill.jinja) ends its generation prompt with "<｜Assistant｜><think>\n", so the
+// reply starts inside the reasoning and has only the closing tag; after tool outputs it adds
+// no generation prompt and a reply opens its own <think>.
+func TestReplyAfterDistillPrompt(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "deepseek-r1-distill.jinja"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	var weather ToolCall
+	weather.Type, weather.Function.Name, weather.Function.Arguments = "function", "get_weather", "{}"
+	opts := Options{AddGenerationPrompt: true, BOSToken: "<｜begin▁of▁sentence｜>", EOSToken: "<｜end▁of▁sentence｜>"}
+	for _, tc := range []struct {
+		name, wantSuffix, reply string
+		messages                []Message
+		reasoning, content      string
+	}{
+		{
+			name:       "user turn",
+			messages:   []Message{{Role: "user", Content: str("What is the capital of Japan?")}},
+			wantSuffix: "<｜User｜>What is the capital of Japan?<｜Assistant｜><think>\n",
+			reply:      "Okay, Japan's capital.\nIt is Tokyo.\n</think>\n\nTokyo.",
+			reasoning:  "Okay, Japan's capital.\nIt is Tokyo.\n", content: "Tokyo.",
+		},
+		{
+			name:       "user turn, reply never closes the reasoning",
+			messages:   []Message{{Role: "user", Content: str("Count.")}},
+			wantSuffix: "<｜Assistant｜><think>\n",
+			reply:      "1, 2, 3…", reasoning: "1, 2, 3…",
+		},
+		{
+			name: "after tool outputs",
+			messages: []Message{
+				{Role: "user", Content: str("Weather?")},
+				{Role: "assistant", ToolCalls: []ToolCall{weather}},
+				{Role: "tool", Content: str("sunny")},
+			},
+			wantSuffix: "<｜tool▁output▁begin｜>sunny<｜tool▁output▁end｜><｜tool▁outputs▁end｜>",
+			reply:      "<think>\nIt is sunny.\n</think>\n\nSunny.", reasoning: "It is sunny.\n", content: "Sunny.",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prompt, err := tpl.Render(tc.messages, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(prompt, tc.wantSuffix) {
+				t.Fatalf("prompt %q does not end with %q", prompt, tc.wantSuffix)
+			}
+			// Token by token, as the server streams it: every split gives the same result.
+			for i := 0; i <= len(tc.reply); i++ {
+				got := parseAll(prompt, false, tc.reply[:i], tc.reply[i:])
+				if got.reasoning != tc.reasoning || got.content != tc.content {
+					t.Fatalf("split at %d: reasoning %q content %q, want %q and %q", i, got.reasoning, got.content, tc.reasoning, tc.content)
+				}
 			}
 		})
 	}

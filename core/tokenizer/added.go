@@ -141,13 +141,24 @@ func (e *encoder) splitAdded(s string, m *matcher, pass int) {
 }
 
 // gap encodes text between added tokens found in the given pass: after the non-normalized
-// tokens (pass 1) come the normalized ones (pass 2), then pre-tokenization and BPE.
+// tokens (pass 1) the text is normalized and the normalized ones are found (pass 2), then
+// come pre-tokenization and BPE.
 func (e *encoder) gap(s string, pass int) {
 	if pass == 1 {
+		if e.t.pipe.nfc {
+			s = nfc(s)
+		}
 		e.splitAdded(s, e.t.normalizedTokens, 2)
 		return
 	}
-	e.splitDigitsCJK(s)
+	switch e.t.pipe.pre {
+	case preQwen2:
+		e.splitQwen2(s, 1)
+	case preLlama3:
+		e.splitQwen2(s, 3)
+	default:
+		e.splitDigitsCJK(s)
+	}
 }
 
 // isWordRune is Rust regex's Unicode \w: Alphabetic, marks, decimal digits, connector

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"unicode/utf8"
 )
 
 // noRank is the rank of a pair that has no merge.
@@ -85,6 +86,9 @@ func (e *encoder) bpe(w string) {
 	t := e.t
 	if len(w) == 1 {
 		e.out = append(e.out, int(t.byteTok[w[0]]))
+		return
+	}
+	if t.pipe.ignoreMerges && e.wholeToken(w) {
 		return
 	}
 	if len(w) > smallWord {
@@ -229,4 +233,20 @@ func (e *encoder) bpeHeap(w string) {
 		e.out = append(e.out, int(syms[i]))
 	}
 	e.syms, e.next, e.prev, e.heap = syms, next, prev, h
+}
+
+// wholeToken encodes w as one id if its byte-level form is a token of the BPE vocabulary (not
+// an added token), as BPE with ignore_merges does before merging, and reports whether it did.
+func (e *encoder) wholeToken(w string) bool {
+	bl := e.bl[:0]
+	for i := 0; i < len(w); i++ {
+		bl = utf8.AppendRune(bl, byteRune[w[i]])
+	}
+	e.bl = bl
+	id, ok := e.t.ids[string(bl)] // no allocation: the compiler looks up the bytes
+	if !ok || e.t.isAdded[id] {
+		return false
+	}
+	e.out = append(e.out, int(id))
+	return true
 }

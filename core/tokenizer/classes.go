@@ -112,3 +112,15 @@ func (c classifier) runEnd(s string, i int, mask uint8) int {
 	}
 	return i
 }
+
+// runEndNot returns the end of the run of characters from s[i] that have no class in mask.
+func (c classifier) runEndNot(s string, i int, mask uint8) int {
+	for i < len(s) {
+		cl, n := c.at(s, i)
+		if cl&mask != 0 {
+			break
+		}
+		i += n
+	}
+	return i
+}

@@ -1,7 +1,10 @@
-// Package tokenizer implements the DeepSeek-V3 byte-level BPE tokenizer, giving the same ids as
-// Hugging Face tokenizers for the same tokenizer.json.
+// Package tokenizer implements the byte-level BPE tokenizers of DeepSeek-V3, Qwen2 (also
+// Qwen2.5, Qwen3 and the DeepSeek-R1 Qwen distills) and Llama 3 (the R1 Llama distills), giving
+// the same ids as Hugging Face tokenizers for the same tokenizer.json. What differs between
+// them, the pipeline (pipeline.go), is recognized in tokenizer.json or from GGUF's
+// tokenizer.ggml.pre; any other pre-tokenizer, normalizer or merge rule is an error at load.
 //
-// Encoding runs the tokenizer.json pipeline:
+// Encoding runs the tokenizer.json pipeline; for DeepSeek-V3:
 //
 //  1. Added tokens (tokenizer.json "added_tokens", such as <｜begin▁of▁sentence｜> or <｜User｜>)
 //     are found in the raw text and become single ids: first the non-normalized ones, then, in
@@ -19,6 +22,14 @@
 //  3. Each piece is mapped to bytes (the GPT-2 byte-to-unicode table, bytelevel.go) and merged by
 //     BPE rank, lowest rank first and leftmost on ties (bpe.go).
 //
+// Qwen2 and Llama 3 differ in steps 1 and 2 and in BPE (qwen2split.go): the text between
+// non-normalized added tokens is NFC-normalized (Qwen2; golang.org/x/text/unicode/norm,
+// Unicode 15.0.0), and it is pre-tokenized by one Split regex, the same scanner for both but
+// for its digits — \p{N} for Qwen2, \p{N}{1,3} for Llama 3 — whose alternatives are English
+// contractions in any case, letters with one leading non-letter, digits, other characters with
+// one leading space, and the same whitespace rules. Llama 3's BPE has ignore_merges: a piece
+// that is a vocabulary token is that token, even where the merges would not build it.
+//
 // Encode never adds a BOS id; callers that want one prepend BOS() when AddBOS() is true, as
 // Hugging Face transformers does for this model.
 //
@@ -26,7 +37,8 @@
 // the behaviour itself. Each byte that is not part of a valid UTF-8 sequence is a character of
 // its own that belongs to no Unicode category (like an unassigned code point) for the splitters,
 // and it encodes through the byte-level alphabet like any other byte. Hence
-// Decode(Encode(s)) == s for every string s, valid UTF-8 or not. Decode returns the raw bytes of
+// Decode(Encode(s)) == s for every string s, valid UTF-8 or not (with NFC, Decode gives the
+// normalized s; invalid bytes pass through normalization unchanged). Decode returns the raw bytes of
 // the tokens; it does not replace invalid sequences with U+FFFD as Hugging Face's decoder does
 // (the two agree whenever the decoded bytes are valid UTF-8). The StreamDecoder, which hands out
 // text to be shown, does replace them.
@@ -39,15 +51,18 @@
 //
 //	tokenizer.go    the Tokenizer, its accessors, Encode and Decode, the pooled encoder state
 //	load.go         reading tokenizer.json and tokenizer_config.json (size-bounded; only the
-//	                DeepSeek-V3 pipeline is accepted)
+//	                pipelines of pipeline.go are accepted)
+//	pipeline.go     the pipelines (pre-tokenizer, NFC, ignore_merges) and their GGUF names
 //	vocab.go        the GGUF form of the vocabulary (Vocab, FromVocab) and the common constructor
 //	added.go        matching added tokens in the raw text (leftmost-longest, lstrip, rstrip,
 //	                single_word)
-//	pretokenize.go  the three regex splitters as scanners
+//	normalize.go    the NFC normalizer
+//	pretokenize.go  DeepSeek-V3's three regex splitters as scanners
+//	qwen2split.go   the Split regex of Qwen2 and Llama 3 as a scanner
 //	classes.go      the Unicode character classes the splitters use, in a table
 //	bytelevel.go    the GPT-2 byte-to-unicode table both ways, and a token's decoded bytes
 //	bpe.go          the merge table and the BPE merge loop (a rescan for short pieces, a heap
-//	                for long ones)
+//	                for long ones), and ignore_merges' whole-piece lookup
 //	cache.go        the per-encoder cache of short pieces' ids
 //	stream.go       StreamDecoder: incremental decoding with stop strings
 package tokenizer

@@ -24,10 +24,13 @@ const (
 
 // Load reads a Hugging Face tokenizer.json, given as the file or as a directory holding it.
 // tokenizer_config.json beside it, if there is one, gives add_bos_token, bos_token, eos_token
-// and chat_template; without it BOS and EOS are -1 and AddBOS is false.
+// and chat_template; without it BOS and EOS are -1 and AddBOS is false. Where the config has
+// no add_bos_token, AddBOS is whether tokenizer.json's post-processor starts a sequence with
+// the BOS token, as it does for Llama 3.
 //
-// Only what DeepSeek-V3 uses is accepted: a byte-level BPE model and exactly the DeepSeek-V3
-// pre-tokenizer, with no normalization. Anything else is an error rather than a tokenizer that
+// Only the pipelines of DeepSeek-V3, Qwen2 and Llama 3 are accepted: a byte-level BPE model
+// and exactly one of their pre-tokenizers, with its normalizer (none, NFC for Qwen2) and merge
+// rule (ignore_merges for Llama 3). Anything else is an error rather than a tokenizer that
 // silently gives other ids than Hugging Face.
 func Load(path string) (*Tokenizer, error) {
 	isDir, err := mmap.CheckPath(path, true)
@@ -74,10 +77,11 @@ type tokenizerJSON struct {
 		Normalized bool   `json:"normalized"`
 		Special    bool   `json:"special"`
 	} `json:"added_tokens"`
-	Normalizer   json.RawMessage `json:"normalizer"`
-	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
-	Decoder      json.RawMessage `json:"decoder"`
-	Model        struct {
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
+	Model         struct {
 		Type                    string          `json:"type"`
 		Dropout                 *float64        `json:"dropout"`
 		ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
@@ -117,14 +121,20 @@ func parseTokenizerJSON(data []byte) (spec, error) {
 		return spec{}, errors.New("unsupported: BPE continuing_subword_prefix or end_of_word_suffix")
 	case m.ByteFallback:
 		return spec{}, errors.New("unsupported: BPE byte_fallback")
-	case m.IgnoreMerges:
-		return spec{}, errors.New("unsupported: BPE ignore_merges")
 	}
-	if err := checkNormalizer(f.Normalizer); err != nil {
+	nfc, err := checkNormalizer(f.Normalizer)
+	if err != nil {
 		return spec{}, err
 	}
-	if err := checkPreTokenizer(f.PreTokenizer); err != nil {
+	pre, err := checkPreTokenizer(f.PreTokenizer)
+	if err != nil {
 		return spec{}, err
+	}
+	pipe := pipeline{pre: pre, nfc: nfc, ignoreMerges: m.IgnoreMerges}
+	if pipe.ggufName() == "" {
+		return spec{}, fmt.Errorf("unsupported combination of pre-tokenizer, normalizer (NFC %v) and BPE ignore_merges (%v): "+
+			"implemented are DeepSeek-V3's (no normalizer), Qwen2's (NFC) and Llama 3's (no normalizer, ignore_merges)",
+			nfc, m.IgnoreMerges)
 	}
 	if err := checkDecoder(f.Decoder); err != nil {
 		return spec{}, err
@@ -143,7 +153,7 @@ func parseTokenizerJSON(data []byte) (spec, error) {
 		}
 		n = max(n, a.ID+1)
 	}
-	sp := spec{tokens: make([]string, n), types: make([]int32, n)}
+	sp := spec{tokens: make([]string, n), types: make([]int32, n), pipe: pipe, postBOS: postProcessorLead(f.PostProcessor)}
 	for i := range sp.types {
 		sp.types[i] = typeUnused
 	}
@@ -197,41 +207,66 @@ func isNull(raw json.RawMessage) bool {
 	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
 
-// checkNormalizer accepts only normalizers that change nothing: none, or an empty Sequence.
-func checkNormalizer(raw json.RawMessage) error {
+// checkNormalizer accepts the normalizers that change nothing (none, or an empty Sequence) and
+// NFC (alone, or as the only member of a Sequence); it reports whether it is NFC.
+func checkNormalizer(raw json.RawMessage) (nfc bool, err error) {
 	if isNull(raw) {
-		return nil
+		return false, nil
 	}
 	var c component
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return fmt.Errorf("normalizer: %w", err)
+		return false, fmt.Errorf("normalizer: %w", err)
 	}
-	if c.Type != "Sequence" || len(c.Normalizers) != 0 {
-		return fmt.Errorf("unsupported normalizer %s", raw)
+	if c.Type == "Sequence" && len(c.Normalizers) == 1 {
+		c = c.Normalizers[0]
 	}
-	return nil
+	switch {
+	case c.Type == "Sequence" && len(c.Normalizers) == 0:
+		return false, nil
+	case c.Type == "NFC":
+		return true, nil
+	}
+	return false, fmt.Errorf("unsupported normalizer %s (implemented: none and NFC)", raw)
 }
 
-// checkPreTokenizer accepts only the DeepSeek-V3 pre-tokenizer, which pretokenize.go implements.
-func checkPreTokenizer(raw json.RawMessage) error {
+// checkPreTokenizer recognizes the pre-tokenizers this package implements: DeepSeek-V3's
+// (pretokenize.go) and Qwen2's and Llama 3's (qwen2split.go), each a Sequence of its Split
+// regexes, behavior Isolated, and a ByteLevel step without a regex.
+func checkPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 	var c component
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return fmt.Errorf("pre_tokenizer: %w", err)
+		return 0, fmt.Errorf("pre_tokenizer: %w", err)
 	}
-	ok := c.Type == "Sequence" && len(c.Pretokenizers) == 4
-	if ok {
-		for i, want := range []string{digitsPattern, cjkPattern, wordPattern} {
-			p := c.Pretokenizers[i]
-			ok = ok && p.Type == "Split" && p.Behavior == "Isolated" && !p.Invert &&
-				p.Pattern.Regex != nil && *p.Pattern.Regex == want
+	for _, k := range []struct {
+		pre      preTokenizer
+		patterns []string
+	}{
+		{preDeepSeekV3, []string{digitsPattern, cjkPattern, wordPattern}},
+		{preQwen2, []string{qwen2Pattern}},
+		{preLlama3, []string{llama3Pattern}},
+	} {
+		if isSplitsThenByteLevel(c, k.patterns) {
+			return k.pre, nil
 		}
-		b := c.Pretokenizers[3]
-		ok = ok && b.Type == "ByteLevel" && !b.AddPrefixSpace && b.UseRegex != nil && !*b.UseRegex
 	}
-	if !ok {
-		return errors.New("unsupported pre_tokenizer: only the DeepSeek-V3 one (three Split regexes and ByteLevel) is implemented")
+	return 0, errors.New("unsupported pre_tokenizer: implemented are DeepSeek-V3's (three Split regexes and ByteLevel), " +
+		"Qwen2's and Llama 3's (one Split regex and ByteLevel), with exactly their regexes")
+}
+
+// isSplitsThenByteLevel reports whether c is a Sequence of Split(Isolated) pre-tokenizers with
+// the given regexes, in order, and a ByteLevel without prefix space or regex.
+func isSplitsThenByteLevel(c component, patterns []string) bool {
+	if c.Type != "Sequence" || len(c.Pretokenizers) != len(patterns)+1 {
+		return false
 	}
-	return nil
+	for i, want := range patterns {
+		p := c.Pretokenizers[i]
+		if p.Type != "Split" || p.Behavior != "Isolated" || p.Invert || p.Pattern.Regex == nil || *p.Pattern.Regex != want {
+			return false
+		}
+	}
+	b := c.Pretokenizers[len(patterns)]
+	return b.Type == "ByteLevel" && !b.AddPrefixSpace && b.UseRegex != nil && !*b.UseRegex
 }
 
 // checkDecoder accepts the ByteLevel decoder (or none, decoding the same way).
@@ -262,12 +297,16 @@ func parseTokenizerConfig(data []byte, sp *spec) error {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return err
 	}
-	if c.AddBOSToken != nil {
-		sp.addBOS = *c.AddBOSToken
-	}
 	var err error
 	if sp.bos, err = configTokenID(c.BOSToken, sp); err != nil {
 		return fmt.Errorf("bos_token: %w", err)
+	}
+	if c.AddBOSToken != nil {
+		sp.addBOS = *c.AddBOSToken
+	} else {
+		// Without add_bos_token, transformers' fast tokenizer adds what the post-processor
+		// puts first (Llama 3: <|begin_of_text|>).
+		sp.addBOS = sp.bos >= 0 && sp.postBOS == sp.bos
 	}
 	if sp.eos, err = configTokenID(c.EOSToken, sp); err != nil {
 		return fmt.Errorf("eos_token: %w", err)
@@ -331,4 +370,43 @@ func configChatTemplate(raw json.RawMessage) (string, error) {
 		}
 	}
 	return "", errors.New("no template named \"default\"")
+}
+
+// postProcessorLead returns the id of the special token that tokenizer.json's post-processor
+// puts before a single sequence — a TemplateProcessing whose "single" template starts with a
+// SpecialToken of one id, alone or in a Sequence of processors — or -1 if there is none.
+func postProcessorLead(raw json.RawMessage) int {
+	if isNull(raw) {
+		return -1
+	}
+	var p struct {
+		Type       string            `json:"type"`
+		Processors []json.RawMessage `json:"processors"`
+		Single     []struct {
+			SpecialToken *struct {
+				ID string `json:"id"`
+			} `json:"SpecialToken"`
+		} `json:"single"`
+		SpecialTokens map[string]struct {
+			IDs []int `json:"ids"`
+		} `json:"special_tokens"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return -1
+	}
+	switch p.Type {
+	case "Sequence":
+		for _, q := range p.Processors {
+			if id := postProcessorLead(q); id >= 0 {
+				return id
+			}
+		}
+	case "TemplateProcessing":
+		if len(p.Single) > 0 && p.Single[0].SpecialToken != nil {
+			if ids := p.SpecialTokens[p.Single[0].SpecialToken.ID].IDs; len(ids) == 1 {
+				return ids[0]
+			}
+		}
+	}
+	return -1
 }

@@ -126,12 +126,24 @@ func (c classifier) wordMatch(s string, i int) (end, size int) {
 	if c0&clsSpace == 0 {
 		return -1, n0
 	}
+	return c.spaceMatch(s, i, c0, n0), n0
+}
+
+// spaceMatch returns the end of \s*[\r\n]+|\s+(?!\S)|\s+ at s[i], a whitespace character of
+// class c0 and length n0, with s the whole piece:
+//
+//	\s*[\r\n]+     a whitespace run up to and including its last \r or \n
+//	\s+(?!\S)      a whitespace run at the end of the piece; followed by a non-space, the run
+//	               less its last character, which goes with what follows (if the run has at
+//	               least two characters)
+//	\s+            a single whitespace character before a non-space
+func (c classifier) spaceMatch(s string, i int, c0 uint8, n0 int) int {
 	// The whitespace run s[i:k], its last character starting at last, its last \r or \n at nl.
 	nl := -1
 	if c0&clsNL != 0 {
 		nl = i
 	}
-	last, k, count := i, j, 1
+	last, k, count := i, i+n0, 1
 	for k < len(s) {
 		cl, n := c.at(s, k)
 		if cl&clsSpace == 0 {
@@ -146,11 +158,11 @@ func (c classifier) wordMatch(s string, i int) (end, size int) {
 	}
 	switch {
 	case nl >= 0: // \s*[\r\n]+
-		return nl + 1, n0
+		return nl + 1
 	case k == len(s) || count == 1: // \s+(?!\S) at the end, or \s+ for a lone space
-		return k, n0
+		return k
 	default: // \s+(?!\S) backtracked by one character
-		return last, n0
+		return last
 	}
 }
 

@@ -28,6 +28,7 @@ type Tokenizer struct {
 	addBOS       bool
 	chatTemplate string
 
+	pipe    pipeline // the pre-tokenizer, normalizer and merge rule
 	cls     classifier
 	seed    maphash.Seed // for the word caches
 	scratch sync.Pool    // *encoder
@@ -42,6 +43,9 @@ type encoder struct {
 	syms, ranks, next, prev []int32
 	heap                    []mergeCand
 	cache                   *wordCache // allocated on first use
+
+	// bl is the byte-level form of a piece, for the whole-piece lookup of ignore_merges.
+	bl []byte
 
 	// pieces, if not nil, collects the pre-tokenized pieces instead of encoding them (tests).
 	pieces *[]string
@@ -73,6 +77,9 @@ func (t *Tokenizer) AppendEncode(dst []int, text string) []int {
 	if cap(e.syms) > maxPooledSymbols {
 		// A very long piece grew the BPE buffers: do not keep them alive in the pool.
 		e.syms, e.ranks, e.next, e.prev, e.heap = nil, nil, nil, nil, nil
+	}
+	if cap(e.bl) > 2*maxPooledSymbols {
+		e.bl = nil
 	}
 	t.scratch.Put(e)
 	return dst
@@ -122,10 +129,15 @@ func (t *Tokenizer) ID(token string) (int, bool) {
 }
 
 // MinTokens is a lower bound on the number of ids Encode returns for a text of n bytes:
-// the ids decode to the text (the normalizer is the identity) and none to more bytes than
-// the longest token. A caller can refuse a text that is certainly too long without
-// encoding it.
+// the ids decode to the normalized text and none to more bytes than the longest token. The
+// normalized text is the text itself, or with NFC at least a third of it (composition
+// shrinks most in Hangul, three 3-byte jamo into one 3-byte syllable; elsewhere it replaces a
+// starter and marks of at least 2 bytes each by one character). A caller can refuse a text
+// that is certainly too long without encoding it.
 func (t *Tokenizer) MinTokens(n int) int {
+	if t.pipe.nfc {
+		n /= 3
+	}
 	if n <= 0 || t.maxBytes == 0 {
 		return 0
 	}

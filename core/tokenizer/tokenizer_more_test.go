@@ -162,7 +162,8 @@ func TestFromVocab(t *testing.T) {
 		bad  func(*Vocab)
 	}{
 		{"other model", func(v *Vocab) { v.Model = "llama" }},
-		{"other pre-tokenizer", func(v *Vocab) { v.Pre = "llama-bpe" }},
+		{"unknown pre-tokenizer", func(v *Vocab) { v.Pre = "gpt-4o" }},
+		{"no pre-tokenizer", func(v *Vocab) { v.Pre = "" }},
 		{"types short", func(v *Vocab) { v.Types = v.Types[:10] }},
 		{"merge of one token", func(v *Vocab) { v.Merges = append([]string{"Ġ"}, v.Merges...) }},
 		{"merge of an unknown token", func(v *Vocab) { v.Merges = append([]string{"Ġ nosuchtoken"}, v.Merges...) }},

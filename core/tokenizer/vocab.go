@@ -21,8 +21,10 @@ const (
 
 // Vocab is the vocabulary in the form GGUF files store it (the tokenizer.ggml.* keys).
 //
-//   - Model is tokenizer.ggml.model, "gpt2" for byte-level BPE; Pre is tokenizer.ggml.pre,
-//     "deepseek-v3" for this pre-tokenizer (the only one implemented).
+//   - Model is tokenizer.ggml.model, "gpt2" for byte-level BPE; Pre is tokenizer.ggml.pre:
+//     "deepseek-v3"; "qwen2" or "deepseek-r1-qwen" (Qwen2's regex, NFC normalization);
+//     "llama-bpe", "llama3" or "llama-v3" (Llama 3's regex, ignore_merges). Others are an
+//     error (pipeline.go).
 //   - Tokens[id] is the vocabulary string of id (byte-level form for BPE tokens, content for
 //     added tokens); ids that no token has are "[PAD<id>]" with type 5.
 //   - Types[id] is the token type: 1 normal, 3 control (an added token Hugging Face marks
@@ -48,17 +50,14 @@ type Vocab struct {
 	ChatTemplate string
 }
 
-// GGUF names of the tokenizer model and pre-tokenizer that this package implements.
-const (
-	ggufModel = "gpt2"
-	ggufPre   = "deepseek-v3"
-)
+// ggufModel is the GGUF name of the tokenizer model this package implements (byte-level BPE).
+const ggufModel = "gpt2"
 
 // Vocab returns the vocabulary in GGUF form; FromVocab of it gives an identical Tokenizer.
 func (t *Tokenizer) Vocab() Vocab {
 	v := Vocab{
 		Model:        ggufModel,
-		Pre:          ggufPre,
+		Pre:          t.pipe.ggufName(),
 		Tokens:       make([]string, len(t.tokens)),
 		Types:        append([]int32(nil), t.types...),
 		Merges:       make([]string, len(t.pairs)),
@@ -84,8 +83,9 @@ func FromVocab(v Vocab) (*Tokenizer, error) {
 	if v.Model != ggufModel {
 		return nil, fmt.Errorf("tokenizer: unsupported tokenizer model %q (want %q)", v.Model, ggufModel)
 	}
-	if v.Pre != ggufPre {
-		return nil, fmt.Errorf("tokenizer: unsupported pre-tokenizer %q (only %q is implemented)", v.Pre, ggufPre)
+	pipe, err := pipelineOfGGUF(v.Pre)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	if v.Types != nil && len(v.Types) != len(v.Tokens) {
 		return nil, fmt.Errorf("tokenizer: %d token types for %d tokens", len(v.Types), len(v.Tokens))
@@ -98,6 +98,7 @@ func FromVocab(v Vocab) (*Tokenizer, error) {
 		eos:          v.EOS,
 		addBOS:       v.AddBOS,
 		chatTemplate: v.ChatTemplate,
+		pipe:         pipe,
 	}
 	for id := range v.Tokens {
 		typ := int32(typeNormal)
@@ -139,6 +140,10 @@ type spec struct {
 	bos, eos     int
 	addBOS       bool
 	chatTemplate string
+	pipe         pipeline
+	// postBOS is, from tokenizer.json, the id its post-processor puts first, or -1 (0 from
+	// GGUF, where it is not used): with no add_bos_token, the BOS is added if it is that id.
+	postBOS int
 }
 
 // build makes a Tokenizer.
@@ -162,6 +167,7 @@ func build(sp spec) (*Tokenizer, error) {
 		eos:          sp.eos,
 		addBOS:       sp.addBOS,
 		chatTemplate: sp.chatTemplate,
+		pipe:         sp.pipe,
 		cls:          classifier{table: classTable()},
 		seed:         maphash.MakeSeed(),
 	}

@@ -180,7 +180,7 @@ x {{ 'y' }} z
 
 
 def cases():
-    v3, r1 = "deepseek-v3", "deepseek-r1"
+    v3, r1, r1d = "deepseek-v3", "deepseek-r1", "deepseek-r1-distill"
     out = []
 
     def add(name, template, messages, gen=False, tools=None, extra=None, bos=BOS, eos=EOS):
@@ -192,7 +192,7 @@ def cases():
             c["extra"] = extra
         out.append(c)
 
-    for tpl in (v3, r1):
+    for tpl in (v3, r1, r1d):
         add(tpl + "/empty-messages", tpl, [], gen=False)
         add(tpl + "/empty-messages-gen", tpl, [], gen=True)
         add(tpl + "/system-only", tpl, [s("You are a helpful assistant.")], gen=False)
@@ -221,6 +221,11 @@ def cases():
         add(tpl + "/empty-content", tpl, [u(""), a(""), u("")], gen=True)
     add(r1 + "/tool-call-with-content", r1,
         [u("Weather?"), calls(WEATHER, content="Let me check."), t("sunny"), a("Sunny.")], gen=True)
+    add(r1d + "/tool-call-with-content-drops-calls", r1d,
+        [u("Weather?"), calls(WEATHER, content="Let me check."), t("sunny"), a("Sunny.")], gen=True)
+    add(r1d + "/system-last-wins", r1d, [s("First."), s("Second."), u("Hi")], gen=True)
+    add(r1d + "/no-gen-after-user", r1d, [u("Hi")], gen=False)
+    add(r1d + "/assistant-last-then-gen", r1d, [u("Hi"), a("<think>\nhmm\n</think>\n\nHello")], gen=True)
     add(v3 + "/tool-call-with-content-is-plain", v3,
         [u("Weather?"), calls(WEATHER, content="Let me check."), u("ok")], gen=True)
     add(v3 + "/bos-eos-tokens-passed", v3, [u("x")], gen=True, bos="<BOS>", eos="<EOS>")
@@ -271,6 +276,8 @@ def main():
         templates["deepseek-v3"] = json.load(f)["chat_template"]
     with open(os.path.join(HERE, "..", "deepseek-r1.jinja"), encoding="utf-8") as f:
         templates["deepseek-r1"] = f.read()
+    with open(os.path.join(HERE, "..", "deepseek-r1-distill.jinja"), encoding="utf-8") as f:
+        templates["deepseek-r1-distill"] = f.read()
 
     cs = cases()
     env = jinja2_env()
@@ -293,9 +300,10 @@ def main():
         "format": "chat-golden/1",
         "made_by": {"rendered": "Python Jinja2 %s, set up as transformers' apply_chat_template" % jinja2.__version__,
                     "hf_rendered": "@huggingface/jinja 0.5.11"},
-        "templates": {k: v for k, v in templates.items() if k not in ("deepseek-v3", "deepseek-r1")},
+        "templates": {k: v for k, v in templates.items() if k not in ("deepseek-v3", "deepseek-r1", "deepseek-r1-distill")},
         "template_files": {"deepseek-v3": "the DeepSeekV3 constant (= shared/fixtures/tokenizer/deepseek-v3/tokenizer_config.json chat_template)",
-                           "deepseek-r1": "testdata/deepseek-r1.jinja"},
+                           "deepseek-r1": "testdata/deepseek-r1.jinja",
+                           "deepseek-r1-distill": "testdata/deepseek-r1-distill.jinja"},
         "cases": cs,
     }
     with open(os.path.join(HERE, "..", "golden.json"), "w", encoding="utf-8") as f:
