@@ -7,7 +7,8 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// ExportTensor is one tensor of an opened model in llama.cpp's deepseek2 GGUF layout, for
+// ExportTensor is one tensor of an opened model in llama.cpp's GGUF layout (deepseek2, or
+// qwen2 / llama / qwen3 for the dense families), for
 // converters: its GGUF name, its ne (ne0 first) and a way to read its values as float32,
 // one part at a time (an expert of a stacked expert tensor, or a run of whole rows).
 type ExportTensor struct {
@@ -46,9 +47,13 @@ func rowParts(rows, cols int) int {
 // kv_b_proj split into attn_k_b (W^UK per head, transposed) and attn_v_b as llama.cpp writes it.
 // A multi-token-prediction module follows the main layers as block num_hidden_layers: its
 // block's usual tensors, then its own blk.N.nextn.* (eh_proj, enorm, hnorm, and the
-// embed_tokens, shared_head_norm and shared_head_head the files had).
+// embed_tokens, shared_head_norm and shared_head_head the files had). A dense model is
+// listed in its own architecture's layout (exportDense).
 func (m *Model) Export() []ExportTensor {
 	c := m.Config
+	if c.Dense() {
+		return m.exportDense()
+	}
 	var ts []ExportTensor
 	mat := func(name string, w quant.Matrix) {
 		rows, cols := w.Rows(), w.Cols()
@@ -171,9 +176,13 @@ func fillRows(dst []float32, w quant.Matrix, lo, hi int) {
 	}
 }
 
-// GGUFMetadata is the model's architecture as llama.cpp's deepseek2 keys, in the order and
-// with the types its converter writes them.
+// GGUFMetadata is the model's architecture as llama.cpp's keys (deepseek2, or those of the
+// dense families: denseGGUFMetadata), in the order and with the types its converter writes
+// them.
 func (c *Config) GGUFMetadata() [][2]any {
+	if c.Dense() {
+		return c.denseGGUFMetadata()
+	}
 	p := "deepseek2."
 	kv := [][2]any{
 		{"general.architecture", "deepseek2"},
@@ -235,7 +244,7 @@ func (c *Config) GGUFMetadata() [][2]any {
 func (m *Model) ParamCounts() (total, active int64) {
 	mtp := fmt.Sprintf("blk.%d.", len(m.layers))
 	for _, t := range m.Export() {
-		if m.mtp != nil && strings.HasPrefix(t.Name, mtp) {
+		if m.mtp != nil && strings.HasPrefix(t.Name, mtp) || t.Name == ggufRopeFreqs {
 			continue
 		}
 		n := t.Elements()

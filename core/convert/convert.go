@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -84,8 +85,13 @@ func write(ctx context.Context, m *core.Model, out io.Writer, spec typeSpec, o O
 			kvs = append(kvs, [2]any{"tokenizer.chat_template", v.ChatTemplate})
 		}
 	} else {
-		// llama.cpp loads a file without a vocabulary only when it says so.
+		// llama.cpp loads a file without a vocabulary only when it says so; the vocabulary's
+		// size is then the key's (which llama.cpp's converter writes only for some
+		// architectures).
 		kvs = append(kvs, [2]any{"tokenizer.ggml.model", "none"})
+		if key := m.Config.GGUFArchitecture() + ".vocab_size"; !slices.ContainsFunc(kvs, func(kv [2]any) bool { return kv[0] == key }) {
+			kvs = append(kvs, [2]any{key, uint32(m.Config.VocabSize)})
+		}
 	}
 	for _, kv := range kvs {
 		if err := w.AddKV(kv[0].(string), kv[1]); err != nil {
