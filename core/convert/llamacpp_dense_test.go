@@ -218,9 +218,11 @@ func (c llamaCppLimit) check(t *testing.T, label string, s logitStats) {
 
 // TestLlamaCppDense runs llama.cpp itself (DEEPGO_LLAMA_CPP = its build/bin; skipped
 // without it, as CI has no llama.cpp) on deepgo's conversions of the dense reference
-// checkpoints: llama-completion loads each F32 and Q8_0 file and generates; llama-debug's
-// last-position logits match deepgo's on the same file; and llama-quantize's Q8_0 and
-// Q4_K_M of deepgo's F32 file load in deepgo and match llama.cpp's logits on them. With
+// checkpoints: llama-simple loads each F32 and Q8_0 file and generates (on F32, deepgo's
+// greedy continuation); llama-debug's last-position logits match deepgo's on the same file;
+// and llama-quantize's Q8_0 and Q4_K_M of deepgo's F32 file load in deepgo, match
+// llama.cpp's logits on them, and hold the same tensors, byte for byte, as deepgo's own
+// conversion to that type. With
 // DEEPGO_RECORD=1 it writes testdata/llamacpp-dense.json for TestDenseMatchesLlamaCpp.
 func TestLlamaCppDense(t *testing.T) {
 	bin := os.Getenv("DEEPGO_LLAMA_CPP")
@@ -264,6 +266,7 @@ func TestLlamaCppDense(t *testing.T) {
 				runTool(t, filepath.Join(bin, "llama-quantize"), src, out, q.typ)
 				runs := llamaCppLogits(t, bin, out)
 				q.limit.check(t, "llama-quantize "+q.typ, lastLogits(t, out, runs))
+				sameTensors(t, out, convertWith(t, dir, strings.ToLower(q.typ), tok))
 			})
 		}
 	}
