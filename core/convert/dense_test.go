@@ -122,7 +122,8 @@ func argmax(x []float32) int {
 
 // TestDenseConversions converts every dense reference checkpoint to GGUF, checks what
 // llama.cpp reads of the file (general.architecture, no output.weight when tied, the Llama-3
-// rope_freqs), opens it and evaluates the reference cases. F32, and the 16-bit type the
+// rope_freqs; the F32 file written again from itself is the same), opens it and evaluates
+// the reference cases. F32, and the 16-bit type the
 // checkpoint is stored in, hold its exact values: they must match the reference logits within
 // the fixture tolerance (max |diff| ≤ 2e-3, mean ≤ 2e-4). The other 16-bit type and Q8_0 round
 // the weights: they must keep the mean KL divergence from the reference under 2e-3 nats and
@@ -145,6 +146,13 @@ func TestDenseConversions(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer m.Close()
+				if typ == "f32" { // GGUF to GGUF: Llama's rows are not permuted again, rope_freqs is kept
+					again := filepath.Join(t.TempDir(), "again.gguf")
+					if _, err := Write(context.Background(), m, again, Options{Type: typ}); err != nil {
+						t.Fatal(err)
+					}
+					sameTensors(t, out, again)
+				}
 				var s logitStats
 				for i, c := range cases {
 					got, err := core.Eval(context.Background(), m, c.Prompt, c.Fed)
