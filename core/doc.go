@@ -38,7 +38,9 @@
 //	ops.go         RMSNorm, softmax, and several matrix products run as one pool task
 //	pool.go        the persistent worker pool that splits matrix work over threads
 //	eval.go        Eval, EvalMTP: the reference protocols (prefill, then one decode per id) for deepgo eval
-//	export.go      an opened model's tensors in llama.cpp's layout, for converters
+//	export.go      an opened model's tensors in llama.cpp's layout, for converters; and in
+//	               export_dense.go, the dense families' (qwen2/llama/qwen3 names and keys,
+//	               Llama's q/k row permutation, rope_freqs from a Llama-3 rope_scaling)
 //	footprint.go   the weight bytes a model holds and one decoded token reads
 //
 // The activation buffers belong to the model's batch (batch.go), allocated on the first

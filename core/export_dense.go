@@ -130,8 +130,8 @@ func sameMatrix(a, b quant.Matrix) (same bool) {
 
 // exportRopeFreqs is llama.cpp's rope_freqs.weight for the model, nil for none: the
 // factors the model's file carried, or those llama.cpp's converter computes from a Llama-3
-// rope_scaling (in float32 as it does: 1 for short wavelengths, factor for long ones, and
-// 1/((1-s)/factor + s) between).
+// rope_scaling (in float32 and in its order of operations: 1 for short wavelengths, factor
+// for long ones, and 1/((1-s)/factor + s) between).
 func (m *Model) exportRopeFreqs() []float32 {
 	if m.ropeFreqs != nil {
 		return m.ropeFreqs
@@ -147,17 +147,18 @@ func (m *Model) exportRopeFreqs() []float32 {
 	factor := float32(rs.Factor)
 	lowWave, highWave := orig/low, orig/high
 	out := make([]float32, dim/2)
+	recip := func(x float32) float32 { return 1 / x } // PyTorch's scalar / tensor: reciprocal, then a product
 	for i := range out {
-		freq := float32(1 / math.Pow(float64(float32(c.RopeTheta)), float64(float32(2*i)/float32(dim))))
-		wave := float32(2*math.Pi) / freq
+		freq := recip(float32(math.Pow(float64(float32(c.RopeTheta)), float64(float32(2*i)/float32(dim)))))
+		wave := recip(freq) * float32(2*math.Pi)
 		switch {
 		case wave < highWave:
 			out[i] = 1
 		case wave > lowWave:
 			out[i] = factor
 		default:
-			s := (orig/wave - low) / (high - low)
-			out[i] = 1 / ((1-s)/factor + s)
+			s := (float32(recip(wave)*orig) - low) / (high - low) // rounded before the subtraction: no fused multiply-add
+			out[i] = recip((1-s)/factor + s)
 		}
 	}
 	return out

@@ -99,7 +99,7 @@ func write(ctx context.Context, m *core.Model, out io.Writer, spec typeSpec, o O
 		}
 	}
 	tensors := m.Export()
-	types := tensorTypes(tensors, spec, m.Config.NRoutedExperts)
+	types := tensorTypes(tensors, spec, quantModelOf(m.Config))
 	var total int64
 	for i, t := range tensors {
 		gt, err := ggufType(types[i])

@@ -122,7 +122,8 @@ func argmax(x []float32) int {
 
 // TestDenseConversions converts every dense reference checkpoint to GGUF, checks what
 // llama.cpp reads of the file (general.architecture, no output.weight when tied, the Llama-3
-// rope_freqs), opens it and evaluates the reference cases. F32, and the 16-bit type the
+// rope_freqs; the F32 file written again from itself is the same), opens it and evaluates
+// the reference cases. F32, and the 16-bit type the
 // checkpoint is stored in, hold its exact values: they must match the reference logits within
 // the fixture tolerance (max |diff| ≤ 2e-3, mean ≤ 2e-4). The other 16-bit type and Q8_0 round
 // the weights: they must keep the mean KL divergence from the reference under 2e-3 nats and
@@ -145,6 +146,13 @@ func TestDenseConversions(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer m.Close()
+				if typ == "f32" { // GGUF to GGUF: Llama's rows are not permuted again, rope_freqs is kept
+					again := filepath.Join(t.TempDir(), "again.gguf")
+					if _, err := Write(context.Background(), m, again, Options{Type: typ}); err != nil {
+						t.Fatal(err)
+					}
+					sameTensors(t, out, again)
+				}
 				var s logitStats
 				for i, c := range cases {
 					got, err := core.Eval(context.Background(), m, c.Prompt, c.Fed)
@@ -209,6 +217,43 @@ func checkDenseFile(t *testing.T, path, refDir, arch string) {
 	}{{arch + ".block_count", cfg.Layers}, {arch + ".attention.head_count_kv", cfg.KVHeads}} {
 		if v, err := f.GetUint(k.key); err != nil || int(v) != k.want {
 			t.Errorf("%s = %d (%v), want %d", k.key, v, err, k.want)
+		}
+	}
+}
+
+// TestDenseAllTypes: every --type converts each dense family's reference checkpoint into a
+// file deepgo opens and evaluates; the mean KL divergence from the reference stays under
+// 0.25 nats (measured: Q4_0 0.09–0.12, the worst; Q5_* 0.02–0.03; Q8_0 under 1e-3; these
+// rows are 64 to 128 values wide, so the K types fall back to 32-value blocks: Q2_K and Q3_K
+// to Q4_0, Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0).
+func TestDenseAllTypes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every type of three checkpoints: TestDenseConversions covers F32 and Q8_0")
+	}
+	for _, name := range []string{"qwen2-gqa", "llama3-gqa", "qwen3-qknorm"} {
+		dir := filepath.Join("..", "testdata", "ref", name)
+		cases, want, _ := loadRef(t, dir)
+		for _, typ := range Types() {
+			t.Run(name+"/"+typ, func(t *testing.T) {
+				m, err := core.Open(convertRef(t, dir, typ), core.Options{Threads: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer m.Close()
+				var s logitStats
+				for i, c := range cases {
+					got, err := core.Eval(context.Background(), m, c.Prompt, c.Fed)
+					if err != nil {
+						t.Fatal(err)
+					}
+					s.add(got, want[i], m.Config.VocabSize)
+				}
+				kl := s.kl / float64(s.rows)
+				t.Logf("%s %s: mean KL %.3g, top-1 %d/%d", name, typ, kl, s.same, s.rows)
+				if !(kl <= 0.25) {
+					t.Errorf("mean KL %.3g > 0.25", kl)
+				}
+			})
 		}
 	}
 }

@@ -18,17 +18,21 @@ type typeSpec struct {
 }
 
 // mixture is one of llama-quantize's K-quant mixtures (llama_tensor_get_type in
-// src/llama-quant.cpp) for a deepseek2 model: the type of each tensor whose role the mixture
-// singles out. Every other weight matrix — token_embd, the attention projections (attn_q*,
-// attn_kv_a_mqa, and attn_k_b / attn_v_b, which llama.cpp's attn_v and attn_kv_b rules do not
-// match), ffn_gate*, ffn_up* — is the mixture's base type.
+// src/llama-quant.cpp): the type of each tensor whose role the mixture singles out, for
+// deepseek2 and for the dense qwen2, llama and qwen3 models. Every other weight matrix —
+// token_embd (unless it is also the output), the attention projections (attn_q*, attn_k,
+// attn_kv_a_mqa, and deepseek2's attn_k_b / attn_v_b, which llama.cpp's attn_v and attn_kv_b
+// rules do not match), ffn_gate*, ffn_up* — is the mixture's base type.
 type mixture struct {
-	output      quant.DType // output.weight
+	output      quant.DType // output.weight, and token_embd.weight when there is no output.weight
 	attnOutput  quant.DType // blk.N.attn_output.weight
 	attnOutput8 quant.DType // the same in a model of exactly 8 routed experts
 	downFirst   quant.DType // ffn_down, ffn_down_exps, ffn_down_shexp of layers i < n/16
 	downMore    quant.DType // the same, of the other layers useMoreBits picks
 	down        quant.DType // the same, of the remaining layers
+	// attnV is the type of the k-th of n attn_v.weight tensors (a dense model's, one per
+	// layer, in layer order); nil: the base type.
+	attnV func(k, n int) quant.DType
 }
 
 // typeSpecs lists the --type names: the pure types, then llama.cpp's mixtures. q6_k is both:
@@ -50,11 +54,17 @@ func typeSpecs() []typeSpec {
 		{"q5_k", 16, quant.Q5_K, nil},
 		{"q6_k", 18, quant.Q6_K, nil},
 		{"q3_k_m", 12, quant.Q3_K, &mixture{output: quant.Q6_K, attnOutput: quant.Q4_K, attnOutput8: quant.Q5_K,
-			downFirst: quant.Q5_K, downMore: quant.Q4_K, down: quant.Q4_K}},
+			downFirst: quant.Q5_K, downMore: quant.Q4_K, down: quant.Q4_K,
+			attnV: func(k, _ int) quant.DType {
+				if k < 2 {
+					return quant.Q5_K
+				}
+				return quant.Q4_K
+			}}},
 		{"q4_k_m", 15, quant.Q4_K, &mixture{output: quant.Q6_K, attnOutput: quant.Q4_K, attnOutput8: quant.Q5_K,
-			downFirst: quant.Q6_K, downMore: quant.Q6_K, down: quant.Q4_K}},
+			downFirst: quant.Q6_K, downMore: quant.Q6_K, down: quant.Q4_K, attnV: moreBits(quant.Q4_K)}},
 		{"q5_k_m", 17, quant.Q5_K, &mixture{output: quant.Q6_K, attnOutput: quant.Q5_K, attnOutput8: quant.Q5_K,
-			downFirst: quant.Q6_K, downMore: quant.Q6_K, down: quant.Q5_K}},
+			downFirst: quant.Q6_K, downMore: quant.Q6_K, down: quant.Q5_K, attnV: moreBits(quant.Q5_K)}},
 	}
 }
 
@@ -77,51 +87,109 @@ func lookupType(name string) (typeSpec, error) {
 	return typeSpec{}, fmt.Errorf("convert: unknown type %q (want one of %s)", name, strings.Join(Types(), ", "))
 }
 
+// moreBits is the attn_v rule of Q4_K_M and Q5_K_M: Q6_K for the tensors useMoreBits
+// picks, base for the others.
+func moreBits(base quant.DType) func(k, n int) quant.DType {
+	return func(k, n int) quant.DType {
+		if useMoreBits(k, n) {
+			return quant.Q6_K
+		}
+		return base
+	}
+}
+
+// quantModel is what llama-quantize's choice of types knows of the model beyond its tensors.
+type quantModel struct {
+	experts  int  // routed experts (deepseek2.expert_count; 0 for the dense families)
+	llama70B bool // llama.cpp's LLM_TYPE_70B: attn_v of Q3_K and Q4_K gets Q5_K
+}
+
+// quantModelOf is the quantModel of a config. llama.cpp calls an 80-layer llama with
+// grouped-query attention, and every 80-layer qwen2, 70B.
+func quantModelOf(c *core.Config) quantModel {
+	q := quantModel{experts: c.NRoutedExperts}
+	switch c.Family() {
+	case core.FamilyLlama:
+		q.llama70B = c.NumHiddenLayers == 80 && c.NumKeyValueHeads != c.NumAttentionHeads
+	case core.FamilyQwen2:
+		q.llama70B = c.NumHiddenLayers == 80
+	}
+	return q
+}
+
 // tensorTypes picks every tensor's type the way llama-quantize does: F32 for vectors and the
 // router; for weight matrices the type's base, or its mixture's choice, then the fallback
-// where a row does not fill whole blocks. experts is the model's routed expert count
-// (deepseek2.expert_count).
-func tensorTypes(tensors []core.ExportTensor, s typeSpec, experts int) []quant.DType {
-	layers := blockCount(tensors)
+// where a row does not fill whole blocks.
+func tensorTypes(tensors []core.ExportTensor, s typeSpec, q quantModel) []quant.DType {
+	x := mixContext{quantModel: q, layers: blockCount(tensors), tied: true}
+	for _, t := range tensors {
+		switch {
+		case t.Name == "output.weight":
+			x.tied = false
+		case strings.HasSuffix(t.Name, ".attn_v.weight"):
+			x.attnV++
+		}
+	}
 	types := make([]quant.DType, len(tensors))
+	k := 0 // attn_v tensors so far (llama.cpp's i_attention_wv)
 	for i, t := range tensors {
-		types[i] = tensorType(t, s, layers, experts)
+		types[i] = tensorType(t, s, x, k)
+		if strings.HasSuffix(t.Name, ".attn_v.weight") {
+			k++
+		}
 	}
 	return types
 }
 
-// tensorType is one tensor's type; see tensorTypes.
-func tensorType(t core.ExportTensor, s typeSpec, layers, experts int) quant.DType {
+// mixContext is what the mixture rules count over the whole file.
+type mixContext struct {
+	quantModel
+	layers int  // block_count
+	tied   bool // no output.weight: token_embd is also the output
+	attnV  int  // attn_v.weight tensors (llama.cpp's n_attention_wv)
+}
+
+// tensorType is one tensor's type; see tensorTypes. k is the number of attn_v tensors before it.
+func tensorType(t core.ExportTensor, s typeSpec, x mixContext, k int) quant.DType {
 	if !t.Matrix {
 		return quant.F32
 	}
 	want := s.base
 	if s.mix != nil {
-		want = s.mix.pick(t.Name, s.base, layers, experts)
+		want = s.mix.pick(t.Name, s.base, x, k)
 	}
 	return fallback(want, t.Ne[0])
 }
 
 // pick is the mixture's type for the named weight matrix. The roles are found by name as
 // llama.cpp's tensor_get_category finds them.
-func (x *mixture) pick(name string, base quant.DType, layers, experts int) quant.DType {
+func (m *mixture) pick(name string, base quant.DType, x mixContext, k int) quant.DType {
 	switch {
-	case name == "output.weight":
-		return x.output
-	case strings.Contains(name, "attn_output.weight"):
-		if experts == 8 {
-			return x.attnOutput8
+	case name == "output.weight" || x.tied && name == "token_embd.weight":
+		return m.output
+	case strings.HasSuffix(name, ".attn_v.weight"):
+		t := base
+		if m.attnV != nil {
+			t = m.attnV(k, x.attnV)
 		}
-		return x.attnOutput
+		if x.llama70B && (t == quant.Q3_K || t == quant.Q4_K) {
+			t = quant.Q5_K
+		}
+		return t
+	case strings.Contains(name, "attn_output.weight"):
+		if x.experts == 8 {
+			return m.attnOutput8
+		}
+		return m.attnOutput
 	case strings.Contains(name, "ffn_down"):
 		l, _ := tensorLayer(name)
 		switch {
-		case l < layers/16:
-			return x.downFirst
-		case useMoreBits(l, layers):
-			return x.downMore
+		case l < x.layers/16:
+			return m.downFirst
+		case useMoreBits(l, x.layers):
+			return m.downMore
 		}
-		return x.down
+		return m.down
 	}
 	return base
 }

@@ -71,7 +71,7 @@ func TestTypesMatchLlamaQuantize(t *testing.T) {
 						t.Fatal(err)
 					}
 					want := strings.Fields(list)
-					got := tensorTypes(tensors, spec, m.Experts)
+					got := tensorTypes(tensors, spec, quantModel{experts: m.Experts})
 					bad := 0
 					for i, g := range got {
 						if g.String() != want[i] {

@@ -17,7 +17,8 @@ import (
 	"github.com/deepgo/deepgo/core/tokenizer"
 )
 
-// runConvert writes a model as a llama.cpp-compatible deepseek2 GGUF file:
+// runConvert writes a model as a llama.cpp-compatible GGUF file (deepseek2, or qwen2, llama
+// or qwen3 for the dense R1 distills):
 //
 //	deepgo convert --in HF_DIR|FILE.gguf --out FILE.gguf --type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m|...
 func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -79,9 +79,16 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	defer m.Close()
 	c := m.Config
 	total, active := m.ParamCounts()
-	fmt.Fprintf(stdout, "\nModel: %s, %d layers (%d dense), hidden %d, %d heads, q_lora %d, kv_lora %d, qk %d+%d, v %d, vocab %d\n",
-		strings.Join(c.Architectures, ","), c.NumHiddenLayers, min(c.FirstKDenseReplace, c.NumHiddenLayers), c.HiddenSize,
-		c.NumAttentionHeads, c.QLoRARank, c.KVLoRARank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim, c.VocabSize)
+	if c.Dense() {
+		fmt.Fprintf(stdout, "\nModel: %s, %d layers, hidden %d, intermediate %d, %d heads over %d KV heads, head_dim %d, vocab %d\n",
+			strings.Join(c.Architectures, ","), c.NumHiddenLayers, c.HiddenSize, c.IntermediateSize, c.NumAttentionHeads,
+			c.NumKeyValueHeads, c.HeadDim, c.VocabSize)
+		fmt.Fprintf(stdout, "Attention: %s; %s\n", denseAttention(c), denseRope(c, m.Export()))
+	} else {
+		fmt.Fprintf(stdout, "\nModel: %s, %d layers (%d dense), hidden %d, %d heads, q_lora %d, kv_lora %d, qk %d+%d, v %d, vocab %d\n",
+			strings.Join(c.Architectures, ","), c.NumHiddenLayers, min(c.FirstKDenseReplace, c.NumHiddenLayers), c.HiddenSize,
+			c.NumAttentionHeads, c.QLoRARank, c.KVLoRARank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim, c.VocabSize)
+	}
 	if c.NRoutedExperts > 0 {
 		fmt.Fprintf(stdout, "MoE: %d routed experts (top %d, %s, %s), %d shared, expert hidden %d\n",
 			c.NRoutedExperts, c.NumExpertsPerTok, c.ScoringFunc, c.TopKMethod, c.NSharedExperts, c.MoEIntermediateSize)
@@ -96,6 +103,45 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			c.NumHiddenLayers, kind, human(m.MTPParams()))
 	}
 	return nil
+}
+
+// denseAttention describes a dense model's attention: its biases, Qwen3's head norms, and
+// whether the output projection is the embedding.
+func denseAttention(c *core.Config) string {
+	var parts []string
+	switch {
+	case !c.AttentionBias:
+		parts = append(parts, "no biases")
+	case c.Family() == core.FamilyQwen2:
+		parts = append(parts, "q/k/v biases")
+	default:
+		parts = append(parts, "q/k/v/o biases")
+	}
+	if c.Family() == core.FamilyQwen3 {
+		parts = append(parts, "q/k head RMSNorm")
+	}
+	if c.TieWordEmbeddings {
+		parts = append(parts, "tied embeddings")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// denseRope describes a dense model's rotary embedding: its base, and Llama-3's scaling
+// (from config.json, or the rope_freqs factors of a GGUF file).
+func denseRope(c *core.Config, tensors []core.ExportTensor) string {
+	s := fmt.Sprintf("RoPE θ %g", c.RopeTheta)
+	if rs := c.RopeScaling; rs != nil {
+		return s + fmt.Sprintf(", llama3 scaling ×%g (low %g, high %g, original %d)", rs.Factor, rs.LowFreqFactor,
+			rs.HighFreqFactor, rs.OriginalMaxPositionEmbeddings)
+	}
+	for _, t := range tensors {
+		if t.Name == "rope_freqs.weight" {
+			f := make([]float32, t.Elements())
+			t.Fill(f, 0)
+			return s + fmt.Sprintf(", frequency factors (rope_freqs) %g … %g", f[0], f[len(f)-1])
+		}
+	}
+	return s + ", no scaling"
 }
 
 // bpw is bits per weight: 0 for no weights (a tensor with a zero dimension).
