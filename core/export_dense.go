@@ -167,8 +167,8 @@ func (m *Model) exportRopeFreqs() []float32 {
 // denseGGUFMetadata is a dense model's architecture as llama.cpp's converter writes it for
 // qwen2, llama and qwen3: its base keys, key_length/value_length where the head size is not
 // hidden_size / num_attention_heads (and always for Qwen3, whose config.json always gives
-// head_dim), and Llama's vocab_size and rope.dimension_count. Llama-3's scaling is no key but
-// the rope_freqs tensor (Export).
+// head_dim), Llama's vocab_size and rope.dimension_count, and YaRN's rope.scaling keys.
+// Llama-3's scaling is no key but the rope_freqs tensor (Export).
 func (c *Config) denseGGUFMetadata() [][2]any {
 	arch := c.GGUFArchitecture()
 	p := arch + "."
@@ -191,6 +191,17 @@ func (c *Config) denseGGUFMetadata() [][2]any {
 	if c.Family() == FamilyLlama {
 		kv = append(kv, [2]any{p + "vocab_size", uint32(c.VocabSize)},
 			[2]any{p + "rope.dimension_count", uint32(c.HeadDim)})
+	}
+	if rs := c.RopeScaling; rs != nil && rs.kind() == "yarn" {
+		// llama.cpp scales cos and sin by 0.1·ln(factor)+1 times attn_factor: the attn_factor
+		// that gives the model's own attention factor (yarnAttentionFactor), so that the file
+		// computes what the checkpoint does.
+		kv = append(kv, [2]any{p + "rope.scaling.type", "yarn"},
+			[2]any{p + "rope.scaling.factor", float32(rs.Factor)},
+			[2]any{p + "rope.scaling.original_context_length", uint32(rs.OriginalMaxPositionEmbeddings)},
+			[2]any{p + "rope.scaling.attn_factor", float32(yarnAttentionFactor(rs) / yarnMScale(rs.Factor, 1))},
+			[2]any{p + "rope.scaling.yarn_beta_fast", float32(rs.BetaFast)},
+			[2]any{p + "rope.scaling.yarn_beta_slow", float32(rs.BetaSlow)})
 	}
 	return kv
 }

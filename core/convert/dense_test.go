@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/deepgo/deepgo/core"
@@ -21,6 +22,7 @@ var denseRefs = []struct{ name, arch string }{
 	{"llama3-gqa", "llama"},
 	{"llama-bias-tied", "llama"},
 	{"qwen3-qknorm", "qwen3"},
+	{"qwen3-yarn", "qwen3"}, // YaRN: rope.scaling keys whose attn_factor gives Hugging Face's attention factor
 }
 
 // refCase is one case of a reference checkpoint's expected.json: the prompt, the tokens fed
@@ -208,7 +210,7 @@ func checkDenseFile(t *testing.T, path, refDir, arch string) {
 		t.Errorf("output.weight present %v with tie_word_embeddings %v", ok, cfg.Tied)
 	}
 	_, _, freqs := f.Tensor("rope_freqs.weight")
-	if llama3 := len(cfg.RopeScaling) > 0 && string(cfg.RopeScaling) != "null"; freqs != llama3 {
+	if llama3 := strings.Contains(string(cfg.RopeScaling), `"llama3"`); freqs != llama3 {
 		t.Errorf("rope_freqs.weight present %v with rope_scaling %s", freqs, cfg.RopeScaling)
 	}
 	for _, k := range []struct {
