@@ -76,7 +76,7 @@ func (m *Model) bind(src weightSource) error {
 	if src.has(wHead, -1) || !c.TieWordEmbeddings {
 		m.head = b.mat(wHead, -1, c.VocabSize, c.HiddenSize)
 	} else {
-		m.head = m.embed
+		m.head, m.headTied = m.embed, true
 	}
 	m.layers = make([]layer, c.NumHiddenLayers)
 	m.residency = newExpertResidency(c, layers)

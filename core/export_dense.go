@@ -101,7 +101,7 @@ func (m *Model) exportDense() []ExportTensor {
 		mat(ggufName(wDown, i), l.mlp.down)
 	}
 	vec(ggufName(wNorm, -1), m.norm)
-	if !m.tiedHead() {
+	if !m.headTied {
 		mat(ggufName(wHead, -1), m.head)
 	}
 	return ts
@@ -111,22 +111,6 @@ func (m *Model) exportDense() []ExportTensor {
 // llama.cpp's adjacent-pair order: row 2j+s takes row s·hd/2+j (the converter's permute:
 // view the head as [2, hd/2], swap the axes).
 func halfToPair(r, hd int) int { return r%2*(hd/2) + r/2 }
-
-// tiedHead reports whether the output projection is the token embedding (no output.weight
-// in llama.cpp's files).
-func (m *Model) tiedHead() bool {
-	return m.Config.TieWordEmbeddings && sameMatrix(m.head, m.embed)
-}
-
-// sameMatrix reports whether a and b are one matrix (bind sets the head to the embedding).
-func sameMatrix(a, b quant.Matrix) (same bool) {
-	defer func() {
-		if recover() != nil { // a matrix type that is not comparable is not shared
-			same = false
-		}
-	}()
-	return a == b
-}
 
 // exportRopeFreqs is llama.cpp's rope_freqs.weight for the model, nil for none: the
 // factors the model's file carried, or those llama.cpp's converter computes from a Llama-3

@@ -23,7 +23,9 @@ type Model struct {
 	layers []layer
 	norm   []float32    // final RMSNorm
 	head   quant.Matrix // lm_head [vocab, hidden]
-	mtp    *mtpLayer    // the multi-token-prediction module; nil without one (mtp.go)
+	// headTied: head is embed (tie_word_embeddings, and the files hold no head of their own)
+	headTied bool
+	mtp      *mtpLayer // the multi-token-prediction module; nil without one (mtp.go)
 
 	rope *rope
 	// ropeHalf and ropeFreqs are what the files say of the rotary embedding (newRope):
