@@ -78,10 +78,12 @@ func shape(name string) *core.Config {
 			NumKeyValueHeads: 8, HeadDim: 128, RMSNormEps: 1e-5, MaxPositions: 131072, HiddenAct: "silu", RopeTheta: 500000,
 			RopeScaling: &core.RopeScaling{RopeType: "llama3", Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4,
 				OriginalMaxPositionEmbeddings: 8192}}
-	case "r1-qwen3-8b": // DeepSeek-R1-0528-Qwen3-8B, without its YaRN rope_scaling (not yet supported)
+	case "r1-qwen3-8b": // DeepSeek-R1-0528-Qwen3-8B
 		return &core.Config{Architectures: []string{"Qwen3ForCausalLM"}, ModelType: "qwen3",
 			VocabSize: 151936, HiddenSize: 4096, IntermediateSize: 12288, NumHiddenLayers: 36, NumAttentionHeads: 32,
-			NumKeyValueHeads: 8, HeadDim: 128, RMSNormEps: 1e-6, MaxPositions: 131072, HiddenAct: "silu", RopeTheta: 1000000}
+			NumKeyValueHeads: 8, HeadDim: 128, RMSNormEps: 1e-6, MaxPositions: 131072, HiddenAct: "silu", RopeTheta: 1000000,
+			RopeScaling: &core.RopeScaling{RopeType: "yarn", Factor: 4, OriginalMaxPositionEmbeddings: 32768,
+				AttnFactor: 0.8782488562869419}}
 	}
 	return nil
 }
