@@ -63,21 +63,7 @@ func TestDenseConfig(t *testing.T) {
 // TestDenseConfigGGUF: a dense model's qwen2/llama/qwen3 keys, their ranges, and YaRN as
 // llama.cpp reads it.
 func TestDenseConfigGGUF(t *testing.T) {
-	base := func(t *testing.T) ggufMap {
-		return ggufMap{
-			"general.architecture":                   gv(t, "qwen3"),
-			"qwen3.block_count":                      gv(t, uint32(2)),
-			"qwen3.context_length":                   gv(t, uint32(4096)),
-			"qwen3.embedding_length":                 gv(t, uint32(64)),
-			"qwen3.feed_forward_length":              gv(t, uint32(128)),
-			"qwen3.attention.head_count":             gv(t, uint32(4)),
-			"qwen3.attention.head_count_kv":          gv(t, uint32(2)),
-			"qwen3.attention.key_length":             gv(t, uint32(32)),
-			"qwen3.attention.value_length":           gv(t, uint32(32)),
-			"qwen3.attention.layer_norm_rms_epsilon": gv(t, float32(1e-6)),
-			"qwen3.rope.freq_base":                   gv(t, float32(1e6)),
-		}
-	}
+	base := func(t *testing.T) ggufMap { return denseBaseGGUF(t, false) }
 	c, err := configFromGGUF(base(t), 1000, false)
 	if err != nil {
 		t.Fatal(err)
@@ -138,4 +124,28 @@ func TestDenseConfigGGUF(t *testing.T) {
 			}
 		})
 	}
+}
+
+// denseBaseGGUF is valid qwen3 metadata (with YaRN's keys if yarn).
+func denseBaseGGUF(t testing.TB, yarn bool) ggufMap {
+	md := ggufMap{
+		"general.architecture":                   gv(t, "qwen3"),
+		"qwen3.block_count":                      gv(t, uint32(2)),
+		"qwen3.context_length":                   gv(t, uint32(4096)),
+		"qwen3.embedding_length":                 gv(t, uint32(64)),
+		"qwen3.feed_forward_length":              gv(t, uint32(128)),
+		"qwen3.attention.head_count":             gv(t, uint32(4)),
+		"qwen3.attention.head_count_kv":          gv(t, uint32(2)),
+		"qwen3.attention.key_length":             gv(t, uint32(32)),
+		"qwen3.attention.value_length":           gv(t, uint32(32)),
+		"qwen3.attention.layer_norm_rms_epsilon": gv(t, float32(1e-6)),
+		"qwen3.rope.freq_base":                   gv(t, float32(1e6)),
+	}
+	if yarn {
+		md["qwen3.rope.scaling.type"] = gv(t, "yarn")
+		md["qwen3.rope.scaling.factor"] = gv(t, float32(4))
+		md["qwen3.rope.scaling.original_context_length"] = gv(t, uint32(1024))
+		md["qwen3.rope.scaling.attn_factor"] = gv(t, float32(0.878))
+	}
+	return md
 }

@@ -380,6 +380,11 @@ func checkAccepted(t *testing.T, c *Config) {
 	if s := c.SoftmaxScale(); math.IsNaN(s) || math.IsInf(s, 0) || s <= 0 {
 		t.Fatalf("softmax scale %v", s)
 	}
+	if c.Dense() && (c.HeadDim < 2 || c.NumKeyValueHeads < 1 || c.NumAttentionHeads%c.NumKeyValueHeads != 0 ||
+		c.kvWidth()*c.NumHiddenLayers > maxWidth) {
+		t.Fatalf("accepted a dense config with head_dim %d, %d of %d kv heads, %d layers", c.HeadDim,
+			c.NumKeyValueHeads, c.NumAttentionHeads, c.NumHiddenLayers)
+	}
 	r := newRope(c, false, nil)
 	if math.IsNaN(float64(r.mscale)) || math.IsInf(float64(r.mscale), 0) {
 		t.Fatalf("rope mscale %v", r.mscale)
@@ -406,12 +411,15 @@ func FuzzParseConfig(f *testing.F) {
 	})
 }
 
-// FuzzConfigFromGGUF sets one deepseek2 key of valid metadata to a fuzzed value (as an
+// FuzzConfigFromGGUF sets one deepseek2 or qwen3 key of valid metadata to a fuzzed value (as an
 // unsigned, a signed or a float number, or removes it): configFromGGUF never panics, and
 // a config it accepts keeps the promises of checkAccepted.
 func FuzzConfigFromGGUF(f *testing.F) {
-	keys := func(t testing.TB) (ggufMap, []string) {
+	keys := func(t testing.TB, dense bool) (ggufMap, []string) {
 		md := baseGGUF(t)
+		if dense {
+			md = denseBaseGGUF(t, true)
+		}
 		var ks []string
 		for k := range md {
 			ks = append(ks, k)
@@ -423,8 +431,10 @@ func FuzzConfigFromGGUF(f *testing.F) {
 	f.Add(uint8(3), uint8(1), uint64(1<<63), math.Inf(1))
 	f.Add(uint8(7), uint8(2), uint64(5), 1e308)
 	f.Add(uint8(11), uint8(3), uint64(3), -1.0)
+	f.Add(uint8(2), uint8(130), uint64(0), 0.0)
+	f.Add(uint8(5), uint8(133), uint64(7), -1.0)
 	f.Fuzz(func(t *testing.T, i, kind uint8, u uint64, x float64) {
-		md, ks := keys(t)
+		md, ks := keys(t, kind >= 128) // the deepseek2 keys, or a dense model's (qwen3 with YaRN)
 		k := ks[int(i)%len(ks)]
 		switch kind % 5 {
 		case 0:
