@@ -21,12 +21,15 @@ const (
 	FamilyQwen3
 )
 
-// families maps each supported Hugging Face architecture to its family, its model_type
-// and its llama.cpp general.architecture: one table for config.json, GGUF and writers.
-var families = [...]struct {
+// familyInfo is one row of families.
+type familyInfo struct {
 	arch, modelType, gguf string
 	family                Family
-}{
+}
+
+// families maps each supported Hugging Face architecture to its family, its model_type
+// and its llama.cpp general.architecture: one table for config.json, GGUF and writers.
+var families = [...]familyInfo{
 	{"DeepseekV3ForCausalLM", "deepseek_v3", "deepseek2", FamilyDeepSeek},
 	{"DeepseekV2ForCausalLM", "deepseek_v2", "deepseek2", FamilyDeepSeek},
 	{"Qwen2ForCausalLM", "qwen2", "qwen2", FamilyQwen2},
@@ -68,12 +71,7 @@ func supportedArchitectures() []string {
 
 // knownArchitecture reports whether a is in the families table.
 func knownArchitecture(a string) bool {
-	return slices.ContainsFunc(families[:], func(f struct {
-		arch, modelType, gguf string
-		family                Family
-	}) bool {
-		return f.arch == a
-	})
+	return slices.ContainsFunc(families[:], func(f familyInfo) bool { return f.arch == a })
 }
 
 // denseDefaults fills the fields a dense config.json may leave out with its Hugging Face

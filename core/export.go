@@ -31,6 +31,21 @@ func (t ExportTensor) Elements() int64 {
 	return n
 }
 
+// exportMatrix is a weight matrix as an ExportTensor, read in parts of whole rows.
+func exportMatrix(name string, w quant.Matrix) ExportTensor {
+	rows, cols := w.Rows(), w.Cols()
+	parts := rowParts(rows, cols)
+	per := rows / parts
+	return ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: parts, Matrix: true,
+		Fill: func(dst []float32, p int) { fillRows(dst, w, p*per, (p+1)*per) }}
+}
+
+// exportVector is a 1-D weight (a norm, a bias) as an ExportTensor, kept in F32.
+func exportVector(name string, v []float32) ExportTensor {
+	return ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
+		Fill: func(dst []float32, _ int) { copy(dst, v) }}
+}
+
 // rowParts splits a [rows, cols] matrix into equal parts of whole rows of about 32 MB of
 // float32 each, so converters hold a bounded buffer whatever the tensor's size.
 func rowParts(rows, cols int) int {
@@ -55,17 +70,8 @@ func (m *Model) Export() []ExportTensor {
 		return m.exportDense()
 	}
 	var ts []ExportTensor
-	mat := func(name string, w quant.Matrix) {
-		rows, cols := w.Rows(), w.Cols()
-		parts := rowParts(rows, cols)
-		per := rows / parts
-		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: parts, Matrix: true,
-			Fill: func(dst []float32, p int) { fillRows(dst, w, p*per, (p+1)*per) }})
-	}
-	vec := func(name string, v []float32) {
-		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
-			Fill: func(dst []float32, _ int) { copy(dst, v) }})
-	}
+	mat := func(name string, w quant.Matrix) { ts = append(ts, exportMatrix(name, w)) }
+	vec := func(name string, v []float32) { ts = append(ts, exportVector(name, v)) }
 	mat(ggufName(wEmbed, -1), m.embed)
 	h, nope, vd, kvl := c.NumAttentionHeads, c.QKNopeHeadDim, c.VHeadDim, c.KVLoRARank
 	block := func(i int, l *layer) {

@@ -28,17 +28,8 @@ func (c *Config) GGUFArchitecture() string {
 func (m *Model) exportDense() []ExportTensor {
 	c := m.Config
 	var ts []ExportTensor
-	mat := func(name string, w quant.Matrix) {
-		rows, cols := w.Rows(), w.Cols()
-		parts := rowParts(rows, cols)
-		per := rows / parts
-		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(cols), int64(rows)}, Parts: parts, Matrix: true,
-			Fill: func(dst []float32, p int) { fillRows(dst, w, p*per, (p+1)*per) }})
-	}
-	vec := func(name string, v []float32) {
-		ts = append(ts, ExportTensor{Name: name, Ne: []int64{int64(len(v))}, Parts: 1,
-			Fill: func(dst []float32, _ int) { copy(dst, v) }})
-	}
+	mat := func(name string, w quant.Matrix) { ts = append(ts, exportMatrix(name, w)) }
+	vec := func(name string, v []float32) { ts = append(ts, exportVector(name, v)) }
 	hd := c.HeadDim
 	permute := c.Family() == FamilyLlama && m.ropeHalf
 	// A permuted projection is written one head (hd rows) per part.
