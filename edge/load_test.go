@@ -138,11 +138,11 @@ func TestLoad(t *testing.T) {
 
 	// Peak RSS: what the process held when the measurement began (the test binary, and what
 	// earlier tests of the package still hold) plus the mapped weights (all touched: the
-	// embeddings and lm_head are most of the file) plus 160 MiB for the Go heap and stacks —
+	// embeddings and lm_head are most of the file) plus 200 MiB for the Go heap and stacks —
 	// the 4 slots' KV caches (≈ 2.6 MB each at 4096 tokens) and the 64 connections' buffers
 	// on both sides. A leak per request or a copy of the weights would break it.
 	if peak, ok := loadPeakRSS(); ok {
-		bound := baseRSS + modelBytes + 160<<20
+		bound := baseRSS + modelBytes + 200<<20
 		t.Logf("peak RSS %.1f MiB (at the start %.1f MiB, model %.1f MiB, bound %.1f MiB)", float64(peak)/(1<<20),
 			float64(baseRSS)/(1<<20), float64(modelBytes)/(1<<20), float64(bound)/(1<<20))
 		if peak > bound {
