@@ -579,12 +579,28 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 	}
 }
 
-// TestAVX2x16Q4KKernel: the sixteen-vector Q4_K kernel is bit-identical to the
-// single-vector AVX2 kernel on each vector, and to its portable twin, on 1 to 5
+// TestX16Q4KKernels: each sixteen-vector Q4_K kernel (AVX2, AVX-512 VNNI) is bit-identical
+// to the single-vector AVX2 kernel on each vector, and to its portable twin, on 1 to 5
 // super-blocks, every row and input kind, one to three rows, with w, qi, di and si against a
 // PROT_NONE page on either side; it writes only its rows' cells.
-func TestAVX2x16Q4KKernel(t *testing.T) {
-	skipNoAVX2(t)
+func TestX16Q4KKernels(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		skip   func(testing.TB)
+		kernel func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+	}{
+		{"avx2", skipNoAVX2, dotQ4_KQ8Kx16RowsAVX2},
+		{"vnni", skipNoVNNI, dotQ4_KQ8Kx16RowsVNNI},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.skip(t)
+			testX16Q4K(t, c.kernel)
+		})
+	}
+}
+
+func testX16Q4K(t *testing.T, kernel func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)) {
+	skipNoAVX2(t) // the single-vector AVX2 kernel is the reference
 	r := rand.New(rand.NewPCG(61, 62))
 	const stride = 5
 	for nb := 1; nb <= 5; nb++ {
@@ -609,7 +625,7 @@ func TestAVX2x16Q4KKernel(t *testing.T) {
 					dst[i], gen[i] = -1234.5, -1234.5
 				}
 				atEnd := rows%2 == 1
-				dotQ4_KQ8Kx16RowsAVX2(guardedCopy(t, w, atEnd), rows, guardedCopy(t, qi, atEnd),
+				kernel(guardedCopy(t, w, atEnd), rows, guardedCopy(t, qi, atEnd),
 					guardedCopy(t, di, atEnd), guardedCopy(t, si, atEnd), dst, stride)
 				dotQ4_KQ8Kx16RowsGeneric(w, rows, qi, di, si, gen, stride)
 				for row := range stride {

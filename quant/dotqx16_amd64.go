@@ -15,6 +15,12 @@ func dotQ5_0Q8x16RowsAVX2(w []byte, rows int, qi []int8, di []float32, si []int3
 //go:noescape
 func dotQ4_KQ8Kx16RowsAVX2(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
 
+// dotQ4_KQ8Kx16RowsVNNI is dotQ4_KQ8Kx16RowsAVX2 with AVX-512 VNNI (dotqx16_vnni_amd64.s),
+// bit for bit the same products.
+//
+//go:noescape
+func dotQ4_KQ8Kx16RowsVNNI(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
+
 // dotQ8_0Q8x16Rows multiplies rows consecutive Q8_0 rows of w by sixteen vectors
 // interleaved as interleaveQ8_016 lays them out (qi, di; it needs no sums), storing row r's
 // products at dst[j*stride+r], j < 16.
@@ -45,7 +51,8 @@ func (k Kernels) dotQ5_0Q8x16Rows(w []byte, rows int, qi []int8, di []float32, s
 }
 
 // dotQ4_KQ8Kx16Rows multiplies rows consecutive Q4_K rows of w by sixteen Q8_K vectors
-// interleaved as interleaveQ8K16 lays them out, storing row r's products at dst[j*stride+r].
+// interleaved as interleaveQ8K16 lays them out, storing row r's products at dst[j*stride+r]:
+// with AVX-512 VNNI its VNNI kernel, which gives the same bits.
 func (k Kernels) dotQ4_KQ8Kx16Rows(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
 	if !k.has(extAVX2Int) {
 		dotQ4_KQ8Kx16RowsGeneric(w, rows, qi, di, si, dst, stride)
@@ -55,5 +62,10 @@ func (k Kernels) dotQ4_KQ8Kx16Rows(w []byte, rows int, qi []int8, di []float32, 
 		return
 	}
 	n := len(di) / 16
-	dotQ4_KQ8Kx16RowsAVX2(w[:rows*blockBytesQ4_K*n], rows, qi[:16*qkK*n], di[:16*n], si[:16*8*n], dst[:15*stride+rows], stride)
+	w, qi, di, si, dst = w[:rows*blockBytesQ4_K*n], qi[:16*qkK*n], di[:16*n], si[:16*8*n], dst[:15*stride+rows]
+	if k.has(extVNNI) {
+		dotQ4_KQ8Kx16RowsVNNI(w, rows, qi, di, si, dst, stride)
+		return
+	}
+	dotQ4_KQ8Kx16RowsAVX2(w, rows, qi, di, si, dst, stride)
 }
