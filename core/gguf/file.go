@@ -25,6 +25,7 @@ type part struct {
 	h    *header
 	m    *mmap.Map // nil for Parse
 	data []byte
+	copy *mmap.Map // Load: the copy data views (m still holds the header's bytes)
 }
 
 // Open memory-maps and validates the GGUF file at path. If the file is one
@@ -103,8 +104,45 @@ func (f *File) Close() error {
 		if p.m != nil {
 			errs = append(errs, p.m.Close())
 		}
+		if p.copy != nil {
+			errs = append(errs, p.copy.Close())
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// Load reads every part into memory of the process's own (mmap.Load): the tensor data
+// Tensor returns from then on are views into the copies, not into the mappings. Views
+// taken before stay valid until Close. A File from Parse, or one already loaded, is left
+// as it is. A part whose length changed since Open is an error, and the File is then as
+// before.
+func (f *File) Load() error {
+	copies := make([]*mmap.Map, len(f.parts))
+	for i, p := range f.parts {
+		if p.m == nil || p.copy != nil {
+			continue
+		}
+		c, err := mmap.Load(p.m.Path())
+		if err == nil && c.Len() != len(p.data) {
+			c.Close()
+			err = fmt.Errorf("%s: %d bytes now, %d when opened: the file changed", p.m.Path(), c.Len(), len(p.data))
+		}
+		if err != nil {
+			for _, c := range copies {
+				if c != nil {
+					c.Close()
+				}
+			}
+			return fmt.Errorf("gguf: load: %w", err)
+		}
+		copies[i] = c
+	}
+	for i, c := range copies {
+		if c != nil {
+			f.parts[i].copy, f.parts[i].data = c, c.Data()
+		}
+	}
+	return nil
 }
 
 // Version returns the GGUF version of the (first) file: 2 or 3.
@@ -272,14 +310,14 @@ func (f *File) GetFloats(key string) ([]float64, error) {
 
 // AdviseTensor gives the operating system advice a about the data of the
 // named tensor (see [mmap.Map.Advise]); it is a no-op for a File from
-// Parse.
+// Parse and for a loaded part (File.Load).
 func (f *File) AdviseTensor(name string, a mmap.Advice) error {
 	i, ok := f.index[name]
 	if !ok {
 		return fmt.Errorf("gguf: AdviseTensor: no tensor %q", name)
 	}
 	m := f.parts[f.where[i]].m
-	if m == nil {
+	if m == nil || f.parts[f.where[i]].copy != nil {
 		return nil
 	}
 	return m.Advise(f.tensors[i].Offset, f.tensors[i].Size, a)

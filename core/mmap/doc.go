@@ -17,6 +17,10 @@
 // reading the vanished pages raises SIGBUS, so files must not be modified in
 // place while they are mapped (replace them by renaming a new file instead).
 //
+// [Load] reads a whole file into anonymous memory of the process's own instead, 2 MiB-aligned
+// and advised to be backed by huge pages: the engine loads a dense model's weights so, since
+// it reads every one of them for every token (core.Options.Mapped).
+//
 // The engine pages routed experts in and out through this package: [AdviseBytes] advises
 // the kernel about any part of a mapping's data and [Touch] reads its pages in;
 // [ResidentFileBytes] reports how much of the mapped files is in memory (the tests check
@@ -26,8 +30,8 @@
 //
 //	file.go       CheckPath, OpenFile, ReadFile and their errors (ErrNotRegular, ErrTooLarge)
 //	map.go        Map: Data, Path, Len, Close
-//	map_unix.go   Open with mmap(2), and madvise(2) (unix)
-//	map_other.go  Open by reading the whole file; advice does nothing (elsewhere)
+//	map_unix.go   Open with mmap(2), Load into an anonymous mapping, and madvise(2) (unix)
+//	map_other.go  Open and Load by reading the whole file; advice does nothing (elsewhere)
 //	advice.go     Advice, Map.Advise, AdviseBytes, Touch
 //	resident.go   ResidentFileBytes: RssFile and RssShmem from /proc/self/status (Linux)
 package mmap

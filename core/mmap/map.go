@@ -7,7 +7,9 @@ package mmap
 type Map struct {
 	path   string
 	data   []byte
-	mapped bool // data is an mmap(2) region that must be unmapped
+	mapped bool   // data is an mmap(2) region that must be unmapped
+	region []byte // Load: the anonymous region that holds data, unmapped by Close
+	loaded bool   // Load: data is the process's own copy, not a mapping of the file
 }
 
 // Data returns the contents of the file. The slice must not be modified and
@@ -18,6 +20,9 @@ func (m *Map) Data() []byte { return m.data }
 // Path returns the path the Map was opened with.
 func (m *Map) Path() string { return m.path }
 
+// Loaded reports whether the Map is a copy [Load] made rather than a mapping of the file.
+func (m *Map) Loaded() bool { return m.loaded }
+
 // Len returns the length of the mapped file in bytes (0 after Close).
 func (m *Map) Len() int { return len(m.data) }
 
@@ -27,8 +32,11 @@ func (m *Map) Close() error {
 	if m == nil || m.data == nil {
 		return nil
 	}
-	data, mapped := m.data, m.mapped
-	m.data, m.mapped = nil, false
+	data, mapped, region := m.data, m.mapped, m.region
+	m.data, m.mapped, m.region = nil, false, nil
+	if region != nil {
+		return unmap(m.path, region)
+	}
 	if !mapped {
 		return nil
 	}

@@ -4,6 +4,7 @@ package mmap
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"unsafe"
@@ -41,6 +42,9 @@ func Open(path string) (*Map, error) {
 }
 
 func unmap(path string, data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
 	if err := unix.Munmap(data); err != nil {
 		return fmt.Errorf("mmap: unmap %s: %w", path, err)
 	}
@@ -94,4 +98,46 @@ func adviseBytes(b []byte, a Advice) error {
 		return fmt.Errorf("mmap: advise %d bytes at %#x %s: %w", len(b), addr, a, err)
 	}
 	return nil
+}
+
+// hugePage is the size of the transparent huge pages Load asks for (x86-64's and arm64's
+// with 4 KiB pages); elsewhere the advice is ignored or refused, which Load tolerates.
+const hugePage = 2 << 20
+
+// Load reads the whole regular file at path into anonymous memory of its own and returns
+// it as a Map, read-only like one from [Open] (see [OpenFile] for what it refuses). The
+// region is aligned to 2 MiB and advised MADV_HUGEPAGE before it is filled, so that where
+// the kernel gives transparent huge pages, reading it sweeps far fewer page-table entries
+// than a mapping of the page cache does. Its pages belong to the process: the kernel
+// cannot drop them under memory pressure as it can a mapping's clean pages, and [Map.Advise]
+// does nothing to them (DontNeed would lose the bytes, not merely release them).
+func Load(path string) (*Map, error) {
+	f, fi, err := OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mmap: %w", err)
+	}
+	defer f.Close()
+	size := fi.Size()
+	if size == 0 {
+		return &Map{path: path, data: []byte{}, loaded: true}, nil
+	}
+	if size < 0 || uint64(size) > math.MaxInt-hugePage {
+		return nil, fmt.Errorf("mmap: %s: file size %d does not fit in the address space", path, size)
+	}
+	region, err := unix.Mmap(-1, 0, int(size)+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, fmt.Errorf("mmap: load %s (%d bytes): %w", path, size, err)
+	}
+	start := int((hugePage - uintptr(unsafe.Pointer(unsafe.SliceData(region)))%hugePage) % hugePage)
+	data := region[start : start+int(size) : start+int(size)]
+	_ = unix.Madvise(data, unix.MADV_HUGEPAGE) // only a hint: kernels without THP refuse it
+	if _, err := io.ReadFull(f, data); err != nil {
+		unix.Munmap(region)
+		return nil, fmt.Errorf("mmap: load %s: %w", path, err)
+	}
+	if err := unix.Mprotect(data, unix.PROT_READ); err != nil {
+		unix.Munmap(region)
+		return nil, fmt.Errorf("mmap: load %s: make read-only: %w", path, err)
+	}
+	return &Map{path: path, data: data, region: region, loaded: true}, nil
 }

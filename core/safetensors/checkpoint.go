@@ -254,6 +254,38 @@ func (c *Checkpoint) Names() []string { return slices.Clone(c.names) }
 // checkpoint and must not be closed by the caller.
 func (c *Checkpoint) Files() []*File { return slices.Clone(c.files) }
 
+// Load reads every file of the checkpoint into memory of the process's own (mmap.Load):
+// the tensors' data from then on are views into the copies, not into the mappings. Views
+// taken before stay valid until Close. On an error (a file that changed length since it
+// was opened) no file is switched. A closed or already loaded checkpoint is left as it is.
+func (c *Checkpoint) Load() error {
+	if c.closed {
+		return nil
+	}
+	copies := make([]*mmap.Map, len(c.files))
+	for i, f := range c.files {
+		if f.copy != nil || f.closed {
+			continue
+		}
+		m, err := f.load()
+		if err != nil {
+			for _, m := range copies {
+				if m != nil {
+					m.Close()
+				}
+			}
+			return err
+		}
+		copies[i] = m
+	}
+	for i, m := range copies {
+		if m != nil {
+			c.files[i].use(m)
+		}
+	}
+	return nil
+}
+
 // Close closes all the checkpoint's files. It is idempotent.
 func (c *Checkpoint) Close() error {
 	if c.closed {

@@ -2,6 +2,7 @@ package safetensors
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -16,7 +17,8 @@ import (
 type File struct {
 	path   string
 	m      *mmap.Map
-	data   []byte // the data section, a view into m
+	data   []byte    // the data section, a view into m, or into copy once loaded
+	copy   *mmap.Map // Load: the file read into memory (m still holds the header's bytes)
 	header *Header
 	index  map[string]int // tensor name -> index in header.Tensors
 	closed bool
@@ -87,7 +89,7 @@ func (f *File) Tensor(name string) (Tensor, bool) {
 // closed file.
 func (f *File) Advise(name string, a mmap.Advice) error {
 	i, ok := f.index[name]
-	if !ok || f.closed {
+	if !ok || f.closed || f.copy != nil {
 		return nil
 	}
 	t := &f.header.Tensors[i]
@@ -106,8 +108,31 @@ func (f *File) Close() error {
 	}
 	f.closed = true
 	f.data = nil
-	if err := f.m.Close(); err != nil {
+	err := f.m.Close()
+	if f.copy != nil {
+		err = errors.Join(err, f.copy.Close())
+	}
+	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
 	return nil
+}
+
+// load reads the file into memory of the process's own (mmap.Load); it does not yet
+// switch the tensors' data to the copy (use): Checkpoint.Load switches all its files or none.
+func (f *File) load() (*mmap.Map, error) {
+	c, err := mmap.Load(f.path)
+	if err != nil {
+		return nil, fmt.Errorf("safetensors: %w", err)
+	}
+	if c.Len() != f.m.Len() {
+		c.Close()
+		return nil, fmt.Errorf("safetensors: %s: %d bytes now, %d when opened: the file changed", f.path, c.Len(), f.m.Len())
+	}
+	return c, nil
+}
+
+// use makes the tensors' data views into c, the copy load made.
+func (f *File) use(c *mmap.Map) {
+	f.copy, f.data = c, c.Data()[f.m.Len()-len(f.data):]
 }
