@@ -9,8 +9,9 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// openHF opens a Hugging Face checkpoint directory and binds every tensor the config needs.
-func openHF(dir string) (*Model, error) {
+// openHF opens a Hugging Face checkpoint directory and binds every tensor the config needs;
+// a dense model's files are read into memory first unless mapped (Options.Mapped).
+func openHF(dir string, mapped bool) (*Model, error) {
 	cfg, err := LoadConfig(dir)
 	if err != nil {
 		return nil, err
@@ -18,6 +19,12 @@ func openHF(dir string) (*Model, error) {
 	ck, err := safetensors.OpenDir(dir)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Dense() && !mapped {
+		if err := ck.Load(); err != nil {
+			ck.Close()
+			return nil, fmt.Errorf("open model %s: %w", dir, err)
+		}
 	}
 	src := &hfSource{ck: ck, dir: dir}
 	src.blockRows, src.blockCols = cfg.FP8BlockSize()

@@ -142,6 +142,15 @@ type Options struct {
 	// as when it is alone, whatever the batch, the chunking or the thread count, so the
 	// same request gives the same tokens under any load.
 	BatchVariant bool
+	// Mapped keeps a dense model's weights in the memory mappings of its files, read in place
+	// from the page cache, as a MoE model's always are. false (the zero value): a dense model,
+	// which reads every weight for every token, has its files read into memory of the
+	// process's own when it opens (mmap.Load: 2 MiB-aligned, advised to be huge pages),
+	// which decodes faster (R1-Distill-Qwen-1.5B Q4_K_M, one thread: ~18 against ~15 tok/s
+	// on the benchmark VM; docs/benchmarks.md) for a read of the files at open; the kernel
+	// cannot then drop those pages under memory pressure as it can a mapping's. Tools that
+	// read each weight once (convert, inspect) set it.
+	Mapped bool
 	// Kernels narrows the kernels the model runs from all this CPU has (see
 	// quant.Kernels.Narrow): "generic" for the portable Go kernels only, "avx2" for no
 	// AVX-512; "" takes the DEEPGO_KERNELS environment variable's choice (kernels.go).
@@ -149,8 +158,9 @@ type Options struct {
 }
 
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
-// safetensors) or a llama.cpp GGUF file (deepseek2, qwen2, llama or qwen3; the first part, if split). The weights
-// are memory-mapped, not read.
+// safetensors) or a llama.cpp GGUF file (deepseek2, qwen2, llama or qwen3; the first part, if split). A MoE
+// model's weights are memory-mapped, not read; a dense model's are read into memory unless
+// opts.Mapped.
 func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
 		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
@@ -165,9 +175,9 @@ func Open(path string, opts Options) (*Model, error) {
 	}
 	var m *Model
 	if isDir {
-		m, err = openHF(path)
+		m, err = openHF(path, opts.Mapped)
 	} else {
-		m, err = openGGUF(path)
+		m, err = openGGUF(path, opts.Mapped)
 	}
 	if err != nil {
 		return nil, err
@@ -176,8 +186,9 @@ func Open(path string, opts Options) (*Model, error) {
 		opts.MaxBatch = defaultMaxBatch
 	}
 	m.opts = opts
-	// Both formats bind their weights as views into memory mappings (on systems without
-	// mmap the files are read into memory, and advice is a no-op there).
+	// Both formats bind their weights as views into memory mappings, or into the copies a
+	// dense model's files are loaded into (Options.Mapped; on systems without mmap the
+	// files are read into memory, and advice is a no-op there).
 	m.residency.configure(opts.ExpertBudget, true)
 	m.rope = newRope(m.Config, m.ropeHalf, m.ropeFreqs)
 	m.scale = float32(m.Config.SoftmaxScale())

@@ -9,8 +9,9 @@ import (
 	"github.com/deepgo/deepgo/quant"
 )
 
-// openGGUF opens a llama.cpp deepseek2 GGUF file (or the first part of a split one).
-func openGGUF(path string) (*Model, error) {
+// openGGUF opens a llama.cpp GGUF file (or the first part of a split one); a dense model's
+// parts are read into memory first unless mapped (Options.Mapped).
+func openGGUF(path string, mapped bool) (*Model, error) {
 	f, err := gguf.Open(path)
 	if err != nil {
 		return nil, err
@@ -35,6 +36,12 @@ func openGGUF(path string) (*Model, error) {
 	m := &Model{Config: cfg, files: f}
 	src := &ggufSource{t: g, heads: cfg.NumAttentionHeads}
 	if cfg.Dense() {
+		if !mapped {
+			if err := f.Load(); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
 		if err := m.denseFromTensors(src); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("%s: %w", path, err)

@@ -140,7 +140,8 @@ func topTwo(x []float32) (int, int) {
 }
 
 // TestReference runs every reference case through prefill + decode on every attention path
-// and thread count, against the official reference logits.
+// and thread count, and with a dense model's weights loaded into memory (the default) or
+// read in place from the mappings, against the official reference logits.
 func TestReference(t *testing.T) {
 	for name, dir := range refModels(t) {
 		exp := loadExpected(t, dir)
@@ -148,9 +149,10 @@ func TestReference(t *testing.T) {
 			name    string
 			attn    core.Attention
 			threads int
-		}{{"auto", core.AttentionAuto, 2}, {"naive", core.AttentionNaive, 1}, {"absorbed", core.AttentionAbsorbed, 3}} {
+			mapped  bool
+		}{{"auto", core.AttentionAuto, 2, false}, {"naive", core.AttentionNaive, 1, false}, {"absorbed", core.AttentionAbsorbed, 3, false}, {"mapped", core.AttentionAuto, 2, true}} {
 			t.Run(name+"/"+mode.name, func(t *testing.T) {
-				m, err := core.Open(dir, core.Options{Attention: mode.attn, Threads: mode.threads, MaxBatch: 8})
+				m, err := core.Open(dir, core.Options{Attention: mode.attn, Threads: mode.threads, MaxBatch: 8, Mapped: mode.mapped})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,6 +18,9 @@ type BackendOptions struct {
 	// BatchVariant trades the independence of a reply from the load for faster prefill
 	// (core.Options.BatchVariant); false, the zero value, keeps replies independent of it.
 	BatchVariant bool
+	// Mapped reads a dense model's weights in place from its mapped files instead of
+	// copying them into memory at open (core.Options.Mapped); false, the zero value, copies.
+	Mapped bool
 	// ExpertBudget caps the memory of the routed experts' weights in bytes (0 = no cap):
 	// beyond it the least recently used are released (core.Options.ExpertBudget).
 	ExpertBudget int64
@@ -34,7 +37,7 @@ type BackendOptions struct {
 // directory) with its tokenizer and a scheduler, ready for Handler.SetBackend. The
 // weights are memory-mapped, not read.
 func OpenBackend(path string, o BackendOptions) (*Backend, error) {
-	m, tok, err := serving.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget, BatchVariant: o.BatchVariant})
+	m, tok, err := serving.OpenWithTokenizer(path, o.Tokenizer, core.Options{Threads: o.Threads, ExpertBudget: o.ExpertBudget, BatchVariant: o.BatchVariant, Mapped: o.Mapped})
 	if err != nil {
 		return nil, err
 	}

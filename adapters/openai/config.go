@@ -41,6 +41,7 @@ func (c *Config) Register(s *Settings) {
 	s.Int(&c.Handler.TPM, "tpm", "DEEPGO_TPM", 0, 0, "tokens per minute per key, or per client address without keys (0 = no limit)")
 	s.Int(&c.Backend.Threads, "t", "DEEPGO_THREADS", 0, 0, "threads (0 = one per CPU)")
 	s.Bool(&c.Backend.BatchVariant, "batch-variant", "DEEPGO_BATCH_VARIANT", false, "faster prefill (sixteen-vector Q5_0 and Q8_0 kernels that add in their own order, naive prompt attention on checkpoint models), but a reply may then change in its last bits with the load: the same request need not give the same tokens (default off: answers are independent of batching, chunking, the prefix cache and threads)")
+	s.Bool(&c.Backend.Mapped, "mmap", "DEEPGO_MMAP", false, "read a dense model's weights in place from the mapped file (page cache) instead of copying them into the process's memory at open: less start-up work and pages the kernel may drop, slower decoding (MoE models always map theirs)")
 	s.Int(&c.Backend.Slots, "slots", "DEEPGO_SLOTS", serving.DefaultSlots, 1, "generations at once, each with its own KV cache")
 	s.Int(&c.Backend.Queue, "queue", "DEEPGO_QUEUE", serving.DefaultQueue, -1, "requests that may wait for a slot; more get 503 (-1 = none)")
 	s.Int(&c.Backend.Context, "ctx", "DEEPGO_CTX", serving.DefaultContext, 1, "context per slot in tokens, prompt and reply (capped by the model's)")

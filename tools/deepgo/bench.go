@@ -53,11 +53,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	specMode := fs.String("speculative", "off", "also time generation with speculative decoding, beside the same generation without it: mtp, ngram, replay (drafts the model's own greedy reply: the ceiling at full acceptance) or off")
 	draft := fs.Int("draft", serving.DefaultDraft, "most tokens drafted per pass with --speculative")
 	fixed := fs.Bool("fixed-draft", false, "with --speculative, draft --draft tokens every pass instead of as many as pay (acceptance at every position)")
+	mapped := fs.Bool("mmap", false, "read a dense model's weights in place from the mapped file instead of copying them into memory at open (MoE models always map theirs)")
 	variant := fs.Bool("batch-variant", false, "run the kernels and attention path whose rounding depends on the batch (faster prefill; see deepgo serve --batch-variant)")
 	var budget sizeFlag
 	fs.Var(&budget, "expert-budget", "keep the routed experts' weights under `BYTES` of memory (512M, 2G; 0 = no limit)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--batch-variant] [--no-warmup] [--json]\n\n")
+		fmt.Fprintf(stderr, "Usage: deepgo bench --model FILE [-p 512] [-n 128] [-t N] [-r 3] [-s 1] [--expert-budget BYTES] [--batch-variant] [--mmap] [--no-warmup] [--json]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -97,7 +98,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant}, *p, *n, *seqs, !*noWarmup, uint64(r))
+		res, err := benchOnce(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant, Mapped: *mapped}, *p, *n, *seqs, !*noWarmup, uint64(r))
 		if err != nil {
 			return err
 		}
@@ -111,7 +112,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var sr specResult
 	if spec.Mode != serving.SpecOff {
-		if sr, err = benchSpec(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant}, spec, *n, *runs); err != nil {
+		if sr, err = benchSpec(ctx, *model, core.Options{Threads: *threads, MaxBatch: *batch, ExpertBudget: budget.n, BatchVariant: *variant, Mapped: *mapped}, spec, *n, *runs); err != nil {
 			return err
 		}
 	}

@@ -74,7 +74,7 @@ func runQuantize(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func convertModel(ctx context.Context, in, out, typ, tokPath, name string, threads int, stdout, stderr io.Writer) error {
 	start := time.Now()
-	m, err := core.Open(in, core.Options{Threads: threads})
+	m, err := core.Open(in, core.Options{Threads: threads, Mapped: true})
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "  total  %14d values %12.1f MB  %5.2f bpw\n", elems, float64(bytes)/1e6, bpw(bytes, elems))
 	}
-	m, err := core.Open(path, core.Options{Threads: 1})
+	m, err := core.Open(path, core.Options{Threads: 1, Mapped: true})
 	if err != nil {
 		return err
 	}
