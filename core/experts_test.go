@@ -454,6 +454,13 @@ func TestOpenNegativeBudget(t *testing.T) {
 	}
 }
 
+func TestOpenTooManyThreads(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "none.gguf"), Options{Threads: MaxThreads + 1})
+	if err == nil || !strings.Contains(err.Error(), "at most 1024") {
+		t.Fatalf("Open with %d threads: %v, want an error saying at most %d", MaxThreads+1, err, MaxThreads)
+	}
+}
+
 // rssFile is the process's resident memory of file mappings (mmap.ResidentFileBytes); the
 // test skips where it cannot be read.
 func rssFile(t *testing.T) int64 {

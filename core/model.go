@@ -115,7 +115,7 @@ const (
 
 // Options tune how a model runs; the zero value is good.
 type Options struct {
-	Threads   int       // worker threads; 0 = one per CPU
+	Threads   int       // worker threads, at most MaxThreads; 0 (or less) = one per CPU
 	Attention Attention // attention path
 	// MaxBatch is the most rows (tokens) one forward pass computes: a prompt alone runs in
 	// chunks of this many; 0 = 256. While other sequences are decoding, a pass takes at
@@ -157,6 +157,9 @@ type Options struct {
 	Kernels string
 }
 
+// MaxThreads is the most threads Options.Threads may ask for.
+const MaxThreads = 1024
+
 // Open loads the model at path: a Hugging Face checkpoint directory (config.json +
 // safetensors) or a llama.cpp GGUF file (deepseek2, qwen2, llama or qwen3; the first part, if split). A MoE
 // model's weights are memory-mapped, not read; a dense model's are read into memory unless
@@ -164,6 +167,9 @@ type Options struct {
 func Open(path string, opts Options) (*Model, error) {
 	if opts.ExpertBudget < 0 {
 		return nil, fmt.Errorf("open model %s: expert budget %d bytes is negative", path, opts.ExpertBudget)
+	}
+	if opts.Threads > MaxThreads {
+		return nil, fmt.Errorf("open model %s: %d threads; at most %d", path, opts.Threads, MaxThreads)
 	}
 	kernels, err := opts.kernels()
 	if err != nil {

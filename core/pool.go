@@ -2,8 +2,8 @@ package core
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/deepgo/deepgo/quant"
 )
@@ -19,41 +19,113 @@ type task interface {
 // pool is a fixed set of worker goroutines that run tasks in parallel.
 // The caller's goroutine takes a share too, so a pool of n threads has n-1 workers.
 // A pool runs one task at a time; Run must not be called concurrently.
+//
+// A decoding step runs a few hundred short tasks one after another, each a fraction of a
+// millisecond, so how a worker learns of the next one matters: parked on a channel, it
+// takes the operating system tens of microseconds to wake it, every task. So Run publishes
+// a task by bumping gen, which a worker that finished the last one watches for up to
+// spinFor before it parks; only a parked worker is woken through its channel (state says
+// which), and the caller waits for the workers the same way, by watching pending.
 type pool struct {
 	threads int
-	work    []chan span // one per worker; worker i runs chunk i+1
-	wg      sync.WaitGroup
+	workers []poolWorker // worker i runs chunk i+1
 	job     task
 	n       int          // the current job's range
 	piece   int          // rows per take
 	next    atomic.Int64 // the next unclaimed row
-	closed  bool
+	// gen is the current task's sequence number (Run's seq) over 16 bits holding how many
+	// workers it uses (the first ones), read in one load so that a worker not needed for
+	// one task never mistakes the next for its own.
+	gen     atomic.Uint64
+	seq     uint64
+	pending atomic.Int32 // workers not yet done with the current job
+	closed  atomic.Bool
 
 	floatActivations bool          // matmul: no 8-bit activations (Options.FloatActivations)
 	kernels          quant.Kernels // what every product and vector operation runs (Options.Kernels)
 }
 
-type span struct{ worker int }
+// poolWorker is how Run reaches worker goroutine: wake carries a task to it once it has
+// parked (state workerParked).
+type poolWorker struct {
+	wake  chan struct{}
+	state atomic.Int32
+	_     [48]byte // apart from its neighbours' cache lines
+}
 
-// newPool starts a pool of n threads; n <= 0 means one per CPU.
+// helperMask takes the number of workers a task uses from gen.
+const helperMask = 1<<16 - 1
+
+const (
+	workerAwake  = 0 // running a task or watching gen for the next
+	workerParked = 1 // blocked on wake
+)
+
+// spinFor is how long a worker watches for the next task before it parks: longer than the
+// gaps between the tasks of a decoding step (norms, rotations, a token's sampling), short
+// enough that an idle server's workers are soon asleep.
+const spinFor = 200 * time.Microsecond
+
+// newPool starts a pool of n threads; n <= 0 means one per CPU, and n is at most MaxThreads.
 func newPool(n int) *pool {
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}
-	p := &pool{threads: n, work: make([]chan span, n-1), kernels: quant.CPUKernels()}
-	for i := range p.work {
-		ch := make(chan span, 1)
-		p.work[i] = ch
-		go p.worker(ch)
+	n = min(n, MaxThreads)
+	p := &pool{threads: n, workers: make([]poolWorker, n-1), kernels: quant.CPUKernels()}
+	for i := range p.workers {
+		p.workers[i].wake = make(chan struct{}, 1)
+		go p.worker(i)
 	}
 	return p
 }
 
-func (p *pool) worker(ch chan span) {
-	for s := range ch {
-		p.take(s.worker)
-		p.wg.Done()
+// worker runs chunk i+1 of every task that has it, until Close.
+func (p *pool) worker(i int) {
+	var seen uint64
+	for {
+		g, ok := p.await(&p.workers[i], seen)
+		if !ok {
+			return
+		}
+		seen = g
+		if i < int(g&helperMask) {
+			p.take(i + 1)
+			p.pending.Add(-1)
+		}
 	}
+}
+
+// await returns the generation of the next task after seen: it watches gen for spinFor,
+// then parks until Run wakes it. ok is false once the pool is closed.
+func (p *pool) await(w *poolWorker, seen uint64) (g uint64, ok bool) {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if g := p.gen.Load(); g != seen {
+			return g, true
+		}
+		if p.closed.Load() {
+			return 0, false
+		}
+		if i%64 == 0 {
+			if time.Since(start) > spinFor {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	// Park: announce it, then look again, as Run and Close change gen or closed before
+	// they look at state. Whoever moves state back from workerParked wakes the worker:
+	// itself here, or Run by a send, or Close by closing wake.
+	w.state.Store(workerParked)
+	g, closed := p.gen.Load(), p.closed.Load()
+	if (g != seen || closed) && w.state.CompareAndSwap(workerParked, workerAwake) {
+		return g, !closed
+	}
+	if _, ok := <-w.wake; !ok {
+		return 0, false
+	}
+	return p.gen.Load(), true
 }
 
 // Threads is the number of threads that share each task.
@@ -72,20 +144,40 @@ func (p *pool) Run(job task, n, grain int) {
 	}
 	grains := (n + grain - 1) / grain
 	t := min(p.threads, grains)
-	if t <= 1 || p.closed {
+	if t <= 1 || p.closed.Load() {
 		job.Run(0, 0, n)
 		return
 	}
 	piece := max(1, grains/(4*t)) * grain
 	p.job, p.n, p.piece = job, n, piece
 	p.next.Store(0)
-	p.wg.Add(t - 1)
-	for i := 1; i < t; i++ {
-		p.work[i-1] <- span{worker: i}
+	p.pending.Store(int32(t - 1))
+	p.seq++
+	p.gen.Store(p.seq<<16 | uint64(t-1)) // publishes the fields above to the workers that see it
+	for i := range t - 1 {
+		if w := &p.workers[i]; w.state.CompareAndSwap(workerParked, workerAwake) {
+			w.wake <- struct{}{}
+		}
 	}
 	p.take(0)
-	p.wg.Wait()
+	p.awaitHelpers()
 	p.job = nil
+}
+
+// awaitHelpers returns once the workers of the current task are done with it: it watches
+// pending, and past spinFor (a worker the operating system has descheduled) it sleeps
+// between looks instead of spinning.
+func (p *pool) awaitHelpers() {
+	start := time.Now()
+	for i := 1; p.pending.Load() > 0; i++ {
+		if i%64 == 0 {
+			if time.Since(start) > spinFor {
+				time.Sleep(20 * time.Microsecond)
+			} else {
+				runtime.Gosched()
+			}
+		}
+	}
 }
 
 // take runs pieces of the current job until none is left.
@@ -102,11 +194,12 @@ func (p *pool) take(worker int) {
 
 // Close stops the workers. Run keeps working afterwards, on the caller's goroutine only.
 func (p *pool) Close() {
-	if p.closed {
+	if p.closed.Swap(true) {
 		return
 	}
-	p.closed = true
-	for _, ch := range p.work {
-		close(ch)
+	for i := range p.workers {
+		if w := &p.workers[i]; w.state.CompareAndSwap(workerParked, workerAwake) {
+			close(w.wake)
+		}
 	}
 }

@@ -1,8 +1,10 @@
 package core
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type countJob struct {
@@ -36,6 +38,69 @@ func TestPoolCoversRange(t *testing.T) {
 		p.Run(j, 10, 1) // after Close: runs on the caller
 		if j.hits[9].Load() != 1 {
 			t.Fatal("Run after Close did not run")
+		}
+	}
+}
+
+// slowJob takes long enough per piece that every thread gets a share.
+type slowJob struct{ countJob }
+
+func (j *slowJob) Run(w, lo, hi int) {
+	time.Sleep(time.Millisecond)
+	j.countJob.Run(w, lo, hi)
+}
+
+// TestPoolWakesParked: tasks that come after the workers have parked (gaps longer than
+// spinFor), right after the last (while they spin), and small ones that use only some of
+// the workers, each run every index once, and every worker takes part in the big ones
+// (at least once in five, as a loaded machine may wake one late).
+func TestPoolWakesParked(t *testing.T) {
+	const threads = 4
+	p := newPool(threads)
+	defer p.Close()
+	for _, c := range []struct {
+		name string
+		gap  time.Duration
+		n    int
+	}{{"parked", 3 * spinFor, 64}, {"spinning", 0, 64}, {"fewer than the threads", 0, 2}, {"parked again", 3 * spinFor, 64}, {"after a small one", 0, 64}} {
+		t.Run(c.name, func(t *testing.T) {
+			took := make([]int32, threads)
+			for range 5 {
+				time.Sleep(c.gap)
+				j := &slowJob{countJob{hits: make([]atomic.Int32, c.n), workers: make([]atomic.Int32, threads)}}
+				p.Run(j, c.n, 1)
+				for i := range j.hits {
+					if got := j.hits[i].Load(); got != 1 {
+						t.Fatalf("index %d run %d times, want 1", i, got)
+					}
+				}
+				for w := range j.workers {
+					took[w] += j.workers[w].Load()
+				}
+			}
+			for w, n := range took {
+				if c.n >= 64 && n == 0 {
+					t.Errorf("worker %d took no piece of five tasks of %d", w, c.n)
+				}
+			}
+		})
+	}
+}
+
+// TestPoolCloseEndsWorkers: Close ends every worker, parked or still watching for work.
+func TestPoolCloseEndsWorkers(t *testing.T) {
+	for _, gap := range []time.Duration{0, 3 * spinFor} {
+		before := runtime.NumGoroutine()
+		p := newPool(8)
+		p.Run(&countJob{hits: make([]atomic.Int32, 64), workers: make([]atomic.Int32, 8)}, 64, 1)
+		time.Sleep(gap)
+		p.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("gap %v: %d goroutines after Close, %d before the pool", gap, n, before)
 		}
 	}
 }
