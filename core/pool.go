@@ -99,33 +99,40 @@ func (p *pool) worker(i int) {
 // await returns the generation of the next task after seen: it watches gen for spinFor,
 // then parks until Run wakes it. ok is false once the pool is closed.
 func (p *pool) await(w *poolWorker, seen uint64) (g uint64, ok bool) {
-	start := time.Now()
-	for i := 1; ; i++ {
+	for {
+		start := time.Now()
+		for i := 1; ; i++ {
+			if g := p.gen.Load(); g != seen {
+				return g, true
+			}
+			if p.closed.Load() {
+				return 0, false
+			}
+			if i%64 == 0 {
+				if time.Since(start) > spinFor {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+		// Park: announce it, then look again, as Run and Close change gen or closed before
+		// they look at state. Whoever moves state back from workerParked wakes the worker:
+		// itself here, or Run by a send, or Close by closing wake.
+		w.state.Store(workerParked)
+		g, closed := p.gen.Load(), p.closed.Load()
+		if (g != seen || closed) && w.state.CompareAndSwap(workerParked, workerAwake) {
+			return g, !closed
+		}
+		if _, ok := <-w.wake; !ok {
+			return 0, false
+		}
+		// A Run that published a task and was then held up past spinFor can find the
+		// worker parked again after it has done that task, and wake it for nothing: such
+		// a wake (gen still seen) sends it back to waiting, never into a task twice.
 		if g := p.gen.Load(); g != seen {
 			return g, true
 		}
-		if p.closed.Load() {
-			return 0, false
-		}
-		if i%64 == 0 {
-			if time.Since(start) > spinFor {
-				break
-			}
-			runtime.Gosched()
-		}
 	}
-	// Park: announce it, then look again, as Run and Close change gen or closed before
-	// they look at state. Whoever moves state back from workerParked wakes the worker:
-	// itself here, or Run by a send, or Close by closing wake.
-	w.state.Store(workerParked)
-	g, closed := p.gen.Load(), p.closed.Load()
-	if (g != seen || closed) && w.state.CompareAndSwap(workerParked, workerAwake) {
-		return g, !closed
-	}
-	if _, ok := <-w.wake; !ok {
-		return 0, false
-	}
-	return p.gen.Load(), true
 }
 
 // Threads is the number of threads that share each task.

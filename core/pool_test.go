@@ -87,6 +87,45 @@ func TestPoolWakesParked(t *testing.T) {
 	}
 }
 
+// TestPoolStaleWake: a wake for a task the worker has already done (a Run held up between
+// publishing a task and waking the workers finds the worker parked again) sends it back to
+// waiting; it returns only for the next task.
+func TestPoolStaleWake(t *testing.T) {
+	p := &pool{threads: 2, workers: make([]poolWorker, 1)}
+	w := &p.workers[0]
+	w.wake = make(chan struct{}, 1)
+	const seen = 1<<16 | 1
+	p.gen.Store(seen)
+	w.wake <- struct{}{} // the stale wake, already sent
+	got := make(chan uint64, 1)
+	go func() {
+		g, ok := p.await(w, seen)
+		if !ok {
+			g = 0
+		}
+		got <- g
+	}()
+	time.Sleep(10 * spinFor)
+	select {
+	case g := <-got:
+		t.Fatalf("await returned %#x on a stale wake, want it to wait for a new task", g)
+	default:
+	}
+	const next = 2<<16 | 1
+	p.gen.Store(next)
+	if w.state.CompareAndSwap(workerParked, workerAwake) {
+		w.wake <- struct{}{}
+	}
+	select {
+	case g := <-got:
+		if g != next {
+			t.Errorf("await returned %#x, want %#x", g, next)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("await did not return for the new task")
+	}
+}
+
 // TestPoolCloseEndsWorkers: Close ends every worker, parked or still watching for work.
 func TestPoolCloseEndsWorkers(t *testing.T) {
 	for _, gap := range []time.Duration{0, 3 * spinFor} {
