@@ -32,6 +32,7 @@
 //	map.go        Map: Data, Path, Len, Close
 //	map_unix.go   Open with mmap(2), Load into an anonymous mapping, and madvise(2) (unix)
 //	map_other.go  Open and Load by reading the whole file; advice does nothing (elsewhere)
+//	hugepage_*.go adviseHuge: MADV_HUGEPAGE for Load on Linux, nothing on other Unix systems
 //	advice.go     Advice, Map.Advise, AdviseBytes, Touch
 //	resident.go   ResidentFileBytes: RssFile and RssShmem from /proc/self/status (Linux)
 package mmap

@@ -19,22 +19,17 @@ const openFlags = os.O_RDONLY | unix.O_NONBLOCK
 // Open maps the whole regular file at path read-only (see [OpenFile] for what it refuses).
 // An empty file yields a valid Map whose Data is empty.
 func Open(path string) (*Map, error) {
-	f, fi, err := OpenFile(path)
+	f, size, err := openWhole(path, 0)
 	if err != nil {
-		return nil, fmt.Errorf("mmap: %w", err)
+		return nil, err
 	}
 	// The mapping outlives the descriptor: it is safe to close f once the
 	// file is mapped.
 	defer f.Close()
-
-	size := fi.Size()
 	if size == 0 {
 		return &Map{path: path, data: []byte{}}, nil
 	}
-	if size < 0 || uint64(size) > math.MaxInt {
-		return nil, fmt.Errorf("mmap: %s: file size %d does not fit in the address space", path, size)
-	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	data, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: map %s (%d bytes): %w", path, size, err)
 	}
@@ -100,6 +95,21 @@ func adviseBytes(b []byte, a Advice) error {
 	return nil
 }
 
+// openWhole opens the regular file at path (OpenFile) for Open or Load and returns its size,
+// which with slack more bytes must fit in the address space.
+func openWhole(path string, slack int) (*os.File, int, error) {
+	f, fi, err := OpenFile(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mmap: %w", err)
+	}
+	size := fi.Size()
+	if size < 0 || uint64(size) > uint64(math.MaxInt-slack) {
+		f.Close()
+		return nil, 0, fmt.Errorf("mmap: %s: file size %d does not fit in the address space", path, size)
+	}
+	return f, int(size), nil
+}
+
 // hugePage is the size of the transparent huge pages Load asks for (x86-64's and arm64's
 // with 4 KiB pages); elsewhere the advice is ignored or refused, which Load tolerates.
 const hugePage = 2 << 20
@@ -112,25 +122,21 @@ const hugePage = 2 << 20
 // cannot drop them under memory pressure as it can a mapping's clean pages, and [Map.Advise]
 // does nothing to them (DontNeed would lose the bytes, not merely release them).
 func Load(path string) (*Map, error) {
-	f, fi, err := OpenFile(path)
+	f, size, err := openWhole(path, hugePage)
 	if err != nil {
-		return nil, fmt.Errorf("mmap: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	size := fi.Size()
 	if size == 0 {
 		return &Map{path: path, data: []byte{}, loaded: true}, nil
 	}
-	if size < 0 || uint64(size) > math.MaxInt-hugePage {
-		return nil, fmt.Errorf("mmap: %s: file size %d does not fit in the address space", path, size)
-	}
-	region, err := unix.Mmap(-1, 0, int(size)+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	region, err := unix.Mmap(-1, 0, size+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return nil, fmt.Errorf("mmap: load %s (%d bytes): %w", path, size, err)
 	}
 	start := int((hugePage - uintptr(unsafe.Pointer(unsafe.SliceData(region)))%hugePage) % hugePage)
-	data := region[start : start+int(size) : start+int(size)]
-	_ = unix.Madvise(data, unix.MADV_HUGEPAGE) // only a hint: kernels without THP refuse it
+	data := region[start : start+size : start+size]
+	adviseHuge(data)
 	if _, err := io.ReadFull(f, data); err != nil {
 		unix.Munmap(region)
 		return nil, fmt.Errorf("mmap: load %s: %w", path, err)
