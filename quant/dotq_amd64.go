@@ -29,6 +29,12 @@ func dotQ3_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, ds
 //go:noescape
 func dotQ4_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
 
+// dotQ4_KQ8KRowsVNNI is dotQ4_KQ8KRowsAVX2 with AVX-512 VNNI (dotq_vnni_amd64.s), bit for
+// bit the same products.
+//
+//go:noescape
+func dotQ4_KQ8KRowsVNNI(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+
 //go:noescape
 func dotQ5_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
 
@@ -157,18 +163,24 @@ func (k Kernels) dotQ4_KQ8K(w []byte, q []int8, d []float32, s []int16) float32 
 		return dotQ4_KQ8KGeneric(w, q, d, s)
 	}
 	var out [1]float32
-	n := len(d)
-	dotQ4_KQ8KRowsAVX2(w[:blockBytesQ4_K*n], 1, q[:qkK*n], d, s[:qkK/16*n], out[:])
+	k.dotQ4_KQ8KRows(w, 1, q, d, s, out[:])
 	return out[0]
 }
 
+// dotQ4_KQ8KRows runs, with AVX-512 VNNI, the VNNI kernel (dotq_vnni_amd64.s), which gives
+// the AVX2 kernel's bits in fewer instructions.
 func (k Kernels) dotQ4_KQ8KRows(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32) {
 	if !k.has(extAVX2Int) || rows < 1 {
 		qdotRowsBy(Kernels.dotQ4_KQ8K, k, w, rows, q, d, s, dst)
 		return
 	}
 	n := len(d)
-	dotQ4_KQ8KRowsAVX2(w[:rows*blockBytesQ4_K*n], rows, q[:qkK*n], d, s[:qkK/16*n], dst[:rows])
+	w, q, s, dst = w[:rows*blockBytesQ4_K*n], q[:qkK*n], s[:qkK/16*n], dst[:rows]
+	if k.has(extVNNI) {
+		dotQ4_KQ8KRowsVNNI(w, rows, q, d, s, dst)
+		return
+	}
+	dotQ4_KQ8KRowsAVX2(w, rows, q, d, s, dst)
 }
 
 func (k Kernels) dotQ5_KQ8K(w []byte, q []int8, d []float32, s []int16) float32 {

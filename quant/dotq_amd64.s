@@ -279,25 +279,6 @@ q4r_end:
 	VZEROUPPER
 	RET
 
-// Q4K_NIBBLES loads the 32 bytes of nibbles at qs(SI): the low nibbles into Y1, the high
-// into Y2 (Y14 = 0x0f bytes).
-#define Q4K_NIBBLES(qs) \
-	VMOVDQU (qs)(SI), Y1 \
-	VPSRLW $4, Y1, Y2 \
-	VPAND Y14, Y1, Y1 \
-	VPAND Y14, Y2, Y2
-
-// KQ_MUL2 multiplies the 64 values in Y1 and Y2 (Q4_K, Q5_K) by the input at xo(DI) and
-// xo+32(DI) and sums each pair, int32, times its group's scale (bytes sh/32 and sh/32+1 of
-// each lane of Y5, spread by shufK4): in Y1 and Y2. Y3 and Y4 are scratch.
-#define KQ_MUL2(xo, sh) \
-	VPMADDUBSW (xo)(DI), Y1, Y1 \
-	VPMADDUBSW (xo+32)(DI), Y2, Y2 \
-	VPSHUFB shufK4<>+(sh)(SB), Y5, Y3 \
-	VPSHUFB shufK4<>+(sh+32)(SB), Y5, Y4 \
-	VPMADDWD Y3, Y1, Y1 \
-	VPMADDWD Y4, Y2, Y2
-
 // Q5K_HIGHBITS ORs a Q5_K fifth bit, moved to bit 4 by op $n from the qh bytes in Y12, onto
 // the values in dst (Y13 = 0x10 bytes; Y3 scratch).
 #define Q5K_HIGHBITS(op, n, dst) \
@@ -305,71 +286,10 @@ q4r_end:
 	VPAND Y13, Y3, Y3 \
 	VPOR Y3, dst, dst
 
-// KQ_SCALES unpacks the 6-bit scales and minimums (get_scale_min_k4) of the Q4_K/Q5_K block
-// whose 12 bytes lie at sc(SI) into X1: eight scales, then eight minimums. X11 = 0x3f,
-// m30 = 0x30, X14 = 0x0f bytes; X2 and X3 are scratch.
-#define KQ_SCALES(sc, m30) \
-	VMOVQ (sc)(SI), X1 \
-	VPINSRD $2, (sc+8)(SI), X1, X1 \
-	VPSRLD $4, X1, X2 \
-	VPUNPCKHDQ X2, X1, X3 \
-	VPAND X14, X3, X3 \
-	VPSRLD $2, X1, X2 \
-	VPAND m30, X2, X2 \
-	VPOR X2, X3, X3 \
-	VPAND X11, X1, X1 \
-	VPUNPCKLDQ X3, X1, X1
-
-// Q4K_PAIR is 64 values of a Q4_K block: the 32 bytes of nibbles at qs(SI), low nibbles
-// times the input at xo(DI), high nibbles times the next 32, as int32 sums of pairs times
-// their groups' scales (bytes sh/32 and sh/32+1 of each lane of Y5, spread by shufK4): in
-// Y1 (low) and Y2 (high). Y14 = 0x0f bytes; Y3 and Y4 are scratch.
-#define Q4K_PAIR(qs, xo, sh) \
-	Q4K_NIBBLES(qs) \
-	KQ_MUL2(xo, sh)
-
-// Q4K_BLOCK is the 256 values of a Q4_K block (nibbles at qs(SI), input at xo(DI)),
-// Q4K_PAIR by Q4K_PAIR, summed into Y7.
-#define Q4K_BLOCK(qs, xo) \
-	Q4K_PAIR(qs, xo, 0) \
-	VPADDD Y2, Y1, Y7 \
-	Q4K_PAIR((qs+32), (xo+64), 64) \
-	VPADDD Y1, Y7, Y7 \
-	VPADDD Y2, Y7, Y7 \
-	Q4K_PAIR((qs+64), (xo+128), 128) \
-	VPADDD Y1, Y7, Y7 \
-	VPADDD Y2, Y7, Y7 \
-	Q4K_PAIR((qs+96), (xo+192), 192) \
-	VPADDD Y1, Y7, Y7 \
-	VPADDD Y2, Y7, Y7
-
-// Q4K_SCALES2 unpacks the 6-bit scales and minimums (get_scale_min_k4) of two blocks, 12
-// bytes at sc(SI) and sc+144(SI), into the low and high lanes of Y13: eight scales, then
-// eight minimums, per lane. Y11 = 0x3f, Y12 = 0x30, Y14 = 0x0f bytes; Y2, Y3 scratch.
-#define Q4K_SCALES2(sc) \
-	VMOVDQU (sc)(SI), X13 \
-	VINSERTI128 $1, (sc+144)(SI), Y13, Y13 \
-	VPSRLD $4, Y13, Y2 \
-	VPUNPCKHDQ Y2, Y13, Y3 \
-	VPAND Y14, Y3, Y3 \
-	VPSRLD $2, Y13, Y2 \
-	VPAND Y12, Y2, Y2 \
-	VPOR Y2, Y3, Y3 \
-	VPAND Y11, Y13, Y13 \
-	VPUNPCKLDQ Y3, Y13, Y13
-
 // func dotQ4_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
 TEXT ·dotQ4_KQ8KRowsAVX2(SB), NOSPLIT, $0-128
 	MOVQ w_base+0(FP), SI
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
-	MOVL $0x3f3f3f3f, AX
-	VMOVD AX, X11
-	VPBROADCASTD X11, Y11
-	MOVL $0x30303030, AX
-	VMOVD AX, X12
-	VPBROADCASTD X12, Y12
+	Q4K_CONSTS
 	CMPQ rows+24(FP), $0
 	JLE dotQ4_KQ8KRowsAVX2_end
 dotQ4_KQ8KRowsAVX2_row:
@@ -394,68 +314,20 @@ dotQ4_KQ8KRowsAVX2_quad:
 	PREFETCHT0 4544(SI)
 	PREFETCHT0 4608(SI)
 	Q4K_SCALES2(4)
-	VPBROADCASTQ X13, Y5
-	VPUNPCKHBW X13, X13, X8
-	VPMOVZXBW X8, Y6
-	VPMADDWD 0(BX), Y6, Y6
+	Q4K_LO(0)
 	Q4K_BLOCK(16, 0)
-	VPUNPCKLDQ Y6, Y7, Y8
-	VPUNPCKHDQ Y6, Y7, Y9
-	VPADDD Y9, Y8, Y10
-	VPERMQ $0xaa, Y13, Y5
-	VEXTRACTI128 $1, Y13, X8
-	VPUNPCKHBW X8, X8, X8
-	VPMOVZXBW X8, Y6
-	VPMADDWD 32(BX), Y6, Y6
+	Q4K_FOLD_LO
+	Q4K_HI(32)
 	Q4K_BLOCK(160, 256)
-	VPUNPCKLDQ Y6, Y7, Y8
-	VPUNPCKHDQ Y6, Y7, Y9
-	VPADDD Y9, Y8, Y8
-	VPUNPCKLQDQ Y8, Y10, Y9
-	VPUNPCKHQDQ Y8, Y10, Y8
-	VPADDD Y8, Y9, Y15
+	Q4K_FOLD_HI(Y15)
 	Q4K_SCALES2(292)
-	VPBROADCASTQ X13, Y5
-	VPUNPCKHBW X13, X13, X8
-	VPMOVZXBW X8, Y6
-	VPMADDWD 64(BX), Y6, Y6
+	Q4K_LO(64)
 	Q4K_BLOCK(304, 512)
-	VPUNPCKLDQ Y6, Y7, Y8
-	VPUNPCKHDQ Y6, Y7, Y9
-	VPADDD Y9, Y8, Y10
-	VPERMQ $0xaa, Y13, Y5
-	VEXTRACTI128 $1, Y13, X8
-	VPUNPCKHBW X8, X8, X8
-	VPMOVZXBW X8, Y6
-	VPMADDWD 96(BX), Y6, Y6
+	Q4K_FOLD_LO
+	Q4K_HI(96)
 	Q4K_BLOCK(448, 768)
-	VPUNPCKLDQ Y6, Y7, Y8
-	VPUNPCKHDQ Y6, Y7, Y9
-	VPADDD Y9, Y8, Y8
-	VPUNPCKLQDQ Y8, Y10, Y9
-	VPUNPCKHQDQ Y8, Y10, Y8
-	VPADDD Y8, Y9, Y9
-	VPERM2I128 $0x20, Y9, Y15, Y8
-	VPERM2I128 $0x31, Y9, Y15, Y9
-	VPADDD Y9, Y8, Y8
-	VCVTDQ2PS Y8, Y8
-	VMOVD 0(SI), X9
-	VPINSRD $1, 144(SI), X9, X9
-	VPINSRD $2, 288(SI), X9, X9
-	VPINSRD $3, 432(SI), X9, X9
-	VCVTPH2PS X9, Y9
-	VMULPS Y9, Y8, Y8
-	VMOVSHDUP Y8, Y9
-	VSUBPS Y9, Y8, Y8
-	VPMOVZXDQ (DX), Y9
-	VMULPS Y9, Y8, Y8
-	VADDSS X8, X0, X0
-	VMOVHLPS X8, X8, X9
-	VADDSS X9, X0, X0
-	VEXTRACTF128 $1, Y8, X8
-	VADDSS X8, X0, X0
-	VMOVHLPS X8, X8, X9
-	VADDSS X9, X0, X0
+	Q4K_FOLD_HI(Y9)
+	Q4K_FLOAT4
 	ADDQ $576, SI
 	ADDQ $1024, DI
 	ADDQ $16, DX
@@ -470,37 +342,7 @@ dotQ4_KQ8KRowsAVX2_loop:
 	PREFETCHT0 4096(SI)
 	PREFETCHT0 4144(SI)
 	PREFETCHT0 4192(SI)
-	KQ_SCALES(4, X12)
-	VPBROADCASTQ X1, Y5
-	VPUNPCKHBW X1, X1, X6
-	VPMOVZXBW X6, Y6
-	VPMADDWD (BX), Y6, Y6
-	Q4K_PAIR(16, 0, 0)
-	VMOVDQA Y1, Y7
-	VMOVDQA Y2, Y10
-	Q4K_PAIR(48, 64, 64)
-	VPADDD Y1, Y7, Y7
-	VPADDD Y2, Y10, Y10
-	Q4K_PAIR(80, 128, 128)
-	VPADDD Y1, Y7, Y7
-	VPADDD Y2, Y10, Y10
-	Q4K_PAIR(112, 192, 192)
-	VPADDD Y1, Y7, Y7
-	VPADDD Y2, Y10, Y10
-	VPADDD Y10, Y7, Y7
-	VPHADDD Y6, Y7, Y7
-	VEXTRACTI128 $1, Y7, X8
-	VPADDD X8, X7, X7
-	VPHADDD X7, X7, X7
-	VCVTDQ2PS X7, X7
-	MOVL 0(SI), AX
-	VMOVD AX, X9
-	VCVTPH2PS X9, X9
-	VMULPS X9, X7, X7
-	VMOVSHDUP X7, X8
-	VSUBSS X8, X7, X7
-	VMULSS (DX), X7, X7
-	VADDSS X7, X0, X0
+	Q4K_ONE
 	ADDQ $144, SI
 	ADDQ $256, DI
 	ADDQ $4, DX

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -63,6 +64,12 @@ func dotQ4_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
 	return out[0]
 }
 
+func dotQ4_KQ8KVNNI(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ4_KQ8KRowsVNNI(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
 func dotQ5_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
 	var out [1]float32
 	dotQ5_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
@@ -87,6 +94,20 @@ var asmCases = []asmCase{
 	{Q6_K, dotQ6_KQ8KAVX2, dotQ6_KQ8KGeneric},
 	{Q5_0, func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8AVX2(w, q, d) },
 		func(w []byte, q []int8, d []float32, _ []int16) float32 { return dotQ5_0Q8Generic(w, q, d) }},
+}
+
+// vnniAsmCases are the one-vector kernels that need AVX-512 VNNI too.
+var vnniAsmCases = []asmCase{
+	{Q4_K, dotQ4_KQ8KVNNI, dotQ4_KQ8KGeneric},
+}
+
+// cpuAsmCases is every one-vector assembly kernel this CPU runs: asmCases, and
+// vnniAsmCases with AVX-512 VNNI.
+func cpuAsmCases() []asmCase {
+	if CPUKernels().has(extAVX2Int | extVNNI) {
+		return append(slices.Clip(asmCases), vnniAsmCases...)
+	}
+	return asmCases
 }
 
 func skipNoAVX2(t testing.TB) {
@@ -222,7 +243,7 @@ func checkAsm(t *testing.T, c asmCase, w []byte, q []int8, d []float32, s []int1
 func TestAVX2IntKernelsMatchGeneric(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(11, 12))
-	for _, c := range asmCases {
+	for _, c := range cpuAsmCases() {
 		for nb := 1; nb <= 17; nb++ {
 			for rk := range 5 {
 				for ik := range 5 {
@@ -239,7 +260,7 @@ func TestAVX2IntKernelsMatchGeneric(t *testing.T) {
 func TestAVX2IntKernelsPrepared(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(13, 14))
-	for _, c := range asmCases {
+	for _, c := range cpuAsmCases() {
 		for _, cols := range []int{256, 1024, 7168} {
 			for _, scale := range []float64{1, 1e-30, 1e30, 0} {
 				w := randomRow(c.t, cols, r, 1)
@@ -291,7 +312,7 @@ func guardedCopy[T any](t *testing.T, src []T, atEnd bool) []T {
 func TestAVX2IntKernelsBounds(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(15, 16))
-	for _, c := range asmCases {
+	for _, c := range cpuAsmCases() {
 		for _, nb := range []int{1, 2, 3, 4, 5, 8, 9, 17} {
 			for _, atEnd := range []bool{true, false} {
 				w := asmRow(c.t, nb, r, 2)
@@ -324,7 +345,7 @@ func TestIntKernelsGenericDispatch(t *testing.T) {
 // TestAVX2IntKernelsEmpty: no blocks, no product.
 func TestAVX2IntKernelsEmpty(t *testing.T) {
 	skipNoAVX2(t)
-	for _, c := range asmCases {
+	for _, c := range cpuAsmCases() {
 		if got := c.asm(nil, nil, nil, nil); got != 0 {
 			t.Errorf("%v: empty product %g", c.t, got)
 		}
@@ -337,7 +358,11 @@ func BenchmarkAVX2Kernels(b *testing.B) {
 	skipNoAVX2(b)
 	const cols = 4096
 	r := rand.New(rand.NewPCG(19, 20))
-	for _, c := range asmCases {
+	for i, c := range cpuAsmCases() {
+		asm := "asm"
+		if i >= len(asmCases) {
+			asm = "vnni"
+		}
 		w := randomRow(c.t, cols, r, 1)
 		var in Input
 		in.Prepare(avx2Kernels, c.t, randomVector(cols, r, 1), 1, cols, cols)
@@ -345,7 +370,7 @@ func BenchmarkAVX2Kernels(b *testing.B) {
 		for _, v := range []struct {
 			name string
 			f    rowDot
-		}{{"asm", c.asm}, {"generic", c.generic}} {
+		}{{asm, c.asm}, {"generic", c.generic}} {
 			b.Run(fmt.Sprintf("%v/%s", c.t, v.name), func(b *testing.B) {
 				b.SetBytes(int64(len(w)))
 				for b.Loop() {

@@ -192,3 +192,173 @@ vnr_onestore:
 vnr_end:
 	VZEROUPPER
 	RET
+
+// AVX-512 VNNI kernel: Q4_K weight rows times ONE Q8_K input vector, the contract of
+// dotQ4_KQ8KRowsAVX2 (dotq_amd64.s) and the same bits: the integer sums of each super-block
+// are exact, whatever adds them, and the float steps are that kernel's (Q4K_FLOAT4,
+// Q4K_FLOAT2, and Q4K_ONE for a last odd block). Four blocks at a time, then a pair.
+//
+// Registers as in dotQ4_KQ8KRowsAVX2, and Z14 0x0f bytes, Z16–Z19 the VPERMD indexes of
+// q4kPerm, K1 the upper sixteen words.
+
+// q4kPerm<>+64k: the dword indexes 2k (lanes 0–7) and 2k+1 (lanes 8–15), which spread
+// scales 2k and 2k+1 over the two halves of a 64-value run.
+DATA q4kPerm<>+0(SB)/8, $0x0000000000000000
+DATA q4kPerm<>+8(SB)/8, $0x0000000000000000
+DATA q4kPerm<>+16(SB)/8, $0x0000000000000000
+DATA q4kPerm<>+24(SB)/8, $0x0000000000000000
+DATA q4kPerm<>+32(SB)/8, $0x0000000100000001
+DATA q4kPerm<>+40(SB)/8, $0x0000000100000001
+DATA q4kPerm<>+48(SB)/8, $0x0000000100000001
+DATA q4kPerm<>+56(SB)/8, $0x0000000100000001
+DATA q4kPerm<>+64(SB)/8, $0x0000000200000002
+DATA q4kPerm<>+72(SB)/8, $0x0000000200000002
+DATA q4kPerm<>+80(SB)/8, $0x0000000200000002
+DATA q4kPerm<>+88(SB)/8, $0x0000000200000002
+DATA q4kPerm<>+96(SB)/8, $0x0000000300000003
+DATA q4kPerm<>+104(SB)/8, $0x0000000300000003
+DATA q4kPerm<>+112(SB)/8, $0x0000000300000003
+DATA q4kPerm<>+120(SB)/8, $0x0000000300000003
+DATA q4kPerm<>+128(SB)/8, $0x0000000400000004
+DATA q4kPerm<>+136(SB)/8, $0x0000000400000004
+DATA q4kPerm<>+144(SB)/8, $0x0000000400000004
+DATA q4kPerm<>+152(SB)/8, $0x0000000400000004
+DATA q4kPerm<>+160(SB)/8, $0x0000000500000005
+DATA q4kPerm<>+168(SB)/8, $0x0000000500000005
+DATA q4kPerm<>+176(SB)/8, $0x0000000500000005
+DATA q4kPerm<>+184(SB)/8, $0x0000000500000005
+DATA q4kPerm<>+192(SB)/8, $0x0000000600000006
+DATA q4kPerm<>+200(SB)/8, $0x0000000600000006
+DATA q4kPerm<>+208(SB)/8, $0x0000000600000006
+DATA q4kPerm<>+216(SB)/8, $0x0000000600000006
+DATA q4kPerm<>+224(SB)/8, $0x0000000700000007
+DATA q4kPerm<>+232(SB)/8, $0x0000000700000007
+DATA q4kPerm<>+240(SB)/8, $0x0000000700000007
+DATA q4kPerm<>+248(SB)/8, $0x0000000700000007
+GLOBL q4kPerm<>(SB), RODATA|NOPTR, $256
+
+// Q4K_VRUN multiplies the 64-value run k of a block (the 32 bytes of nibbles at qs(SI):
+// sub-block 2k's low nibbles, 2k+1's high ones) by the 64 inputs at xo(DI): the bytes
+// broadcast to both halves of nib, the upper half shifted down a nibble (K1), so that one
+// VPDPBUSD adds each lane's four products (|Σ| ≤ 4·15·127 < 2^15) into the zeroed prod.
+#define Q4K_VRUN(qs, xo, nib, prod) \
+	VBROADCASTI64X4 (qs)(SI), nib; \
+	VPSRLW $4, nib, K1, nib; \
+	VPANDD Z14, nib, nib; \
+	VPXORD prod, prod, prod; \
+	VPDPBUSD (xo)(DI), nib, prod
+
+// Q4K_VBLOCK is Q4K_BLOCK with VNNI: the 256 values of a Q4_K block (nibbles at qs(SI),
+// input at xo(DI), the scales in the low 8 bytes of X5), eight int32 partial sums of
+// Σ sc·Σq in Y7. Each run's lanes are multiplied by their sub-block's scale as the words
+// sc and 0 (VPMADDWD, VPDPWSSD: the lane's sum fits its low word), spread by VPERMD.
+// Z21–Z31 and Y8 scratch.
+#define Q4K_VBLOCK(qs, xo) \
+	VPMOVZXBD X5, Z21; \
+	Q4K_VRUN((qs), (xo), Z22, Z26); \
+	Q4K_VRUN((qs+32), (xo+64), Z23, Z27); \
+	Q4K_VRUN((qs+64), (xo+128), Z24, Z28); \
+	Q4K_VRUN((qs+96), (xo+192), Z25, Z29); \
+	VPERMD Z21, Z16, Z30; \
+	VPMADDWD Z30, Z26, Z7; \
+	VPERMD Z21, Z17, Z30; \
+	VPMADDWD Z30, Z27, Z31; \
+	VPERMD Z21, Z18, Z30; \
+	VPDPWSSD Z30, Z28, Z7; \
+	VPERMD Z21, Z19, Z30; \
+	VPDPWSSD Z30, Z29, Z31; \
+	VPADDD Z31, Z7, Z7; \
+	VEXTRACTI64X4 $1, Z7, Y8; \
+	VPADDD Y8, Y7, Y7
+
+// func dotQ4_KQ8KRowsVNNI(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ4_KQ8KRowsVNNI(SB), NOSPLIT, $0-128
+	MOVQ w_base+0(FP), SI
+	Q4K_CONSTS
+	VPBROADCASTD X14, Z14
+	MOVL $0xffff0000, AX
+	KMOVD AX, K1
+	VMOVDQU32 q4kPerm<>+0(SB), Z16
+	VMOVDQU32 q4kPerm<>+64(SB), Z17
+	VMOVDQU32 q4kPerm<>+128(SB), Z18
+	VMOVDQU32 q4kPerm<>+192(SB), Z19
+	CMPQ rows+24(FP), $0
+	JLE q4kv_end
+q4kv_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
+	CMPQ CX, $4
+	JLT q4kv_pair
+q4kv_quad:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
+	PREFETCHT0 4288(SI)
+	PREFETCHT0 4352(SI)
+	PREFETCHT0 4416(SI)
+	PREFETCHT0 4480(SI)
+	PREFETCHT0 4544(SI)
+	PREFETCHT0 4608(SI)
+	Q4K_SCALES2(4)
+	Q4K_LO(0)
+	Q4K_VBLOCK(16, 0)
+	Q4K_FOLD_LO
+	Q4K_HI(32)
+	Q4K_VBLOCK(160, 256)
+	Q4K_FOLD_HI(Y15)
+	Q4K_SCALES2(292)
+	Q4K_LO(64)
+	Q4K_VBLOCK(304, 512)
+	Q4K_FOLD_LO
+	Q4K_HI(96)
+	Q4K_VBLOCK(448, 768)
+	Q4K_FOLD_HI(Y9)
+	Q4K_FLOAT4
+	ADDQ $576, SI
+	ADDQ $1024, DI
+	ADDQ $16, DX
+	ADDQ $128, BX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE q4kv_quad
+q4kv_pair:
+	CMPQ CX, $2
+	JLT q4kv_one
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
+	PREFETCHT0 4288(SI)
+	PREFETCHT0 4352(SI)
+	Q4K_SCALES2(4)
+	Q4K_LO(0)
+	Q4K_VBLOCK(16, 0)
+	Q4K_FOLD_LO
+	Q4K_HI(32)
+	Q4K_VBLOCK(160, 256)
+	Q4K_FOLD_HI(Y15)
+	Q4K_FLOAT2
+	ADDQ $288, SI
+	ADDQ $512, DI
+	ADDQ $8, DX
+	ADDQ $64, BX
+	SUBQ $2, CX
+q4kv_one:
+	TESTQ CX, CX
+	JZ q4kv_done
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4144(SI)
+	PREFETCHT0 4192(SI)
+	Q4K_ONE
+	ADDQ $144, SI
+q4kv_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ q4kv_row
+q4kv_end:
+	VZEROUPPER
+	RET
