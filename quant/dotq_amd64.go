@@ -41,6 +41,12 @@ func dotQ5_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, ds
 //go:noescape
 func dotQ6_KQ8KRowsAVX2(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
 
+// dotQ6_KQ8KRowsVNNI is dotQ6_KQ8KRowsAVX2 with AVX-512 VNNI (dotq_vnni_amd64.s), bit for
+// bit the same products.
+//
+//go:noescape
+func dotQ6_KQ8KRowsVNNI(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+
 func (k Kernels) dotQ8_0Q8(w []byte, q []int8, d []float32, _ []int16) float32 {
 	if !k.has(extAVX2Int) {
 		return dotQ8_0Q8Generic(w, q, d)
@@ -207,16 +213,22 @@ func (k Kernels) dotQ6_KQ8K(w []byte, q []int8, d []float32, s []int16) float32 
 		return dotQ6_KQ8KGeneric(w, q, d, s)
 	}
 	var out [1]float32
-	n := len(d)
-	dotQ6_KQ8KRowsAVX2(w[:blockBytesQ6_K*n], 1, q[:qkK*n], d, s[:qkK/16*n], out[:])
+	k.dotQ6_KQ8KRows(w, 1, q, d, s, out[:])
 	return out[0]
 }
 
+// dotQ6_KQ8KRows runs, with AVX-512 VNNI, the VNNI kernel (dotq_vnni_amd64.s), which gives
+// the AVX2 kernel's bits in fewer instructions.
 func (k Kernels) dotQ6_KQ8KRows(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32) {
 	if !k.has(extAVX2Int) || rows < 1 {
 		qdotRowsBy(Kernels.dotQ6_KQ8K, k, w, rows, q, d, s, dst)
 		return
 	}
 	n := len(d)
-	dotQ6_KQ8KRowsAVX2(w[:rows*blockBytesQ6_K*n], rows, q[:qkK*n], d, s[:qkK/16*n], dst[:rows])
+	w, q, s, dst = w[:rows*blockBytesQ6_K*n], q[:qkK*n], s[:qkK/16*n], dst[:rows]
+	if k.has(extVNNI) {
+		dotQ6_KQ8KRowsVNNI(w, rows, q, d, s, dst)
+		return
+	}
+	dotQ6_KQ8KRowsAVX2(w, rows, q, d, s, dst)
 }

@@ -345,3 +345,59 @@ GLOBL q5bits<>(SB), RODATA|NOPTR, $32
 	MOVL $0x30303030, AX \
 	VMOVD AX, X12 \
 	VPBROADCASTD X12, Y12
+
+// The float steps of the Q6_K one-vector kernels (dotq_amd64.s, dotq_vnni_amd64.s), around
+// each block's eight int32 partial sums of Σ sc·Σ(q−32)·x.
+
+// Q6K_FOLD_LO folds the first two of four blocks' sums (Y6, Y7) into Y15.
+#define Q6K_FOLD_LO \
+	VPUNPCKLDQ Y7, Y6, Y9 \
+	VPUNPCKHDQ Y7, Y6, Y10 \
+	VPADDD Y10, Y9, Y15
+
+// Q6K_FOLD_HI folds the last two (Y6, Y7) and Y15 into the four blocks' sums in X9.
+#define Q6K_FOLD_HI \
+	VPUNPCKLDQ Y7, Y6, Y9 \
+	VPUNPCKHDQ Y7, Y6, Y10 \
+	VPADDD Y10, Y9, Y6 \
+	VPUNPCKLQDQ Y6, Y15, Y9 \
+	VPUNPCKHQDQ Y6, Y15, Y10 \
+	VPADDD Y10, Y9, Y9 \
+	VEXTRACTI128 $1, Y9, X10 \
+	VPADDD X10, X9, X9
+
+// Q6K_FLOAT4 adds the four blocks' d_x·d·Σ (X9) to X0 in block order, the generic
+// kernel's float steps.
+#define Q6K_FLOAT4 \
+	VCVTDQ2PS X9, X9 \
+	MOVWLZX 208(SI), AX \
+	VMOVD AX, X10 \
+	VPINSRW $1, 418(SI), X10, X10 \
+	VPINSRW $2, 628(SI), X10, X10 \
+	VPINSRW $3, 838(SI), X10, X10 \
+	VCVTPH2PS X10, X10 \
+	VMULPS (DX), X10, X10 \
+	VMULPS X9, X10, X10 \
+	VADDSS X10, X0, X0 \
+	VMOVSHDUP X10, X11 \
+	VADDSS X11, X0, X0 \
+	VMOVHLPS X10, X10, X11 \
+	VADDSS X11, X0, X0 \
+	VPSHUFD $0xff, X10, X11 \
+	VADDSS X11, X0, X0
+
+// Q6K_FLOAT1 adds one block's d_x·d·Σ (Y7 its eight partial sums) to X0.
+#define Q6K_FLOAT1 \
+	VEXTRACTI128 $1, Y7, X8 \
+	VPADDD X8, X7, X7 \
+	VPSHUFD $0x4e, X7, X8 \
+	VPADDD X8, X7, X7 \
+	VPSHUFD $0xb1, X7, X8 \
+	VPADDD X8, X7, X7 \
+	VCVTDQ2PS X7, X7 \
+	MOVWLZX 208(SI), AX \
+	VMOVD AX, X9 \
+	VCVTPH2PS X9, X9 \
+	VMULSS (DX), X9, X9 \
+	VMULSS X7, X9, X9 \
+	VADDSS X9, X0, X0

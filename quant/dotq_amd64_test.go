@@ -70,6 +70,12 @@ func dotQ4_KQ8KVNNI(w []byte, q []int8, d []float32, s []int16) float32 {
 	return out[0]
 }
 
+func dotQ6_KQ8KVNNI(w []byte, q []int8, d []float32, s []int16) float32 {
+	var out [1]float32
+	dotQ6_KQ8KRowsVNNI(w, 1, q, d, s, out[:])
+	return out[0]
+}
+
 func dotQ5_KQ8KAVX2(w []byte, q []int8, d []float32, s []int16) float32 {
 	var out [1]float32
 	dotQ5_KQ8KRowsAVX2(w, 1, q, d, s, out[:])
@@ -99,6 +105,7 @@ var asmCases = []asmCase{
 // vnniAsmCases are the one-vector kernels that need AVX-512 VNNI too.
 var vnniAsmCases = []asmCase{
 	{Q4_K, dotQ4_KQ8KVNNI, dotQ4_KQ8KGeneric},
+	{Q6_K, dotQ6_KQ8KVNNI, dotQ6_KQ8KGeneric},
 }
 
 // cpuAsmCases is every one-vector assembly kernel this CPU runs: asmCases, and

@@ -362,3 +362,168 @@ q4kv_done:
 q4kv_end:
 	VZEROUPPER
 	RET
+
+// AVX-512 VNNI kernel: Q6_K weight rows times ONE Q8_K input vector, the contract of
+// dotQ6_KQ8KRowsAVX2 (dotq_amd64.s) and the same bits: each block's integer sum is exact
+// and the float steps are that kernel's (Q6K_FOLD_LO/HI, Q6K_FLOAT4, Q6K_FLOAT1). Four
+// blocks at a time, then one at a time.
+//
+// Registers as in dotQ6_KQ8KRowsAVX2, and Z13 0x30, Z14 0x0f bytes, Z16–Z19 the VPERMD
+// indexes of q6kPerm, K1 the upper sixteen words.
+
+// q6kPerm<>+64k: dword lane l takes index 4k + l/4: the scales of the four groups of sixteen
+// in the block's 64-value run k.
+DATA q6kPerm<>+0(SB)/8, $0x0000000000000000
+DATA q6kPerm<>+8(SB)/8, $0x0000000000000000
+DATA q6kPerm<>+16(SB)/8, $0x0000000100000001
+DATA q6kPerm<>+24(SB)/8, $0x0000000100000001
+DATA q6kPerm<>+32(SB)/8, $0x0000000200000002
+DATA q6kPerm<>+40(SB)/8, $0x0000000200000002
+DATA q6kPerm<>+48(SB)/8, $0x0000000300000003
+DATA q6kPerm<>+56(SB)/8, $0x0000000300000003
+DATA q6kPerm<>+64(SB)/8, $0x0000000400000004
+DATA q6kPerm<>+72(SB)/8, $0x0000000400000004
+DATA q6kPerm<>+80(SB)/8, $0x0000000500000005
+DATA q6kPerm<>+88(SB)/8, $0x0000000500000005
+DATA q6kPerm<>+96(SB)/8, $0x0000000600000006
+DATA q6kPerm<>+104(SB)/8, $0x0000000600000006
+DATA q6kPerm<>+112(SB)/8, $0x0000000700000007
+DATA q6kPerm<>+120(SB)/8, $0x0000000700000007
+DATA q6kPerm<>+128(SB)/8, $0x0000000800000008
+DATA q6kPerm<>+136(SB)/8, $0x0000000800000008
+DATA q6kPerm<>+144(SB)/8, $0x0000000900000009
+DATA q6kPerm<>+152(SB)/8, $0x0000000900000009
+DATA q6kPerm<>+160(SB)/8, $0x0000000a0000000a
+DATA q6kPerm<>+168(SB)/8, $0x0000000a0000000a
+DATA q6kPerm<>+176(SB)/8, $0x0000000b0000000b
+DATA q6kPerm<>+184(SB)/8, $0x0000000b0000000b
+DATA q6kPerm<>+192(SB)/8, $0x0000000c0000000c
+DATA q6kPerm<>+200(SB)/8, $0x0000000c0000000c
+DATA q6kPerm<>+208(SB)/8, $0x0000000d0000000d
+DATA q6kPerm<>+216(SB)/8, $0x0000000d0000000d
+DATA q6kPerm<>+224(SB)/8, $0x0000000e0000000e
+DATA q6kPerm<>+232(SB)/8, $0x0000000e0000000e
+DATA q6kPerm<>+240(SB)/8, $0x0000000f0000000f
+DATA q6kPerm<>+248(SB)/8, $0x0000000f0000000f
+GLOBL q6kPerm<>(SB), RODATA|NOPTR, $256
+
+// Q6K_VHALF adds 128 values of a Q6_K block (ql at ql(SI), qh at qh(SI)) times the input
+// at xo(DI), each group of sixteen times its scale (of Z21, spread by the indexes ka and
+// kb), to acc. The first 64 values are ql's 64 low nibbles with qh's bit pairs 0 (values
+// 0–31) and 2 (32–63), the next 64 the high nibbles with pairs 4 and 6: qh broadcast to
+// both halves of a register and its upper half shifted two bits further (K1) puts each
+// pair at bits 4–5 for all 64 values at once, so that one VPDPBUSD multiplies 64 weights
+// (0..63) by 64 consecutive inputs (|Σ of four| ≤ 4·63·127 < 2^15: the scale goes in by
+// VPDPWSSD as the words sc and 0). Z22–Z28 scratch.
+#define Q6K_VHALF(ql, qh, xo, ka, kb, acc) \
+	VMOVDQU64 (ql)(SI), Z22; \
+	VBROADCASTI64X4 (qh)(SI), Z23; \
+	VPSLLW $4, Z23, Z24; \
+	VPSLLW $2, Z23, K1, Z24; \
+	VPANDD Z13, Z24, Z24; \
+	VPTERNLOGD $0xf8, Z14, Z22, Z24; \
+	VPSRLW $2, Z23, K1, Z23; \
+	VPANDD Z13, Z23, Z23; \
+	VPSRLW $4, Z22, Z22; \
+	VPTERNLOGD $0xf8, Z14, Z22, Z23; \
+	VPXORD Z25, Z25, Z25; \
+	VPDPBUSD (xo)(DI), Z24, Z25; \
+	VPXORD Z26, Z26, Z26; \
+	VPDPBUSD (xo+64)(DI), Z23, Z26; \
+	VPERMD Z21, ka, Z27; \
+	VPDPWSSD Z27, Z25, acc; \
+	VPERMD Z21, kb, Z28; \
+	VPDPWSSD Z28, Z26, acc
+
+// Q6K_VBLOCK is Q6K_BLOCK with VNNI: the int32 sums of the Q6_K block at w(SI) times the
+// input at x(DI), started at -32·Σ scale·sum (the sums of sixteen at s(BX)), eight partial
+// sums in accy (the Y name of accz). Z21 (the scales as the words sc and 0) and Y8 scratch.
+#define Q6K_VBLOCK(w, x, s, accy, accz) \
+	VPMOVSXBW (w+192)(SI), Y5; \
+	VPMULLW Y12, Y5, accy; \
+	VPMADDWD (s)(BX), accy, accy; \
+	VPMOVZXWD Y5, Z21; \
+	Q6K_VHALF(w, (w+128), x, Z16, Z17, accz); \
+	Q6K_VHALF((w+64), (w+160), (x+128), Z18, Z19, accz); \
+	VEXTRACTI64X4 $1, accz, Y8; \
+	VPADDD Y8, accy, accy
+
+// func dotQ6_KQ8KRowsVNNI(w []byte, rows int, q []int8, d []float32, s []int16, dst []float32)
+TEXT ·dotQ6_KQ8KRowsVNNI(SB), NOSPLIT, $0-128
+	MOVQ w_base+0(FP), SI
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z14
+	MOVL $0x30303030, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0xffe0ffe0, AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, Y12
+	MOVL $0xffff0000, AX
+	KMOVD AX, K1
+	VMOVDQU32 q6kPerm<>+0(SB), Z16
+	VMOVDQU32 q6kPerm<>+64(SB), Z17
+	VMOVDQU32 q6kPerm<>+128(SB), Z18
+	VMOVDQU32 q6kPerm<>+192(SB), Z19
+	CMPQ rows+24(FP), $0
+	JLE q6kv_end
+q6kv_row:
+	MOVQ q_base+32(FP), DI
+	MOVQ d_base+56(FP), DX
+	MOVQ d_len+64(FP), CX
+	MOVQ s_base+80(FP), BX
+	VXORPS X0, X0, X0
+	CMPQ CX, $4
+	JLT q6kv_one
+q6kv_quad:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 4224(SI)
+	PREFETCHT0 4288(SI)
+	PREFETCHT0 4352(SI)
+	PREFETCHT0 4416(SI)
+	PREFETCHT0 4480(SI)
+	PREFETCHT0 4544(SI)
+	PREFETCHT0 4608(SI)
+	PREFETCHT0 4672(SI)
+	PREFETCHT0 4736(SI)
+	PREFETCHT0 4800(SI)
+	PREFETCHT0 4864(SI)
+	PREFETCHT0 4928(SI)
+	Q6K_VBLOCK(0, 0, 0, Y6, Z6)
+	Q6K_VBLOCK(210, 256, 32, Y7, Z7)
+	Q6K_FOLD_LO
+	Q6K_VBLOCK(420, 512, 64, Y6, Z6)
+	Q6K_VBLOCK(630, 768, 96, Y7, Z7)
+	Q6K_FOLD_HI
+	Q6K_FLOAT4
+	ADDQ $840, SI
+	ADDQ $1024, DI
+	ADDQ $16, DX
+	ADDQ $128, BX
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE q6kv_quad
+q6kv_one:
+	TESTQ CX, CX
+	JZ q6kv_done
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4149(SI)
+	PREFETCHT0 4202(SI)
+	PREFETCHT0 4255(SI)
+	Q6K_VBLOCK(0, 0, 0, Y7, Z7)
+	Q6K_FLOAT1
+	ADDQ $210, SI
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JMP q6kv_one
+q6kv_done:
+	MOVQ dst_base+104(FP), AX
+	VMOVSS X0, (AX)
+	ADDQ $4, dst_base+104(FP)
+	DECQ rows+24(FP)
+	JNZ q6kv_row
+q6kv_end:
+	VZEROUPPER
+	RET
