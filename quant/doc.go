@@ -41,8 +41,9 @@
 //
 //   - amd64 (AVX2 + FMA, F16C): the float dot products (dot_amd64.s), the integer
 //     products of Q8_0, Q4_0, Q5_0 and Q2_K–Q6_K by one vector (dotq_amd64.s; Q8_0 and
-//     Q4_0 four rows at a time, in the four-vector kernels' order; Q8_0 with AVX-512
-//     VNNI in dotq_vnni_amd64.s, in the order of the VNNI four-vector kernel), by four
+//     Q4_0 four rows at a time, in the four-vector kernels' order; with AVX-512 VNNI,
+//     dotq_vnni_amd64.s: Q8_0 in the order of the VNNI four-vector kernel, Q4_K and Q6_K
+//     with the AVX2 kernels' bits in fewer instructions), by four
 //     (dotqx4_amd64.s: Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K; Q8_0 with AVX-512 VNNI in
 //     dotqx4_vnni_amd64.s) and by sixteen (dotqx16_amd64.s: Q8_0, Q5_0, Q4_K), the
 //     quantization of the vectors (input_amd64.s), the four-vector float products of

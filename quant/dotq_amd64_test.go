@@ -614,7 +614,8 @@ func TestAVX2x16KernelMatchesSingle(t *testing.T) {
 // TestX16Q4KKernels: each sixteen-vector Q4_K kernel (AVX2, AVX-512 VNNI) is bit-identical
 // to the single-vector AVX2 kernel on each vector, and to its portable twin, on 1 to 5
 // super-blocks, every row and input kind, one to three rows, with w, qi, di and si against a
-// PROT_NONE page on either side; it writes only its rows' cells.
+// PROT_NONE page on either side; it writes only its rows' cells. The VNNI kernel runs in
+// spans of columns as the dispatcher does, and in spans of one and two super-blocks.
 func TestX16Q4KKernels(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -622,7 +623,15 @@ func TestX16Q4KKernels(t *testing.T) {
 		kernel func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
 	}{
 		{"avx2", skipNoAVX2, dotQ4_KQ8Kx16RowsAVX2},
-		{"vnni", skipNoVNNI, dotQ4_KQ8Kx16RowsVNNI},
+		{"vnni", skipNoVNNI, func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+			dotQ4_KQ8Kx16RowsSpans(w, rows, qi, di, si, dst, stride, x16SpanBlocks)
+		}},
+		{"vnni/spans-of-1", skipNoVNNI, func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+			dotQ4_KQ8Kx16RowsSpans(w, rows, qi, di, si, dst, stride, 1)
+		}},
+		{"vnni/spans-of-2", skipNoVNNI, func(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int) {
+			dotQ4_KQ8Kx16RowsSpans(w, rows, qi, di, si, dst, stride, 2)
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.skip(t)

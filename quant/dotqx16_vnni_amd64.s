@@ -16,7 +16,10 @@
 // per super-block are the AVX2 kernel's, lane for lane, so each vector's product is bit for
 // bit what the one-vector kernels give it alone.
 //
-// Registers: SI w (runs on across rows), DI qi, DX di, BX si (from the start for each row),
+// It takes a span of the columns (dotQ4_KQ8Kx16RowsSpans): row r's super-blocks start at
+// w + r·wstride, and with acc each vector's sum starts from dst's (gathered) instead of 0.
+//
+// Registers: SI the row's weights (w_base advances by wstride per row), DI qi, DX di, BX si (from the start for each row),
 // CX super-blocks left; Z0 the float sums, Z2 Σsc·Σq, Z6 Σm·Σx, Z13 d, Z14 dmin, Z15 0x0f
 // bytes, Z16–Z19 a pair of sub-blocks' run sums, Z24 the store offsets j·stride.
 // Stack: 0(SP) the super-block's scales and minimums as bytes, 16(SP) the scales as int32,
@@ -112,9 +115,8 @@ GLOBL x16iota<>(SB), RODATA|NOPTR, $64
 	VMOVDQU64 Z10, 192(B); \
 	VMOVDQU64 Z11, 256(B)
 
-// func dotQ4_KQ8Kx16RowsVNNI(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int)
-TEXT ·dotQ4_KQ8Kx16RowsVNNI(SB), 0, $640-136
-	MOVQ w_base+0(FP), SI
+// func dotQ4_KQ8Kx16RowsVNNI(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride int, wstride int, acc bool)
+TEXT ·dotQ4_KQ8Kx16RowsVNNI(SB), 0, $640-145
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Z15
@@ -125,12 +127,21 @@ TEXT ·dotQ4_KQ8Kx16RowsVNNI(SB), 0, $640-136
 	CMPQ rows+24(FP), $0
 	JLE k4v_end
 k4v_row:
+	MOVQ w_base+0(FP), SI
+	MOVQ wstride+136(FP), AX
+	ADDQ AX, w_base+0(FP)
 	MOVQ qi_base+32(FP), DI
 	MOVQ di_base+56(FP), DX
 	MOVQ di_len+64(FP), CX
 	SHRQ $4, CX
 	MOVQ si_base+80(FP), BX
 	VPXORD Z0, Z0, Z0
+	CMPB acc+144(FP), $0
+	JE k4v_zero
+	MOVQ dst_base+104(FP), AX
+	KXNORW K1, K1, K1
+	VGATHERDPS (AX)(Z24*4), K1, Z0
+k4v_zero:
 	TESTQ CX, CX
 	JZ k4v_store
 	LEAQ 0(SP), R13
