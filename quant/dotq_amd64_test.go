@@ -691,6 +691,16 @@ func testX16Q4K(t *testing.T, kernel func(w []byte, rows int, qi []int8, di []fl
 			}
 		}
 	}
+	out := make([]float32, 16)
+	for j := range out {
+		out[j] = -1234.5
+	}
+	kernel(nil, 1, nil, nil, nil, out, 1)
+	for j, v := range out {
+		if v != 0 {
+			t.Errorf("Q4_K x16: empty product %d = %g", j, v)
+		}
+	}
 }
 
 // TestAVX2x16Q5_0Kernel: the sixteen-vector Q5_0 kernel against the single-vector AVX2

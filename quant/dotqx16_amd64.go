@@ -29,15 +29,19 @@ func dotQ4_KQ8Kx16RowsVNNI(w []byte, rows int, qi []int8, di []float32, si []int
 // came from L2 for every row).
 const x16SpanBlocks = 8
 
-// dotQ4_KQ8Kx16RowsSpans runs dotQ4_KQ8Kx16RowsVNNI over rows spans of span super-blocks,
-// each pass adding on to the last: the same products, added in the same order.
+// dotQ4_KQ8Kx16RowsSpans runs dotQ4_KQ8Kx16RowsVNNI over rows in spans of span
+// super-blocks, each pass adding on to the last: the same products, added in the same
+// order. Rows of no columns get one pass, which stores their zeros.
 func dotQ4_KQ8Kx16RowsSpans(w []byte, rows int, qi []int8, di []float32, si []int32, dst []float32, stride, span int) {
 	n := len(di) / 16
 	rowBytes := blockBytesQ4_K * n
-	for b0 := 0; b0 < n; b0 += span {
+	for b0 := 0; ; b0 += span {
 		b1 := min(n, b0+span)
 		dotQ4_KQ8Kx16RowsVNNI(w[b0*blockBytesQ4_K:(rows-1)*rowBytes+b1*blockBytesQ4_K], rows,
 			qi[b0*16*qkK:b1*16*qkK], di[b0*16:b1*16], si[b0*16*8:b1*16*8], dst, stride, rowBytes, b0 > 0)
+		if b1 >= n {
+			return
+		}
 	}
 }
 
