@@ -401,3 +401,44 @@ GLOBL q5bits<>(SB), RODATA|NOPTR, $32
 	VMULSS (DX), X9, X9 \
 	VMULSS X7, X9, X9 \
 	VADDSS X9, X0, X0
+
+// The one-vector K kernels' prefetches, 4 KiB ahead of SI (dotq_amd64.s): every line of
+// four Q4_K (576 bytes) or Q6_K (840 bytes) blocks, or of one.
+#define Q4K_PREFETCH4 \
+	PREFETCHT0 4096(SI) \
+	PREFETCHT0 4160(SI) \
+	PREFETCHT0 4224(SI) \
+	PREFETCHT0 4288(SI) \
+	PREFETCHT0 4352(SI) \
+	PREFETCHT0 4416(SI) \
+	PREFETCHT0 4480(SI) \
+	PREFETCHT0 4544(SI) \
+	PREFETCHT0 4608(SI)
+
+#define Q4K_PREFETCH1 \
+	PREFETCHT0 4096(SI) \
+	PREFETCHT0 4144(SI) \
+	PREFETCHT0 4192(SI)
+
+#define Q6K_PREFETCH4 \
+	Q4K_PREFETCH4 \
+	PREFETCHT0 4672(SI) \
+	PREFETCHT0 4736(SI) \
+	PREFETCHT0 4800(SI) \
+	PREFETCHT0 4864(SI) \
+	PREFETCHT0 4928(SI)
+
+#define Q6K_PREFETCH1 \
+	PREFETCHT0 4096(SI) \
+	PREFETCHT0 4149(SI) \
+	PREFETCHT0 4202(SI) \
+	PREFETCHT0 4255(SI)
+
+// KQ_ROWSTART starts a row of the one-vector K kernels: DI q, DX d, CX its blocks, BX the
+// input's sums, X0 zero.
+#define KQ_ROWSTART \
+	MOVQ q_base+32(FP), DI \
+	MOVQ d_base+56(FP), DX \
+	MOVQ d_len+64(FP), CX \
+	MOVQ s_base+80(FP), BX \
+	VXORPS X0, X0, X0
